@@ -1,0 +1,42 @@
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { TidewaterError } from '@tidewater/errors';
+
+export interface Bus {
+  readonly nc: NatsConnection;
+  readonly js: JetStreamClient;
+  readonly jsm: JetStreamManager;
+  close(): Promise<void>;
+}
+
+/** Connects to NATS with JetStream; reconnects forever (the bus restarting is an expected event). */
+export async function connectBus(url: string, name: string): Promise<Bus> {
+  let nc: NatsConnection;
+  try {
+    nc = await connect({ servers: url, name, maxReconnectAttempts: -1, reconnectTimeWait: 250, timeout: 5_000 });
+  } catch (e) {
+    throw new TidewaterError('TW_BUS_UNAVAILABLE', `cannot connect to NATS at ${url}: ${(e as Error).message}`, {
+      subject: url,
+      fix: 'start nats-server with JetStream (nats-server -js) or set TIDEWATER_NATS_URL',
+    }, { cause: e });
+  }
+  let jsm: JetStreamManager;
+  try {
+    jsm = await jetstreamManager(nc, { timeout: 10_000 });
+  } catch (e) {
+    await nc.close();
+    throw new TidewaterError('TW_BUS_UNAVAILABLE', `NATS at ${url} has no JetStream: ${(e as Error).message}`, {
+      subject: url,
+      fix: 'run nats-server with -js (JetStream enabled)',
+    }, { cause: e });
+  }
+  const js = jetstream(nc, { timeout: 10_000 });
+  return {
+    nc,
+    js,
+    jsm,
+    async close() {
+      if (!nc.isClosed()) await nc.drain().catch(() => nc.close());
+    },
+  };
+}

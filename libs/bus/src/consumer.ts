@@ -1,0 +1,78 @@
+import { AckPolicy, DeliverPolicy, type JetStreamManager, type JetStreamClient, type JsMsg, type ConsumerConfig } from '@nats-io/jetstream';
+import { isRetriable } from '@tidewater/errors';
+
+export interface DurableSpec {
+  readonly stream: string;
+  readonly durable: string;
+  readonly filterSubject: string;
+  /** Time a message may stay unacknowledged before redelivery. */
+  readonly ackWaitMs: number;
+  readonly maxAckPending: number;
+}
+
+/** Creates or updates a durable pull consumer. */
+export async function ensureConsumer(jsm: JetStreamManager, spec: DurableSpec): Promise<void> {
+  const config: Partial<ConsumerConfig> = {
+    durable_name: spec.durable,
+    filter_subject: spec.filterSubject,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: spec.ackWaitMs * 1_000_000,
+    max_ack_pending: spec.maxAckPending,
+    max_deliver: -1,
+  };
+  try {
+    await jsm.consumers.info(spec.stream, spec.durable);
+    await jsm.consumers.update(spec.stream, spec.durable, { ack_wait: config.ack_wait, max_ack_pending: config.max_ack_pending });
+  } catch {
+    try {
+      await jsm.consumers.add(spec.stream, config);
+    } catch (e) {
+      if (!/already (in use|exists)/i.test((e as Error).message)) throw e;
+    }
+  }
+}
+
+export type MessageHandler = (msg: JsMsg) => Promise<'ack' | 'keep'>;
+
+export interface ConsumeLoopOptions {
+  readonly stream: string;
+  readonly durable: string;
+  /** Pull by bytes, not message count: large messages crawl with max_messages alone (brief §3). */
+  readonly maxBytes?: number;
+  readonly signal: AbortSignal;
+  /** Called when the handler threw; the message is redelivered after `retryDelayMs`. */
+  readonly onError: (e: unknown, msg: JsMsg) => void;
+  readonly retryDelayMs?: number;
+}
+
+/**
+ * Processes messages strictly one after another, in stream order, acknowledging each only
+ * after its handler resolved (invariant A1: ack only after the effect is durable).
+ * A handler returning 'keep' takes over the acknowledgement itself (used by the sink to
+ * hold a chunk's messages until the chunk commits).
+ */
+export async function consumeLoop(js: JetStreamClient, opts: ConsumeLoopOptions, handler: MessageHandler): Promise<void> {
+  const consumer = await js.consumers.get(opts.stream, opts.durable);
+  while (!opts.signal.aborted) {
+    const messages = await consumer.consume({ max_bytes: opts.maxBytes ?? 8 * 1024 * 1024 });
+    const stop = () => void messages.close();
+    opts.signal.addEventListener('abort', stop, { once: true });
+    try {
+      for await (const msg of messages) {
+        if (opts.signal.aborted) break;
+        try {
+          const verdict = await handler(msg);
+          if (verdict === 'ack') msg.ack();
+        } catch (e) {
+          opts.onError(e, msg);
+          if (isRetriable(e)) msg.nak(opts.retryDelayMs ?? 1_000);
+          else msg.nak(opts.retryDelayMs ?? 5_000);
+        }
+      }
+    } finally {
+      opts.signal.removeEventListener('abort', stop);
+      await messages.close().catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,92 @@
+import { RetentionPolicy, StorageType, DiscardPolicy, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
+
+/**
+ * Streams and subjects (docs/architecture.md, "Bus"):
+ *
+ * - TW_WORK    tw.work.<task>.snapshot     coordinator → snapshot: one SnapshotChunk per message
+ * - TW_SOURCE  tw.source.<task>.snapshot   snapshot → transform: Batch of one chunk's rows
+ *              tw.source.<task>.binlog     capture → transform: Batch of whole transactions
+ * - TW_SINK    tw.sink.<task>.<partition>  transform → sink: Batch for tables hashed to a partition
+ * - TW_EVENTS  tw.events.<task>.progress   sink → coordinator: Progress after a durable commit
+ *
+ * Work-queue retention: a message leaves the stream when its one consumer acknowledges it,
+ * so disk use follows the backlog, not the history.
+ */
+export const STREAMS = {
+  work: 'TW_WORK',
+  source: 'TW_SOURCE',
+  sink: 'TW_SINK',
+  events: 'TW_EVENTS',
+} as const;
+
+export const subjects = {
+  snapshotWork: (task: string) => `tw.work.${task}.snapshot`,
+  sourceSnapshot: (task: string) => `tw.source.${task}.snapshot`,
+  sourceBinlog: (task: string) => `tw.source.${task}.binlog`,
+  sourceAll: (task: string) => `tw.source.${task}.>`,
+  sink: (task: string, partition: number) => `tw.sink.${task}.${partition}`,
+  progress: (task: string) => `tw.events.${task}.progress`,
+} as const;
+
+export const KV_BUCKETS = {
+  tasks: 'tw_tasks',
+  positions: 'tw_positions',
+} as const;
+
+/** Consumer names are per task (and per partition), so tasks never share a cursor. */
+export const durables = {
+  snapshot: (task: string) => `snapshot_${task}`,
+  transform: (task: string) => `transform_${task}`,
+  sink: (task: string, partition: number) => `sink_${task}_${partition}`,
+  coordinator: (task: string) => `coordinator_${task}`,
+} as const;
+
+/** How long JetStream remembers a Nats-Msg-Id to drop a re-published duplicate. */
+export const DEDUP_WINDOW_NS = 10 * 60 * 1_000_000_000;
+
+function streamConfig(name: string, subjectsFilter: string, retention: RetentionPolicy): Partial<StreamConfig> & { name: string } {
+  return {
+    name,
+    subjects: [subjectsFilter],
+    retention,
+    storage: StorageType.File,
+    discard: DiscardPolicy.Old,
+    duplicate_window: DEDUP_WINDOW_NS,
+    max_msg_size: 8 * 1024 * 1024,
+    num_replicas: 1,
+  };
+}
+
+/** Creates the streams when missing. Idempotent; safe for every service to call at start. */
+export async function ensureTopology(jsm: JetStreamManager): Promise<void> {
+  const wanted = [
+    streamConfig(STREAMS.work, 'tw.work.>', RetentionPolicy.Workqueue),
+    streamConfig(STREAMS.source, 'tw.source.>', RetentionPolicy.Workqueue),
+    streamConfig(STREAMS.sink, 'tw.sink.>', RetentionPolicy.Workqueue),
+    streamConfig(STREAMS.events, 'tw.events.>', RetentionPolicy.Workqueue),
+  ];
+  for (const cfg of wanted) {
+    try {
+      await jsm.streams.info(cfg.name);
+    } catch {
+      try {
+        await jsm.streams.add(cfg);
+      } catch (e) {
+        // Another service created it between our info and add.
+        if (!/already in use|already exists/i.test((e as Error).message)) throw e;
+      }
+    }
+  }
+}
+
+/** Removes a task's messages from every stream (task deleted). */
+export async function purgeTask(jsm: JetStreamManager, task: string): Promise<void> {
+  for (const [stream, filter] of [
+    [STREAMS.work, `tw.work.${task}.>`],
+    [STREAMS.source, `tw.source.${task}.>`],
+    [STREAMS.sink, `tw.sink.${task}.>`],
+    [STREAMS.events, `tw.events.${task}.>`],
+  ] as const) {
+    await jsm.streams.purge(stream, { filter }).catch(() => undefined);
+  }
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { parseTaskSpec, redactSpec, DEFAULTS } from './index.js';
+
+const base = `
+name: shop-to-warehouse
+source: { url: "mysql://app:s%40cret@127.0.0.1:3307" }
+objects:
+  - database: shop
+    tables: [customer, orders]
+`;
+
+describe('parseTaskSpec', () => {
+  it('fills every default and decodes the URL', () => {
+    const spec = parseTaskSpec(base);
+    expect(spec.source).toEqual({ host: '127.0.0.1', port: 3307, user: 'app', password: 's@cret' });
+    expect(spec.destination).toEqual(DEFAULTS.destination);
+    expect(spec.migrationTypes).toEqual(['schema', 'full']);
+    expect(spec.full.chunkRows).toBe(DEFAULTS.full.chunkRows);
+    expect(spec.incremental.additionalColumnRule).toBe('previous');
+  });
+
+  it('names an unknown key and suggests the right one', () => {
+    expect(() => parseTaskSpec(base + 'migrationType: [schema]\n')).toThrow(/migrationType: unknown key/);
+    try {
+      parseTaskSpec(base + 'migrationType: [schema]\n');
+    } catch (e) {
+      expect((e as { describe(): string }).describe()).toContain('did you mean "migrationTypes"');
+    }
+  });
+
+  it('refuses bad values with the key in the message', () => {
+    expect(() => parseTaskSpec(base + 'full: { chunkRows: 5 }\n')).toThrow(/full.chunkRows: must be an integer from 100/);
+    expect(() => parseTaskSpec(base + 'conflictMode: overwrite\n')).toThrow(/conflictMode: must be one of precheck, ignore/);
+    expect(() => parseTaskSpec('name: x\nsource: { url: "mysql://a:b@h" }\nobjects: []\n')).toThrow(/objects: must list at least one database/);
+    expect(() => parseTaskSpec('name: [x')).toThrow(/not valid YAML/);
+  });
+
+  it('never shows the password once redacted, nor in errors', () => {
+    const spec = parseTaskSpec(base);
+    expect(JSON.stringify(redactSpec(spec))).not.toContain('s@cret');
+    try {
+      parseTaskSpec(base.replace('objects:', 'bogus: 1\nobjects:'));
+    } catch (e) {
+      expect(String((e as Error).message)).not.toContain('cret');
+    }
+  });
+});

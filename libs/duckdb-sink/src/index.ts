@@ -1,0 +1,4 @@
+export { DuckDbWarehouse } from './warehouse.js';
+export { duckdbType, isZeroDate, type TemporalMapping } from './type-mapping.js';
+export { logColumns, partitionColumnName, type DestTable, type TableOptions, type LogColumns, type PartitionColumn } from './dest-table.js';
+export { mergedViewSql } from './merged-view.js';

@@ -1,0 +1,261 @@
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { ValueEncoding, ChangeKind, type RowSet } from '@tidewater/proto';
+import { TidewaterError, assert } from '@tidewater/errors';
+import { duckdbType } from './type-mapping.js';
+import { ident, literal, qualified } from './names.js';
+import { appendCell } from './append-values.js';
+import { logColumns, partitionColumnName, type DestTable, type TableOptions } from './dest-table.js';
+import { mergedViewSql } from './merged-view.js';
+
+const META = '_tidewater';
+
+/**
+ * The embedded destination: one DuckDB file laid out like a MaxCompute project (schema per
+ * source database; `<t>_base`, `<t>_log`, `<t>_merged`). Bookkeeping lives in schema
+ * `_tidewater` of the same file so that it commits in the same transaction as the rows it
+ * describes (invariant S1: rows and their checkpoint are one atomic write).
+ */
+export class DuckDbWarehouse {
+  private readonly idle: DuckDBConnection[] = [];
+  private readonly logCheckpoints = new Map<string, bigint>();
+  private closed = false;
+
+  private constructor(private readonly instance: DuckDBInstance, readonly path: string) {}
+
+  static async open(path: string): Promise<DuckDbWarehouse> {
+    let instance: DuckDBInstance;
+    try {
+      // Extensions never load or download implicitly: the file must work offline.
+      instance = await DuckDBInstance.create(path, { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+    } catch (e) {
+      throw new TidewaterError('TW_DEST_WRITE', `cannot open DuckDB file ${path}: ${(e as Error).message}`, {
+        subject: path,
+        fix: 'check the path is writable and no other process holds the file open (DuckDB allows one writer)',
+      }, { cause: e });
+    }
+    const w = new DuckDbWarehouse(instance, path);
+    await w.with(async (c) => {
+      await c.run(`CREATE SCHEMA IF NOT EXISTS ${META}`);
+      await c.run(`CREATE TABLE IF NOT EXISTS ${META}.chunks (task_id VARCHAR, chunk_id VARCHAR, table_name VARCHAR, row_count BIGINT, committed_at TIMESTAMP)`);
+      await c.run(`CREATE TABLE IF NOT EXISTS ${META}.tables (task_id VARCHAR, schema_name VARCHAR, table_name VARCHAR)`);
+    });
+    return w;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const c of this.idle.splice(0)) c.closeSync();
+    this.instance.closeSync();
+  }
+
+  /**
+   * Schema migration: creates `_base` (and `_log` + `_merged` when incremental) for every
+   * table. Idempotent for the task that created them; a table created by anything else is a
+   * conflict under conflictMode 'precheck'.
+   */
+  async ensureTables(taskId: string, tables: readonly DestTable[], opts: TableOptions): Promise<void> {
+    await this.with(async (c) => {
+      const owned = new Set(
+        (await c.runAndReadAll(`SELECT schema_name || '.' || table_name FROM ${META}.tables WHERE task_id = ${literal(taskId)}`)).getRows().map((r) => String(r[0])),
+      );
+      const existing = new Set(
+        (await c.runAndReadAll(`SELECT schema_name || '.' || table_name FROM information_schema.tables`)).getRows().map((r) => String(r[0])),
+      );
+      for (const t of tables) {
+        const names = [`${t.stem}_base`, ...(opts.incremental ? [`${t.stem}_log`] : [])];
+        for (const name of names) {
+          const key = `${t.schema}.${name}`;
+          if (existing.has(key) && !owned.has(key) && opts.conflictMode === 'precheck') {
+            throw new TidewaterError('TW_DEST_CONFLICT', `destination table ${key} already exists`, {
+              subject: key,
+              fix: `drop or rename ${key} in ${this.path}, map the table to another name, or set conflictMode: ignore`,
+            });
+          }
+        }
+        await c.run(`CREATE SCHEMA IF NOT EXISTS ${ident(t.schema)}`);
+        const cols = t.columns.map((col) => `${ident(col.name)} ${duckdbType(col, opts.temporalMapping)}`);
+        await c.run(`CREATE TABLE IF NOT EXISTS ${qualified(t.schema, `${t.stem}_base`)} (${cols.join(', ')})`);
+        await this.own(c, taskId, t.schema, `${t.stem}_base`, owned);
+        if (opts.incremental) {
+          const m = logColumns(opts.additionalColumnRule);
+          const clash = t.columns.find((col) => Object.values(m).includes(col.name));
+          assert(!clash, `precheck must refuse ${t.schema}.${t.stem}: column ${clash?.name} collides with an additional column`);
+          const meta = [
+            `${ident(m.recordId)} BIGINT`, `${ident(m.operationFlag)} VARCHAR`, `${ident(m.utcTimestamp)} BIGINT`,
+            `${ident(m.beforeFlag)} VARCHAR`, `${ident(m.afterFlag)} VARCHAR`,
+            ...opts.partition.map((p) => `${ident(partitionColumnName(p, opts.additionalColumnRule))} VARCHAR`),
+          ];
+          await c.run(`CREATE TABLE IF NOT EXISTS ${qualified(t.schema, `${t.stem}_log`)} (${[...cols, ...meta].join(', ')})`);
+          await this.own(c, taskId, t.schema, `${t.stem}_log`, owned);
+          await c.run(mergedViewSql(t, m));
+        }
+      }
+    });
+  }
+
+  /** Chunk ids already committed for a task (loaded once at sink start). */
+  async committedChunks(taskId: string): Promise<Set<string>> {
+    return this.with(async (c) => {
+      const rows = (await c.runAndReadAll(`SELECT chunk_id FROM ${META}.chunks WHERE task_id = ${literal(taskId)}`)).getRows();
+      return new Set(rows.map((r) => String(r[0])));
+    });
+  }
+
+  /**
+   * Writes every row of one snapshot chunk and records the chunk, in one transaction.
+   * Returns false (and writes nothing) when the chunk was committed before.
+   */
+  async commitChunk(taskId: string, chunkId: string, table: DestTable, rowsets: readonly RowSet[], opts: Pick<TableOptions, 'temporalMapping'>): Promise<boolean> {
+    return this.with(async (c) => {
+      await c.run('BEGIN TRANSACTION');
+      try {
+        const seen = await c.runAndReadAll(`SELECT 1 FROM ${META}.chunks WHERE task_id = ${literal(taskId)} AND chunk_id = ${literal(chunkId)}`);
+        if (seen.currentRowCount > 0) {
+          await c.run('ROLLBACK');
+          return false;
+        }
+        let rows = 0;
+        const ap = await c.createAppender(`${table.stem}_base`, table.schema);
+        try {
+          for (const rs of rowsets) {
+            const order = columnOrder(table, rs);
+            const native = order.map((i) => opts.temporalMapping === 'native' && isTemporal(rs.columns[i]!.encoding));
+            for (let r = 0; r < rs.rowCount; r++) {
+              for (let k = 0; k < order.length; k++) appendCell(ap, rs.columns[order[k]!]!, r, native[k]!);
+              ap.endRow();
+            }
+            rows += rs.rowCount;
+          }
+          ap.flushSync();
+        } finally {
+          ap.closeSync();
+        }
+        await c.run(`INSERT INTO ${META}.chunks VALUES (${literal(taskId)}, ${literal(chunkId)}, ${literal(`${table.schema}.${table.stem}`)}, ${rows}, now())`);
+        await c.run('COMMIT');
+        return true;
+      } catch (e) {
+        await c.run('ROLLBACK').catch(() => undefined);
+        throw wrapWrite(e, `${table.schema}.${table.stem}_base`);
+      }
+    });
+  }
+
+  /**
+   * Appends change rows to `_log`, skipping every row whose record id is at or below the
+   * highest already in the table (invariant S2: record ids increase in binlog order and a
+   * batch commits whole, so max(record_id) is the exact checkpoint and a redelivered batch
+   * writes nothing twice). Returns the number of rows written.
+   */
+  async appendLog(table: DestTable, rs: RowSet, opts: Pick<TableOptions, 'temporalMapping' | 'additionalColumnRule' | 'partition'>): Promise<number> {
+    const m = logColumns(opts.additionalColumnRule);
+    const logName = `${table.stem}_log`;
+    const key = `${table.schema}.${logName}`;
+    return this.with(async (c) => {
+      let checkpoint = this.logCheckpoints.get(key);
+      if (checkpoint === undefined) {
+        const r = await c.runAndReadAll(`SELECT coalesce(max(${ident(m.recordId)}), -1) FROM ${qualified(table.schema, logName)}`);
+        checkpoint = BigInt(r.getRows()[0]![0] as bigint);
+      }
+      const order = columnOrder(table, rs);
+      const native = order.map((i) => opts.temporalMapping === 'native' && isTemporal(rs.columns[i]!.encoding));
+      let written = 0;
+      let maxId = checkpoint;
+      await c.run('BEGIN TRANSACTION');
+      try {
+        const ap = await c.createAppender(logName, table.schema);
+        try {
+          for (let r = 0; r < rs.rowCount; r++) {
+            const id = rs.recordIds[r]!;
+            if (id <= checkpoint) continue;
+            for (let k = 0; k < order.length; k++) appendCell(ap, rs.columns[order[k]!]!, r, native[k]!);
+            const kind = rs.kinds[r]!;
+            const ts = rs.eventTimes[r]!;
+            ap.appendBigInt(id);
+            ap.appendVarchar(OP_FLAG[kind] ?? '?');
+            ap.appendBigInt(ts);
+            ap.appendVarchar(kind === ChangeKind.CHANGE_KIND_DELETE || kind === ChangeKind.CHANGE_KIND_UPDATE_BEFORE ? 'Y' : 'N');
+            ap.appendVarchar(kind === ChangeKind.CHANGE_KIND_INSERT || kind === ChangeKind.CHANGE_KIND_UPDATE_AFTER ? 'Y' : 'N');
+            if (opts.partition.length) {
+              const d = new Date(Number(ts) * 1000).toISOString();
+              for (const p of opts.partition) ap.appendVarchar(partitionValue(p, d));
+            }
+            ap.endRow();
+            written++;
+            if (id > maxId) maxId = id;
+          }
+          ap.flushSync();
+        } finally {
+          ap.closeSync();
+        }
+        await c.run('COMMIT');
+      } catch (e) {
+        await c.run('ROLLBACK').catch(() => undefined);
+        this.logCheckpoints.delete(key);
+        throw wrapWrite(e, key);
+      }
+      this.logCheckpoints.set(key, maxId);
+      return written;
+    });
+  }
+
+  /** Runs a read query (tests, status, tools). Values as DuckDB's JS conversion gives them. */
+  async query(sql: string): Promise<unknown[][]> {
+    return this.with(async (c) => (await c.runAndReadAll(sql)).getRows() as unknown[][]);
+  }
+
+  private async own(c: DuckDBConnection, taskId: string, schema: string, table: string, owned: Set<string>): Promise<void> {
+    const key = `${schema}.${table}`;
+    if (owned.has(key)) return;
+    await c.run(`INSERT INTO ${META}.tables VALUES (${literal(taskId)}, ${literal(schema)}, ${literal(table)})`);
+    owned.add(key);
+  }
+
+  private async with<T>(fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+    if (this.closed) throw new TidewaterError('TW_INTERNAL', `warehouse ${this.path} is closed`);
+    const c = this.idle.pop() ?? (await this.instance.connect());
+    try {
+      return await fn(c);
+    } finally {
+      if (this.closed) c.closeSync();
+      else this.idle.push(c);
+    }
+  }
+}
+
+const OP_FLAG: Partial<Record<ChangeKind, string>> = {
+  [ChangeKind.CHANGE_KIND_INSERT]: 'I',
+  [ChangeKind.CHANGE_KIND_UPDATE_BEFORE]: 'U',
+  [ChangeKind.CHANGE_KIND_UPDATE_AFTER]: 'U',
+  [ChangeKind.CHANGE_KIND_DELETE]: 'D',
+};
+
+function partitionValue(p: string, iso: string): string {
+  switch (p) {
+    case 'modifytime_year': return iso.slice(0, 4);
+    case 'modifytime_month': return iso.slice(5, 7);
+    case 'modifytime_day': return iso.slice(8, 10);
+    case 'modifytime_hour': return iso.slice(11, 13);
+    default: return iso.slice(14, 16);
+  }
+}
+
+function isTemporal(e: ValueEncoding): boolean {
+  return e === ValueEncoding.VALUE_ENCODING_DATE || e === ValueEncoding.VALUE_ENCODING_DATETIME;
+}
+
+/** Index into rs.columns for each destination column, by name. */
+function columnOrder(table: DestTable, rs: RowSet): number[] {
+  return table.columns.map((col) => {
+    const i = rs.columnNames.indexOf(col.name);
+    if (i < 0) {
+      throw new TidewaterError('TW_INTERNAL', `batch for ${table.schema}.${table.stem} lacks column ${col.name}`);
+    }
+    return i;
+  });
+}
+
+function wrapWrite(e: unknown, table: string): TidewaterError {
+  if (e instanceof TidewaterError) return e;
+  return new TidewaterError('TW_DEST_WRITE', `write to ${table} failed: ${(e as Error).message}`, { subject: table }, { cause: e });
+}

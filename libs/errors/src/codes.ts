@@ -1,0 +1,101 @@
+/**
+ * Stable error codes. A code never changes meaning once released; each carries the cause
+ * and the fix in words, and whether retrying can help. Retry decisions read `retriable`,
+ * never the message text.
+ */
+export interface ErrorCodeInfo {
+  readonly retriable: boolean;
+  /** gRPC status code name the control plane answers with. */
+  readonly grpc: 'INVALID_ARGUMENT' | 'NOT_FOUND' | 'ALREADY_EXISTS' | 'FAILED_PRECONDITION' | 'UNAVAILABLE' | 'PERMISSION_DENIED' | 'UNAUTHENTICATED' | 'INTERNAL' | 'ABORTED';
+  readonly description: string;
+}
+
+export const ErrorCodes = {
+  TW_SPEC_INVALID: {
+    retriable: false,
+    grpc: 'INVALID_ARGUMENT',
+    description: 'The task spec is malformed: an unknown key, a wrong type or a missing value. The message names the key; docs/task-spec.md lists every key.',
+  },
+  TW_SOURCE_UNREACHABLE: {
+    retriable: true,
+    grpc: 'UNAVAILABLE',
+    description: 'The source database did not answer. Check host, port and that the server runs and accepts TCP connections from this machine.',
+  },
+  TW_SOURCE_AUTH: {
+    retriable: false,
+    grpc: 'PERMISSION_DENIED',
+    description: 'The source refused the user or password. Fix source.user / source.password (or the URL) in the task spec.',
+  },
+  TW_SOURCE_PRIVILEGES: {
+    retriable: false,
+    grpc: 'PERMISSION_DENIED',
+    description: 'The source account lacks a privilege Tidewater needs (SELECT, REPLICATION SLAVE, REPLICATION CLIENT). GRANT them to the account.',
+  },
+  TW_SOURCE_QUERY: {
+    retriable: true,
+    grpc: 'UNAVAILABLE',
+    description: 'A query on the source failed for a reason other than connectivity (lock wait, server gone away mid-query).',
+  },
+  TW_OBJECT_NOT_FOUND: {
+    retriable: false,
+    grpc: 'NOT_FOUND',
+    description: 'A database or table selected in the task spec does not exist on the source. Fix the objects list or create the object.',
+  },
+  TW_NO_ROW_KEY: {
+    retriable: false,
+    grpc: 'FAILED_PRECONDITION',
+    description: 'A table has neither a PRIMARY KEY nor a UNIQUE key whose columns are all NOT NULL; rows could not be identified. Add a primary key.',
+  },
+  TW_BINLOG_CONFIG: {
+    retriable: false,
+    grpc: 'FAILED_PRECONDITION',
+    description: 'The source binlog settings do not allow change capture (log_bin, binlog_format=ROW, binlog_row_image=FULL). Change the server settings.',
+  },
+  TW_BUS_UNAVAILABLE: {
+    retriable: true,
+    grpc: 'UNAVAILABLE',
+    description: 'The NATS JetStream bus is unreachable or refused an operation. Check the NATS URL and that the server runs with -js.',
+  },
+  TW_DEST_WRITE: {
+    retriable: true,
+    grpc: 'UNAVAILABLE',
+    description: 'The destination refused or failed a write. The batch was not acknowledged and will be retried.',
+  },
+  TW_DEST_CONFLICT: {
+    retriable: false,
+    grpc: 'ALREADY_EXISTS',
+    description: 'A destination table already exists and the conflicting-table mode is "precheck". Drop or rename it, or set conflictMode: ignore.',
+  },
+  TW_UNSUPPORTED_DDL: {
+    retriable: false,
+    grpc: 'FAILED_PRECONDITION',
+    description: 'A DDL statement other than ADD COLUMN ran on a migrated table. The task pauses; recreate the task or revert the change.',
+  },
+  TW_UNSUPPORTED_TYPE: {
+    retriable: false,
+    grpc: 'FAILED_PRECONDITION',
+    description: 'A source column type has no lossless mapping. docs/type-mapping.md lists the supported types.',
+  },
+  TW_TASK_NOT_FOUND: {
+    retriable: false,
+    grpc: 'NOT_FOUND',
+    description: 'No task with this id exists. List tasks with `tidewater task list`.',
+  },
+  TW_TASK_STATE: {
+    retriable: false,
+    grpc: 'FAILED_PRECONDITION',
+    description: 'The requested operation is not allowed in the task\'s current stage.',
+  },
+  TW_SERVER_MISSING: {
+    retriable: false,
+    grpc: 'FAILED_PRECONDITION',
+    description: 'A server binary Tidewater needs to start locally is not installed (nats-server, mariadbd).',
+  },
+  TW_INTERNAL: {
+    retriable: false,
+    grpc: 'INTERNAL',
+    description: 'An invariant was broken: this is a bug. Please report it with the task id and log.',
+  },
+} as const satisfies Record<string, ErrorCodeInfo>;
+
+export type ErrorCode = keyof typeof ErrorCodes;
