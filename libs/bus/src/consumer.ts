@@ -76,3 +76,26 @@ export async function consumeLoop(js: JetStreamClient, opts: ConsumeLoopOptions,
     }
   }
 }
+
+/**
+ * Takes one message at a time (work items: each may take long, so none should wait in a
+ * client-side buffer where its ack deadline runs out). Several loops on one durable share
+ * the queue.
+ */
+export async function workLoop(js: JetStreamClient, opts: Omit<ConsumeLoopOptions, 'maxBytes'>, handler: MessageHandler): Promise<void> {
+  const consumer = await js.consumers.get(opts.stream, opts.durable);
+  while (!opts.signal.aborted) {
+    const msg = await consumer.next({ expires: 2_000 }).catch(() => null);
+    if (!msg) continue;
+    if (opts.signal.aborted) {
+      msg.nak();
+      break;
+    }
+    try {
+      if ((await handler(msg)) === 'ack') msg.ack();
+    } catch (e) {
+      opts.onError(e, msg);
+      msg.nak(opts.retryDelayMs ?? 1_000);
+    }
+  }
+}

@@ -1,7 +1,7 @@
 export { connectBus, type Bus } from './connection.js';
 export { STREAMS, subjects, KV_BUCKETS, durables, DEDUP_WINDOW_NS, ensureTopology, purgeTask } from './topology.js';
 export { BatchPublisher, type PublishOptions } from './publisher.js';
-export { ensureConsumer, consumeLoop, type DurableSpec, type MessageHandler, type ConsumeLoopOptions } from './consumer.js';
+export { ensureConsumer, consumeLoop, workLoop, type DurableSpec, type MessageHandler, type ConsumeLoopOptions } from './consumer.js';
 export { openKv, type KV, type KvEntry } from './kv.js';
 export { injectTrace, extractTrace } from './trace-headers.js';
 export type { JsMsg } from '@nats-io/jetstream';

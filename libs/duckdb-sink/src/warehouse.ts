@@ -60,7 +60,7 @@ export class DuckDbWarehouse {
         (await c.runAndReadAll(`SELECT schema_name || '.' || table_name FROM ${META}.tables WHERE task_id = ${literal(taskId)}`)).getRows().map((r) => String(r[0])),
       );
       const existing = new Set(
-        (await c.runAndReadAll(`SELECT schema_name || '.' || table_name FROM information_schema.tables`)).getRows().map((r) => String(r[0])),
+        (await c.runAndReadAll(`SELECT table_schema || '.' || table_name FROM information_schema.tables`)).getRows().map((r) => String(r[0])),
       );
       for (const t of tables) {
         const names = [`${t.stem}_base`, ...(opts.incremental ? [`${t.stem}_log`] : [])];

@@ -157,7 +157,9 @@ export interface SnapshotChunk {
 export interface Progress {
   taskId: string;
   table?: TableRef | undefined;
-  unit?: { $case: "chunkId"; value: string } | { $case: "binlog"; value: BinlogRange } | undefined;
+  unit?: { $case: "chunkId"; value: string } | { $case: "binlog"; value: BinlogRange } | //
+  /** A DDL statement capture cannot apply: the coordinator pauses the task with it. */
+  { $case: "unsupportedDdl"; value: SchemaChange } | undefined;
   rows: bigint;
   bytes: bigint;
   committedAtMs: bigint;
@@ -1243,6 +1245,9 @@ export const Progress: MessageFns<Progress> = {
       case "binlog":
         BinlogRange.encode(message.unit.value, writer.uint32(34).fork()).join();
         break;
+      case "unsupportedDdl":
+        SchemaChange.encode(message.unit.value, writer.uint32(74).fork()).join();
+        break;
     }
     if (message.rows !== 0n) {
       if (BigInt.asUintN(64, message.rows) !== message.rows) {
@@ -1316,6 +1321,14 @@ export const Progress: MessageFns<Progress> = {
             message.unit = { $case: "binlog", value: BinlogRange.decode(reader, reader.uint32()) };
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.unit = { $case: "unsupportedDdl", value: SchemaChange.decode(reader, reader.uint32()) };
+            continue;
+          }
           case 5: {
             if (tag !== 40) {
               break;
@@ -1374,6 +1387,10 @@ export const Progress: MessageFns<Progress> = {
         ? { $case: "chunkId", value: globalThis.String(object.chunk_id) }
         : isSet(object.binlog)
         ? { $case: "binlog", value: BinlogRange.fromJSON(object.binlog) }
+        : isSet(object.unsupportedDdl)
+        ? { $case: "unsupportedDdl", value: SchemaChange.fromJSON(object.unsupportedDdl) }
+        : isSet(object.unsupported_ddl)
+        ? { $case: "unsupportedDdl", value: SchemaChange.fromJSON(object.unsupported_ddl) }
         : undefined,
       rows: isSet(object.rows) ? BigInt(object.rows) : 0n,
       bytes: isSet(object.bytes) ? BigInt(object.bytes) : 0n,
@@ -1402,6 +1419,8 @@ export const Progress: MessageFns<Progress> = {
       obj.chunkId = message.unit.value;
     } else if (message.unit?.$case === "binlog") {
       obj.binlog = BinlogRange.toJSON(message.unit.value);
+    } else if (message.unit?.$case === "unsupportedDdl") {
+      obj.unsupportedDdl = SchemaChange.toJSON(message.unit.value);
     }
     if (message.rows !== 0n) {
       obj.rows = message.rows.toString();
@@ -1437,6 +1456,12 @@ export const Progress: MessageFns<Progress> = {
       case "binlog": {
         if (object.unit?.value !== undefined && object.unit?.value !== null) {
           message.unit = { $case: "binlog", value: BinlogRange.fromPartial(object.unit.value) };
+        }
+        break;
+      }
+      case "unsupportedDdl": {
+        if (object.unit?.value !== undefined && object.unit?.value !== null) {
+          message.unit = { $case: "unsupportedDdl", value: SchemaChange.fromPartial(object.unit.value) };
         }
         break;
       }

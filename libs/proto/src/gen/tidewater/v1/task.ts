@@ -8,6 +8,7 @@
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { BinlogPosition } from "./events.js";
 import { TableRef, TableSchema } from "./schema.js";
+import { Scalar } from "./values.js";
 
 export enum Stage {
   STAGE_UNSPECIFIED = 0,
@@ -152,6 +153,20 @@ export interface TableProgress {
   doneChunks: string[];
   /** Destination schema (mapped database) of the table family. */
   destSchema: string;
+  /**
+   * The full-copy plan, persisted before any work item is published so that a restarted
+   * coordinator republishes the same chunks (same ids, same bounds), never a new split.
+   */
+  chunks: ChunkPlan[];
+  /** All work items of the plan were published. */
+  workPublished: boolean;
+}
+
+export interface ChunkPlan {
+  chunkId: string;
+  lower: Scalar[];
+  upper: Scalar[];
+  estimatedRows: bigint;
 }
 
 /**
@@ -201,6 +216,8 @@ function createBaseTableProgress(): TableProgress {
     schema: undefined,
     doneChunks: [],
     destSchema: "",
+    chunks: [],
+    workPublished: false,
   };
 }
 
@@ -238,6 +255,12 @@ export const TableProgress: MessageFns<TableProgress> = {
     }
     if (message.destSchema !== "") {
       writer.uint32(74).string(message.destSchema);
+    }
+    for (const v of message.chunks) {
+      ChunkPlan.encode(v!, writer.uint32(82).fork()).join();
+    }
+    if (message.workPublished !== false) {
+      writer.uint32(88).bool(message.workPublished);
     }
     return writer;
   },
@@ -327,6 +350,22 @@ export const TableProgress: MessageFns<TableProgress> = {
             message.destSchema = reader.string();
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.chunks.push(ChunkPlan.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.workPublished = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -378,6 +417,14 @@ export const TableProgress: MessageFns<TableProgress> = {
         : isSet(object.dest_schema)
         ? globalThis.String(object.dest_schema)
         : "",
+      chunks: globalThis.Array.isArray(object?.chunks)
+        ? object.chunks.map((e: any) => ChunkPlan.fromJSON(e))
+        : [],
+      workPublished: isSet(object.workPublished)
+        ? globalThis.Boolean(object.workPublished)
+        : isSet(object.work_published)
+        ? globalThis.Boolean(object.work_published)
+        : false,
     };
   },
 
@@ -410,6 +457,12 @@ export const TableProgress: MessageFns<TableProgress> = {
     if (message.destSchema !== "") {
       obj.destSchema = message.destSchema;
     }
+    if (message.chunks?.length) {
+      obj.chunks = message.chunks.map((e) => ChunkPlan.toJSON(e));
+    }
+    if (message.workPublished !== false) {
+      obj.workPublished = message.workPublished;
+    }
     return obj;
   },
 
@@ -433,6 +486,138 @@ export const TableProgress: MessageFns<TableProgress> = {
       : undefined;
     message.doneChunks = object.doneChunks?.map((e) => e) || [];
     message.destSchema = object.destSchema ?? "";
+    message.chunks = object.chunks?.map((e) => ChunkPlan.fromPartial(e)) || [];
+    message.workPublished = object.workPublished ?? false;
+    return message;
+  },
+};
+
+function createBaseChunkPlan(): ChunkPlan {
+  return { chunkId: "", lower: [], upper: [], estimatedRows: 0n };
+}
+
+export const ChunkPlan: MessageFns<ChunkPlan> = {
+  encode(message: ChunkPlan, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.chunkId !== "") {
+      writer.uint32(10).string(message.chunkId);
+    }
+    for (const v of message.lower) {
+      Scalar.encode(v!, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.upper) {
+      Scalar.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.estimatedRows !== 0n) {
+      if (BigInt.asUintN(64, message.estimatedRows) !== message.estimatedRows) {
+        throw new globalThis.Error("value provided for field message.estimatedRows of type uint64 too large");
+      }
+      writer.uint32(32).uint64(message.estimatedRows);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ChunkPlan {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseChunkPlan();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.chunkId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.lower.push(Scalar.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.upper.push(Scalar.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.estimatedRows = reader.uint64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ChunkPlan {
+    return {
+      chunkId: isSet(object.chunkId)
+        ? globalThis.String(object.chunkId)
+        : isSet(object.chunk_id)
+        ? globalThis.String(object.chunk_id)
+        : "",
+      lower: globalThis.Array.isArray(object?.lower) ? object.lower.map((e: any) => Scalar.fromJSON(e)) : [],
+      upper: globalThis.Array.isArray(object?.upper) ? object.upper.map((e: any) => Scalar.fromJSON(e)) : [],
+      estimatedRows: isSet(object.estimatedRows)
+        ? BigInt(object.estimatedRows)
+        : isSet(object.estimated_rows)
+        ? BigInt(object.estimated_rows)
+        : 0n,
+    };
+  },
+
+  toJSON(message: ChunkPlan): unknown {
+    const obj: any = {};
+    if (message.chunkId !== "") {
+      obj.chunkId = message.chunkId;
+    }
+    if (message.lower?.length) {
+      obj.lower = message.lower.map((e) => Scalar.toJSON(e));
+    }
+    if (message.upper?.length) {
+      obj.upper = message.upper.map((e) => Scalar.toJSON(e));
+    }
+    if (message.estimatedRows !== 0n) {
+      obj.estimatedRows = message.estimatedRows.toString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ChunkPlan>, I>>(base?: I): ChunkPlan {
+    return ChunkPlan.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ChunkPlan>, I>>(object: I): ChunkPlan {
+    const message = createBaseChunkPlan();
+    message.chunkId = object.chunkId ?? "";
+    message.lower = object.lower?.map((e) => Scalar.fromPartial(e)) || [];
+    message.upper = object.upper?.map((e) => Scalar.fromPartial(e)) || [];
+    message.estimatedRows = (object.estimatedRows !== undefined && object.estimatedRows !== null)
+      ? BigInt(object.estimatedRows)
+      : 0n;
     return message;
   },
 };

@@ -1,0 +1,113 @@
+import { BinlogPosition, Batch, Progress, type TableSchema } from '@tidewater/proto';
+import { BatchPublisher, KV_BUCKETS, openKv, subjects } from '@tidewater/bus';
+import { createBinlogReader, type BinlogReader } from '@tidewater/binlog';
+import type { ServiceContext, TaskWorker } from '@tidewater/runtime';
+import { specOf, type StoredTask } from '@tidewater/task-state';
+import { TidewaterError, isRetriable } from '@tidewater/errors';
+import { TransactionBatcher } from './transaction-batcher.js';
+import { ddlTarget } from './ddl-filter.js';
+
+/** A batch with no rows (only a moved position) is sent at most this often. */
+const IDLE_FLUSH_MS = 1_000;
+
+/** Replication client id: stable per task, distinct from the source's own server id. */
+function serverIdFor(taskId: string): number {
+  let h = 0;
+  for (const ch of taskId) h = (Math.imul(h, 31) + ch.charCodeAt(0)) >>> 0;
+  return 100_000 + (h % 1_000_000);
+}
+
+/**
+ * Streams a task's binlog into change batches. The resume position is saved in KV only
+ * after the batch that reaches it is stored by JetStream (invariant C1), so a restart never
+ * skips a transaction; what it re-sends, the sink drops by record id.
+ */
+export async function startCaptureTask(ctx: ServiceContext, task: StoredTask, signal: AbortSignal): Promise<TaskWorker> {
+  const taskId = task.state.taskId;
+  const spec = specOf(task.state);
+  ctx.log.addSecret(spec.source.password);
+  const positions = await openKv(ctx.bus.js, KV_BUCKETS.positions);
+  const schemas: TableSchema[] = task.state.tables.map((t) => t.schema!).filter(Boolean);
+  const controller = new AbortController();
+  signal.addEventListener('abort', () => controller.abort(), { once: true });
+  let reader: BinlogReader | undefined;
+  let chain: Promise<void> = Promise.resolve();
+  const serial = (fn: () => Promise<void> | void): Promise<void> => (chain = chain.then(fn));
+
+  const run = async () => {
+    while (!controller.signal.aborted) {
+      const saved = await positions.get(taskId);
+      const from = saved && saved.value.length ? BinlogPosition.decode(saved.value) : task.state.startPosition;
+      if (!from) throw new TidewaterError('TW_INTERNAL', `task ${taskId} has no binlog start position`);
+      const batcher = new TransactionBatcher(taskId, schemas);
+      const publisher = new BatchPublisher(ctx.bus.js, 16);
+      const failed = new Promise<Error>((resolve) => {
+        reader = createBinlogReader(spec.source, { serverId: serverIdFor(taskId) });
+        const flush = async (force: boolean) => {
+          if (!batcher.hasPending) return;
+          if (!force && batcher.rowCount === 0 && batcher.age() < IDLE_FLUSH_MS) return;
+          const batch = batcher.take()!;
+          const origin = batch.origin?.$case === 'binlog' ? batch.origin.value : undefined;
+          await publisher.publish(subjects.sourceBinlog(taskId), Batch.encode(batch).finish(), { msgId: `b:${origin?.end?.token}:${origin?.lastRecordId}` });
+          await publisher.flush();
+          await positions.put(taskId, BinlogPosition.encode(origin!.end!).finish());
+        };
+        const timer = setInterval(() => {
+          if (batcher.age() >= spec.incremental.flushMs) void serial(() => flush(false)).catch((e: unknown) => resolve(e as Error));
+        }, Math.max(5, Math.floor(spec.incremental.flushMs / 2)));
+        controller.signal.addEventListener('abort', () => clearInterval(timer), { once: true });
+        reader
+          .start(from, schemas, {
+            onRows: (ev) => serial(() => batcher.stage(ev)),
+            onCommit: (pos) =>
+              serial(async () => {
+                batcher.commit(pos);
+                if (batcher.rowCount >= spec.incremental.batchRows) await flush(true);
+              }),
+            onIdle: (pos) => serial(() => batcher.advance(pos)),
+            onDdl: (database, statement, pos, timestamp) =>
+              serial(async () => {
+                const target = ddlTarget(database, statement, schemas.map((s) => s.source!));
+                if (!target) {
+                  batcher.advance(pos);
+                  return;
+                }
+                await flush(true);
+                ctx.log.warn('DDL on a migrated table: pausing task', { task: taskId, table: `${target.database}.${target.table}`, statement });
+                await ctx.bus.js.publish(
+                  subjects.progress(taskId),
+                  Progress.encode({
+                    taskId,
+                    table: target,
+                    unit: { $case: 'unsupportedDdl', value: { table: target, statement, addedColumns: [], newSchema: undefined } },
+                    rows: 0n,
+                    bytes: 0n,
+                    committedAtMs: BigInt(Date.now()),
+                    sourceTimeMs: BigInt(timestamp) * 1000n,
+                  }).finish(),
+                  { msgID: `ddl:${pos.token}` },
+                );
+                controller.abort();
+              }),
+            onError: (e) => resolve(e),
+          })
+          .catch((e: unknown) => resolve(e as Error));
+        controller.signal.addEventListener('abort', () => resolve(new Error('stopped')), { once: true });
+      });
+      const e = await failed;
+      await reader?.stop().catch(() => undefined);
+      await chain.catch(() => undefined);
+      if (controller.signal.aborted) return;
+      ctx.log.warn('binlog stream interrupted; resuming from the last saved position', { task: taskId, err: e, retriable: isRetriable(e) });
+      await new Promise((r) => setTimeout(r, isRetriable(e) ? 1_000 : 10_000));
+    }
+  };
+  const running = run().catch((e: unknown) => ctx.log.error('capture stopped', { task: taskId, err: e }));
+  ctx.log.info('capture task started', { task: taskId });
+  return {
+    async stop() {
+      controller.abort();
+      await running;
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { ChangeKind, type TableSchema } from '@tidewater/proto';
+import { recordId } from './record-id.js';
+import { ddlTarget } from './ddl-filter.js';
+import { TransactionBatcher } from './transaction-batcher.js';
+
+const schema: TableSchema = {
+  source: { database: 'shop', table: 'customer' },
+  columns: [{ name: 'id', dataType: 'int', columnType: 'int(11)', nullable: false, unsigned: false, precision: 10, scale: 0, fsp: 0, charset: '', length: 0n }],
+  keyColumns: ['id'],
+  version: 0,
+};
+const pos = (p: number) => ({ file: 'mysql-bin.000002', pos: BigInt(p), gtid: '', token: `000002:${String(p).padStart(20, '0')}` });
+
+describe('recordId', () => {
+  it('increases with file, position and row, and is the same when replayed', () => {
+    expect(recordId('mysql-bin.000001', 900n, 3)).toBeLessThan(recordId('mysql-bin.000002', 4n, 0));
+    expect(recordId('mysql-bin.000002', 4n, 1)).toBe(recordId('mysql-bin.000002', 4n, 0) + 1n);
+    expect(recordId('x.000007', 123n, 2)).toBe((7n << 32n) + 125n);
+    expect(() => recordId('nosuffix', 1n, 0)).toThrow(/sequence/);
+  });
+});
+
+describe('TransactionBatcher', () => {
+  it('adds a transaction only at its commit; an UPDATE gives two rows with one id', () => {
+    const b = new TransactionBatcher('t', [schema]);
+    b.stage({ table: schema.source!, kind: 'update', rows: [{ before: [1n], after: [2n] }], file: 'mysql-bin.000002', eventPos: 500n, timestamp: 1700000000 });
+    expect(b.take()).toBeUndefined();
+    b.commit(pos(600));
+    const batch = b.take()!;
+    const rs = batch.tables[0]!;
+    expect(rs.kinds).toEqual([ChangeKind.CHANGE_KIND_UPDATE_BEFORE, ChangeKind.CHANGE_KIND_UPDATE_AFTER]);
+    expect(rs.recordIds[0]).toBe(rs.recordIds[1]);
+    expect(batch.origin?.$case === 'binlog' && batch.origin.value.end?.pos).toBe(600n);
+    expect(b.take()).toBeUndefined();
+  });
+
+  it('moves the position on transactions of other tables without rows', () => {
+    const b = new TransactionBatcher('t', [schema]);
+    b.advance(pos(700));
+    const batch = b.take()!;
+    expect(batch.tables).toEqual([]);
+    expect(batch.origin?.$case === 'binlog' && batch.origin.value.end?.pos).toBe(700n);
+  });
+});
+
+describe('ddlTarget', () => {
+  const migrated = [{ database: 'shop', table: 'customer' }, { database: 'shop', table: 'order' }];
+  it('finds the migrated table of ALTER/DROP/RENAME/TRUNCATE, quoted or qualified', () => {
+    expect(ddlTarget('shop', 'ALTER TABLE customer ADD COLUMN x INT', migrated)).toEqual(migrated[0]);
+    expect(ddlTarget('other', 'alter table `shop`.`order` drop column y', migrated)).toEqual(migrated[1]);
+    expect(ddlTarget('shop', 'TRUNCATE TABLE `customer`', migrated)).toEqual(migrated[0]);
+    expect(ddlTarget('shop', 'DROP TABLE IF EXISTS customer', migrated)).toEqual(migrated[0]);
+  });
+  it('ignores DDL on other tables and statements that change no table', () => {
+    expect(ddlTarget('shop', 'ALTER TABLE customers ADD x INT', migrated)).toBeUndefined();
+    expect(ddlTarget('shop', 'CREATE TABLE customer2 (id INT)', migrated)).toBeUndefined();
+    expect(ddlTarget('shop', 'GRANT SELECT ON shop.customer TO u', migrated)).toBeUndefined();
+  });
+});

@@ -1,0 +1,18 @@
+import { runService, taskWorkers } from '@tidewater/runtime';
+import { TaskStore, specOf } from '@tidewater/task-state';
+import { Stage } from '@tidewater/proto';
+import { startCaptureTask } from './capture-task.js';
+
+await runService('capture', async (ctx) => {
+  const store = await TaskStore.open(ctx.bus);
+  return [
+    taskWorkers(
+      'capture-tasks',
+      store,
+      ctx.log,
+      // Capture runs during the full copy too: changes made while it copies land in _log.
+      (t) => (t.state.stage === Stage.STAGE_FULL || t.state.stage === Stage.STAGE_INCREMENTAL) && specOf(t.state).migrationTypes.includes('incremental'),
+      (t, signal) => startCaptureTask(ctx, t, signal),
+    ),
+  ];
+});

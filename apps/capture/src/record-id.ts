@@ -1,0 +1,23 @@
+import { TidewaterError } from '@tidewater/errors';
+
+/**
+ * record_id of a change row, a pure function of where the row sits in the binlog:
+ *
+ *   record_id = fileSequence · 2^32 + eventStart + rowIndex
+ *
+ * - unique: a rows event of n rows is at least n bytes long, so eventStart + rowIndex stays
+ *   below the next event's start; binlog files are < 4 GiB (max_binlog_size ≤ 1 GiB);
+ * - increasing in commit order: the binlog is written in commit order;
+ * - deterministic: a replayed event gets the same id, which is what lets the sink drop
+ *   replays by id (invariant S2).
+ * Both images of an UPDATE share the id of their row change.
+ */
+export function recordId(file: string, eventStart: bigint, rowIndex: number): bigint {
+  return (fileSequence(file) << 32n) + eventStart + BigInt(rowIndex);
+}
+
+export function fileSequence(file: string): bigint {
+  const m = /\.(\d+)$/.exec(file);
+  if (!m) throw new TidewaterError('TW_INTERNAL', `binlog file name ${file} has no sequence suffix`);
+  return BigInt(m[1]!);
+}

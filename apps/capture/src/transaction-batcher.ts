@@ -1,0 +1,108 @@
+import { ChangeKind, type Batch, type BinlogPosition, type TableSchema } from '@tidewater/proto';
+import { RowSetBuilder, encodingOf } from '@tidewater/rowcodec';
+import type { RowsEvent } from '@tidewater/binlog';
+import { recordId } from './record-id.js';
+
+interface TableState {
+  readonly schema: TableSchema;
+  readonly names: string[];
+  readonly encodings: ReturnType<typeof encodingOf>[];
+}
+
+/**
+ * Groups whole transactions into batches. Rows of an open transaction are staged apart and
+ * join the batch only at its commit, so a batch never ends inside a transaction and its
+ * end position is always a valid resume point (checkpoints at transaction boundaries only).
+ */
+export class TransactionBatcher {
+  private readonly tables = new Map<string, TableState>();
+  private staged: { ev: RowsEvent; ids: bigint[] }[] = [];
+  private builders = new Map<string, RowSetBuilder>();
+  private rows = 0;
+  private start: BinlogPosition | undefined;
+  private end: BinlogPosition | undefined;
+  private lastRecordId = -1n;
+  private firstCommitAt = 0;
+
+  constructor(private readonly taskId: string, schemas: readonly TableSchema[]) {
+    for (const s of schemas) this.setSchema(s);
+  }
+
+  setSchema(schema: TableSchema): void {
+    const key = `${schema.source!.database}.${schema.source!.table}`;
+    this.tables.set(key, { schema, names: schema.columns.map((c) => c.name), encodings: schema.columns.map((c) => encodingOf(c, key)) });
+  }
+
+  /** Rows of the open transaction. */
+  stage(ev: RowsEvent): void {
+    this.staged.push({ ev, ids: ev.rows.map((_, i) => recordId(ev.file, ev.eventPos, i)) });
+  }
+
+  /** The open transaction committed at `position`: its rows join the batch. */
+  commit(position: BinlogPosition): void {
+    for (const { ev, ids } of this.staged) {
+      const key = `${ev.table.database}.${ev.table.table}`;
+      const t = this.tables.get(key);
+      if (!t) continue;
+      let b = this.builders.get(key);
+      if (!b) {
+        b = new RowSetBuilder(t.schema.source!, t.names, t.encodings, t.schema.version);
+        this.builders.set(key, b);
+      }
+      const ts = BigInt(ev.timestamp);
+      ev.rows.forEach((row, i) => {
+        const id = ids[i]!;
+        if (ev.kind === 'insert') b.addChange(ChangeKind.CHANGE_KIND_INSERT, id, ts, row.after!);
+        else if (ev.kind === 'delete') b.addChange(ChangeKind.CHANGE_KIND_DELETE, id, ts, row.before!);
+        else {
+          b.addChange(ChangeKind.CHANGE_KIND_UPDATE_BEFORE, id, ts, row.before!);
+          b.addChange(ChangeKind.CHANGE_KIND_UPDATE_AFTER, id, ts, row.after!);
+        }
+        if (id > this.lastRecordId) this.lastRecordId = id;
+        this.rows++;
+      });
+    }
+    this.staged = [];
+    this.start ??= this.end ?? position;
+    this.end = position;
+    if (!this.firstCommitAt) this.firstCommitAt = Date.now();
+  }
+
+  /** Position moved without rows (heartbeat, other tables' transactions). */
+  advance(position: BinlogPosition): void {
+    if (this.staged.length) return;
+    this.start ??= this.end ?? position;
+    this.end = position;
+    if (!this.firstCommitAt) this.firstCommitAt = Date.now();
+  }
+
+  get rowCount(): number {
+    return this.rows;
+  }
+
+  /** Milliseconds since the oldest unsent commit; 0 when nothing waits. */
+  age(): number {
+    return this.firstCommitAt ? Date.now() - this.firstCommitAt : 0;
+  }
+
+  get hasPending(): boolean {
+    return this.end !== undefined && this.firstCommitAt !== 0;
+  }
+
+  /** Takes the batch of all committed transactions so far. */
+  take(): Batch | undefined {
+    if (!this.end || !this.firstCommitAt) return undefined;
+    const batch: Batch = {
+      taskId: this.taskId,
+      origin: { $case: 'binlog', value: { start: this.start, end: this.end, lastRecordId: this.lastRecordId } },
+      tables: [...this.builders.values()].map((b) => b.finish()),
+      schemaChanges: [],
+      createdAtMs: BigInt(Date.now()),
+    };
+    this.builders = new Map();
+    this.rows = 0;
+    this.start = this.end;
+    this.firstCommitAt = 0;
+    return batch;
+  }
+}

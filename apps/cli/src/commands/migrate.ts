@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { Stage, type TaskView } from '@tidewater/proto';
+import { parseTaskSpec, type TaskSpec } from '@tidewater/config';
+import { TidewaterError } from '@tidewater/errors';
+import { startLocal, needsIncremental } from '../local-run.js';
+import { preflight } from '../preflight.js';
+import { ProgressView } from '../progress-view.js';
+
+export interface MigrateOptions {
+  readonly file?: string;
+  readonly specText?: string;
+  readonly stateDir: string;
+  readonly json: boolean;
+  readonly sinks?: number;
+}
+
+export interface MigrateResult {
+  readonly task: TaskView;
+  readonly spec: TaskSpec;
+}
+
+/**
+ * `tidewater migrate -f task.yaml`: runs the whole task on this machine. A full-only task
+ * returns when it completes; an incremental one runs until SIGINT/SIGTERM and leaves a
+ * state from which the same command continues.
+ */
+export async function migrate(opts: MigrateOptions): Promise<MigrateResult> {
+  let text = opts.specText;
+  if (text === undefined) {
+    try {
+      text = readFileSync(opts.file!, 'utf8');
+    } catch (e) {
+      throw new TidewaterError('TW_SPEC_INVALID', `cannot read task spec ${opts.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { fix: 'pass an existing file with -f' });
+    }
+  }
+  const spec = parseTaskSpec(text);
+  const tables = await preflight(spec);
+  if (!opts.json) console.log(`source ok: ${tables} table(s) selected; starting services (logs in ${opts.stateDir}/logs)`);
+  const local = await startLocal({ stateDir: opts.stateDir, incremental: needsIncremental(spec), sinks: opts.sinks, onEvent: (m) => !opts.json && console.log(m) });
+  const view = new ProgressView();
+  let interrupted = false;
+  const onSignal = () => {
+    interrupted = true;
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    let task = await local.client.createTask(text);
+    if (task.stage === Stage.STAGE_CREATED) task = await local.client.startTask(task.taskId);
+    for (;;) {
+      if (interrupted) break;
+      task = await local.client.getTask(task.taskId);
+      if (!opts.json) view.render(task);
+      if (task.stage === Stage.STAGE_COMPLETED) break;
+      if (task.stage === Stage.STAGE_FAILED) {
+        throw new TidewaterError((task.errorCode || 'TW_INTERNAL') as 'TW_INTERNAL', `task ${task.name} failed: ${task.errorMessage}`);
+      }
+      if (task.stage === Stage.STAGE_STOPPED) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    if (!opts.json) view.render(task, true);
+    return { task, spec };
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await local.stop();
+  }
+}

@@ -1,0 +1,53 @@
+import { credentials, type ServiceError } from '@grpc/grpc-js';
+import { ControlServiceClient, type TaskView } from '@tidewater/proto';
+import { TidewaterError, ErrorCodes, type ErrorCode } from '@tidewater/errors';
+
+/** A promise-based client of the coordinator's control plane. */
+export class ControlClient {
+  private readonly client: ControlServiceClient;
+
+  constructor(address: string) {
+    this.client = new ControlServiceClient(address, credentials.createInsecure());
+  }
+
+  async waitReady(timeoutMs: number): Promise<void> {
+    await new Promise<void>((resolve, reject) =>
+      this.client.waitForReady(Date.now() + timeoutMs, (e) => (e ? reject(new TidewaterError('TW_BUS_UNAVAILABLE', `coordinator did not come up: ${e.message}`)) : resolve())),
+    );
+  }
+
+  createTask(spec: string): Promise<TaskView> {
+    return this.call((cb) => this.client.createTask({ spec }, cb)).then((r) => r.task!);
+  }
+  getTask(taskId: string): Promise<TaskView> {
+    return this.call((cb) => this.client.getTask({ taskId }, cb)).then((r) => r.task!);
+  }
+  listTasks(): Promise<TaskView[]> {
+    return this.call((cb) => this.client.listTasks({}, cb)).then((r) => r.tasks);
+  }
+  startTask(taskId: string): Promise<TaskView> {
+    return this.call((cb) => this.client.startTask({ taskId, ignoreWarnings: [] }, cb)).then((r) => r.task!);
+  }
+  stopTask(taskId: string): Promise<TaskView> {
+    return this.call((cb) => this.client.stopTask({ taskId }, cb)).then((r) => r.task!);
+  }
+  deleteTask(taskId: string): Promise<void> {
+    return this.call((cb) => this.client.deleteTask({ taskId }, cb)).then(() => undefined);
+  }
+
+  close(): void {
+    this.client.close();
+  }
+
+  private call<T>(fn: (cb: (e: ServiceError | null, r: T) => void) => void): Promise<T> {
+    return new Promise((resolve, reject) =>
+      fn((e, r) => {
+        if (!e) return resolve(r);
+        const code = String(e.metadata?.get('tw-error-code')?.[0] ?? 'TW_INTERNAL');
+        const known = code in ErrorCodes ? (code as ErrorCode) : 'TW_INTERNAL';
+        const fix = String(e.metadata?.get('tw-error-fix')?.[0] ?? '');
+        reject(new TidewaterError(known, e.details.replace(/^TW_[A-Z_]+: /, ''), fix ? { fix } : {}));
+      }),
+    );
+  }
+}

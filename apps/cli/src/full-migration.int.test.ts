@@ -1,0 +1,167 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startMariaDb, startNats, waitFor, type MariaDbServer, type NatsServer } from '@tidewater/testkit';
+import { openSource, type SourceClient } from '@tidewater/mysql-source';
+import { DuckDbWarehouse } from '@tidewater/duckdb-sink';
+import { Stage } from '@tidewater/proto';
+import { migrate } from './commands/migrate.js';
+import { startLocal } from './local-run.js';
+import { sourceRows, destRows, type ColumnKind } from './testing/compare.js';
+
+const TYPES_DDL = `CREATE TABLE fid.all_types (
+  id INT PRIMARY KEY,
+  ti TINYINT, tiu TINYINT UNSIGNED, si SMALLINT, siu SMALLINT UNSIGNED, mi MEDIUMINT, miu MEDIUMINT UNSIGNED,
+  i INT, iu INT UNSIGNED, bi BIGINT, biu BIGINT UNSIGNED,
+  d65 DECIMAL(65,30), d10 DECIMAL(10,2), f FLOAT, dbl DOUBLE,
+  b1 BIT(1), b64 BIT(64),
+  dt DATE, dtm DATETIME(6), ts TIMESTAMP(6) NULL, tm TIME(6), yr YEAR,
+  c CHAR(10), vc VARCHAR(100), tx TEXT, l1 VARCHAR(20) CHARACTER SET latin1,
+  bn BINARY(4), vb VARBINARY(20), bl BLOB,
+  en ENUM('a','b','c'), st SET('x','y','z'), js JSON, pt POINT, geo GEOMETRY
+) CHARACTER SET utf8mb4`;
+
+const TYPE_COLS: ColumnKind[] = [
+  ['id', 'int'], ['ti', 'int'], ['tiu', 'int'], ['si', 'int'], ['siu', 'int'], ['mi', 'int'], ['miu', 'int'], ['i', 'int'], ['iu', 'int'], ['bi', 'int'], ['biu', 'int'],
+  ['d65', 'exact'], ['d10', 'exact'], ['f', 'float'], ['dbl', 'double'], ['b1', 'bit'], ['b64', 'bit'],
+  ['dt', 'date'], ['dtm', 'datetime'], ['ts', 'datetime'], ['tm', 'text'], ['yr', 'int'],
+  ['c', 'text'], ['vc', 'text'], ['tx', 'text'], ['l1', 'text'], ['bn', 'bytes'], ['vb', 'bytes'], ['bl', 'bytes'],
+  ['en', 'text'], ['st', 'text'], ['js', 'text'], ['pt', 'bytes'], ['geo', 'bytes'],
+].map(([name, kind]) => ({ name, kind }) as ColumnKind);
+
+const TYPE_ROWS = [
+  `(1, -128, 255, -32768, 65535, -8388608, 16777215, -2147483648, 4294967295, -9223372036854775808, 18446744073709551615,
+    '-99999999999999999999999999999999999.999999999999999999999999999999', -99999999.99, -3.40282e38, -1.7976931348623157e308,
+    b'1', b'1111111111111111111111111111111111111111111111111111111111111111',
+    '1000-01-01', '9999-12-31 23:59:59.999999', '2038-01-19 03:14:07.999999', '-838:59:59.000000', 1901,
+    'fixed', '😀 emoji ✓', REPEAT('long text ', 500), 'café é', X'00010203', X'FF00', X'DEADBEEF00',
+    'c', 'x,z', '{"a": [1, 2.5, "ü"], "b": null}', ST_GeomFromText('POINT(1 2)'), ST_GeomFromText('POLYGON((0 0,1 0,1 1,0 0))'))`,
+  `(2, 127, 0, 32767, 0, 8388607, 0, 2147483647, 0, 9223372036854775807, 0,
+    '99999999999999999999999999999999999.999999999999999999999999999999', 0.01, 1.5, 2.2250738585072014e-308,
+    b'0', b'0', '2024-02-29', '1970-01-01 00:00:00.000001', '1970-01-01 00:00:01.000000', '838:59:59.999999', 2155,
+    '', '', '', '', X'00000000', X'', X'', 'a', '', '[]', ST_GeomFromText('POINT(-1.5 1e10)'), ST_GeomFromText('LINESTRING(0 0,1 1)'))`,
+  `(3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)`,
+  `(4, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, '0.000000000000000000000000000001', 1.5, 0, 0, b'1', b'101', '0000-00-00', '0000-00-00 00:00:00', NULL, '00:00:00', 0,
+    'x', 'x', 'x', 'x', X'41', X'41', X'41', 'b', 'y', '{}', NULL, NULL)`,
+];
+
+let db: MariaDbServer;
+let nats: NatsServer;
+let source: SourceClient;
+let work: string;
+
+beforeAll(async () => {
+  [db, nats] = await Promise.all([startMariaDb(), startNats()]);
+  process.env.TIDEWATER_NATS_URL = nats.url;
+  work = mkdtempSync(join(tmpdir(), 'tw-full-'));
+  source = await openSource({ host: db.host, port: db.port, user: db.user, password: db.password });
+  await source.query(`SET SESSION sql_mode = ''`);
+  await source.query('CREATE DATABASE fid CHARACTER SET utf8mb4');
+  await source.query(TYPES_DDL);
+  await source.query(`INSERT INTO fid.all_types VALUES ${TYPE_ROWS.join(',')}`);
+  await source.query('CREATE TABLE fid.composite (region CHAR(2) NOT NULL, seq INT NOT NULL, note VARCHAR(20), PRIMARY KEY (region, seq))');
+  await source.query(`INSERT INTO fid.composite SELECT ELT(1 + (seq % 3), 'eu', 'US', 'ap'), seq, CONCAT('n', seq) FROM (SELECT seq FROM seq_1_to_3000) s`);
+  await source.query('CREATE TABLE fid.`order` (`select` INT PRIMARY KEY, `from` VARCHAR(10))');
+  await source.query('INSERT INTO fid.`order` VALUES (1, \'where\'), (2, NULL)');
+  await source.query('CREATE TABLE fid.empty_one (id INT PRIMARY KEY, v INT)');
+  await source.query('CREATE TABLE fid.big (id BIGINT PRIMARY KEY, k INT NOT NULL, c CHAR(120) NOT NULL, pad CHAR(60) NOT NULL, amount DECIMAL(12,2))');
+  await source.query(`INSERT INTO fid.big SELECT seq, seq % 1000, REPEAT(CHAR(65 + seq % 26), 120), MD5(seq), seq / 100 FROM seq_1_to_200000`);
+}, 180_000);
+
+afterAll(async () => {
+  await source?.close();
+  await nats?.stop();
+  await db?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+function spec(name: string, warehouse: string, extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    name,
+    source: { host: db.host, port: db.port, user: db.user, password: db.password },
+    destination: { type: 'duckdb', path: warehouse },
+    objects: [{ database: 'fid' }],
+    full: { chunkRows: 20_000, batchRows: 1_000 },
+    ...extra,
+  });
+}
+
+describe('full migration through every service', () => {
+  it('copies every table with every type exactly (native temporal mapping)', async () => {
+    const warehouse = join(work, 'native.duckdb');
+    const { task } = await migrate({ specText: spec('native', warehouse), stateDir: join(work, 'state-native'), json: true });
+    expect(task.stage).toBe(Stage.STAGE_COMPLETED);
+    const w = await DuckDbWarehouse.open(warehouse);
+    try {
+      expect(await destRows(w, 'SELECT * FROM fid.all_types_base', TYPE_COLS)).toEqual(await sourceRows(source, 'fid', 'all_types', TYPE_COLS));
+      const comp: ColumnKind[] = [{ name: 'region', kind: 'text' }, { name: 'seq', kind: 'int' }, { name: 'note', kind: 'text' }];
+      expect(await destRows(w, 'SELECT * FROM fid.composite_base', comp)).toEqual(await sourceRows(source, 'fid', 'composite', comp));
+      const ord: ColumnKind[] = [{ name: 'select', kind: 'int' }, { name: 'from', kind: 'text' }];
+      expect(await destRows(w, 'SELECT * FROM fid.order_base', ord)).toEqual([`1|where`, `2|∅`]);
+      expect(await w.query('SELECT count(*) FROM fid.empty_one_base')).toEqual([[0n]]);
+      const big: ColumnKind[] = [{ name: 'id', kind: 'int' }, { name: 'k', kind: 'int' }, { name: 'c', kind: 'text' }, { name: 'pad', kind: 'text' }, { name: 'amount', kind: 'exact' }];
+      const [want, got] = [await sourceRows(source, 'fid', 'big', big), await destRows(w, 'SELECT * FROM fid.big_base', big)];
+      expect(got.length).toBe(200_000);
+      expect(got).toEqual(want);
+      // Zero dates have no DuckDB DATE/TIMESTAMP value: NULL in native mode (documented).
+      expect(await w.query(`SELECT dt IS NULL, dtm IS NULL FROM fid.all_types_base WHERE id = 4`)).toEqual([[true, true]]);
+    } finally {
+      await w.close();
+    }
+  });
+
+  it('keeps zero dates verbatim with temporalMapping: string', async () => {
+    const warehouse = join(work, 'string.duckdb');
+    const { task } = await migrate({ specText: spec('strings', warehouse, { temporalMapping: 'string', objects: [{ database: 'fid', tables: ['all_types'] }] }), stateDir: join(work, 'state-string'), json: true });
+    expect(task.stage).toBe(Stage.STAGE_COMPLETED);
+    const w = await DuckDbWarehouse.open(warehouse);
+    try {
+      const rows = await w.query('SELECT id, dt, dtm, ts, tm FROM fid.all_types_base ORDER BY id');
+      const src = await source.query('SELECT id, CAST(dt AS CHAR), CAST(dtm AS CHAR), CAST(ts AS CHAR), CAST(tm AS CHAR) FROM fid.all_types ORDER BY id');
+      expect(rows.map((r) => r.map((v) => (v === null ? null : String(v))))).toEqual(src.map((r) => r.map((v) => (v === null ? null : String(v)))));
+      expect(rows[3]![1]).toBe('0000-00-00');
+    } finally {
+      await w.close();
+    }
+  });
+
+  it('finishes with exactly the source rows after SIGKILL of snapshot and sink mid-copy', async () => {
+    const warehouse = join(work, 'kill.duckdb');
+    const local = await startLocal({ stateDir: join(work, 'state-kill'), incremental: false });
+    try {
+      let task = await local.client.createTask(spec('kill', warehouse, { objects: [{ database: 'fid', tables: ['big'] }], full: { chunkRows: 5_000, batchRows: 500, parallelChunks: 2 } }));
+      task = await local.client.startTask(task.taskId);
+      const rowsDone = async () => (await local.client.getTask(task.taskId)).tables.reduce((n, t) => n + t.rowsDone, 0n);
+      await waitFor(async () => (await rowsDone()) > 20_000n, { timeoutMs: 120_000, what: 'first chunks committed' });
+      process.kill(local.supervisor.pid('snapshot')!, 'SIGKILL');
+      await waitFor(async () => (await rowsDone()) > 60_000n, { timeoutMs: 120_000, what: 'copy continues after snapshot kill' });
+      process.kill(local.supervisor.pid('sink')!, 'SIGKILL');
+      const final = await waitFor(async () => {
+        const t = await local.client.getTask(task.taskId);
+        return t.stage === Stage.STAGE_COMPLETED || t.stage === Stage.STAGE_FAILED ? t : undefined;
+      }, { timeoutMs: 180_000, intervalMs: 500, what: 'task completion after kills' });
+      expect(final.errorMessage).toBe('');
+      expect(final.stage).toBe(Stage.STAGE_COMPLETED);
+    } finally {
+      await local.stop();
+    }
+    const w = await DuckDbWarehouse.open(warehouse);
+    try {
+      expect(await w.query('SELECT count(*), count(DISTINCT id), min(id), max(id) FROM fid.big_base')).toEqual([[200_000n, 200_000n, 1n, 200_000n]]);
+    } finally {
+      await w.close();
+    }
+  });
+
+  it('fails fast on a wrong password without printing it, and on a missing table', async () => {
+    const bad = JSON.stringify({ name: 'bad', source: { host: db.host, port: db.port, user: db.user, password: 'Wr0ngPassw0rd!' }, objects: [{ database: 'fid' }] });
+    const err = await migrate({ specText: bad, stateDir: join(work, 'state-bad'), json: true }).catch((e: unknown) => e as Error);
+    expect(String((err as Error).message)).toMatch(/denied|refused|auth/i);
+    expect(JSON.stringify(err) + String((err as Error).message)).not.toContain('Wr0ngPassw0rd!');
+    const missing = spec('missing', join(work, 'm.duckdb'), { objects: [{ database: 'fid', tables: ['nope'] }] });
+    await expect(migrate({ specText: missing, stateDir: join(work, 'state-missing'), json: true })).rejects.toThrow(/nope/);
+    await expect(migrate({ specText: '{"name": "x", "sourse": {}}', stateDir: join(work, 'state-x'), json: true })).rejects.toThrow(/sourse: unknown key/);
+  });
+});

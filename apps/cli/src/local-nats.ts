@@ -1,0 +1,74 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, openSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { join } from 'node:path';
+import { TidewaterError } from '@tidewater/errors';
+
+export interface LocalNats {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+function findNatsServer(): string | undefined {
+  const dirs = [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/usr/local/bin', '/usr/bin'];
+  return dirs.map((d) => join(d, 'nats-server')).find((p) => existsSync(p));
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const c = connect(port, '127.0.0.1');
+    c.once('connect', () => {
+      c.destroy();
+      resolve(true);
+    });
+    c.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * A private `nats-server -js` whose store lives in the state dir, so a re-run of the same
+ * command finds the streams, the task state and its progress where they were.
+ */
+export async function startLocalNats(stateDir: string): Promise<LocalNats> {
+  const bin = findNatsServer();
+  if (!bin) {
+    throw new TidewaterError('TW_SERVER_MISSING', 'nats-server is not installed', {
+      fix: 'apt-get install -y nats-server, or point TIDEWATER_NATS_URL at a running NATS with JetStream',
+    });
+  }
+  const dir = join(stateDir, 'nats');
+  mkdirSync(dir, { recursive: true });
+  const port = await freePort();
+  const log = openSync(join(stateDir, 'nats.log'), 'a');
+  const child: ChildProcess = spawn(bin, ['-js', '-sd', dir, '-a', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', log, log] });
+  const deadline = Date.now() + 15_000;
+  while (!(await accepts(port))) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new TidewaterError('TW_BUS_UNAVAILABLE', `private nats-server did not start (see ${join(stateDir, 'nats.log')})`, { fix: 'check the log; another nats-server may hold the store directory' });
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    async stop() {
+      if (child.exitCode !== null) return;
+      await new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 5_000);
+      });
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { TaskSpec } from '@tidewater/config';
+import { Supervisor, type ServiceSpec } from './supervisor.js';
+import { startLocalNats, freePort, type LocalNats } from './local-nats.js';
+import { ControlClient } from './control-client.js';
+
+export interface LocalRun {
+  readonly client: ControlClient;
+  readonly supervisor: Supervisor;
+  readonly natsUrl: string;
+  readonly grpcAddress: string;
+  stop(): Promise<void>;
+}
+
+export interface LocalRunOptions {
+  readonly stateDir: string;
+  readonly incremental: boolean;
+  readonly sinks?: number;
+  readonly onEvent?: (msg: string) => void;
+}
+
+/**
+ * Everything on this machine: a private NATS (unless TIDEWATER_NATS_URL is set) and one
+ * process per service, supervised. The state dir keeps NATS' store, so a re-run resumes.
+ */
+export async function startLocal(opts: LocalRunOptions): Promise<LocalRun> {
+  const stateDir = resolve(opts.stateDir);
+  mkdirSync(stateDir, { recursive: true });
+  let nats: LocalNats | undefined;
+  const natsUrl = process.env.TIDEWATER_NATS_URL ?? (nats = await startLocalNats(stateDir)).url;
+  const grpcAddress = `127.0.0.1:${await freePort()}`;
+  const sinks = opts.sinks ?? 1;
+  const supervisor = new Supervisor({ TIDEWATER_NATS_URL: natsUrl, TIDEWATER_GRPC_ADDRESS: grpcAddress }, join(stateDir, 'logs'), opts.onEvent);
+  const services: ServiceSpec[] = [
+    { name: 'coordinator' },
+    { name: 'sink' },
+    ...Array.from({ length: sinks - 1 }, (_, i) => ({ name: 'sink' as const, instance: `sink-${i + 1}`, env: { TIDEWATER_SINK_INDEX: String(i + 1), TIDEWATER_SINK_COUNT: String(sinks) } })),
+    { name: 'transform' },
+    { name: 'snapshot' },
+    ...(opts.incremental ? [{ name: 'capture' as const }] : []),
+  ];
+  if (sinks > 1) services[1] = { name: 'sink', env: { TIDEWATER_SINK_INDEX: '0', TIDEWATER_SINK_COUNT: String(sinks) } };
+  supervisor.start(services);
+  const client = new ControlClient(grpcAddress);
+  try {
+    await client.waitReady(60_000);
+  } catch (e) {
+    await supervisor.stop();
+    await nats?.stop();
+    throw e;
+  }
+  return {
+    client,
+    supervisor,
+    natsUrl,
+    grpcAddress,
+    async stop() {
+      client.close();
+      await supervisor.stop();
+      await nats?.stop();
+    },
+  };
+}
+
+export function needsIncremental(spec: TaskSpec): boolean {
+  return spec.migrationTypes.includes('incremental');
+}

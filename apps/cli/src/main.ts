@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { isTidewaterError } from '@tidewater/errors';
+import { migrate } from './commands/migrate.js';
+
+const USAGE = `tidewater — MySQL-family → warehouse data migration
+
+  tidewater demo [--warehouse FILE]        sandbox MariaDB with a sample database → ./warehouse.duckdb
+  tidewater migrate -f task.yaml [--json]  run a task on this machine (all services, private NATS)
+
+options:
+  --state-dir DIR   where the local NATS store and service logs live (default ./.tidewater)
+  --sinks N         sink instances (default 1)
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      file: { type: 'string', short: 'f' },
+      json: { type: 'boolean', default: false },
+      'state-dir': { type: 'string', default: '.tidewater' },
+      warehouse: { type: 'string', default: './warehouse.duckdb' },
+      sinks: { type: 'string', default: '1' },
+    },
+    allowPositionals: true,
+  });
+  switch (command) {
+    case 'demo': {
+      // Loaded on demand: only the demo needs the sandbox database kit.
+      const { demo } = await import('./commands/demo.js');
+      await demo({ warehouse: values.warehouse!, stateDir: values['state-dir']! });
+      return 0;
+    }
+    case 'migrate': {
+      if (!values.file) {
+        console.error('tidewater migrate: -f task.yaml is required (docs/task-spec.md)');
+        return 2;
+      }
+      const { task } = await migrate({ file: values.file, stateDir: values['state-dir']!, json: values.json!, sinks: Number(values.sinks) });
+      if (values.json) console.log(JSON.stringify(task, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
+      return 0;
+    }
+    default:
+      console.error(USAGE);
+      return command ? 2 : 0;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    console.error(isTidewaterError(e) ? `error: ${e.describe()}` : `error: ${(e as Error).stack ?? String(e)}`);
+    process.exit(isTidewaterError(e) && e.code === 'TW_SPEC_INVALID' ? 2 : 1);
+  },
+);

@@ -1,0 +1,16 @@
+import type { TaskSpec } from '@tidewater/config';
+import { openSource } from '@tidewater/mysql-source';
+
+/**
+ * Fails fast, before any service starts, on what the user can fix at once: an unreachable
+ * source, a wrong password, a missing database or table, a table without a key.
+ */
+export async function preflight(spec: TaskSpec): Promise<number> {
+  const source = await openSource(spec.source, { poolSize: 1 });
+  try {
+    const schemas = await source.readSchemas(spec.objects.map((o) => ({ database: o.database, tables: o.tables ? [...o.tables] : undefined })));
+    return schemas.length;
+  } finally {
+    await source.close();
+  }
+}

@@ -1,0 +1,45 @@
+import { Stage, type TaskView } from '@tidewater/proto';
+
+const fmt = new Intl.NumberFormat('en-US');
+
+interface Sample {
+  readonly at: number;
+  readonly rows: bigint;
+}
+
+/** Renders per-table progress: rows done / estimated, rate, ETA. */
+export class ProgressView {
+  private readonly samples = new Map<string, Sample[]>();
+  private lastLines = 0;
+  private lastPrint = 0;
+
+  constructor(private readonly out: NodeJS.WriteStream = process.stdout) {}
+
+  render(task: TaskView, force = false): void {
+    const now = Date.now();
+    const lines = [`task ${task.name}: ${Stage[task.stage].replace('STAGE_', '').toLowerCase()}${task.stage === Stage.STAGE_INCREMENTAL ? `  lag ${task.lagSeconds.toFixed(1)} s  at ${task.position}` : ''}`];
+    for (const t of task.tables) {
+      const key = `${t.source?.database}.${t.source?.table}`;
+      const hist = this.samples.get(key) ?? [];
+      hist.push({ at: now, rows: t.rowsDone });
+      while (hist.length > 2 && now - hist[0]!.at > 10_000) hist.shift();
+      this.samples.set(key, hist);
+      const first = hist[0]!;
+      const secs = (now - first.at) / 1000;
+      const rate = secs > 0 ? Number(t.rowsDone - first.rows) / secs : 0;
+      const est = t.estimatedRows > t.rowsDone ? t.estimatedRows : t.rowsDone;
+      const pct = est === 0n ? 0 : Number((t.rowsDone * 100n) / est);
+      const done = t.chunksTotal > 0 && t.chunksDone >= t.chunksTotal;
+      const eta = done ? 'done' : rate > 0 ? `ETA ${Math.ceil(Number(est - t.rowsDone) / rate)} s` : '';
+      lines.push(`  ${key.padEnd(28)} ${fmt.format(t.rowsDone).padStart(12)} / ~${fmt.format(est).padEnd(12)} ${String(done ? 100 : Math.min(pct, 99)).padStart(3)}%  ${fmt.format(Math.round(rate)).padStart(9)} rows/s  ${eta}`);
+    }
+    if (this.out.isTTY) {
+      if (this.lastLines) this.out.write(`\x1b[${this.lastLines}A\x1b[0J`);
+      this.out.write(lines.join('\n') + '\n');
+      this.lastLines = lines.length;
+    } else if (force || now - this.lastPrint > 5_000) {
+      this.out.write(lines.join('\n') + '\n');
+      this.lastPrint = now;
+    }
+  }
+}

@@ -1,0 +1,104 @@
+import { status, Metadata, type ServiceError, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
+import { Stage, TaskState, type ControlServiceServer, type TaskView } from '@tidewater/proto';
+import { parseTaskSpec, redactSpec } from '@tidewater/config';
+import { purgeTask, type Bus } from '@tidewater/bus';
+import { ACTIVE_STAGES, type TaskStore } from '@tidewater/task-state';
+import { ErrorCodes, TidewaterError, isTidewaterError } from '@tidewater/errors';
+import type { Logger } from '@tidewater/telemetry';
+import { taskView } from './task-view.js';
+import { TERMINAL, stageName } from './stage-machine.js';
+
+export interface ControlDeps {
+  readonly store: TaskStore;
+  readonly bus: Bus;
+  readonly log: Logger;
+  /** Called after a state change that the task's driver must act on. */
+  readonly kick: (taskId: string) => void;
+}
+
+function toServiceError(e: unknown): ServiceError {
+  const err = isTidewaterError(e) ? e : new TidewaterError('TW_INTERNAL', (e as Error).message ?? String(e));
+  const md = new Metadata();
+  md.set('tw-error-code', err.code);
+  const fix = typeof err.details.fix === 'string' ? err.details.fix : ErrorCodes[err.code].description;
+  md.set('tw-error-fix', fix.replace(/[^\x20-\x7e]/g, ' '));
+  return Object.assign(new Error(`${err.code}: ${err.message}`), { code: status[ErrorCodes[err.code].grpc], details: `${err.code}: ${err.message}`, metadata: md });
+}
+
+function unary<Req, Res>(fn: (req: Req) => Promise<Res>) {
+  return (call: ServerUnaryCall<Req, Res>, cb: sendUnaryData<Res>) => {
+    fn(call.request).then((r) => cb(null, r), (e: unknown) => cb(toServiceError(e)));
+  };
+}
+
+/** The gRPC control plane (docs/control-plane.md). */
+export function controlService(deps: ControlDeps): ControlServiceServer {
+  const { store, log } = deps;
+  const transition = async (taskId: string, allowed: (s: Stage) => boolean, to: Stage, verb: string): Promise<TaskView> => {
+    const { state } = await store.update(taskId, (s) => {
+      if (s.stage === to) return undefined;
+      if (!allowed(s.stage)) throw new TidewaterError('TW_TASK_STATE', `cannot ${verb} task ${taskId} in stage ${stageName(s.stage)}`, { subject: taskId });
+      return { ...s, stage: to };
+    });
+    deps.kick(taskId);
+    return taskView(state);
+  };
+  return {
+    createTask: unary(async (req) => {
+      const spec = parseTaskSpec(req.spec);
+      const existing = await store.get(spec.name);
+      if (existing) {
+        // Same spec again (e.g. `tidewater migrate` re-run): the task continues, not restarts.
+        if (existing.state.specJson === JSON.stringify(spec)) return { task: taskView(existing.state) };
+        throw new TidewaterError('TW_TASK_STATE', `a task named ${spec.name} already exists with a different spec`, {
+          subject: spec.name,
+          fix: `delete it first (tidewater task delete ${spec.name}) or choose another name`,
+        });
+      }
+      const now = BigInt(Date.now());
+      const state = TaskState.fromPartial({ taskId: spec.name, name: spec.name, stage: Stage.STAGE_CREATED, specJson: JSON.stringify(spec), createdAtMs: now, updatedAtMs: now });
+      await store.create(state);
+      log.info('task created', { task: spec.name, spec: redactSpec(spec) });
+      return { task: taskView(state) };
+    }),
+    getTask: unary(async (req) => ({ task: taskView((await store.require(req.taskId)).state) })),
+    listTasks: unary(async () => ({ tasks: (await store.list()).map((t) => taskView(t.state)) })),
+    deleteTask: unary(async (req) => {
+      const { state } = await store.require(req.taskId);
+      if (ACTIVE_STAGES.has(state.stage)) {
+        throw new TidewaterError('TW_TASK_STATE', `task ${req.taskId} is running (${stageName(state.stage)})`, { fix: `stop it first: tidewater task stop ${req.taskId}` });
+      }
+      await store.delete(req.taskId);
+      await purgeTask(deps.bus.jsm, req.taskId);
+      return {};
+    }),
+    runPrecheck: unary(async () => {
+      throw new TidewaterError('TW_TASK_STATE', 'RunPrecheck is not available in this version', { fix: 'StartTask runs the schema stage checks (objects, keys, connectivity) itself' });
+    }),
+    startTask: unary(async (req) => ({ task: await transition(req.taskId, (s) => s === Stage.STAGE_CREATED || s === Stage.STAGE_PRECHECKED, Stage.STAGE_SCHEMA, 'start') })),
+    pauseTask: unary(async () => {
+      throw new TidewaterError('TW_TASK_STATE', 'PauseTask is not available in this version', { fix: 'use StopTask; running migrate again resumes a stopped task' });
+    }),
+    resumeTask: unary(async () => {
+      throw new TidewaterError('TW_TASK_STATE', 'ResumeTask is not available in this version', { fix: 'run the task again with StartTask' });
+    }),
+    stopTask: unary(async (req) => ({ task: await transition(req.taskId, (s) => !TERMINAL.has(s), Stage.STAGE_STOPPED, 'stop') })),
+    watchTask: (call: ServerWritableStream<{ taskId: string }, { task?: TaskView }>) => {
+      const controller = new AbortController();
+      call.on('cancelled', () => controller.abort());
+      call.on('close', () => controller.abort());
+      store.require(call.request.taskId).then(
+        async () => {
+          await store.watch(controller.signal, (ev) => {
+            if ('deleted' in ev) {
+              if (ev.deleted === call.request.taskId) call.end();
+              return;
+            }
+            if (ev.state.taskId === call.request.taskId) call.write({ task: taskView(ev.state) });
+          });
+        },
+        (e: unknown) => call.destroy(toServiceError(e)),
+      );
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { Stage, TaskState } from '@tidewater/proto';
+import { parseTaskSpec } from '@tidewater/config';
+import { nextStage } from './stage-machine.js';
+import { applyProgress } from './progress-consumer.js';
+import { taskView } from './task-view.js';
+
+const spec = (types: string) => parseTaskSpec(`name: t\nsource: { url: "mysql://u:topsecret@h:3306" }\nobjects: [{ database: d }]\nmigrationTypes: [${types}]\n`);
+
+describe('nextStage', () => {
+  it('follows schema → full → completed, or → incremental', () => {
+    expect(nextStage(Stage.STAGE_SCHEMA, spec('schema, full'))).toBe(Stage.STAGE_FULL);
+    expect(nextStage(Stage.STAGE_FULL, spec('schema, full'))).toBe(Stage.STAGE_COMPLETED);
+    expect(nextStage(Stage.STAGE_FULL, spec('schema, full, incremental'))).toBe(Stage.STAGE_INCREMENTAL);
+    expect(nextStage(Stage.STAGE_SCHEMA, spec('schema'))).toBe(Stage.STAGE_COMPLETED);
+  });
+});
+
+describe('applyProgress', () => {
+  const state = () =>
+    TaskState.fromPartial({
+      taskId: 't',
+      stage: Stage.STAGE_FULL,
+      tables: [{ source: { database: 'd', table: 'a' }, chunks: [{ chunkId: 'c0' }, { chunkId: 'c1' }], chunksTotal: 2 }],
+    });
+  it('counts a chunk once however often it is reported', () => {
+    const p = { taskId: 't', unit: { $case: 'chunkId' as const, value: 'c0' }, rows: 10n, bytes: 0n, committedAtMs: 0n, sourceTimeMs: 0n };
+    const once = applyProgress(state(), p)!;
+    expect(once.tables[0]!.rowsDone).toBe(10n);
+    expect(applyProgress(once, p)).toBeUndefined();
+  });
+  it('moves the applied position only forward and pauses on unsupported DDL', () => {
+    const at = (token: string) => ({ taskId: 't', unit: { $case: 'binlog' as const, value: { end: { file: 'f', pos: 1n, gtid: '', token }, lastRecordId: 1n } }, rows: 0n, bytes: 0n, committedAtMs: 2000n, sourceTimeMs: 1000n });
+    const s = applyProgress(state(), at('b'))!;
+    expect(s.lagSeconds).toBe(1);
+    expect(applyProgress(s, at('a'))).toBeUndefined();
+    const paused = applyProgress(s, { taskId: 't', unit: { $case: 'unsupportedDdl', value: { table: { database: 'd', table: 'a' }, statement: 'ALTER TABLE a DROP x', addedColumns: [] } }, rows: 0n, bytes: 0n, committedAtMs: 0n, sourceTimeMs: 0n })!;
+    expect(paused.stage).toBe(Stage.STAGE_PAUSED);
+    expect(paused.errorMessage).toContain('ALTER TABLE a DROP x');
+  });
+});
+
+describe('taskView', () => {
+  it('never carries the password', () => {
+    const s = TaskState.fromPartial({ taskId: 't', name: 't', stage: Stage.STAGE_CREATED, specJson: JSON.stringify(spec('schema, full')) });
+    expect(JSON.stringify(taskView(s))).not.toContain('topsecret');
+  });
+});

@@ -1,0 +1,52 @@
+import { consumeLoop, ensureConsumer, durables, STREAMS, subjects, type Bus } from '@tidewater/bus';
+import { Progress, Stage, type TaskState } from '@tidewater/proto';
+import type { TaskStore } from '@tidewater/task-state';
+import type { Logger } from '@tidewater/telemetry';
+
+/**
+ * Folds sink progress reports into the task state. Reports are at-least-once; applying one
+ * is idempotent (a chunk is counted once, by id; positions only move forward).
+ */
+export async function consumeProgress(bus: Bus, store: TaskStore, log: Logger, taskId: string, signal: AbortSignal, onApplied: (s: TaskState) => void): Promise<void> {
+  const durable = durables.coordinator(taskId);
+  await ensureConsumer(bus.jsm, { stream: STREAMS.events, durable, filterSubject: subjects.progress(taskId), ackWaitMs: 30_000, maxAckPending: 1_000 });
+  await consumeLoop(bus.js, { stream: STREAMS.events, durable, signal, maxBytes: 1024 * 1024, onError: (e) => log.warn('progress apply failed', { task: taskId, err: e }) }, async (msg) => {
+    const p = Progress.decode(msg.data);
+    const { state } = await store.update(taskId, (s) => applyProgress(s, p));
+    onApplied(state);
+    return 'ack';
+  });
+}
+
+export function applyProgress(s: TaskState, p: Progress): TaskState | undefined {
+  const unit = p.unit;
+  if (unit?.$case === 'chunkId') {
+    const t = s.tables.find((x) => x.chunks.some((c) => c.chunkId === unit.value));
+    if (!t || t.doneChunks.includes(unit.value)) return undefined;
+    t.doneChunks.push(unit.value);
+    t.chunksDone = t.doneChunks.length;
+    t.rowsDone += p.rows;
+    return s;
+  }
+  if (unit?.$case === 'binlog') {
+    const end = unit.value.end;
+    if (!end) return undefined;
+    const cur = s.appliedPosition;
+    if (cur && cur.token >= end.token) return undefined;
+    s.appliedPosition = end;
+    if (p.sourceTimeMs > 0n) {
+      s.lastSourceTimeMs = p.sourceTimeMs;
+      s.lagSeconds = Math.max(0, Number(p.committedAtMs - p.sourceTimeMs) / 1000);
+    }
+    return s;
+  }
+  if (unit?.$case === 'unsupportedDdl') {
+    if (s.stage === Stage.STAGE_PAUSED) return undefined;
+    const t = unit.value.table;
+    s.stage = Stage.STAGE_PAUSED;
+    s.errorCode = 'TW_UNSUPPORTED_DDL';
+    s.errorMessage = `DDL on migrated table ${t?.database}.${t?.table} paused the task: ${unit.value.statement.slice(0, 500)}`;
+    return s;
+  }
+  return undefined;
+}

@@ -1,0 +1,54 @@
+import type { TaskState } from '@tidewater/proto';
+import type { TaskSpec } from '@tidewater/config';
+import type { SourceClient } from '@tidewater/mysql-source';
+import type { Bus } from '@tidewater/bus';
+import { TidewaterError, type ErrorCode } from '@tidewater/errors';
+
+/** Must match the sink's schema responder subject. */
+const SCHEMA_SUBJECT = 'tw.ctl.sink.schema';
+
+/** Reads the selected tables' schemas and estimated sizes into the task's table list. */
+export async function readTables(source: SourceClient, spec: TaskSpec, state: TaskState): Promise<TaskState> {
+  const schemas = await source.readSchemas(spec.objects.map((o) => ({ database: o.database, tables: o.tables ? [...o.tables] : undefined })));
+  const tables = [];
+  for (const schema of schemas) {
+    const src = schema.source!;
+    tables.push({
+      source: src,
+      destSchema: src.database,
+      destTable: src.table,
+      estimatedRows: await source.estimateRows(src),
+      rowsDone: 0n,
+      chunksTotal: 0,
+      chunksDone: 0,
+      schema,
+      doneChunks: [],
+      chunks: [],
+      workPublished: false,
+    });
+  }
+  return { ...state, tables };
+}
+
+/** Asks a sink to create the destination tables; retries until one answers. */
+export async function migrateSchema(bus: Bus, taskId: string, signal: AbortSignal): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (signal.aborted) throw new TidewaterError('TW_TASK_STATE', 'coordinator stopping');
+    try {
+      const reply = await bus.nc.request(SCHEMA_SUBJECT, JSON.stringify({ taskId }), { timeout: 30_000 });
+      const r = JSON.parse(reply.string()) as { ok: boolean; error?: { code: ErrorCode; message: string; details: Record<string, unknown> } };
+      if (r.ok) return;
+      throw new TidewaterError(r.error?.code ?? 'TW_DEST_WRITE', r.error?.message ?? 'schema migration failed', r.error?.details ?? {});
+    } catch (e) {
+      if (e instanceof TidewaterError) throw e;
+      // No sink answering yet (starting up): retry until the deadline.
+      if (Date.now() > deadline) {
+        throw new TidewaterError('TW_BUS_UNAVAILABLE', `no sink service answered schema migration for task ${taskId}`, {
+          fix: 'start at least one sink service (tidewater up starts one)',
+        });
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}

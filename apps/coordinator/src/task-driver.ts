@@ -1,0 +1,163 @@
+import { Stage, type TaskState } from '@tidewater/proto';
+import { openSource } from '@tidewater/mysql-source';
+import { specOf, type TaskStore } from '@tidewater/task-state';
+import type { Bus } from '@tidewater/bus';
+import type { Logger } from '@tidewater/telemetry';
+import { isTidewaterError, isRetriable } from '@tidewater/errors';
+import { nextStage, TERMINAL, stageName } from './stage-machine.js';
+import { readTables, migrateSchema } from './schema-stage.js';
+import { planChunks, publishWork, fullCopyDone } from './full-stage.js';
+import { consumeProgress } from './progress-consumer.js';
+
+export interface DriverDeps {
+  readonly bus: Bus;
+  readonly store: TaskStore;
+  readonly log: Logger;
+}
+
+/**
+ * Drives one task through its stages. Every step is idempotent and recorded in KV before
+ * the next begins, so a restarted coordinator re-enters the current stage and carries on.
+ */
+export class TaskDriver {
+  private readonly controller = new AbortController();
+  private running: Promise<void> | undefined;
+  private progress: Promise<void> | undefined;
+
+  constructor(private readonly deps: DriverDeps, readonly taskId: string) {}
+
+  start(): void {
+    this.running ??= this.run().catch((e: unknown) => this.deps.log.error('task driver crashed', { task: this.taskId, err: e }));
+  }
+
+  async stop(): Promise<void> {
+    this.controller.abort();
+    await this.running;
+    await this.progress;
+  }
+
+  private async run(): Promise<void> {
+    const { store, log } = this.deps;
+    const signal = this.controller.signal;
+    while (!signal.aborted) {
+      const { state } = await store.require(this.taskId);
+      if (TERMINAL.has(state.stage) || state.stage === Stage.STAGE_PAUSED || state.stage === Stage.STAGE_CREATED) return;
+      try {
+        await this.step(state, signal);
+      } catch (e) {
+        if (signal.aborted) return;
+        if (isRetriable(e)) {
+          log.warn('task step failed; retrying', { task: this.taskId, stage: stageName(state.stage), err: e });
+          await sleep(2_000, signal);
+          continue;
+        }
+        log.error('task failed', { task: this.taskId, stage: stageName(state.stage), err: e });
+        await store.update(this.taskId, (s) => ({
+          ...s,
+          stage: Stage.STAGE_FAILED,
+          errorCode: isTidewaterError(e) ? e.code : 'TW_INTERNAL',
+          errorMessage: isTidewaterError(e) ? e.describe() : String(e),
+        }));
+        return;
+      }
+    }
+  }
+
+  private async step(state: TaskState, signal: AbortSignal): Promise<void> {
+    const { store, bus, log } = this.deps;
+    const spec = specOf(state);
+    log.addSecret(spec.source.password);
+    switch (state.stage) {
+      case Stage.STAGE_PRECHECKED:
+        await this.advance(state.stage);
+        return;
+      case Stage.STAGE_SCHEMA: {
+        // The binlog position is taken before the full copy begins: with FULL row images,
+        // replaying the log from here over the copy yields the source exactly (brief §1.4).
+        const startPosition = spec.migrationTypes.includes('incremental') ? (state.startPosition ?? (await (await import('@tidewater/binlog')).currentBinlogPosition(spec.source))) : undefined;
+        const source = await openSource(spec.source);
+        try {
+          const withTables = await readTables(source, spec, state);
+          await store.update(this.taskId, (s) => (s.stage === Stage.STAGE_SCHEMA ? { ...s, tables: withTables.tables, startPosition: s.startPosition ?? startPosition } : undefined));
+        } finally {
+          await source.close();
+        }
+        await migrateSchema(bus, this.taskId, signal);
+        log.info('schema migrated', { task: this.taskId, tables: state.tables.length });
+        await this.advance(Stage.STAGE_SCHEMA);
+        return;
+      }
+      case Stage.STAGE_FULL: {
+        this.watchProgress();
+        if (state.tables.some((t) => t.chunks.length === 0)) {
+          const source = await openSource(spec.source);
+          try {
+            const planned = await planChunks(source, spec, state);
+            await store.update(this.taskId, (s) => ({ ...s, tables: planned.tables, fullStartedAtMs: s.fullStartedAtMs || BigInt(Date.now()) }));
+          } finally {
+            await source.close();
+          }
+          return;
+        }
+        if (state.tables.some((t) => !t.workPublished)) {
+          const published = await publishWork(bus, spec, state);
+          await store.update(this.taskId, (s) => ({ ...s, tables: s.tables.map((t, i) => ({ ...t, workPublished: published.tables[i]!.workPublished })) }));
+          log.info('full copy planned', { task: this.taskId, chunks: state.tables.reduce((n, t) => n + t.chunksTotal, 0) });
+          return;
+        }
+        if (fullCopyDone(state)) {
+          await store.update(this.taskId, (s) => ({ ...s, fullFinishedAtMs: BigInt(Date.now()) }));
+          await this.advance(Stage.STAGE_FULL);
+          return;
+        }
+        await this.waitForChange(state, signal);
+        return;
+      }
+      case Stage.STAGE_INCREMENTAL:
+        this.watchProgress();
+        await this.waitForChange(state, signal);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private async advance(from: Stage): Promise<void> {
+    await this.deps.store.update(this.taskId, (s) => {
+      if (s.stage !== from) return undefined;
+      const next = nextStage(from, specOf(s));
+      this.deps.log.info('stage', { task: this.taskId, from: stageName(from), to: stageName(next) });
+      return { ...s, stage: next };
+    });
+  }
+
+  private watchProgress(): void {
+    this.progress ??= consumeProgress(this.deps.bus, this.deps.store, this.deps.log, this.taskId, this.controller.signal, () => this.changed?.()).catch((e: unknown) =>
+      this.deps.log.error('progress consumer stopped', { task: this.taskId, err: e }),
+    );
+  }
+
+  private changed: (() => void) | undefined;
+
+  private waitForChange(_state: TaskState, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(done, 1_000);
+      function done() {
+        clearTimeout(t);
+        resolve();
+      }
+      this.changed = done;
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(t);
+      resolve();
+    }, { once: true });
+  });
+}

@@ -1,0 +1,19 @@
+import type { TaskState, TaskView } from '@tidewater/proto';
+import { redactSpec } from '@tidewater/config';
+import { specOf } from '@tidewater/task-state';
+
+/** The API's view of a task: never the password, never the chunk plan. */
+export function taskView(s: TaskState): TaskView {
+  const pos = s.appliedPosition ?? s.startPosition;
+  return {
+    taskId: s.taskId,
+    name: s.name,
+    stage: s.stage,
+    errorCode: s.errorCode,
+    errorMessage: s.errorMessage,
+    tables: s.tables.map((t) => ({ ...t, chunks: [], doneChunks: [], schema: undefined })),
+    lagSeconds: s.lagSeconds,
+    position: pos ? `${pos.file}:${pos.pos}${pos.gtid ? ` gtid ${pos.gtid}` : ''}` : '',
+    redactedSpecJson: s.specJson ? JSON.stringify(redactSpec(specOf(s))) : '',
+  };
+}

@@ -1,0 +1,73 @@
+import type { JsMsg } from '@tidewater/bus';
+import type { ChunkRef, RowSet } from '@tidewater/proto';
+
+interface Pending {
+  readonly attempt: number;
+  readonly parts: Map<number, { rows: RowSet; msg: JsMsg }>;
+  lastSeq: number | undefined;
+  chunkRows: bigint;
+}
+
+export interface CompleteChunk {
+  readonly chunkId: string;
+  readonly rowsets: RowSet[];
+  readonly messages: JsMsg[];
+  readonly chunkRows: bigint;
+}
+
+/**
+ * Collects the batches of snapshot chunks until a chunk is complete. A chunk commits
+ * atomically, so a snapshot worker that died mid-chunk leaves nothing half-written: its
+ * retry (a higher attempt) replaces the partial batches, whose messages are acknowledged
+ * as superseded. Batches are held unacknowledged until the chunk commits.
+ */
+export class ChunkAssembler {
+  private readonly pending = new Map<string, Pending>();
+
+  /** Returns the complete chunk when this batch completed it. */
+  add(ref: ChunkRef, rows: RowSet, msg: JsMsg): CompleteChunk | undefined {
+    let p = this.pending.get(ref.chunkId);
+    if (p && ref.attempt < p.attempt) {
+      msg.ack();
+      return undefined;
+    }
+    if (p && ref.attempt > p.attempt) {
+      for (const part of p.parts.values()) part.msg.ack();
+      p = undefined;
+    }
+    if (!p) {
+      p = { attempt: ref.attempt, parts: new Map(), lastSeq: undefined, chunkRows: 0n };
+      this.pending.set(ref.chunkId, p);
+    }
+    // A redelivered copy of a batch we hold: keep the newest delivery handle.
+    p.parts.set(ref.seq, { rows, msg });
+    if (ref.last) {
+      p.lastSeq = ref.seq;
+      p.chunkRows = ref.chunkRows;
+    }
+    if (p.lastSeq === undefined || p.parts.size !== p.lastSeq + 1) return undefined;
+    this.pending.delete(ref.chunkId);
+    const ordered = [...p.parts.entries()].sort((a, b) => a[0] - b[0]);
+    return {
+      chunkId: ref.chunkId,
+      rowsets: ordered.map(([, v]) => v.rows),
+      messages: ordered.map(([, v]) => v.msg),
+      chunkRows: p.chunkRows,
+    };
+  }
+
+  /** Tell JetStream the held messages are still being worked on (no redelivery). */
+  touch(): void {
+    for (const p of this.pending.values()) for (const part of p.parts.values()) part.msg.working();
+  }
+
+  /** Give every held message back for redelivery (after a failed commit). */
+  releaseAll(): void {
+    for (const p of this.pending.values()) for (const part of p.parts.values()) part.msg.nak(1_000);
+    this.pending.clear();
+  }
+
+  get size(): number {
+    return this.pending.size;
+  }
+}

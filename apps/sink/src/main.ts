@@ -1,0 +1,17 @@
+import { runService, taskWorkers } from '@tidewater/runtime';
+import { ACTIVE_STAGES, TaskStore } from '@tidewater/task-state';
+import { schemaResponder } from './schema-responder.js';
+import { startSinkTask } from './sink-task.js';
+
+const assignment = {
+  index: Number(process.env.TIDEWATER_SINK_INDEX ?? 0),
+  count: Number(process.env.TIDEWATER_SINK_COUNT ?? 1),
+};
+
+await runService('sink', async (ctx) => {
+  const store = await TaskStore.open(ctx.bus);
+  return [
+    schemaResponder(ctx.bus, store, ctx.log),
+    taskWorkers('sink-tasks', store, ctx.log, (t) => ACTIVE_STAGES.has(t.state.stage), (t, signal) => startSinkTask(ctx, assignment, t, signal)),
+  ];
+});

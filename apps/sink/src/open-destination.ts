@@ -1,0 +1,41 @@
+import { resolve } from 'node:path';
+import { DuckDbWarehouse } from '@tidewater/duckdb-sink';
+import type { TaskSpec } from '@tidewater/config';
+import type { Destination } from './destination.js';
+
+interface Shared {
+  readonly dest: Promise<Destination>;
+  users: number;
+}
+
+const open = new Map<string, Shared>();
+
+/**
+ * One open destination per target (DuckDB allows one writer per file, so tasks writing the
+ * same file share it). `release` closes it when its last task lets go.
+ */
+export async function acquireDestination(spec: TaskSpec): Promise<{ dest: Destination; release: () => Promise<void> }> {
+  const key = `duckdb:${resolve(spec.destination.path)}`;
+  let shared = open.get(key);
+  if (!shared) {
+    const dest = DuckDbWarehouse.open(resolve(spec.destination.path));
+    shared = { dest, users: 0 };
+    open.set(key, shared);
+    dest.catch(() => open.delete(key));
+  }
+  shared.users++;
+  const s = shared;
+  const dest = await s.dest;
+  let released = false;
+  return {
+    dest,
+    release: async () => {
+      if (released) return;
+      released = true;
+      if (--s.users === 0) {
+        open.delete(key);
+        await dest.close();
+      }
+    },
+  };
+}

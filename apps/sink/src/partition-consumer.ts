@@ -1,0 +1,143 @@
+import { context, trace, SpanStatusCode, type Tracer } from '@opentelemetry/api';
+import { consumeLoop, ensureConsumer, extractTrace, durables, STREAMS, subjects, type Bus, type JsMsg } from '@tidewater/bus';
+import { Batch, Progress, type RowSet } from '@tidewater/proto';
+import type { Logger } from '@tidewater/telemetry';
+import type { DestTable, TableOptions } from '@tidewater/duckdb-sink';
+import { TidewaterError } from '@tidewater/errors';
+import type { Destination } from './destination.js';
+import { ChunkAssembler } from './chunk-assembler.js';
+
+export interface PartitionContext {
+  readonly bus: Bus;
+  readonly log: Logger;
+  readonly tracer: Tracer;
+  readonly taskId: string;
+  readonly partition: number;
+  readonly dest: Destination;
+  readonly opts: TableOptions;
+  readonly committed: Set<string>;
+  /** Destination table by source `db.table`. */
+  readonly tables: () => ReadonlyMap<string, DestTable>;
+}
+
+/** Ack deadline of held chunk batches; `touch` renews it well before it lapses. */
+const ACK_WAIT_MS = 30_000;
+
+/**
+ * Consumes one sink partition in stream order. Snapshot batches are assembled into whole
+ * chunks and committed atomically; change batches are appended to `_log` per table.
+ * A message is acknowledged only after its rows are committed (invariant A1).
+ */
+export async function runPartition(ctx: PartitionContext, signal: AbortSignal): Promise<void> {
+  const durable = durables.sink(ctx.taskId, ctx.partition);
+  await ensureConsumer(ctx.bus.jsm, {
+    stream: STREAMS.sink,
+    durable,
+    filterSubject: subjects.sink(ctx.taskId, ctx.partition),
+    ackWaitMs: ACK_WAIT_MS,
+    maxAckPending: 10_000,
+  });
+  const assembler = new ChunkAssembler();
+  const keepAlive = setInterval(() => assembler.touch(), ACK_WAIT_MS / 3);
+  try {
+    await consumeLoop(
+      ctx.bus.js,
+      {
+        stream: STREAMS.sink,
+        durable,
+        signal,
+        maxBytes: 16 * 1024 * 1024,
+        onError: (e) => ctx.log.warn('sink batch failed; will retry', { task: ctx.taskId, partition: ctx.partition, err: e }),
+      },
+      (msg) => handle(ctx, assembler, msg),
+    );
+  } finally {
+    clearInterval(keepAlive);
+  }
+}
+
+async function handle(ctx: PartitionContext, assembler: ChunkAssembler, msg: JsMsg): Promise<'ack' | 'keep'> {
+  const batch = Batch.decode(msg.data);
+  const span = ctx.tracer.startSpan('sink.batch', { attributes: { 'tidewater.task': ctx.taskId, 'tidewater.partition': ctx.partition } }, extractTrace(msg.headers));
+  try {
+    return await context.with(trace.setSpan(context.active(), span), async () => {
+      const origin = batch.origin;
+      if (origin?.$case === 'chunk') {
+        const ref = origin.value;
+        if (ctx.committed.has(ref.chunkId)) {
+          // Redelivered after the commit: re-report (the report may be what was lost).
+          if (ref.last) await reportChunk(ctx, ref.chunkId, batch.tables[0], ref.chunkRows);
+          return 'ack';
+        }
+        const done = assembler.add(ref, batch.tables[0]!, msg);
+        if (!done) return 'keep';
+        const table = tableFor(ctx, done.rowsets[0]!);
+        try {
+          await ctx.dest.commitChunk(ctx.taskId, done.chunkId, table, done.rowsets, ctx.opts);
+        } catch (e) {
+          for (const m of done.messages) m.nak(1_000);
+          throw e;
+        }
+        ctx.committed.add(done.chunkId);
+        await reportChunk(ctx, done.chunkId, done.rowsets[0], done.chunkRows);
+        for (const m of done.messages) m.ack();
+        span.setAttribute('tidewater.rows', Number(done.chunkRows));
+        return 'keep';
+      }
+      if (origin?.$case === 'binlog') {
+        let rows = 0;
+        // Lag is measured against the newest binlog event time in the batch; a batch
+        // without rows (position heartbeat) means capture had read everything when made.
+        let newestEvent = -1n;
+        for (const rs of batch.tables) {
+          rows += await ctx.dest.appendLog(tableFor(ctx, rs), rs, ctx.opts);
+          for (const t of rs.eventTimes) if (t > newestEvent) newestEvent = t;
+        }
+        const sourceTimeMs = newestEvent >= 0n ? newestEvent * 1000n : batch.createdAtMs;
+        await ctx.bus.js.publish(
+          subjects.progress(ctx.taskId),
+          Progress.encode({
+            taskId: ctx.taskId,
+            unit: { $case: 'binlog', value: origin.value },
+            rows: BigInt(rows),
+            bytes: BigInt(msg.data.length),
+            committedAtMs: BigInt(Date.now()),
+            sourceTimeMs,
+          }).finish(),
+          { msgID: `p${ctx.partition}:${origin.value.end?.token ?? ''}:${origin.value.lastRecordId}` },
+        );
+        span.setAttribute('tidewater.rows', rows);
+        return 'ack';
+      }
+      throw new TidewaterError('TW_INTERNAL', `batch without origin on partition ${ctx.partition}`);
+    });
+  } catch (e) {
+    span.setStatus({ code: SpanStatusCode.ERROR, message: (e as Error).message });
+    throw e;
+  } finally {
+    span.end();
+  }
+}
+
+function tableFor(ctx: PartitionContext, rs: RowSet): DestTable {
+  const key = `${rs.table?.database}.${rs.table?.table}`;
+  const t = ctx.tables().get(key);
+  if (!t) throw new TidewaterError('TW_INTERNAL', `task ${ctx.taskId} has no destination table for ${key}`);
+  return t;
+}
+
+async function reportChunk(ctx: PartitionContext, chunkId: string, rs: RowSet | undefined, rows: bigint): Promise<void> {
+  await ctx.bus.js.publish(
+    subjects.progress(ctx.taskId),
+    Progress.encode({
+      taskId: ctx.taskId,
+      table: rs?.table,
+      unit: { $case: 'chunkId', value: chunkId },
+      rows,
+      bytes: 0n,
+      committedAtMs: BigInt(Date.now()),
+      sourceTimeMs: 0n,
+    }).finish(),
+    { msgID: `chunk:${chunkId}` },
+  );
+}

@@ -1,0 +1,12 @@
+import type { TaskSpec } from '@tidewater/config';
+import type { TableOptions } from '@tidewater/duckdb-sink';
+
+export function tableOptions(spec: TaskSpec): TableOptions {
+  return {
+    temporalMapping: spec.temporalMapping,
+    conflictMode: spec.conflictMode,
+    incremental: spec.migrationTypes.includes('incremental'),
+    additionalColumnRule: spec.incremental.additionalColumnRule,
+    partition: spec.incremental.partition,
+  };
+}

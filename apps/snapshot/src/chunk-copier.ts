@@ -1,0 +1,60 @@
+import { context, trace, type Tracer } from '@opentelemetry/api';
+import { Batch, SnapshotChunk, type RowSet } from '@tidewater/proto';
+import { BatchPublisher, subjects, type Bus, type JsMsg } from '@tidewater/bus';
+import { RowSetBuilder, encodingOf } from '@tidewater/rowcodec';
+import type { SourceClient } from '@tidewater/mysql-source';
+
+/** Renews the work item's ack deadline while a long chunk is being read. */
+const WORKING_EVERY_MS = 5_000;
+
+/**
+ * Copies one chunk: reads its key range from the source and publishes it as batches
+ * `seq = 0..n` of attempt `attempt`, the last flagged. The sink commits a chunk only when it
+ * holds every batch of one attempt, so a copy that dies halfway leaves nothing behind and
+ * the redelivered work item (attempt + 1) starts the chunk over.
+ */
+export async function copyChunk(bus: Bus, tracer: Tracer, source: SourceClient, work: JsMsg, publisher: BatchPublisher, signal: AbortSignal): Promise<bigint> {
+  const chunk = SnapshotChunk.decode(work.data);
+  const attempt = work.info.deliveryCount;
+  const schema = chunk.schema!;
+  const names = schema.columns.map((c) => c.name);
+  const encodings = schema.columns.map((c) => encodingOf(c, `${schema.source!.database}.${schema.source!.table}`));
+  const span = tracer.startSpan('snapshot.chunk', { attributes: { 'tidewater.task': chunk.taskId, 'tidewater.chunk': chunk.chunkId, 'tidewater.attempt': attempt } });
+  const subject = subjects.sourceSnapshot(chunk.taskId);
+  let seq = 0;
+  let total = 0n;
+  let held: RowSet | undefined;
+  let lastTouch = Date.now();
+  const publish = async (rows: RowSet, last: boolean) => {
+    const batch: Batch = {
+      taskId: chunk.taskId,
+      origin: { $case: 'chunk', value: { chunkId: chunk.chunkId, attempt, seq, last, chunkRows: last ? total : 0n } },
+      tables: [rows],
+      schemaChanges: [],
+      createdAtMs: BigInt(Date.now()),
+    };
+    await context.with(trace.setSpan(context.active(), span), () =>
+      publisher.publish(subject, Batch.encode(batch).finish(), { msgId: `${chunk.chunkId}:${attempt}:${seq}` }),
+    );
+    seq++;
+  };
+  try {
+    for await (const rows of source.readChunk(schema, { lower: chunk.lower, upper: chunk.upper }, { rowsPerBatch: chunk.rowsPerBatch, filterSql: chunk.filterSql || undefined, signal })) {
+      const b = new RowSetBuilder(schema.source!, names, encodings, schema.version);
+      for (const r of rows) b.add(r);
+      total += BigInt(rows.length);
+      if (held) await publish(held, false);
+      held = b.finish();
+      if (Date.now() - lastTouch > WORKING_EVERY_MS) {
+        work.working();
+        lastTouch = Date.now();
+      }
+    }
+    await publish(held ?? new RowSetBuilder(schema.source!, names, encodings, schema.version).finish(), true);
+    await publisher.flush();
+    span.setAttribute('tidewater.rows', Number(total));
+    return total;
+  } finally {
+    span.end();
+  }
+}

@@ -1,0 +1,9 @@
+import { runService, taskWorkers } from '@tidewater/runtime';
+import { TaskStore } from '@tidewater/task-state';
+import { Stage } from '@tidewater/proto';
+import { startSnapshotTask } from './snapshot-task.js';
+
+await runService('snapshot', async (ctx) => {
+  const store = await TaskStore.open(ctx.bus);
+  return [taskWorkers('snapshot-tasks', store, ctx.log, (t) => t.state.stage === Stage.STAGE_FULL, (t, signal) => startSnapshotTask(ctx, t, signal))];
+});

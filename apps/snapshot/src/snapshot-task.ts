@@ -1,0 +1,53 @@
+import { workLoop, ensureConsumer, durables, STREAMS, subjects, BatchPublisher } from '@tidewater/bus';
+import { openSource, type SourceClient } from '@tidewater/mysql-source';
+import type { ServiceContext, TaskWorker } from '@tidewater/runtime';
+import { specOf, type StoredTask } from '@tidewater/task-state';
+import { copyChunk } from './chunk-copier.js';
+
+const WORK_ACK_WAIT_MS = 20_000;
+
+/**
+ * Works off a task's snapshot queue with `parallelChunks` chunks in flight. A work item is
+ * acknowledged after all its batches are stored by JetStream; if this process dies first,
+ * JetStream redelivers it (to any snapshot instance) after the ack wait.
+ */
+export async function startSnapshotTask(ctx: ServiceContext, task: StoredTask, signal: AbortSignal): Promise<TaskWorker> {
+  const spec = specOf(task.state);
+  const taskId = task.state.taskId;
+  ctx.log.addSecret(spec.source.password);
+  const durable = durables.snapshot(taskId);
+  await ensureConsumer(ctx.bus.jsm, {
+    stream: STREAMS.work,
+    durable,
+    filterSubject: subjects.snapshotWork(taskId),
+    ackWaitMs: WORK_ACK_WAIT_MS,
+    maxAckPending: 1_000,
+  });
+  const source: SourceClient = await openSource(spec.source, { poolSize: spec.full.parallelChunks + 1 });
+  const controller = new AbortController();
+  signal.addEventListener('abort', () => controller.abort(), { once: true });
+  const loops = Array.from({ length: spec.full.parallelChunks }, (_, i) => {
+    const publisher = new BatchPublisher(ctx.bus.js, 32);
+    return workLoop(
+      ctx.bus.js,
+      {
+        stream: STREAMS.work,
+        durable,
+        signal: controller.signal,
+        onError: (e) => ctx.log.warn('chunk copy failed; will retry', { task: taskId, worker: i, err: e }),
+      },
+      async (work) => {
+        await copyChunk(ctx.bus, ctx.tracer, source, work, publisher, controller.signal);
+        return 'ack';
+      },
+    ).catch((e: unknown) => ctx.log.error('snapshot loop stopped', { task: taskId, err: e }));
+  });
+  ctx.log.info('snapshot task started', { task: taskId, parallelChunks: spec.full.parallelChunks });
+  return {
+    async stop() {
+      controller.abort();
+      await Promise.allSettled(loops);
+      await source.close();
+    },
+  };
+}

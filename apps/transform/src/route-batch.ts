@@ -1,0 +1,42 @@
+import type { Batch, RowSet } from '@tidewater/proto';
+import { sinkPartition } from '@tidewater/task-state';
+import { TidewaterError } from '@tidewater/errors';
+
+export interface TableRoute {
+  readonly destSchema: string;
+  readonly destTable: string;
+}
+
+/**
+ * Turns a source batch into sink batches: names each row set's destination table and
+ * splits row sets by sink partition (a table always goes to the same partition, so its
+ * change rows stay in binlog order). Row values pass through unchanged: they are already
+ * in the lossless canonical form.
+ */
+export function routeBatch(batch: Batch, routes: ReadonlyMap<string, TableRoute>): Map<number, Batch> {
+  const out = new Map<number, Batch>();
+  for (const rs of batch.tables) {
+    const key = `${rs.table?.database}.${rs.table?.table}`;
+    const route = routes.get(key);
+    if (!route) throw new TidewaterError('TW_INTERNAL', `batch holds rows of ${key}, which task ${batch.taskId} does not migrate`);
+    const routed: RowSet = { ...rs, destTable: route.destTable };
+    const p = sinkPartition(`${route.destSchema}.${route.destTable}`);
+    let b = out.get(p);
+    if (!b) {
+      b = { ...batch, tables: [] };
+      out.set(p, b);
+    }
+    b.tables.push(routed);
+  }
+  // A binlog batch whose transactions touched no migrated row still moves the position.
+  if (out.size === 0 && batch.origin?.$case === 'binlog') out.set(0, { ...batch, tables: [] });
+  return out;
+}
+
+/** Deduplication id of a sink batch: the same source batch always maps to the same id. */
+export function sinkMsgId(batch: Batch, partition: number): string {
+  const o = batch.origin;
+  if (o?.$case === 'chunk') return `c:${o.value.chunkId}:${o.value.attempt}:${o.value.seq}`;
+  if (o?.$case === 'binlog') return `b:${o.value.end?.token}:${o.value.lastRecordId}:${partition}`;
+  throw new TidewaterError('TW_INTERNAL', 'batch without origin');
+}

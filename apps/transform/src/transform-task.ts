@@ -1,0 +1,56 @@
+import { context, trace, type Tracer } from '@opentelemetry/api';
+import { consumeLoop, ensureConsumer, extractTrace, durables, STREAMS, subjects, BatchPublisher } from '@tidewater/bus';
+import { Batch, type TaskState } from '@tidewater/proto';
+import type { ServiceContext, TaskWorker } from '@tidewater/runtime';
+import type { StoredTask } from '@tidewater/task-state';
+import { routeBatch, sinkMsgId, type TableRoute } from './route-batch.js';
+
+function routesOf(state: TaskState): Map<string, TableRoute> {
+  return new Map(state.tables.map((t) => [`${t.source?.database}.${t.source?.table}`, { destSchema: t.destSchema, destTable: t.destTable }]));
+}
+
+/**
+ * Moves a task's source batches to its sink partitions. A source message is acknowledged
+ * after every sink batch made from it is stored; a redelivered one republishes with the
+ * same message ids, which JetStream drops as duplicates.
+ */
+export async function startTransformTask(ctx: ServiceContext, task: StoredTask, signal: AbortSignal): Promise<TaskWorker> {
+  const taskId = task.state.taskId;
+  let routes = routesOf(task.state);
+  const durable = durables.transform(taskId);
+  await ensureConsumer(ctx.bus.jsm, { stream: STREAMS.source, durable, filterSubject: subjects.sourceAll(taskId), ackWaitMs: 30_000, maxAckPending: 2_000 });
+  const publisher = new BatchPublisher(ctx.bus.js, 64);
+  const controller = new AbortController();
+  signal.addEventListener('abort', () => controller.abort(), { once: true });
+  const tracer: Tracer = ctx.tracer;
+  const loop = consumeLoop(
+    ctx.bus.js,
+    { stream: STREAMS.source, durable, signal: controller.signal, maxBytes: 16 * 1024 * 1024, onError: (e) => ctx.log.warn('transform failed; will retry', { task: taskId, err: e }) },
+    async (msg) => {
+      const span = tracer.startSpan('transform.batch', { attributes: { 'tidewater.task': taskId } }, extractTrace(msg.headers));
+      try {
+        const batch = Batch.decode(msg.data);
+        await context.with(trace.setSpan(context.active(), span), async () => {
+          for (const [p, out] of routeBatch(batch, routes)) {
+            await publisher.publish(subjects.sink(taskId, p), Batch.encode(out).finish(), { msgId: sinkMsgId(batch, p) });
+          }
+          // Order matters for change batches: wait until stored before taking the next one.
+          await publisher.flush();
+        });
+        return 'ack';
+      } finally {
+        span.end();
+      }
+    },
+  ).catch((e: unknown) => ctx.log.error('transform loop stopped', { task: taskId, err: e }));
+  ctx.log.info('transform task started', { task: taskId });
+  return {
+    update(t) {
+      routes = routesOf(t.state);
+    },
+    async stop() {
+      controller.abort();
+      await loop;
+    },
+  };
+}

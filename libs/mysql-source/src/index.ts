@@ -1,0 +1,5 @@
+// The source adapter: the one package that talks to a MySQL-family source for schema, chunk
+// planning, snapshot reads and binlog settings. mysql2 stays inside: no driver type is exported.
+export type { SourceConnection, ObjectSelection, ChunkBounds, BinlogSettings, ReadChunkOptions, SourceClient } from './types.js';
+export { openSource } from './source-client.js';
+export { parseSourceUrl } from './url.js';

@@ -1,0 +1,357 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMariaDb } from '@tidewater/testkit';
+import type { CanonicalValue } from '@tidewater/rowcodec';
+import type { TableSchema } from '@tidewater/proto';
+import { TidewaterError } from '@tidewater/errors';
+import { openSource, parseSourceUrl, type ChunkBounds, type SourceClient, type SourceConnection } from './index.js';
+
+// Against a real MariaDB (private mariadbd from @tidewater/testkit, binlog ROW/FULL).
+// No timing assertions: the read rate is printed, not checked.
+
+const DB = 'ms_it';
+const NOKEY_DB = 'ms_it_nokey';
+let server: Awaited<ReturnType<typeof startMariaDb>>;
+let conn: SourceConnection;
+let source: SourceClient;
+
+const TYPES_DDL = `CREATE TABLE ${DB}.all_types (
+  id INT PRIMARY KEY,
+  ti TINYINT, tiu TINYINT UNSIGNED, si SMALLINT, mi MEDIUMINT UNSIGNED, i INT, iu INT UNSIGNED, bi BIGINT, biu BIGINT UNSIGNED,
+  d65 DECIMAL(65,30), d10 DECIMAL(10,2), f FLOAT, dbl DOUBLE,
+  b1 BIT(1), b64 BIT(64),
+  dt DATE, dtm DATETIME(6), dt0 DATETIME, ts TIMESTAMP(6) NULL, tm TIME(6), yr YEAR,
+  c CHAR(10), vc VARCHAR(100), tx TEXT, l1 VARCHAR(20) CHARACTER SET latin1,
+  bn BINARY(4), vb VARBINARY(20), bl BLOB,
+  en ENUM('a','b','c'), st SET('x','y','z'), js JSON, pt POINT, geo GEOMETRY
+) CHARACTER SET utf8mb4`;
+
+const TYPE_ROWS = [
+  `(1, -128, 255, -32768, 16777215, -2147483648, 4294967295, -9223372036854775808, 18446744073709551615,
+    '-99999999999999999999999999999999999.999999999999999999999999999999', -99999999.99, 16777217, -1.7976931348623157e308,
+    b'1', b'1111111111111111111111111111111111111111111111111111111111111111',
+    '1000-01-01', '9999-12-31 23:59:59.999999', '2024-02-29 12:00:00', '2038-01-19 08:14:07.999999', '-838:59:59.000000', 1901,
+    'fixed', '😀 emoji ✓', REPEAT('long text ', 500), 'café é', X'00010203', X'FF00', X'DEADBEEF00',
+    'c', 'x,z', '{"a": [1, 2.5, "ü"], "b": null}', ST_GeomFromText('POINT(1 2)'), ST_GeomFromText('LINESTRING(0 0,1 1)'))`,
+  `(2, 127, 0, 32767, 0, 2147483647, 0, 9223372036854775807, 0,
+    '99999999999999999999999999999999999.999999999999999999999999999999', 0.01, 3.1415927, 2.2250738585072014e-308,
+    b'0', b'0', '2024-02-29', '1970-01-01 00:00:00.000001', '1970-01-01 00:00:00', '1970-01-01 05:00:01.000000', '838:59:59.999999', 2155,
+    '', '', '', '', X'41', X'', X'', 'a', '', '[]', ST_GeomFromText('POINT(-1.5 1e10)'), NULL)`,
+  `(3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)`,
+  `(4, 0, 1, 0, 1, 0, 1, 0, 1, '0.000000000000000000000000000001', 1.5, -3.40282e38, 0, b'1', b'101',
+    '0000-00-00', '0000-00-00 00:00:00.000000', '0000-00-00 00:00:00', NULL, '00:00:00', 0,
+    'x', 'x', 'x', 'x', X'41', X'41', X'41', 'b', 'y', '{}', NULL, NULL)`,
+];
+
+const hex = (h: string) => ({ hex: h.toLowerCase() });
+/** Bytes compared as hex, after checking they are bytes (not mysql2's parsed geometry). */
+function comparable(row: readonly CanonicalValue[]): unknown[] {
+  return row.map((v) => {
+    if (v instanceof Uint8Array) return { hex: Buffer.from(v).toString('hex') };
+    if (v !== null && typeof v === 'object') throw new Error(`non-canonical value ${JSON.stringify(v)}`);
+    return v;
+  });
+}
+
+const EXPECTED: unknown[][] = [
+  [1n, -128n, 255n, -32768n, 16777215n, -2147483648n, 4294967295n, -9223372036854775808n, 18446744073709551615n,
+    '-99999999999999999999999999999999999.999999999999999999999999999999', '-99999999.99', 16777216, -1.7976931348623157e308,
+    1n, 18446744073709551615n,
+    '1000-01-01', '9999-12-31 23:59:59.999999', '2024-02-29 12:00:00', '2038-01-19 03:14:07.999999', '-838:59:59.000000', 1901n,
+    'fixed', '😀 emoji ✓', 'long text '.repeat(500), 'café é', hex('00010203'), hex('ff00'), hex('deadbeef00'),
+    'c', 'x,z', '{"a": [1, 2.5, "ü"], "b": null}',
+    // SRID 0, then WKB: little endian, type 1 (point), x = 1.0, y = 2.0.
+    hex('00000000' + '0101000000' + '000000000000f03f' + '0000000000000040'),
+    hex('00000000' + '0102000000' + '02000000' + '0000000000000000' + '0000000000000000' + '000000000000f03f' + '000000000000f03f')],
+  [2n, 127n, 0n, 32767n, 0n, 2147483647n, 0n, 9223372036854775807n, 0n,
+    '99999999999999999999999999999999999.999999999999999999999999999999', '0.01', Math.fround(3.1415927), 2.2250738585072014e-308,
+    0n, 0n, '2024-02-29', '1970-01-01 00:00:00.000001', '1970-01-01 00:00:00', '1970-01-01 00:00:01.000000', '838:59:59.999999', 2155n,
+    '', '', '', '', hex('41000000'), hex(''), hex(''), 'a', '', '[]',
+    hex('00000000' + '0101000000' + '000000000000f8bf' + Buffer.from(new Float64Array([1e10]).buffer).toString('hex')), null],
+  [3n, ...Array.from({ length: 32 }, () => null)],
+  [4n, 0n, 1n, 0n, 1n, 0n, 1n, 0n, 1n, '0.000000000000000000000000000001', '1.50', Math.fround(-3.40282e38), 0, 1n, 5n,
+    '0000-00-00', '0000-00-00 00:00:00.000000', '0000-00-00 00:00:00', null, '00:00:00.000000', 0n,
+    'x', 'x', 'x', 'x', hex('41000000'), hex('41'), hex('41'), 'b', 'y', '{}', null, null],
+];
+
+async function schemaOf(table: string): Promise<TableSchema> {
+  const [schema] = await source.readSchemas([{ database: DB, tables: [table] }]);
+  if (!schema) throw new Error(`no schema for ${table}`);
+  return schema;
+}
+
+async function readAll(schema: TableSchema, bounds: Pick<ChunkBounds, 'lower' | 'upper'>, rowsPerBatch = 500, filterSql?: string): Promise<CanonicalValue[][]> {
+  const out: CanonicalValue[][] = [];
+  for await (const batch of source.readChunk(schema, bounds, { rowsPerBatch, filterSql })) {
+    expect(batch.length).toBeGreaterThan(0);
+    expect(batch.length).toBeLessThanOrEqual(rowsPerBatch);
+    out.push(...batch);
+  }
+  return out;
+}
+
+/** Plans, reads every chunk, and returns the rows with the plan. */
+async function readByChunks(table: string, targetRows: number): Promise<{ chunks: ChunkBounds[]; rows: CanonicalValue[][] }> {
+  const schema = await schemaOf(table);
+  const chunks = await source.planChunks(schema, { targetRows });
+  const rows: CanonicalValue[][] = [];
+  for (const c of chunks) rows.push(...(await readAll(schema, c)));
+  return { chunks, rows };
+}
+
+function expectContiguous(chunks: readonly ChunkBounds[]): void {
+  expect(chunks[0]?.lower).toEqual([]);
+  expect(chunks.at(-1)?.upper).toEqual([]);
+  for (let i = 1; i < chunks.length; i++) expect(chunks[i]!.lower).toEqual(chunks[i - 1]!.upper);
+}
+
+const keyText = (r: readonly unknown[], n: number) => JSON.stringify(r.slice(0, n), (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
+
+beforeAll(async () => {
+  server = await startMariaDb();
+  conn = { host: server.host, port: server.port, user: server.user, password: server.password };
+  source = await openSource(conn);
+  const q = (sql: string) => source.query(sql);
+  await q(`DROP DATABASE IF EXISTS ${DB}`);
+  await q(`CREATE DATABASE ${DB} CHARACTER SET utf8mb4`);
+  await q(TYPES_DDL);
+  // Written in +05:00: the TIMESTAMP must read back in UTC whatever zone wrote it.
+  await q(`SET time_zone = '+05:00'`);
+  await q(`INSERT INTO ${DB}.all_types VALUES ${TYPE_ROWS.join(',')}`);
+  await q(`SET time_zone = '+00:00'`);
+  await q(`CREATE TABLE ${DB}.composite (region CHAR(2) NOT NULL, seq INT NOT NULL, note VARCHAR(20), PRIMARY KEY (region, seq)) COLLATE utf8mb4_general_ci`);
+  await q(`INSERT INTO ${DB}.composite SELECT ELT(1 + (seq % 4), 'eu', 'US', 'ap', 'Ça'), seq, CONCAT('n', seq) FROM ${DB}.seq_1_to_3000`);
+  // Case-insensitive, accent-aware ordering differs from byte order: chunks must follow the server's.
+  await q(`CREATE TABLE ${DB}.strkey (k VARCHAR(40) NOT NULL PRIMARY KEY, v INT NOT NULL) COLLATE utf8mb4_general_ci`);
+  await q(`INSERT INTO ${DB}.strkey SELECT CONCAT(ELT(1 + seq % 5, 'a', 'B', 'é', 'Z', '😀'), LPAD(seq, 6, '0'), IF(seq % 7 = 0, ' x', '')), seq FROM ${DB}.seq_1_to_5000`);
+  await q(`CREATE TABLE ${DB}.\`order\` (\`select\` INT PRIMARY KEY, \`from\` VARCHAR(10), \`we\`\`ird\` INT)`);
+  await q(`INSERT INTO ${DB}.\`order\` VALUES (1, 'where', 7), (2, NULL, NULL)`);
+  await q(`CREATE TABLE ${DB}.empty_one (id INT PRIMARY KEY, v INT)`);
+  await q(`DROP DATABASE IF EXISTS ${NOKEY_DB}`);
+  await q(`CREATE DATABASE ${NOKEY_DB}`);
+  await q(`CREATE TABLE ${NOKEY_DB}.no_key (a INT, b INT NULL, UNIQUE KEY (b))`);
+  await q(`CREATE TABLE ${DB}.uniq (a INT NULL, code CHAR(8) NOT NULL, n INT NOT NULL, UNIQUE KEY wide (code, n), UNIQUE KEY narrow (code))`);
+  await q(`INSERT INTO ${DB}.uniq VALUES (NULL, 'x', 1), (2, 'y', 2)`);
+  await q(`CREATE TABLE ${DB}.sparse (id BIGINT UNSIGNED PRIMARY KEY, v INT)`);
+  await q(`INSERT INTO ${DB}.sparse SELECT seq * 1000003, seq FROM ${DB}.seq_1_to_2000`);
+  await q(`CREATE VIEW ${DB}.a_view AS SELECT * FROM ${DB}.composite`);
+  await q(`CREATE TABLE ${DB}.big (id BIGINT PRIMARY KEY, k INT NOT NULL, c CHAR(120) NOT NULL, pad CHAR(60) NOT NULL, amount DECIMAL(12,2))`);
+  await q(`INSERT INTO ${DB}.big SELECT seq, seq % 1000, REPEAT(CHAR(65 + seq % 26), 120), MD5(seq), seq / 100 FROM ${DB}.seq_1_to_200000`);
+  await q(`ANALYZE TABLE ${DB}.big, ${DB}.composite, ${DB}.strkey, ${DB}.sparse`);
+}, 180_000);
+
+afterAll(async () => {
+  await source?.close();
+  await server?.stop();
+});
+
+describe('mysql-source against MariaDB', () => {
+  it('reads every type in canonical form', async () => {
+    const schema = await schemaOf('all_types');
+    const rows = await readAll(schema, { lower: [], upper: [] });
+    rows.sort((a, b) => Number(a[0]) - Number(b[0]));
+    expect(rows.map(comparable)).toEqual(EXPECTED);
+  });
+
+  it('reads a schema completely from information_schema', async () => {
+    const schema = await schemaOf('all_types');
+    expect(schema.source).toEqual({ database: DB, table: 'all_types' });
+    expect(schema.keyColumns).toEqual(['id']);
+    expect(schema.version).toBe(0);
+    const col = (n: string) => schema.columns.find((c) => c.name === n);
+    expect(schema.columns.map((c) => c.name).slice(0, 4)).toEqual(['id', 'ti', 'tiu', 'si']);
+    expect(col('id')).toMatchObject({ dataType: 'int', nullable: false, unsigned: false });
+    expect(col('biu')).toMatchObject({ dataType: 'bigint', columnType: 'bigint(20) unsigned', unsigned: true, nullable: true });
+    expect(col('d65')).toMatchObject({ dataType: 'decimal', precision: 65, scale: 30 });
+    expect(col('dtm')).toMatchObject({ dataType: 'datetime', fsp: 6 });
+    expect(col('ts')).toMatchObject({ dataType: 'timestamp', fsp: 6 });
+    expect(col('b64')).toMatchObject({ dataType: 'bit', length: 64n });
+    expect(col('c')).toMatchObject({ dataType: 'char', charset: 'utf8mb4', length: 10n });
+    expect(col('l1')).toMatchObject({ dataType: 'varchar', charset: 'latin1', length: 20n });
+    expect(col('bn')).toMatchObject({ dataType: 'binary', length: 4n });
+    expect(col('en')).toMatchObject({ dataType: 'enum', columnType: "enum('a','b','c')" });
+    // MariaDB: JSON is LONGTEXT + CHECK json_valid(js); reported as json.
+    expect(col('js')?.dataType).toBe('json');
+    expect(col('tx')?.dataType).toBe('text');
+    expect(col('pt')?.dataType).toBe('point');
+  });
+
+  it('selects every base table of a database, never views', async () => {
+    const names = (await source.readSchemas([{ database: DB }])).map((s) => s.source?.table);
+    expect(names).toEqual(['all_types', 'big', 'composite', 'empty_one', 'order', 'sparse', 'strkey', 'uniq']);
+  });
+
+  it('chooses keys: PRIMARY KEY, else the narrowest NOT NULL unique key, else TW_NO_ROW_KEY', async () => {
+    expect((await schemaOf('uniq')).keyColumns).toEqual(['code']);
+    expect((await schemaOf('composite')).keyColumns).toEqual(['region', 'seq']);
+    const err = await source.readSchemas([{ database: NOKEY_DB }]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TidewaterError);
+    expect((err as TidewaterError).code).toBe('TW_NO_ROW_KEY');
+    expect((err as TidewaterError).message).toContain(`${NOKEY_DB}.no_key`);
+  });
+
+  it('reports missing tables, databases and views as TW_OBJECT_NOT_FOUND', async () => {
+    for (const sel of [{ database: DB, tables: ['nope'] }, { database: 'no_such_db' }, { database: DB, tables: ['a_view'] }, { database: DB, tables: ['Composite'] }]) {
+      const err = await source.readSchemas([sel]).catch((e: unknown) => e);
+      expect((err as TidewaterError).code).toBe('TW_OBJECT_NOT_FOUND');
+      expect((err as TidewaterError).message).toContain(sel.tables?.[0] ?? sel.database);
+    }
+    const err = await source.estimateRows({ database: DB, table: 'nope' }).catch((e: unknown) => e);
+    expect((err as TidewaterError).code).toBe('TW_OBJECT_NOT_FOUND');
+  });
+
+  it('chunks a composite key into ranges covering the table exactly once', async () => {
+    const { chunks, rows } = await readByChunks('composite', 250);
+    expect(chunks.length).toBeGreaterThanOrEqual(12);
+    expectContiguous(chunks);
+    const keys = rows.map((r) => keyText(r, 2));
+    expect(new Set(keys).size).toBe(keys.length);
+    const want = (await source.query(`SELECT region, seq FROM ${DB}.composite`)).map((r) => keyText(r, 2));
+    expect(keys.sort()).toEqual(want.sort());
+    expect(rows.length).toBe(3000);
+  });
+
+  it('chunks a string key in the collation order, covering the table exactly once', async () => {
+    const { chunks, rows } = await readByChunks('strkey', 400);
+    expect(chunks.length).toBeGreaterThanOrEqual(12);
+    expectContiguous(chunks);
+    expect(chunks[1]?.lower[0]?.kind?.$case).toBe('text');
+    const keys = rows.map((r) => r[0] as string);
+    expect(new Set(keys).size).toBe(5000);
+    const want = (await source.query(`SELECT k FROM ${DB}.strkey`)).map((r) => r[0] as string);
+    expect([...keys].sort()).toEqual([...want].sort());
+  });
+
+  it('chunks dense integer keys arithmetically and sparse ones by walking the index', async () => {
+    const dense = await source.planChunks(await schemaOf('big'), { targetRows: 30_000 });
+    expectContiguous(dense);
+    expect(dense.length).toBeGreaterThanOrEqual(4);
+    expect(dense.length).toBeLessThanOrEqual(8);
+    expect(dense[0]?.upper[0]?.kind?.$case).toBe('int');
+    const { chunks, rows } = await readByChunks('sparse', 300);
+    expectContiguous(chunks);
+    expect(chunks.length).toBe(7); // 6 full chunks of 300 rows, the rest in the open last one
+    expect(chunks[0]?.upper).toEqual([{ kind: { $case: 'uint', value: 300n * 1000003n } }]);
+    expect(chunks.at(-1)?.estimatedRows).toBe(200n);
+    expect(rows.length).toBe(2000);
+    expect(new Set(rows.map((r) => r[0])).size).toBe(2000);
+  });
+
+  it('quotes reserved-word table and column names', async () => {
+    const schema = await schemaOf('order');
+    expect(schema.columns.map((c) => c.name)).toEqual(['select', 'from', 'we`ird']);
+    const chunks = await source.planChunks(schema, { targetRows: 1 });
+    const rows: CanonicalValue[][] = [];
+    for (const c of chunks) rows.push(...(await readAll(schema, c)));
+    expect(rows).toEqual([[1n, 'where', 7n], [2n, null, null]]);
+  });
+
+  it('plans an empty table as one open chunk with no rows', async () => {
+    const schema = await schemaOf('empty_one');
+    const chunks = await source.planChunks(schema, { targetRows: 1000 });
+    expect(chunks).toEqual([{ lower: [], upper: [], estimatedRows: 0n }]);
+    expect(await readAll(schema, chunks[0]!)).toEqual([]);
+    expect(await source.estimateRows({ database: DB, table: 'empty_one' })).toBe(0n);
+  });
+
+  it('applies a row filter inside the key range', async () => {
+    const schema = await schemaOf('composite');
+    const rows = await readAll(schema, { lower: [{ kind: { $case: 'text', value: 'ap' } }, { kind: { $case: 'int', value: 1000n } }], upper: [] }, 100, '`seq` % 2 = 0 AND note IS NOT NULL');
+    const [[n]] = (await source.query(`SELECT COUNT(*) FROM ${DB}.composite WHERE (region, seq) > ('ap', 1000) AND seq % 2 = 0`)) as [[bigint]];
+    expect(rows.length).toBe(Number(n));
+    expect(rows.every((r) => Number(r[1]) % 2 === 0)).toBe(true);
+    const bad = await readAll(schema, { lower: [], upper: [] }, 100, 'no_such_column = 1').catch((e: unknown) => e);
+    expect((bad as TidewaterError).code).toBe('TW_SPEC_INVALID');
+  });
+
+  it('streams 200k rows in bounded batches, pausing while the consumer does not pull', async () => {
+    const schema = await schemaOf('big');
+    global.gc?.();
+    const before = process.memoryUsage().heapUsed;
+    let rows = 0;
+    let batches = 0;
+    let sum = 0n;
+    let stalledGrowth = 0;
+    const started = performance.now();
+    for await (const batch of source.readChunk(schema, { lower: [], upper: [] }, { rowsPerBatch: 1000 })) {
+      expect(batch.length).toBeLessThanOrEqual(1000);
+      if (batches === 0) {
+        // Hold the first batch for a while: a reader without backpressure would pull the whole
+        // table (~70 MB as JS values) into memory meanwhile.
+        await new Promise((r) => setTimeout(r, 1500));
+        stalledGrowth = process.memoryUsage().heapUsed - before;
+      }
+      batches++;
+      rows += batch.length;
+      for (const r of batch) sum += r[0] as bigint;
+    }
+    const seconds = (performance.now() - started) / 1000 - 1.5;
+    expect(rows).toBe(200_000);
+    expect(batches).toBe(200);
+    expect(sum).toBe(200_000n * 200_001n / 2n);
+    expect(stalledGrowth).toBeLessThan(24 * 1024 * 1024);
+    console.log(`mysql-source: read 200,000 rows in ${seconds.toFixed(2)} s = ${Math.round(200_000 / seconds)} rows/s; heap growth while stalled ${(stalledGrowth / 1048576).toFixed(1)} MB`);
+  });
+
+  it('stops cleanly when the consumer breaks or aborts, and the pool stays usable', async () => {
+    const schema = await schemaOf('big');
+    for await (const batch of source.readChunk(schema, { lower: [], upper: [] }, { rowsPerBatch: 100 })) {
+      expect(batch.length).toBe(100);
+      break;
+    }
+    const ac = new AbortController();
+    let seen = 0;
+    const err = await (async () => {
+      for await (const batch of source.readChunk(schema, { lower: [], upper: [] }, { rowsPerBatch: 100, signal: ac.signal })) {
+        seen += batch.length;
+        if (seen >= 300) ac.abort(new Error('stop here'));
+      }
+    })().catch((e: unknown) => e);
+    expect((err as Error).message).toBe('stop here');
+    expect(seen).toBe(300);
+    const again = await readAll(schema, { lower: [{ kind: { $case: 'int', value: 199_990n } }], upper: [] });
+    expect(again.length).toBe(10);
+  });
+
+  it('reports binlog settings', async () => {
+    const s = await source.binlogSettings();
+    expect(s).toMatchObject({ logBin: true, format: 'ROW', rowImage: 'FULL', flavor: 'mariadb', compression: false });
+    expect(s.version).toMatch(/MariaDB/);
+    expect(s.gtidMode).toBeUndefined();
+    expect(s.expireSeconds === null || s.expireSeconds > 0).toBe(true);
+  });
+
+  it('maps a wrong password to TW_SOURCE_AUTH without echoing it', async () => {
+    const password = 'Wr0ng-Secret-Passw0rd!';
+    const err = await openSource({ ...conn, password }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TidewaterError);
+    const e = err as TidewaterError;
+    expect(e.code).toBe('TW_SOURCE_AUTH');
+    expect(e.message).toContain(conn.user);
+    expect(e.message).toContain(`${conn.host}:${conn.port}`);
+    for (const text of [e.message, e.describe(), JSON.stringify(e.toJSON()), String((e.cause as Error | undefined)?.message)]) {
+      expect(text).not.toContain(password);
+    }
+  });
+
+  it('maps a closed port to TW_SOURCE_UNREACHABLE', async () => {
+    const err = await openSource({ ...conn, port: 1 }).catch((e: unknown) => e);
+    expect((err as TidewaterError).code).toBe('TW_SOURCE_UNREACHABLE');
+    expect((err as TidewaterError).message).toContain(`cannot reach source at ${conn.host}:1`);
+  });
+
+  it('opens from a parsed URL', async () => {
+    const parsed = parseSourceUrl(server.url);
+    expect(parsed).toEqual(conn);
+    const s = await openSource(parsed, { poolSize: 1 });
+    try {
+      expect(await s.query('SELECT 1 + ?', [41])).toEqual([[42n]]);
+      // query() keeps its session between calls.
+      await s.query('SET @tw_probe = 5');
+      expect(await s.query('SELECT @tw_probe')).toEqual([[5n]]);
+      expect(await s.query(`SELECT @@session.time_zone`)).toEqual([['+00:00']]);
+    } finally {
+      await s.close();
+    }
+  });
+});

@@ -1,0 +1,67 @@
+import type { Scalar, TableRef, TableSchema } from '@tidewater/proto';
+import type { CanonicalValue } from '@tidewater/rowcodec';
+
+/** Public types of the source adapter. No mysql2 type appears here (or anywhere public). */
+
+export interface SourceConnection {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+}
+
+/** `tables` omitted = every base table of the database (views are never selected). */
+export interface ObjectSelection {
+  database: string;
+  tables?: string[];
+}
+
+/**
+ * A key range of a table, on `schema.keyColumns` in the server's own ordering: `lower` is
+ * exclusive, `upper` inclusive, an empty array is an open end. The chunks of one plan cover
+ * the whole key space, in order, without gaps or overlaps.
+ */
+export interface ChunkBounds {
+  lower: Scalar[];
+  upper: Scalar[];
+  estimatedRows: bigint;
+}
+
+export interface BinlogSettings {
+  /** log_bin, or PolarDB's (loose_)polar_log_bin. */
+  logBin: boolean;
+  /** binlog_format, upper case ('ROW'). */
+  format: string;
+  /** binlog_row_image, upper case ('FULL'). */
+  rowImage: string;
+  /** Binlog retention in seconds; null = never purged automatically. */
+  expireSeconds: number | null;
+  /** MySQL's gtid_mode (OFF/ON/…); absent on MariaDB, whose binlog always carries GTIDs. */
+  gtidMode?: string;
+  flavor: 'mariadb' | 'mysql';
+  /** SELECT VERSION() as the server answers, e.g. '10.11.19-MariaDB-0+deb12u1-log'. */
+  version: string;
+  /** binlog_transaction_compression is ON (MySQL 8.0.20+): the binlog reader cannot decode it. */
+  compression: boolean;
+}
+
+export interface ReadChunkOptions {
+  rowsPerBatch: number;
+  /**
+   * A row filter (SQL boolean expression) ANDed to the range. Inserted into the SQL as given:
+   * the caller must have validated it (the task spec's filter validation).
+   */
+  filterSql?: string;
+  signal?: AbortSignal;
+}
+
+export interface SourceClient {
+  readSchemas(objects: ObjectSelection[]): Promise<TableSchema[]>;
+  estimateRows(table: TableRef): Promise<bigint>;
+  planChunks(schema: TableSchema, opts: { targetRows: number }): Promise<ChunkBounds[]>;
+  readChunk(schema: TableSchema, bounds: Pick<ChunkBounds, 'lower' | 'upper'>, opts: ReadChunkOptions): AsyncIterable<CanonicalValue[][]>;
+  binlogSettings(): Promise<BinlogSettings>;
+  /** Rows as arrays of canonical values, in order on one session (SET SESSION persists). */
+  query(sql: string, params?: unknown[]): Promise<unknown[][]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,50 @@
+import { serviceConfigFromEnv, type ServiceConfig } from '@tidewater/config';
+import { connectBus, ensureTopology, type Bus } from '@tidewater/bus';
+import { createLogger, startTracing, type Logger } from '@tidewater/telemetry';
+import type { Tracer } from '@opentelemetry/api';
+import { isTidewaterError } from '@tidewater/errors';
+import { Lifecycle, type Component } from './lifecycle.js';
+import { healthResponder } from './health.js';
+
+export interface ServiceContext {
+  readonly config: ServiceConfig;
+  readonly log: Logger;
+  readonly bus: Bus;
+  readonly tracer: Tracer;
+  readonly signal: AbortSignal;
+}
+
+/**
+ * The common start of every service process: config from the environment, logging,
+ * tracing, the bus and its streams, a health responder; then the service's own
+ * components. SIGTERM/SIGINT stop everything in reverse order.
+ */
+export async function runService(
+  name: string,
+  build: (ctx: ServiceContext) => Promise<Component[]> | Component[],
+  health: () => Record<string, unknown> = () => ({}),
+): Promise<void> {
+  const config = serviceConfigFromEnv(name);
+  const log = createLogger(name, config.logLevel);
+  const lifecycle = new Lifecycle(log);
+  lifecycle.handleSignals();
+  process.on('unhandledRejection', (e) => log.error('unhandled rejection', { err: e }));
+  try {
+    const tracing = startTracing({ serviceName: name, instanceId: config.instanceId, otlpEndpoint: config.otlpEndpoint });
+    const bus = await connectBus(config.natsUrl, `tidewater-${config.instanceId}`);
+    await ensureTopology(bus.jsm);
+    const ctx: ServiceContext = { config, log, bus, tracer: tracing.tracer, signal: lifecycle.signal };
+    const components: Component[] = [
+      { name: 'tracing', start: async () => undefined, stop: () => tracing.shutdown() },
+      { name: 'bus', start: async () => undefined, stop: () => bus.close() },
+      healthResponder(bus.nc, name, config.instanceId, health),
+      ...(await build(ctx)),
+    ];
+    await lifecycle.start(components);
+    log.info('started', { instance: config.instanceId, nats: config.natsUrl });
+  } catch (e) {
+    log.error('failed to start', { err: e, fix: isTidewaterError(e) ? e.describe() : undefined });
+    await lifecycle.stop();
+    process.exit(isTidewaterError(e) && !e.retriable ? 2 : 1);
+  }
+}

@@ -1,0 +1,2 @@
+export { TaskStore, ACTIVE_STAGES, specOf, type StoredTask } from './task-store.js';
+export { destTables, sinkPartition, SINK_PARTITIONS } from './dest-tables.js';
