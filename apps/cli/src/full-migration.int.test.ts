@@ -62,12 +62,12 @@ beforeAll(async () => {
   await source.query(TYPES_DDL);
   await source.query(`INSERT INTO fid.all_types VALUES ${TYPE_ROWS.join(',')}`);
   await source.query('CREATE TABLE fid.composite (region CHAR(2) NOT NULL, seq INT NOT NULL, note VARCHAR(20), PRIMARY KEY (region, seq))');
-  await source.query(`INSERT INTO fid.composite SELECT ELT(1 + (seq % 3), 'eu', 'US', 'ap'), seq, CONCAT('n', seq) FROM (SELECT seq FROM seq_1_to_3000) s`);
+  await source.query(`INSERT INTO fid.composite SELECT ELT(1 + (seq % 3), 'eu', 'US', 'ap'), seq, CONCAT('n', seq) FROM (SELECT seq FROM fid.seq_1_to_3000) s`);
   await source.query('CREATE TABLE fid.`order` (`select` INT PRIMARY KEY, `from` VARCHAR(10))');
   await source.query('INSERT INTO fid.`order` VALUES (1, \'where\'), (2, NULL)');
   await source.query('CREATE TABLE fid.empty_one (id INT PRIMARY KEY, v INT)');
   await source.query('CREATE TABLE fid.big (id BIGINT PRIMARY KEY, k INT NOT NULL, c CHAR(120) NOT NULL, pad CHAR(60) NOT NULL, amount DECIMAL(12,2))');
-  await source.query(`INSERT INTO fid.big SELECT seq, seq % 1000, REPEAT(CHAR(65 + seq % 26), 120), MD5(seq), seq / 100 FROM seq_1_to_200000`);
+  await source.query(`INSERT INTO fid.big SELECT seq, seq % 1000, REPEAT(CHAR(65 + seq % 26), 120), MD5(seq), seq / 100 FROM fid.seq_1_to_200000`);
 }, 180_000);
 
 afterAll(async () => {

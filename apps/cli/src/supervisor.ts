@@ -76,7 +76,9 @@ export class Supervisor {
       log = createWriteStream(join(this.logDir, `${instance}.log`), { flags: 'a' });
       this.logs.set(instance, log);
     }
-    const child = spawn(process.execPath, ['--import', tsxLoader, join(repoRoot, 'apps', r.spec.name, 'src', 'main.ts')], {
+    // TIDEWATER_NODE_ARGS: extra node flags for every service (heap size, --cpu-prof).
+    const nodeArgs = (process.env.TIDEWATER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...nodeArgs, '--import', tsxLoader, join(repoRoot, 'apps', r.spec.name, 'src', 'main.ts')], {
       cwd: process.cwd(),
       env: { ...process.env, ...this.baseEnv, ...r.spec.env, TIDEWATER_INSTANCE: instance },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,15 +5,16 @@ import type { DestTable, LogColumns } from './dest-table.js';
  * `<t>_merged`: the brief's merge (§1.4) as a view, the current source state. For a point
  * in time T, users add `WHERE utc_timestamp < T` to the `_log` branch (docs/merge.md).
  */
-export function mergedViewSql(t: DestTable, m: LogColumns): string {
+export function mergedViewSql(t: DestTable, m: LogColumns, catalog: string): string {
+  const q = (name: string) => `${ident(catalog)}.${qualified(t.schema, name)}`;
   const cols = t.columns.map((c) => ident(c.name)).join(', ');
   const pk = t.keyColumns.map(ident).join(', ');
-  return `CREATE OR REPLACE VIEW ${qualified(t.schema, `${t.stem}_merged`)} AS
+  return `CREATE OR REPLACE VIEW ${q(`${t.stem}_merged`)} AS
 SELECT ${cols} FROM (
   SELECT row_number() OVER (PARTITION BY ${pk} ORDER BY ${ident(m.recordId)} DESC, ${ident(m.afterFlag)} DESC) AS __tw_rn,
          ${ident(m.afterFlag)}, ${cols}
-  FROM (SELECT ${ident(m.recordId)}, ${ident(m.afterFlag)}, ${cols} FROM ${qualified(t.schema, `${t.stem}_log`)}
+  FROM (SELECT ${ident(m.recordId)}, ${ident(m.afterFlag)}, ${cols} FROM ${q(`${t.stem}_log`)}
         UNION ALL
-        SELECT 0, 'Y', ${cols} FROM ${qualified(t.schema, `${t.stem}_base`)})
+        SELECT 0, 'Y', ${cols} FROM ${q(`${t.stem}_base`)})
 ) WHERE __tw_rn = 1 AND ${ident(m.afterFlag)} = 'Y'`;
 }

@@ -20,6 +20,9 @@ export class DuckDbWarehouse {
   private readonly logCheckpoints = new Map<string, bigint>();
   private closed = false;
 
+  /** The file's catalog name; every name is qualified with it, since a schema may share it (bench.duckdb holding schema bench). */
+  private catalog = '';
+
   private constructor(private readonly instance: DuckDBInstance, readonly path: string) {}
 
   static async open(path: string): Promise<DuckDbWarehouse> {
@@ -35,6 +38,7 @@ export class DuckDbWarehouse {
     }
     const w = new DuckDbWarehouse(instance, path);
     await w.with(async (c) => {
+      w.catalog = String((await c.runAndReadAll('SELECT current_database()')).getRows()[0]![0]);
       await c.run(`CREATE SCHEMA IF NOT EXISTS ${META}`);
       await c.run(`CREATE TABLE IF NOT EXISTS ${META}.chunks (task_id VARCHAR, chunk_id VARCHAR, table_name VARCHAR, row_count BIGINT, committed_at TIMESTAMP)`);
       await c.run(`CREATE TABLE IF NOT EXISTS ${META}.tables (task_id VARCHAR, schema_name VARCHAR, table_name VARCHAR)`);
@@ -60,7 +64,7 @@ export class DuckDbWarehouse {
         (await c.runAndReadAll(`SELECT schema_name || '.' || table_name FROM ${META}.tables WHERE task_id = ${literal(taskId)}`)).getRows().map((r) => String(r[0])),
       );
       const existing = new Set(
-        (await c.runAndReadAll(`SELECT table_schema || '.' || table_name FROM information_schema.tables`)).getRows().map((r) => String(r[0])),
+        (await c.runAndReadAll(`SELECT table_schema || '.' || table_name FROM information_schema.tables WHERE table_catalog = ${literal(this.catalog)}`)).getRows().map((r) => String(r[0])),
       );
       for (const t of tables) {
         const names = [`${t.stem}_base`, ...(opts.incremental ? [`${t.stem}_log`] : [])];
@@ -73,9 +77,9 @@ export class DuckDbWarehouse {
             });
           }
         }
-        await c.run(`CREATE SCHEMA IF NOT EXISTS ${ident(t.schema)}`);
+        await c.run(`CREATE SCHEMA IF NOT EXISTS ${ident(this.catalog)}.${ident(t.schema)}`);
         const cols = t.columns.map((col) => `${ident(col.name)} ${duckdbType(col, opts.temporalMapping)}`);
-        await c.run(`CREATE TABLE IF NOT EXISTS ${qualified(t.schema, `${t.stem}_base`)} (${cols.join(', ')})`);
+        await c.run(`CREATE TABLE IF NOT EXISTS ${this.q(t.schema, `${t.stem}_base`)} (${cols.join(', ')})`);
         await this.own(c, taskId, t.schema, `${t.stem}_base`, owned);
         if (opts.incremental) {
           const m = logColumns(opts.additionalColumnRule);
@@ -86,9 +90,9 @@ export class DuckDbWarehouse {
             `${ident(m.beforeFlag)} VARCHAR`, `${ident(m.afterFlag)} VARCHAR`,
             ...opts.partition.map((p) => `${ident(partitionColumnName(p, opts.additionalColumnRule))} VARCHAR`),
           ];
-          await c.run(`CREATE TABLE IF NOT EXISTS ${qualified(t.schema, `${t.stem}_log`)} (${[...cols, ...meta].join(', ')})`);
+          await c.run(`CREATE TABLE IF NOT EXISTS ${this.q(t.schema, `${t.stem}_log`)} (${[...cols, ...meta].join(', ')})`);
           await this.own(c, taskId, t.schema, `${t.stem}_log`, owned);
-          await c.run(mergedViewSql(t, m));
+          await c.run(mergedViewSql(t, m, this.catalog));
         }
       }
     });
@@ -116,7 +120,7 @@ export class DuckDbWarehouse {
           return false;
         }
         let rows = 0;
-        const ap = await c.createAppender(`${table.stem}_base`, table.schema);
+        const ap = await c.createAppender(`${table.stem}_base`, table.schema, this.catalog);
         try {
           for (const rs of rowsets) {
             const order = columnOrder(table, rs);
@@ -154,7 +158,7 @@ export class DuckDbWarehouse {
     return this.with(async (c) => {
       let checkpoint = this.logCheckpoints.get(key);
       if (checkpoint === undefined) {
-        const r = await c.runAndReadAll(`SELECT coalesce(max(${ident(m.recordId)}), -1) FROM ${qualified(table.schema, logName)}`);
+        const r = await c.runAndReadAll(`SELECT coalesce(max(${ident(m.recordId)}), -1) FROM ${this.q(table.schema, logName)}`);
         checkpoint = BigInt(r.getRows()[0]![0] as bigint);
       }
       const order = columnOrder(table, rs);
@@ -163,7 +167,7 @@ export class DuckDbWarehouse {
       let maxId = checkpoint;
       await c.run('BEGIN TRANSACTION');
       try {
-        const ap = await c.createAppender(logName, table.schema);
+        const ap = await c.createAppender(logName, table.schema, this.catalog);
         try {
           for (let r = 0; r < rs.rowCount; r++) {
             const id = rs.recordIds[r]!;
@@ -202,6 +206,10 @@ export class DuckDbWarehouse {
   /** Runs a read query (tests, status, tools). Values as DuckDB's JS conversion gives them. */
   async query(sql: string): Promise<unknown[][]> {
     return this.with(async (c) => (await c.runAndReadAll(sql)).getRows() as unknown[][]);
+  }
+
+  private q(schema: string, table: string): string {
+    return `${ident(this.catalog)}.${qualified(schema, table)}`;
   }
 
   private async own(c: DuckDBConnection, taskId: string, schema: string, table: string, owned: Set<string>): Promise<void> {
