@@ -25,7 +25,7 @@ const TYPES_DDL = `CREATE TABLE fid.all_types (
 const TYPE_COLS: ColumnKind[] = [
   ['id', 'int'], ['ti', 'int'], ['tiu', 'int'], ['si', 'int'], ['siu', 'int'], ['mi', 'int'], ['miu', 'int'], ['i', 'int'], ['iu', 'int'], ['bi', 'int'], ['biu', 'int'],
   ['d65', 'exact'], ['d10', 'exact'], ['f', 'float'], ['dbl', 'double'], ['b1', 'bit'], ['b64', 'bit'],
-  ['dt', 'date'], ['dtm', 'datetime'], ['ts', 'datetime'], ['tm', 'text'], ['yr', 'int'],
+  ['dt', 'date'], ['dtm', 'datetime'], ['ts', 'datetime'], ['tm', 'text'], ['yr', 'year'],
   ['c', 'text'], ['vc', 'text'], ['tx', 'text'], ['l1', 'text'], ['bn', 'bytes'], ['vb', 'bytes'], ['bl', 'bytes'],
   ['en', 'text'], ['st', 'text'], ['js', 'text'], ['pt', 'bytes'], ['geo', 'bytes'],
 ].map(([name, kind]) => ({ name, kind }) as ColumnKind);

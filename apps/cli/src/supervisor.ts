@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 // Absolute, so services start whatever the working directory.
-const tsxLoader = import.meta.resolve('tsx');
+const tsxLoader = pathToFileURL(join(repoRoot, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 
 export type ServiceName = 'coordinator' | 'capture' | 'snapshot' | 'transform' | 'sink';
 

@@ -9,13 +9,14 @@ import type { DuckDbWarehouse } from '@tidewater/duckdb-sink';
  */
 export interface ColumnKind {
   readonly name: string;
-  readonly kind: 'int' | 'exact' | 'float' | 'double' | 'datetime' | 'date' | 'text' | 'bytes' | 'bit';
+  readonly kind: 'int' | 'year' | 'exact' | 'float' | 'double' | 'datetime' | 'date' | 'text' | 'bytes' | 'bit';
 }
 
 function sourceExpr(c: ColumnKind): string {
   const q = `\`${c.name}\``;
   switch (c.kind) {
-    case 'bit': return `CAST(${q} + 0 AS CHAR)`;
+    case 'bit':
+    case 'year': return `CAST(${q} + 0 AS CHAR)`;
     case 'bytes': return `HEX(${q})`;
     case 'datetime': return `IF(${q} IS NULL, NULL, IF(CAST(${q} AS CHAR) LIKE '0000%', NULL, DATE_FORMAT(${q}, '%Y-%m-%d %H:%i:%s.%f')))`;
     case 'date': return `IF(${q} IS NULL, NULL, IF(CAST(${q} AS CHAR) LIKE '0000%', NULL, DATE_FORMAT(${q}, '%Y-%m-%d')))`;
