@@ -1,6 +1,6 @@
 import { context, trace, type Tracer } from '@opentelemetry/api';
 import { Batch, SnapshotChunk, type RowSet } from '@tidewater/proto';
-import { BatchPublisher, subjects, type Bus, type JsMsg } from '@tidewater/bus';
+import { BatchPublisher, HEADERS, subjects, type JsMsg } from '@tidewater/bus';
 import { RowSetBuilder, encodingOf } from '@tidewater/rowcodec';
 import type { SourceClient } from '@tidewater/mysql-source';
 
@@ -13,7 +13,7 @@ const WORKING_EVERY_MS = 5_000;
  * holds every batch of one attempt, so a copy that dies halfway leaves nothing behind and
  * the redelivered work item (attempt + 1) starts the chunk over.
  */
-export async function copyChunk(bus: Bus, tracer: Tracer, source: SourceClient, work: JsMsg, publisher: BatchPublisher, signal: AbortSignal): Promise<bigint> {
+export async function copyChunk(tracer: Tracer, source: SourceClient, work: JsMsg, publisher: BatchPublisher, signal: AbortSignal): Promise<bigint> {
   const chunk = SnapshotChunk.decode(work.data);
   const attempt = work.info.deliveryCount;
   const schema = chunk.schema!;
@@ -21,6 +21,7 @@ export async function copyChunk(bus: Bus, tracer: Tracer, source: SourceClient, 
   const encodings = schema.columns.map((c) => encodingOf(c, `${schema.source!.database}.${schema.source!.table}`));
   const span = tracer.startSpan('snapshot.chunk', { attributes: { 'tidewater.task': chunk.taskId, 'tidewater.chunk': chunk.chunkId, 'tidewater.attempt': attempt } });
   const subject = subjects.sourceSnapshot(chunk.taskId);
+  const sourceKey = `${schema.source!.database}.${schema.source!.table}`;
   let seq = 0;
   let total = 0n;
   let held: RowSet | undefined;
@@ -34,7 +35,10 @@ export async function copyChunk(bus: Bus, tracer: Tracer, source: SourceClient, 
       createdAtMs: BigInt(Date.now()),
     };
     await context.with(trace.setSpan(context.active(), span), () =>
-      publisher.publish(subject, Batch.encode(batch).finish(), { msgId: `${chunk.chunkId}:${attempt}:${seq}` }),
+      publisher.publish(subject, Batch.encode(batch).finish(), {
+        msgId: `${chunk.chunkId}:${attempt}:${seq}`,
+        headers: { [HEADERS.sourceTable]: sourceKey, [HEADERS.batchId]: `c:${chunk.chunkId}:${attempt}:${seq}` },
+      }),
     );
     seq++;
   };

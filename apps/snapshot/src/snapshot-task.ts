@@ -37,7 +37,7 @@ export async function startSnapshotTask(ctx: ServiceContext, task: StoredTask, s
         onError: (e) => ctx.log.warn('chunk copy failed; will retry', { task: taskId, worker: i, err: e }),
       },
       async (work) => {
-        await copyChunk(ctx.bus, ctx.tracer, source, work, publisher, controller.signal);
+        await copyChunk(ctx.tracer, source, work, publisher, controller.signal);
         return 'ack';
       },
     ).catch((e: unknown) => ctx.log.error('snapshot loop stopped', { task: taskId, err: e }));

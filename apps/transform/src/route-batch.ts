@@ -33,6 +33,18 @@ export function routeBatch(batch: Batch, routes: ReadonlyMap<string, TableRoute>
   return out;
 }
 
+/**
+ * Partition of a single-table batch from its producer's headers, when it can be forwarded
+ * as it is (no row-level transform applies): saves decoding and re-encoding every row.
+ * Undefined when the headers are missing and the batch must be decoded.
+ */
+export function passThroughPartition(sourceTable: string | undefined, routes: ReadonlyMap<string, TableRoute>): number | undefined {
+  if (!sourceTable) return undefined;
+  const route = routes.get(sourceTable);
+  if (!route) throw new TidewaterError('TW_INTERNAL', `batch holds rows of ${sourceTable}, which this task does not migrate`);
+  return sinkPartition(`${route.destSchema}.${route.destTable}`);
+}
+
 /** Deduplication id of a sink batch: the same source batch always maps to the same id. */
 export function sinkMsgId(batch: Batch, partition: number): string {
   const o = batch.origin;

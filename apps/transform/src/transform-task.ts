@@ -1,9 +1,9 @@
 import { context, trace, type Tracer } from '@opentelemetry/api';
-import { consumeLoop, ensureConsumer, extractTrace, durables, STREAMS, subjects, BatchPublisher } from '@tidewater/bus';
+import { consumeLoop, ensureConsumer, extractTrace, durables, HEADERS, STREAMS, subjects, BatchPublisher } from '@tidewater/bus';
 import { Batch, type TaskState } from '@tidewater/proto';
 import type { ServiceContext, TaskWorker } from '@tidewater/runtime';
 import type { StoredTask } from '@tidewater/task-state';
-import { routeBatch, sinkMsgId, type TableRoute } from './route-batch.js';
+import { passThroughPartition, routeBatch, sinkMsgId, type TableRoute } from './route-batch.js';
 
 function routesOf(state: TaskState): Map<string, TableRoute> {
   return new Map(state.tables.map((t) => [`${t.source?.database}.${t.source?.table}`, { destSchema: t.destSchema, destTable: t.destTable }]));
@@ -29,8 +29,17 @@ export async function startTransformTask(ctx: ServiceContext, task: StoredTask, 
     async (msg) => {
       const span = tracer.startSpan('transform.batch', { attributes: { 'tidewater.task': taskId } }, extractTrace(msg.headers));
       try {
-        const batch = Batch.decode(msg.data);
         await context.with(trace.setSpan(context.active(), span), async () => {
+          // Snapshot batches hold one table and need no row changes yet: forward the bytes.
+          const sourceTable = msg.headers?.get(HEADERS.sourceTable) || undefined;
+          const batchId = msg.headers?.get(HEADERS.batchId) || undefined;
+          const direct = batchId ? passThroughPartition(sourceTable, routes) : undefined;
+          if (direct !== undefined) {
+            await publisher.publish(subjects.sink(taskId, direct), msg.data, { msgId: `${batchId}`, headers: { [HEADERS.sourceTable]: sourceTable!, [HEADERS.batchId]: batchId! } });
+            await publisher.flush();
+            return;
+          }
+          const batch = Batch.decode(msg.data);
           for (const [p, out] of routeBatch(batch, routes)) {
             await publisher.publish(subjects.sink(taskId, p), Batch.encode(out).finish(), { msgId: sinkMsgId(batch, p) });
           }

@@ -33,6 +33,15 @@ export const KV_BUCKETS = {
   positions: 'tw_positions',
 } as const;
 
+/**
+ * Headers a producer sets so a router can route a batch without decoding it: the source
+ * table of a single-table batch and the batch's deduplication identity.
+ */
+export const HEADERS = {
+  sourceTable: 'Tw-Source-Table',
+  batchId: 'Tw-Batch-Id',
+} as const;
+
 /** Consumer names are per task (and per partition), so tasks never share a cursor. */
 export const durables = {
   snapshot: (task: string) => `snapshot_${task}`,

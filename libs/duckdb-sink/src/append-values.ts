@@ -15,6 +15,9 @@ export function appendCell(ap: DuckDBAppender, vec: ColumnVector, row: number, n
     return;
   }
   switch (vec.encoding) {
+    case ValueEncoding.VALUE_ENCODING_INT32:
+      ap.appendInteger(vec.ints32[row]!);
+      return;
     case ValueEncoding.VALUE_ENCODING_INT:
       ap.appendBigInt(vec.ints[row]!);
       return;

@@ -52,9 +52,11 @@ export async function planChunks(rows: Rows, schema: TableSchema, targetRows: nu
   const [only] = keyDefs;
   if (keyDefs.length === 1 && only && isIntegerKey(only, subject)) {
     const [minMax] = await rows(keyMinMax(ref, only.name), [], 'planning chunks', subject);
-    const min = minMax?.[0];
-    const max = minMax?.[1];
-    if (typeof min !== 'bigint' || typeof max !== 'bigint') return [{ lower: [], upper: [], estimatedRows: 0n }];
+    // MIN/MAX of an up-to-32-bit key arrive as numbers, of a BIGINT key as bigints.
+    const rawMin = minMax?.[0];
+    const rawMax = minMax?.[1];
+    if (rawMin === null || rawMin === undefined || rawMax === null || rawMax === undefined) return [{ lower: [], upper: [], estimatedRows: 0n }];
+    const [min, max] = [toBigInt(rawMin), toBigInt(rawMax)];
     const est = await estimateRows(rows, ref);
     const split = splitIntegerRange(min, max, est, targetRows);
     if (split) {
@@ -79,7 +81,7 @@ function keyColumnDefs(schema: TableSchema): ColumnDef[] {
 
 function isIntegerKey(c: ColumnDef, table: string): boolean {
   const enc = encodingOf(c, table);
-  return enc === ValueEncoding.VALUE_ENCODING_INT || enc === ValueEncoding.VALUE_ENCODING_UINT;
+  return enc === ValueEncoding.VALUE_ENCODING_INT || enc === ValueEncoding.VALUE_ENCODING_UINT || enc === ValueEncoding.VALUE_ENCODING_INT32;
 }
 
 export interface IntegerChunk {

@@ -14,10 +14,11 @@ export function toScalar(value: CanonicalValue, column: ColumnDef, table: string
   if (value === null) return { kind: { $case: 'null', value: true } };
   const enc = encodingOf(column, table);
   switch (enc) {
+    case ValueEncoding.VALUE_ENCODING_INT32:
     case ValueEncoding.VALUE_ENCODING_INT:
-      return { kind: { $case: 'int', value: expect(value, 'bigint', column) } };
+      return { kind: { $case: 'int', value: integer(value, column) } };
     case ValueEncoding.VALUE_ENCODING_UINT:
-      return { kind: { $case: 'uint', value: expect(value, 'bigint', column) } };
+      return { kind: { $case: 'uint', value: integer(value, column) } };
     case ValueEncoding.VALUE_ENCODING_DOUBLE:
       return { kind: { $case: 'double', value: expect(value, 'number', column) } };
     case ValueEncoding.VALUE_ENCODING_DECIMAL:
@@ -38,6 +39,13 @@ export function toScalar(value: CanonicalValue, column: ColumnDef, table: string
     default:
       throw new AssertionError(`no scalar form for encoding ${enc} of column ${column.name}`);
   }
+}
+
+/** Integers arrive as number (up to 32 bits) or bigint (64 bits); bounds carry bigint. */
+function integer(value: CanonicalValue, column: ColumnDef): bigint {
+  if (typeof value === 'bigint') return value;
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
+  throw new AssertionError(`key column ${column.name} read as ${typeof value}, expected an integer`);
 }
 
 function expect<T extends 'bigint' | 'number' | 'string'>(

@@ -14,12 +14,13 @@ const NEXT = Symbol('next');
 const next = () => NEXT;
 
 describe('castValue', () => {
-  it('reads every integer type as an exact bigint', () => {
+  it('reads BIGINT as an exact bigint and narrower integers as numbers', () => {
     expect(castValue(field('LONGLONG', '18446744073709551615'), next)).toBe(18446744073709551615n);
     expect(castValue(field('LONGLONG', '-9223372036854775808'), next)).toBe(-9223372036854775808n);
-    expect(castValue(field('TINY', '-128'), next)).toBe(-128n);
-    expect(castValue(field('INT24', '16777215'), next)).toBe(16777215n);
-    expect(castValue(field('YEAR', '0000'), next)).toBe(0n);
+    expect(castValue(field('TINY', '-128'), next)).toBe(-128);
+    expect(castValue(field('INT24', '16777215'), next)).toBe(16777215);
+    expect(castValue(field('YEAR', '0000'), next)).toBe(0);
+    expect(castValue(field('LONG', '4294967295'), next)).toBe(4294967295);
     expect(castValue(field('LONG', null), next)).toBeNull();
   });
 

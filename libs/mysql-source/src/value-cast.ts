@@ -25,8 +25,11 @@ export function castValue(field: CastField, next: () => unknown): unknown {
     case 'SHORT':
     case 'INT24':
     case 'LONG':
-    case 'LONGLONG':
-    case 'YEAR': {
+    case 'YEAR':
+      // Up to 2^32-1: exact as a JS number, and no BigInt allocated per value (the
+      // rowcodec accepts numbers for every integer encoding).
+      return numberOrNull(field.string('ascii'));
+    case 'LONGLONG': {
       // Signed and unsigned alike: the decimal text is exact, BigInt keeps 2^64-1.
       const s = field.string('ascii');
       return s === null ? null : BigInt(s);
@@ -62,6 +65,10 @@ export function castValue(field: CastField, next: () => unknown): unknown {
       // for binary-charset strings and BLOBs, strings for DATE/TIME/DATETIME/TIMESTAMP.
       return next();
   }
+}
+
+function numberOrNull(s: string | null): number | null {
+  return s === null ? null : Number(s);
 }
 
 /** A BIT(n) value arrives as ceil(n/8) big-endian bytes. */

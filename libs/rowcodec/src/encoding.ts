@@ -7,8 +7,9 @@ import { TidewaterError } from '@tidewater/errors';
  *
  * | encoding  | canonical JS value                                   |
  * |-----------|------------------------------------------------------|
- * | INT       | bigint                                               |
- * | UINT      | bigint (>= 0); BIT(n) as its unsigned integer value  |
+ * | INT32     | number (a bigint is accepted)                        |
+ * | INT       | bigint (a safe-integer number is accepted)           |
+ * | UINT      | bigint (>= 0; a safe-integer number is accepted); BIT(n) as its unsigned value |
  * | DOUBLE    | number                                               |
  * | DECIMAL   | string, exact digits as MySQL prints them            |
  * | TEXT      | string (decoded from the column charset)             |
@@ -23,13 +24,13 @@ import { TidewaterError } from '@tidewater/errors';
 export type CanonicalValue = null | bigint | number | string | Uint8Array;
 
 const BY_DATA_TYPE: Record<string, ValueEncoding> = {
-  tinyint: ValueEncoding.VALUE_ENCODING_INT,
-  smallint: ValueEncoding.VALUE_ENCODING_INT,
-  mediumint: ValueEncoding.VALUE_ENCODING_INT,
-  int: ValueEncoding.VALUE_ENCODING_INT,
-  integer: ValueEncoding.VALUE_ENCODING_INT,
+  tinyint: ValueEncoding.VALUE_ENCODING_INT32,
+  smallint: ValueEncoding.VALUE_ENCODING_INT32,
+  mediumint: ValueEncoding.VALUE_ENCODING_INT32,
+  int: ValueEncoding.VALUE_ENCODING_INT32,
+  integer: ValueEncoding.VALUE_ENCODING_INT32,
   bigint: ValueEncoding.VALUE_ENCODING_INT,
-  year: ValueEncoding.VALUE_ENCODING_INT,
+  year: ValueEncoding.VALUE_ENCODING_INT32,
   bit: ValueEncoding.VALUE_ENCODING_UINT,
   float: ValueEncoding.VALUE_ENCODING_DOUBLE,
   double: ValueEncoding.VALUE_ENCODING_DOUBLE,
@@ -72,7 +73,7 @@ export function encodingOf(column: ColumnDef, table = ''): ValueEncoding {
   if (enc === undefined) {
     throw new TidewaterError('TW_UNSUPPORTED_TYPE', `column ${table}${table ? '.' : ''}${column.name} has type ${column.columnType || dataType}, which Tidewater cannot map without loss`, { subject: `${table}.${column.name}` });
   }
-  if (enc === ValueEncoding.VALUE_ENCODING_INT && column.unsigned) return ValueEncoding.VALUE_ENCODING_UINT;
+  if (column.unsigned && (dataType === 'int' || dataType === 'integer' || dataType === 'bigint')) return ValueEncoding.VALUE_ENCODING_UINT;
   // MariaDB stores JSON as LONGTEXT with a json_valid check; information_schema says longtext.
   return enc;
 }

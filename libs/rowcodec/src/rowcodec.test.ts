@@ -10,6 +10,8 @@ describe('encodingOf', () => {
   it('maps unsigned integers to UINT and rejects unknown types', () => {
     expect(encodingOf(col('a', 'bigint', true))).toBe(ValueEncoding.VALUE_ENCODING_UINT);
     expect(encodingOf(col('a', 'bigint'))).toBe(ValueEncoding.VALUE_ENCODING_INT);
+    expect(encodingOf(col('a', 'int', true))).toBe(ValueEncoding.VALUE_ENCODING_UINT);
+    expect(encodingOf(col('a', 'mediumint', true))).toBe(ValueEncoding.VALUE_ENCODING_INT32);
     expect(encodingOf(col('g', 'point'))).toBe(ValueEncoding.VALUE_ENCODING_BYTES);
     expect(() => encodingOf(col('x', 'vector'), 'shop.t')).toThrow(/shop\.t\.x has type vector/);
   });
@@ -48,6 +50,9 @@ describe('RowSetBuilder', () => {
 
   it('refuses a value of the wrong JS type', () => {
     const b = new RowSetBuilder({ database: 'd', table: 't' }, ['id'], [ValueEncoding.VALUE_ENCODING_INT]);
-    expect(() => b.add([1])).toThrow(/column id: source adapter produced number, expected bigint/);
+    expect(() => b.add(['1'])).toThrow(/column id: source adapter produced string, expected bigint/);
+    expect(() => b.add([2 ** 60])).toThrow(/expected bigint/);
+    b.add([7]);
+    expect(b.finish().columns[0]!.ints).toEqual([7n]);
   });
 });

@@ -9,7 +9,7 @@ interface Slot {
 }
 
 function emptyVector(encoding: ValueEncoding): ColumnVector {
-  return { encoding, nulls: new Uint8Array(0), ints: [], uints: [], doubles: [], strings: [], blobs: [] };
+  return { encoding, nulls: new Uint8Array(0), ints: [], uints: [], doubles: [], strings: [], blobs: [], ints32: [] };
 }
 
 const EMPTY = new Uint8Array(0);
@@ -96,6 +96,7 @@ export class RowSetBuilder {
   private pushPlaceholder(slot: Slot): void {
     const v = slot.vector;
     switch (slot.encoding) {
+      case ValueEncoding.VALUE_ENCODING_INT32: v.ints32.push(0); break;
       case ValueEncoding.VALUE_ENCODING_INT: v.ints.push(0n); break;
       case ValueEncoding.VALUE_ENCODING_UINT: v.uints.push(0n); break;
       case ValueEncoding.VALUE_ENCODING_DOUBLE: v.doubles.push(0); break;
@@ -108,10 +109,19 @@ export class RowSetBuilder {
   private pushValue(slot: Slot, value: CanonicalValue, column: number): void {
     const v = slot.vector;
     switch (slot.encoding) {
+      case ValueEncoding.VALUE_ENCODING_INT32:
+        if (typeof value === 'number' && Number.isInteger(value)) v.ints32.push(value);
+        else if (typeof value === 'bigint') v.ints32.push(Number(value));
+        else throw wrongType(this.columnNames[column], 'integer', value);
+        this.approxBytes += 4;
+        return;
       case ValueEncoding.VALUE_ENCODING_INT:
       case ValueEncoding.VALUE_ENCODING_UINT: {
-        if (typeof value !== 'bigint') throw wrongType(this.columnNames[column], 'bigint', value);
-        (slot.encoding === ValueEncoding.VALUE_ENCODING_INT ? v.ints : v.uints).push(value);
+        let n: bigint;
+        if (typeof value === 'bigint') n = value;
+        else if (typeof value === 'number' && Number.isSafeInteger(value)) n = BigInt(value);
+        else throw wrongType(this.columnNames[column], 'bigint', value);
+        (slot.encoding === ValueEncoding.VALUE_ENCODING_INT ? v.ints : v.uints).push(n);
         this.approxBytes += 8;
         return;
       }

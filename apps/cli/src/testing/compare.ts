@@ -20,7 +20,8 @@ function sourceExpr(c: ColumnKind): string {
     case 'bytes': return `HEX(${q})`;
     case 'datetime': return `IF(${q} IS NULL, NULL, IF(CAST(${q} AS CHAR) LIKE '0000%', NULL, DATE_FORMAT(${q}, '%Y-%m-%d %H:%i:%s.%f')))`;
     case 'date': return `IF(${q} IS NULL, NULL, IF(CAST(${q} AS CHAR) LIKE '0000%', NULL, DATE_FORMAT(${q}, '%Y-%m-%d')))`;
-    case 'float':
+    // FLOAT prints with 6 significant digits as text; `+ 0e0` yields the stored float32.
+    case 'float': return `${q} + 0e0`;
     case 'double': return q;
     default: return `CAST(${q} AS CHAR)`;
   }

@@ -18,9 +18,9 @@ import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
  */
 export enum ValueEncoding {
   VALUE_ENCODING_UNSPECIFIED = 0,
-  /** VALUE_ENCODING_INT - Signed integers of any width, YEAR. `ints`. */
+  /** VALUE_ENCODING_INT - BIGINT (signed). `ints`. */
   VALUE_ENCODING_INT = 1,
-  /** VALUE_ENCODING_UINT - Unsigned integers (BIGINT UNSIGNED up to 2^64-1) and BIT(1..64). `uints`. */
+  /** VALUE_ENCODING_UINT - INT UNSIGNED, BIGINT UNSIGNED (up to 2^64-1) and BIT(1..64). `uints`. */
   VALUE_ENCODING_UINT = 2,
   /** VALUE_ENCODING_DOUBLE - FLOAT and DOUBLE. `doubles` (a FLOAT widens to double exactly). */
   VALUE_ENCODING_DOUBLE = 3,
@@ -38,6 +38,12 @@ export enum ValueEncoding {
   VALUE_ENCODING_TIME = 9,
   /** VALUE_ENCODING_JSON - JSON document text. `strings`. */
   VALUE_ENCODING_JSON = 10,
+  /**
+   * VALUE_ENCODING_INT32 - TINYINT, SMALLINT, MEDIUMINT (signed or not), INT (signed), YEAR: every value fits 32
+   * bits signed, so rows carry JS numbers, not 64-bit BigInts (no allocation per value).
+   * `ints32`.
+   */
+  VALUE_ENCODING_INT32 = 11,
   UNRECOGNIZED = -1,
 }
 
@@ -76,6 +82,9 @@ export function valueEncodingFromJSON(object: any): ValueEncoding {
     case 10:
     case "VALUE_ENCODING_JSON":
       return ValueEncoding.VALUE_ENCODING_JSON;
+    case 11:
+    case "VALUE_ENCODING_INT32":
+      return ValueEncoding.VALUE_ENCODING_INT32;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -107,6 +116,8 @@ export function valueEncodingToJSON(object: ValueEncoding): string {
       return "VALUE_ENCODING_TIME";
     case ValueEncoding.VALUE_ENCODING_JSON:
       return "VALUE_ENCODING_JSON";
+    case ValueEncoding.VALUE_ENCODING_INT32:
+      return "VALUE_ENCODING_INT32";
     case ValueEncoding.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -122,6 +133,7 @@ export interface ColumnVector {
   doubles: number[];
   strings: string[];
   blobs: Uint8Array[];
+  ints32: number[];
 }
 
 /** A single typed value, used where rows are few (chunk bounds, filters). */
@@ -142,7 +154,16 @@ export interface Scalar {
 }
 
 function createBaseColumnVector(): ColumnVector {
-  return { encoding: 0, nulls: new Uint8Array(0), ints: [], uints: [], doubles: [], strings: [], blobs: [] };
+  return {
+    encoding: 0,
+    nulls: new Uint8Array(0),
+    ints: [],
+    uints: [],
+    doubles: [],
+    strings: [],
+    blobs: [],
+    ints32: [],
+  };
 }
 
 export const ColumnVector: MessageFns<ColumnVector> = {
@@ -185,6 +206,13 @@ export const ColumnVector: MessageFns<ColumnVector> = {
     }
     for (const v of message.blobs) {
       writer.uint32(58).bytes(v!);
+    }
+    if (message.ints32.length !== 0) {
+      writer.uint32(66).fork();
+      for (const v of message.ints32) {
+        writer.sint32(v);
+      }
+      writer.join();
     }
     return writer;
   },
@@ -288,6 +316,24 @@ export const ColumnVector: MessageFns<ColumnVector> = {
             message.blobs.push(reader.bytes());
             continue;
           }
+          case 8: {
+            if (tag === 64) {
+              message.ints32.push(reader.sint32());
+
+              continue;
+            }
+
+            if (tag === 66) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.ints32.push(reader.sint32());
+              }
+
+              continue;
+            }
+
+            break;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -309,6 +355,7 @@ export const ColumnVector: MessageFns<ColumnVector> = {
       doubles: globalThis.Array.isArray(object?.doubles) ? object.doubles.map((e: any) => globalThis.Number(e)) : [],
       strings: globalThis.Array.isArray(object?.strings) ? object.strings.map((e: any) => globalThis.String(e)) : [],
       blobs: globalThis.Array.isArray(object?.blobs) ? object.blobs.map((e: any) => bytesFromBase64(e)) : [],
+      ints32: globalThis.Array.isArray(object?.ints32) ? object.ints32.map((e: any) => globalThis.Number(e)) : [],
     };
   },
 
@@ -335,6 +382,9 @@ export const ColumnVector: MessageFns<ColumnVector> = {
     if (message.blobs?.length) {
       obj.blobs = message.blobs.map((e) => base64FromBytes(e));
     }
+    if (message.ints32?.length) {
+      obj.ints32 = message.ints32.map((e) => Math.round(e));
+    }
     return obj;
   },
 
@@ -350,6 +400,7 @@ export const ColumnVector: MessageFns<ColumnVector> = {
     message.doubles = object.doubles?.map((e) => e) || [];
     message.strings = object.strings?.map((e) => e) || [];
     message.blobs = object.blobs?.map((e) => e) || [];
+    message.ints32 = object.ints32?.map((e) => e) || [];
     return message;
   },
 };
