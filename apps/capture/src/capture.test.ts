@@ -24,7 +24,7 @@ describe('recordId', () => {
 describe('TransactionBatcher', () => {
   it('adds a transaction only at its commit; an UPDATE gives two rows with one id', () => {
     const b = new TransactionBatcher('t', [schema]);
-    b.stage({ table: schema.source!, kind: 'update', rows: [{ before: [1n], after: [2n] }], file: 'mysql-bin.000002', eventPos: 500n, timestamp: 1700000000 });
+    b.stage({ table: schema.source!, kind: 'update', rows: [{ before: [1n], after: [2n] }], file: 'mysql-bin.000002', txnStart: 500n, firstRowIndex: 0, timestamp: 1700000000 });
     expect(b.take()).toBeUndefined();
     b.commit(pos(600));
     const batch = b.take()!;

@@ -3,17 +3,19 @@ import { TidewaterError } from '@tidewater/errors';
 /**
  * record_id of a change row, a pure function of where the row sits in the binlog:
  *
- *   record_id = fileSequence · 2^32 + eventStart + rowIndex
+ *   record_id = fileSequence · 2^32 + transactionStart + rowIndex
  *
- * - unique: a rows event of n rows is at least n bytes long, so eventStart + rowIndex stays
- *   below the next event's start; binlog files are < 4 GiB (max_binlog_size ≤ 1 GiB);
+ * - unique: a transaction of n row changes takes more than n bytes of binlog, so
+ *   transactionStart + rowIndex stays below the next transaction's start; binlog files are
+ *   < 4 GiB (max_binlog_size ≤ 1 GiB). (Per-event offsets would not do: MariaDB writes
+ *   end_log_pos = 0 on events inside a transaction.);
  * - increasing in commit order: the binlog is written in commit order;
  * - deterministic: a replayed event gets the same id, which is what lets the sink drop
  *   replays by id (invariant S2).
  * Both images of an UPDATE share the id of their row change.
  */
-export function recordId(file: string, eventStart: bigint, rowIndex: number): bigint {
-  return (fileSequence(file) << 32n) + eventStart + BigInt(rowIndex);
+export function recordId(file: string, transactionStart: bigint, rowIndex: number): bigint {
+  return (fileSequence(file) << 32n) + transactionStart + BigInt(rowIndex);
 }
 
 export function fileSequence(file: string): bigint {

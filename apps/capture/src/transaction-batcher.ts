@@ -35,7 +35,7 @@ export class TransactionBatcher {
 
   /** Rows of the open transaction. */
   stage(ev: RowsEvent): void {
-    this.staged.push({ ev, ids: ev.rows.map((_, i) => recordId(ev.file, ev.eventPos, i)) });
+    this.staged.push({ ev, ids: ev.rows.map((_, i) => recordId(ev.file, ev.txnStart, ev.firstRowIndex + i)) });
   }
 
   /** The open transaction committed at `position`: its rows join the batch. */

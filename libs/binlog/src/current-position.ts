@@ -1,0 +1,26 @@
+import mysql from 'mysql2/promise';
+import type { BinlogPosition } from '@tidewater/proto';
+import { TidewaterError, redact } from '@tidewater/errors';
+import { makePosition } from './position.js';
+import type { SourceConnection } from './types.js';
+
+/** The end of the source's binlog now: where a capture starting now begins. */
+export async function currentBinlogPosition(conn: SourceConnection): Promise<BinlogPosition> {
+  let c: mysql.Connection | undefined;
+  try {
+    c = await mysql.createConnection({ host: conn.host, port: conn.port, user: conn.user, password: conn.password });
+    const [rows] = await c.query('SHOW MASTER STATUS');
+    const row = (rows as Record<string, unknown>[])[0];
+    if (!row) {
+      throw new TidewaterError('TW_BINLOG_CONFIG', `binary logging is off on ${conn.host}:${conn.port}`, { fix: 'start the server with log_bin=ON, binlog_format=ROW, binlog_row_image=FULL' });
+    }
+    const [vars] = await c.query("SHOW VARIABLES WHERE Variable_name IN ('gtid_current_pos', 'gtid_executed')");
+    const gtid = (vars as { Value: string }[]).map((v) => v.Value).find((v) => v) ?? '';
+    return makePosition(String(row.File), BigInt(String(row.Position)), gtid);
+  } catch (e) {
+    if (e instanceof TidewaterError) throw e;
+    throw new TidewaterError('TW_SOURCE_QUERY', `reading the binlog position of ${conn.host}:${conn.port} failed: ${redact((e as Error).message, [conn.password])}`, { subject: `${conn.host}:${conn.port}` });
+  } finally {
+    await c?.end().catch(() => undefined);
+  }
+}

@@ -1,0 +1,202 @@
+import ZongJi from '@vlasky/zongji';
+import type { AnyBinlogEvent, RowsEvent as ZRowsEvent, TableMapEntry } from '@vlasky/zongji';
+import type { BinlogPosition, TableSchema } from '@tidewater/proto';
+import { TidewaterError, redact } from '@tidewater/errors';
+import type { CanonicalValue } from '@tidewater/rowcodec';
+import { decoderFor, type ValueDecoder } from './value-decoder.js';
+import { makePosition } from './position.js';
+import { EventQueue } from './event-queue.js';
+import type { BinlogHandlers, BinlogReader, RowChange, RowChangeKind, SourceConnection } from './types.js';
+
+interface TableDecoding {
+  readonly schema: TableSchema;
+  readonly decoders: ValueDecoder[];
+}
+
+const ROW_EVENTS: Record<string, RowChangeKind> = { WriteRows: 'insert', UpdateRows: 'update', DeleteRows: 'delete' };
+
+function key(db: string, table: string): string {
+  return `${db}\u0000${table}`.toLowerCase();
+}
+
+/**
+ * The one place that knows @vlasky/zongji. Events are decoded against the TableSchema the
+ * task recorded (never against a guess), converted to canonical values, and delivered to
+ * the handlers strictly in order.
+ */
+class ZongjiReader implements BinlogReader {
+  private zongji: ZongJi | undefined;
+  private readonly tables = new Map<string, TableDecoding>();
+  private stopped = false;
+  private file = '';
+  /** End of the last transaction boundary seen: the start of the open transaction. */
+  private txnStart = 0n;
+  private txnRows = 0;
+
+  constructor(private readonly conn: SourceConnection, private readonly serverId: number) {}
+
+  updateSchema(schema: TableSchema): void {
+    const ref = schema.source!;
+    const name = `${ref.database}.${ref.table}`;
+    this.tables.set(key(ref.database, ref.table), { schema, decoders: schema.columns.map((c) => decoderFor(c, name)) });
+  }
+
+  async start(from: BinlogPosition, tables: readonly TableSchema[], handlers: BinlogHandlers): Promise<void> {
+    for (const t of tables) this.updateSchema(t);
+    this.file = from.file;
+    this.txnStart = from.pos;
+    const includeSchema: Record<string, string[]> = {};
+    for (const t of tables) (includeSchema[t.source!.database] ??= []).push(t.source!.table);
+
+    const zongji = new ZongJi({
+      host: this.conn.host,
+      port: this.conn.port,
+      user: this.conn.user,
+      password: this.conn.password,
+      dateStrings: true,
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+      charset: 'utf8mb4',
+      timezone: 'Z',
+    });
+    this.zongji = zongji;
+    let failed = false;
+    const fail = (e: unknown) => {
+      if (failed || this.stopped) return;
+      failed = true;
+      handlers.onError(this.mapError(e));
+    };
+    const queue = new EventQueue<AnyBinlogEvent>(
+      (ev) => this.dispatch(ev, handlers),
+      () => zongji.connection?.pause(),
+      () => zongji.connection?.resume(),
+      fail,
+    );
+    zongji.on('binlog', (ev: AnyBinlogEvent) => {
+      if (!this.stopped) queue.push(ev);
+    });
+    zongji.on('error', fail);
+    await new Promise<void>((resolve, reject) => {
+      zongji.once('ready', () => resolve());
+      zongji.once('error', (e: unknown) => reject(this.mapError(e)));
+      zongji.start({
+        serverId: this.serverId,
+        filename: from.file,
+        position: Number(from.pos),
+        includeEvents: ['rotate', 'tablemap', 'writerows', 'updaterows', 'deleterows', 'xid', 'query'],
+        includeSchema,
+      });
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    const z = this.zongji;
+    if (!z) return;
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, 5_000);
+      z.once('stopped', () => {
+        clearTimeout(t);
+        resolve();
+      });
+      z.stop();
+    });
+  }
+
+  private async dispatch(ev: AnyBinlogEvent, h: BinlogHandlers): Promise<void> {
+    if (this.stopped) return;
+    const ts = Math.floor(ev.timestamp / 1000);
+    switch (ev.getTypeName()) {
+      case 'Rotate': {
+        const r = ev as Extract<AnyBinlogEvent, { getTypeName(): 'Rotate' }>;
+        this.file = r.binlogName;
+        this.txnStart = BigInt(r.position);
+        await h.onIdle?.(makePosition(this.file, this.txnStart), ts);
+        return;
+      }
+      case 'Xid':
+        await this.commit(h, BigInt(ev.nextPosition), ts);
+        return;
+      case 'Query': {
+        const q = ev as Extract<AnyBinlogEvent, { getTypeName(): 'Query' }>;
+        const text = q.query.trim();
+        if (/^BEGIN$/i.test(text) || /^XA (START|END)/i.test(text)) return;
+        if (/^COMMIT$/i.test(text) || /^XA COMMIT/i.test(text)) {
+          await this.commit(h, BigInt(ev.nextPosition), ts);
+          return;
+        }
+        if (/^(ROLLBACK|SAVEPOINT)/i.test(text)) return;
+        // DDL runs as its own implicit transaction.
+        const pos = makePosition(this.file, BigInt(ev.nextPosition));
+        this.txnStart = pos.pos;
+        this.txnRows = 0;
+        await h.onDdl(q.schema, text, pos, ts);
+        return;
+      }
+      case 'WriteRows':
+      case 'UpdateRows':
+      case 'DeleteRows':
+        await this.rows(ev as unknown as ZRowsEvent & { rows: unknown[] }, ROW_EVENTS[ev.getTypeName()]!, h, ts);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private async commit(h: BinlogHandlers, next: bigint, ts: number): Promise<void> {
+    const pos = makePosition(this.file, next);
+    this.txnStart = next;
+    this.txnRows = 0;
+    await h.onCommit(pos, ts);
+  }
+
+  private async rows(ev: ZRowsEvent & { rows: unknown[] }, kind: RowChangeKind, h: BinlogHandlers, ts: number): Promise<void> {
+    const meta: TableMapEntry | undefined = ev.tableMap[ev.tableId];
+    if (!meta) return;
+    const t = this.tables.get(key(meta.parentSchema, meta.tableName));
+    if (!t) return;
+    const cols = t.schema.columns;
+    if (meta.columns && meta.columns.length !== cols.length) {
+      throw new TidewaterError('TW_UNSUPPORTED_DDL', `binlog rows of ${meta.parentSchema}.${meta.tableName} have ${meta.columns.length} columns, the migrated schema has ${cols.length}: the table changed outside the task`, {
+        subject: `${meta.parentSchema}.${meta.tableName}`,
+      });
+    }
+    // zongji names row fields after the live information_schema; map them by position to
+    // the recorded schema so a renamed column can never shift values.
+    const names = meta.columns ? meta.columns.map((c) => c.name) : cols.map((c) => c.name);
+    const decode = (row: Record<string, unknown>): CanonicalValue[] => names.map((n, i) => t.decoders[i]!(row[n]));
+    const changes: RowChange[] = ev.rows.map((r) => {
+      if (kind === 'update') {
+        const u = r as { before: Record<string, unknown>; after: Record<string, unknown> };
+        return { before: decode(u.before), after: decode(u.after) };
+      }
+      const values = decode(r as Record<string, unknown>);
+      return kind === 'insert' ? { after: values } : { before: values };
+    });
+    const firstRowIndex = this.txnRows;
+    this.txnRows += changes.length;
+    await h.onRows({ table: t.schema.source!, kind, rows: changes, file: this.file, txnStart: this.txnStart, firstRowIndex, timestamp: ts });
+  }
+
+  private mapError(e: unknown): Error {
+    if (e instanceof TidewaterError) return e;
+    const err = e as { code?: string; message?: string };
+    const msg = redact(err.message ?? String(e), [this.conn.password]);
+    const where = `${this.conn.host}:${this.conn.port}`;
+    if (err.code === 'ER_ACCESS_DENIED_ERROR') {
+      return new TidewaterError('TW_SOURCE_AUTH', `binlog connection to ${where} refused user ${this.conn.user}: ${msg}`, { subject: where });
+    }
+    if (err.code === 'ER_SPECIFIC_ACCESS_DENIED_ERROR' || err.code === 'ER_DBACCESS_DENIED_ERROR') {
+      return new TidewaterError('TW_SOURCE_PRIVILEGES', `binlog connection to ${where}: ${msg}`, { subject: where, fix: `GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO '${this.conn.user}'` });
+    }
+    if (err.code === 'ER_MASTER_FATAL_ERROR_READING_BINLOG') {
+      return new TidewaterError('TW_BINLOG_CONFIG', `the source cannot serve the binlog from the saved position: ${msg}`, { subject: where, fix: 'the binlog was purged before it was read: raise binlog retention and restart the task (full + incremental)' });
+    }
+    return new TidewaterError('TW_SOURCE_UNREACHABLE', `binlog stream from ${where} failed: ${msg}`, { subject: where });
+  }
+}
+
+export function createBinlogReader(conn: SourceConnection, opts: { serverId: number }): BinlogReader {
+  return new ZongjiReader(conn, opts.serverId);
+}

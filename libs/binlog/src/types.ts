@@ -1,0 +1,58 @@
+import type { BinlogPosition, TableRef } from '@tidewater/proto';
+import type { CanonicalValue } from '@tidewater/rowcodec';
+
+export interface SourceConnection {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+}
+
+export type RowChangeKind = 'insert' | 'update' | 'delete';
+
+/** Values in the order of the table's TableSchema columns, canonical form. */
+export interface RowChange {
+  before?: CanonicalValue[];
+  after?: CanonicalValue[];
+}
+
+export interface RowsEvent {
+  readonly table: TableRef;
+  readonly kind: RowChangeKind;
+  readonly rows: RowChange[];
+  /** Binlog file holding the transaction. */
+  readonly file: string;
+  /**
+   * Offset where the transaction starts (the end of the previous commit in `file`): with
+   * `firstRowIndex` it places each row at a fixed binlog coordinate, the same on every read.
+   */
+  readonly txnStart: bigint;
+  /** Index within its transaction of this event's first row change. */
+  readonly firstRowIndex: number;
+  /** Event time, UTC epoch seconds. */
+  readonly timestamp: number;
+}
+
+/**
+ * Handlers are awaited one at a time, in binlog order: the next is not called before the
+ * previous promise settles. That is the backpressure: a slow handler pauses the stream.
+ */
+export interface BinlogHandlers {
+  onRows(e: RowsEvent): Promise<void> | void;
+  /** A transaction committed; `position` is the resume point right after it. */
+  onCommit(position: BinlogPosition, timestamp: number): Promise<void> | void;
+  /** A DDL statement (any database); `position` is the resume point after it. */
+  onDdl(database: string, statement: string, position: BinlogPosition, timestamp: number): Promise<void> | void;
+  /** The position moved with no data (file rotation). */
+  onIdle?(position: BinlogPosition, timestamp: number): Promise<void> | void;
+  /** The stream failed; no handler is called after this. */
+  onError(e: Error): void;
+}
+
+export interface BinlogReader {
+  /** Streams from `from` (a transaction boundary) for the given tables only. */
+  start(from: BinlogPosition, tables: readonly import('@tidewater/proto').TableSchema[], handlers: BinlogHandlers): Promise<void>;
+  /** The table's schema after ADD COLUMN: later rows decode against it. */
+  updateSchema(schema: import('@tidewater/proto').TableSchema): void;
+  stop(): Promise<void>;
+}
