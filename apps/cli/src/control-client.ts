@@ -1,5 +1,5 @@
 import { credentials, type ServiceError } from '@grpc/grpc-js';
-import { ControlServiceClient, type TaskView } from '@tidewater/proto';
+import { ControlServiceClient, type TaskView, type CreateTaskResponse, type GetTaskResponse, type ListTasksResponse, type StartTaskResponse, type StopTaskResponse, type DeleteTaskResponse } from '@tidewater/proto';
 import { TidewaterError, ErrorCodes, type ErrorCode } from '@tidewater/errors';
 
 /** A promise-based client of the coordinator's control plane. */
@@ -17,22 +17,22 @@ export class ControlClient {
   }
 
   createTask(spec: string): Promise<TaskView> {
-    return this.call((cb) => this.client.createTask({ spec }, cb)).then((r) => r.task!);
+    return this.call<CreateTaskResponse>((cb) => this.client.createTask({ spec }, cb)).then((r) => r.task!);
   }
   getTask(taskId: string): Promise<TaskView> {
-    return this.call((cb) => this.client.getTask({ taskId }, cb)).then((r) => r.task!);
+    return this.call<GetTaskResponse>((cb) => this.client.getTask({ taskId }, cb)).then((r) => r.task!);
   }
   listTasks(): Promise<TaskView[]> {
-    return this.call((cb) => this.client.listTasks({}, cb)).then((r) => r.tasks);
+    return this.call<ListTasksResponse>((cb) => this.client.listTasks({}, cb)).then((r) => r.tasks);
   }
   startTask(taskId: string): Promise<TaskView> {
-    return this.call((cb) => this.client.startTask({ taskId, ignoreWarnings: [] }, cb)).then((r) => r.task!);
+    return this.call<StartTaskResponse>((cb) => this.client.startTask({ taskId, ignoreWarnings: [] }, cb)).then((r) => r.task!);
   }
   stopTask(taskId: string): Promise<TaskView> {
-    return this.call((cb) => this.client.stopTask({ taskId }, cb)).then((r) => r.task!);
+    return this.call<StopTaskResponse>((cb) => this.client.stopTask({ taskId }, cb)).then((r) => r.task!);
   }
   deleteTask(taskId: string): Promise<void> {
-    return this.call((cb) => this.client.deleteTask({ taskId }, cb)).then(() => undefined);
+    return this.call<DeleteTaskResponse>((cb) => this.client.deleteTask({ taskId }, cb)).then(() => undefined);
   }
 
   close(): void {

@@ -141,11 +141,13 @@ export class TaskDriver {
 
   private waitForChange(_state: TaskState, signal: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
-      const t = setTimeout(done, 1_000);
-      function done() {
+      const done = () => {
         clearTimeout(t);
+        signal.removeEventListener('abort', done);
+        this.changed = undefined;
         resolve();
-      }
+      };
+      const t = setTimeout(done, 1_000);
       this.changed = done;
       signal.addEventListener('abort', done, { once: true });
     });

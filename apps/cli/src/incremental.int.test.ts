@@ -1,0 +1,171 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startMariaDb, startNats, waitFor, type MariaDbServer, type NatsServer } from '@tidewater/testkit';
+import { openSource, type SourceClient } from '@tidewater/mysql-source';
+import { currentBinlogPosition } from '@tidewater/binlog';
+import { DuckDbWarehouse } from '@tidewater/duckdb-sink';
+import { Stage, type TaskView } from '@tidewater/proto';
+import { startLocal, type LocalRun } from './local-run.js';
+import { sourceRows, destRows, type ColumnKind } from './testing/compare.js';
+import { RandomWriter } from './testing/writer.js';
+
+const TABLES: Record<string, { key: string[]; cols: ColumnKind[] }> = {
+  acct: {
+    key: ['id'],
+    cols: [{ name: 'id', kind: 'int' }, { name: 'balance', kind: 'exact' }, { name: 'note', kind: 'text' }, { name: 'updated', kind: 'datetime' }],
+  },
+  pair: { key: ['a', 'b'], cols: [{ name: 'a', kind: 'text' }, { name: 'b', kind: 'int' }, { name: 'v', kind: 'int' }] },
+};
+
+/** The brief's merge (§1.4), verbatim in shape, optionally as of time T. */
+function mergeSql(table: string, key: string[], cols: ColumnKind[], before?: number): string {
+  const c = cols.map((x) => `"${x.name}"`).join(', ');
+  const k = key.map((x) => `"${x}"`).join(', ');
+  const t = before === undefined ? '' : `WHERE utc_timestamp < ${before}`;
+  return `SELECT ${c} FROM (
+    SELECT row_number() OVER (PARTITION BY ${k} ORDER BY record_id DESC, after_flag DESC) AS rn, after_flag, ${c}
+    FROM (SELECT record_id, after_flag, ${c} FROM inc.${table}_log ${t}
+          UNION ALL
+          SELECT 0, 'Y', ${c} FROM inc.${table}_base)) WHERE rn = 1 AND after_flag = 'Y'`;
+}
+
+let db: MariaDbServer;
+let nats: NatsServer;
+let source: SourceClient;
+let work: string;
+
+beforeAll(async () => {
+  [db, nats] = await Promise.all([startMariaDb(), startNats()]);
+  process.env.TIDEWATER_NATS_URL = nats.url;
+  work = mkdtempSync(join(tmpdir(), 'tw-inc-'));
+  source = await openSource({ host: db.host, port: db.port, user: db.user, password: db.password });
+}, 120_000);
+
+afterAll(async () => {
+  await source?.close();
+  await nats?.stop();
+  await db?.stop();
+  if (work && !process.env.TIDEWATER_KEEP_TEST_DIRS) rmSync(work, { recursive: true, force: true });
+});
+
+async function resetSource(): Promise<void> {
+  await source.query('DROP DATABASE IF EXISTS inc');
+  await source.query('CREATE DATABASE inc CHARACTER SET utf8mb4');
+  await source.query('CREATE TABLE inc.acct (id BIGINT PRIMARY KEY, balance DECIMAL(12,2) NOT NULL, note VARCHAR(50), updated DATETIME(6))');
+  await source.query('CREATE TABLE inc.pair (a CHAR(1) NOT NULL, b INT NOT NULL, v INT, PRIMARY KEY (a, b))');
+  await source.query(`INSERT INTO inc.acct SELECT seq, seq / 10, CONCAT('seed ', seq), '2024-01-01 00:00:00.5' FROM inc.seq_1_to_3000`);
+}
+
+async function caughtUp(local: LocalRun, taskId: string): Promise<TaskView> {
+  const end = await currentBinlogPosition({ host: db.host, port: db.port, user: db.user, password: db.password });
+  return waitFor(async () => {
+    const t = await local.client.getTask(taskId);
+    if (t.stage === Stage.STAGE_FAILED || t.stage === Stage.STAGE_PAUSED) throw new Error(`task ${t.stage}: ${t.errorMessage}`);
+    return t.stage === Stage.STAGE_INCREMENTAL && t.position && positionReached(t.position, end.file, end.pos) ? t : undefined;
+  }, { timeoutMs: 120_000, intervalMs: 500, what: `applied position to reach ${end.file}:${end.pos}` });
+}
+
+function positionReached(shown: string, file: string, pos: bigint): boolean {
+  const [f, p] = shown.split(' ')[0]!.split(':');
+  return f! > file || (f === file && BigInt(p!) >= pos);
+}
+
+/**
+ * The sink holds the DuckDB file (one writer per file) while the task runs: stop the task,
+ * then open the warehouse once the sink has let go.
+ */
+async function stopAndOpen(local: LocalRun, taskId: string, warehouse: string): Promise<DuckDbWarehouse> {
+  await local.client.stopTask(taskId);
+  return waitFor(() => DuckDbWarehouse.open(warehouse), { timeoutMs: 30_000, intervalMs: 250, what: 'the sink to release the warehouse' });
+}
+
+async function assertMergeEqualsSource(w: DuckDbWarehouse): Promise<void> {
+  for (const [table, { key, cols }] of Object.entries(TABLES)) {
+    const want = await sourceRows(source, 'inc', table, cols);
+    expect(await destRows(w, mergeSql(table, key, cols), cols)).toEqual(want);
+    expect(await destRows(w, `SELECT * FROM inc.${table}_merged`, cols)).toEqual(want);
+    expect(await w.query(`SELECT record_id, before_flag, after_flag, count(*) FROM inc.${table}_log GROUP BY ALL HAVING count(*) > 1`)).toEqual([]);
+    // An UPDATE is two rows with one record id: before (Y/N) then after (N/Y).
+    expect(await w.query(`SELECT count(*) FROM inc.${table}_log WHERE operation_flag = 'U' GROUP BY record_id HAVING count(*) <> 2 OR min(before_flag) = max(before_flag)`)).toEqual([]);
+  }
+}
+
+function spec(name: string, warehouse: string): string {
+  return JSON.stringify({
+    name,
+    source: { host: db.host, port: db.port, user: db.user, password: db.password },
+    destination: { type: 'duckdb', path: warehouse },
+    migrationTypes: ['schema', 'full', 'incremental'],
+    objects: [{ database: 'inc' }],
+    full: { chunkRows: 500, batchRows: 200, parallelChunks: 2 },
+    incremental: { partition: ['modifytime_year', 'modifytime_month'] },
+  });
+}
+
+describe('incremental migration', () => {
+  it('keeps _base + _log merging to the source under concurrent writes, also as of a past time T', async () => {
+    await resetSource();
+    const warehouse = join(work, 'wh-inc.duckdb');
+    const local = await startLocal({ stateDir: join(work, 'state-inc'), incremental: true });
+    try {
+      const writer = new RandomWriter(source, 12345);
+      let task = await local.client.createTask(spec('inc', warehouse));
+      task = await local.client.startTask(task.taskId);
+      // Writes during the full copy: the merge must reconcile them with _base.
+      await writer.run(400);
+      await waitFor(async () => (await local.client.getTask(task.taskId)).stage === Stage.STAGE_INCREMENTAL, { timeoutMs: 120_000, what: 'incremental stage' });
+      await writer.run(400);
+      // Point in time: everything so far is older than T, nothing is written until T passes.
+      await new Promise((r) => setTimeout(r, 1_100));
+      const T = Math.ceil(Date.now() / 1000);
+      const atT = Object.fromEntries(await Promise.all(Object.entries(TABLES).map(async ([t, { cols }]) => [t, await sourceRows(source, 'inc', t, cols)] as const)));
+      await waitFor(async () => Date.now() / 1000 >= T + 0.05, { timeoutMs: 5_000, intervalMs: 20, what: 'T to pass' });
+      await writer.run(400);
+      const caught = await caughtUp(local, task.taskId);
+      expect(caught.lagSeconds).toBeLessThan(60);
+      const w = await stopAndOpen(local, task.taskId, warehouse);
+      try {
+        await assertMergeEqualsSource(w);
+        for (const [table, { key, cols }] of Object.entries(TABLES)) {
+          expect(await destRows(w, mergeSql(table, key, cols, T), cols)).toEqual(atT[table]);
+        }
+        const [[year, month]] = (await w.query(`SELECT modifytime_year, modifytime_month FROM inc.acct_log LIMIT 1`)) as [[string, string]];
+        expect(`${year}-${month}`).toBe(new Date().toISOString().slice(0, 7));
+      } finally {
+        await w.close();
+      }
+    } finally {
+      await local.stop();
+    }
+  });
+
+  it('loses and duplicates nothing when capture, transform and sink are SIGKILLed during the load', async () => {
+    await resetSource();
+    const warehouse = join(work, 'wh-kill.duckdb');
+    const local = await startLocal({ stateDir: join(work, 'state-kill'), incremental: true });
+    try {
+      const writer = new RandomWriter(source, 777);
+      let task = await local.client.createTask(spec('inckill', warehouse));
+      task = await local.client.startTask(task.taskId);
+      await waitFor(async () => (await local.client.getTask(task.taskId)).stage === Stage.STAGE_INCREMENTAL, { timeoutMs: 120_000, what: 'incremental stage' });
+      const load = writer.run(1_500);
+      for (const victim of ['capture', 'transform', 'sink', 'capture', 'sink']) {
+        await new Promise((r) => setTimeout(r, 700 + Math.random() * 800));
+        const pid = local.supervisor.pid(victim);
+        if (pid) process.kill(pid, 'SIGKILL');
+      }
+      await load;
+      await caughtUp(local, task.taskId);
+      const w = await stopAndOpen(local, task.taskId, warehouse);
+      try {
+        await assertMergeEqualsSource(w);
+      } finally {
+        await w.close();
+      }
+    } finally {
+      await local.stop();
+    }
+  });
+});
