@@ -1,10 +1,12 @@
-import { BinlogPosition, Batch, Progress, type TableSchema } from '@tidewater/proto';
+import { Batch, CaptureCheckpoint, Progress, type BinlogPosition, type TableRef, type TableSchema } from '@tidewater/proto';
 import { BatchPublisher, KV_BUCKETS, openKv, subjects } from '@tidewater/bus';
 import { createBinlogReader, type BinlogReader } from '@tidewater/binlog';
 import type { ServiceContext, TaskWorker } from '@tidewater/runtime';
 import { specOf, type StoredTask } from '@tidewater/task-state';
 import { TidewaterError, isRetriable } from '@tidewater/errors';
+import { openSource } from '@tidewater/mysql-source';
 import { TransactionBatcher } from './transaction-batcher.js';
+import { appendedColumns, isAppendOnlyAddColumn } from './add-column.js';
 import { ddlTarget } from './ddl-filter.js';
 
 /** A batch with no rows (only a moved position) is sent at most this often. */
@@ -27,7 +29,9 @@ export async function startCaptureTask(ctx: ServiceContext, task: StoredTask, si
   const spec = specOf(task.state);
   ctx.log.addSecret(spec.source.password);
   const positions = await openKv(ctx.bus.js, KV_BUCKETS.positions);
-  const schemas: TableSchema[] = task.state.tables.map((t) => t.schema!).filter(Boolean);
+  // Schemas valid at the resume position: the task's until an ADD COLUMN, then the
+  // checkpoint's (an ADD COLUMN saves them together with its position).
+  let schemas: TableSchema[] = task.state.tables.map((t) => t.schema!).filter(Boolean);
   const controller = new AbortController();
   signal.addEventListener('abort', () => controller.abort(), { once: true });
   let reader: BinlogReader | undefined;
@@ -37,7 +41,9 @@ export async function startCaptureTask(ctx: ServiceContext, task: StoredTask, si
   const run = async () => {
     while (!controller.signal.aborted) {
       const saved = await positions.get(taskId);
-      const from = saved && saved.value.length ? BinlogPosition.decode(saved.value) : task.state.startPosition;
+      const checkpoint = saved && saved.value.length ? CaptureCheckpoint.decode(saved.value) : undefined;
+      if (checkpoint?.schemas.length) schemas = checkpoint.schemas;
+      const from = checkpoint?.position ?? task.state.startPosition;
       if (!from) throw new TidewaterError('TW_INTERNAL', `task ${taskId} has no binlog start position`);
       const batcher = new TransactionBatcher(taskId, schemas);
       const publisher = new BatchPublisher(ctx.bus.js, 16);
@@ -50,7 +56,38 @@ export async function startCaptureTask(ctx: ServiceContext, task: StoredTask, si
           const origin = batch.origin?.$case === 'binlog' ? batch.origin.value : undefined;
           await publisher.publish(subjects.sourceBinlog(taskId), Batch.encode(batch).finish(), { msgId: `b:${origin?.end?.token}:${origin?.lastRecordId}` });
           await publisher.flush();
-          await positions.put(taskId, BinlogPosition.encode(origin!.end!).finish());
+          await positions.put(taskId, CaptureCheckpoint.encode({ position: origin!.end!, schemas }).finish());
+        };
+        /** ADD COLUMN at the end of a migrated table: carried to the sink, then decoded with. */
+        const applyAddColumn = async (target: TableRef, statement: string, pos: BinlogPosition): Promise<boolean> => {
+          if (!isAppendOnlyAddColumn(statement)) return false;
+          const prev = schemas.find((s) => s.source!.database === target.database && s.source!.table === target.table)!;
+          const source = await openSource(spec.source, { poolSize: 1 });
+          let live: TableSchema | undefined;
+          try {
+            [live] = await source.readSchemas([{ database: target.database, tables: [target.table] }]);
+          } finally {
+            await source.close();
+          }
+          const added = live && appendedColumns(prev, live);
+          if (!live || !added) return false;
+          const next: TableSchema = { ...live, version: prev.version + 1 };
+          await flush(true);
+          const change: Batch = {
+            taskId,
+            origin: { $case: 'binlog', value: { start: pos, end: pos, lastRecordId: -1n } },
+            tables: [],
+            schemaChanges: [{ table: target, statement, addedColumns: added, newSchema: next }],
+            createdAtMs: BigInt(Date.now()),
+          };
+          schemas = schemas.map((s) => (s === prev ? next : s));
+          batcher.setSchema(next);
+          reader!.updateSchema(next);
+          await publisher.publish(subjects.sourceBinlog(taskId), Batch.encode(change).finish(), { msgId: `ddl:${pos.token}` });
+          await publisher.flush();
+          await positions.put(taskId, CaptureCheckpoint.encode({ position: pos, schemas }).finish());
+          ctx.log.info('ADD COLUMN applied', { task: taskId, table: `${target.database}.${target.table}`, columns: added.map((c) => c.name) });
+          return true;
         };
         const timer = setInterval(() => {
           if (batcher.age() >= spec.incremental.flushMs) void serial(() => flush(false)).catch((e: unknown) => resolve(e as Error));
@@ -72,6 +109,7 @@ export async function startCaptureTask(ctx: ServiceContext, task: StoredTask, si
                   batcher.advance(pos);
                   return;
                 }
+                if (await applyAddColumn(target, statement, pos)) return;
                 await flush(true);
                 ctx.log.warn('DDL on a migrated table: pausing task', { task: taskId, table: `${target.database}.${target.table}`, statement });
                 await ctx.bus.js.publish(

@@ -168,4 +168,39 @@ describe('incremental migration', () => {
       await local.stop();
     }
   });
+
+  it('applies ADD COLUMN to _base/_log and pauses on any other DDL, naming the statement', async () => {
+    await resetSource();
+    const warehouse = join(work, 'wh-ddl.duckdb');
+    const local = await startLocal({ stateDir: join(work, 'state-ddl'), incremental: true });
+    try {
+      const writer = new RandomWriter(source, 4242);
+      let task = await local.client.createTask(spec('incddl', warehouse));
+      task = await local.client.startTask(task.taskId);
+      await waitFor(async () => (await local.client.getTask(task.taskId)).stage === Stage.STAGE_INCREMENTAL, { timeoutMs: 120_000, what: 'incremental stage' });
+      await writer.run(150);
+      await source.query(`ALTER TABLE inc.acct ADD COLUMN tag VARCHAR(10) DEFAULT 'x'`);
+      await source.query(`INSERT INTO inc.acct (id, balance, note, updated, tag) VALUES (9000001, 1, 'tagged', NOW(6), 'new')`);
+      await source.query(`UPDATE inc.acct SET tag = 'upd' WHERE id BETWEEN 10 AND 20`);
+      await writer.run(150);
+      await caughtUp(local, task.taskId);
+      await source.query('ALTER TABLE inc.pair DROP COLUMN v');
+      const paused = await waitFor(async () => {
+        const t = await local.client.getTask(task.taskId);
+        return t.stage === Stage.STAGE_PAUSED ? t : undefined;
+      }, { timeoutMs: 60_000, what: 'the task to pause on DROP COLUMN' });
+      expect(paused.errorCode).toBe('TW_UNSUPPORTED_DDL');
+      expect(paused.errorMessage).toContain('ALTER TABLE inc.pair DROP COLUMN v');
+      const w = await waitFor(() => DuckDbWarehouse.open(warehouse), { timeoutMs: 30_000, intervalMs: 250, what: 'the sink to release the warehouse' });
+      try {
+        const cols: ColumnKind[] = [...TABLES.acct!.cols, { name: 'tag', kind: 'text' }];
+        expect(await destRows(w, mergeSql('acct', ['id'], cols), cols)).toEqual(await sourceRows(source, 'inc', 'acct', cols));
+        expect(await destRows(w, 'SELECT * FROM inc.acct_merged', cols)).toEqual(await sourceRows(source, 'inc', 'acct', cols));
+      } finally {
+        await w.close();
+      }
+    } finally {
+      await local.stop();
+    }
+  });
 });

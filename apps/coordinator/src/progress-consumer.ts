@@ -40,6 +40,13 @@ export function applyProgress(s: TaskState, p: Progress): TaskState | undefined 
     }
     return s;
   }
+  if (unit?.$case === 'appliedDdl') {
+    const next = unit.value.newSchema;
+    const t = s.tables.find((x) => x.source?.database === unit.value.table?.database && x.source?.table === unit.value.table?.table);
+    if (!t || !next || (t.schema && t.schema.version >= next.version)) return undefined;
+    t.schema = next;
+    return s;
+  }
   if (unit?.$case === 'unsupportedDdl') {
     if (s.stage === Stage.STAGE_PAUSED) return undefined;
     const t = unit.value.table;

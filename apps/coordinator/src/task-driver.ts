@@ -1,5 +1,7 @@
 import { Stage, type TaskState } from '@tidewater/proto';
 import { openSource } from '@tidewater/mysql-source';
+import { currentBinlogPosition } from '@tidewater/binlog';
+import { requireIncrementalReady } from '@tidewater/precheck';
 import { specOf, type TaskStore } from '@tidewater/task-state';
 import type { Bus } from '@tidewater/bus';
 import type { Logger } from '@tidewater/telemetry';
@@ -74,9 +76,11 @@ export class TaskDriver {
       case Stage.STAGE_SCHEMA: {
         // The binlog position is taken before the full copy begins: with FULL row images,
         // replaying the log from here over the copy yields the source exactly (brief §1.4).
-        const startPosition = spec.migrationTypes.includes('incremental') ? (state.startPosition ?? (await (await import('@tidewater/binlog')).currentBinlogPosition(spec.source))) : undefined;
+        const incremental = spec.migrationTypes.includes('incremental');
         const source = await openSource(spec.source);
         try {
+          if (incremental) await requireIncrementalReady(source, `${spec.source.host}:${spec.source.port}`);
+          const startPosition = incremental ? (state.startPosition ?? (await currentBinlogPosition(spec.source))) : undefined;
           const withTables = await readTables(source, spec, state);
           await store.update(this.taskId, (s) => (s.stage === Stage.STAGE_SCHEMA ? { ...s, tables: withTables.tables, startPosition: s.startPosition ?? startPosition } : undefined));
         } finally {

@@ -1,4 +1,4 @@
-import type { RowSet } from '@tidewater/proto';
+import type { ColumnDef, RowSet } from '@tidewater/proto';
 import type { DestTable, TableOptions } from '@tidewater/duckdb-sink';
 
 /**
@@ -15,5 +15,7 @@ export interface Destination {
   commitChunk(taskId: string, chunkId: string, table: DestTable, rowsets: readonly RowSet[], opts: TableOptions): Promise<boolean>;
   /** Rows written (rows at or below the table's checkpoint are skipped). */
   appendLog(table: DestTable, rs: RowSet, opts: TableOptions): Promise<number>;
+  /** ADD COLUMN on `_base`/`_log` (and the merged view); idempotent. */
+  addColumns(table: DestTable, added: readonly ColumnDef[], opts: TableOptions): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import { context, trace, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import { consumeLoop, ensureConsumer, extractTrace, durables, STREAMS, subjects, type Bus, type JsMsg } from '@tidewater/bus';
-import { Batch, Progress, type RowSet } from '@tidewater/proto';
+import { Batch, Progress, type RowSet, type SchemaChange } from '@tidewater/proto';
 import type { Logger } from '@tidewater/telemetry';
 import type { DestTable, TableOptions } from '@tidewater/duckdb-sink';
 import { TidewaterError } from '@tidewater/errors';
@@ -16,8 +16,10 @@ export interface PartitionContext {
   readonly dest: Destination;
   readonly opts: TableOptions;
   readonly committed: Set<string>;
-  /** Destination table by source `db.table`. */
+  /** Destination table by source `db.table`, from the task state. */
   readonly tables: () => ReadonlyMap<string, DestTable>;
+  /** Tables changed by an ADD COLUMN this process applied, until the task state has them. */
+  readonly altered: Map<string, DestTable>;
 }
 
 /** Ack deadline of held chunk batches; `touch` renews it well before it lapses. */
@@ -85,6 +87,7 @@ async function handle(ctx: PartitionContext, assembler: ChunkAssembler, msg: JsM
         return 'keep';
       }
       if (origin?.$case === 'binlog') {
+        for (const change of batch.schemaChanges) await applySchemaChange(ctx, change);
         let rows = 0;
         // Lag is measured against the newest binlog event time in the batch; a batch
         // without rows (position heartbeat) means capture had read everything when made.
@@ -119,11 +122,28 @@ async function handle(ctx: PartitionContext, assembler: ChunkAssembler, msg: JsM
   }
 }
 
-function tableFor(ctx: PartitionContext, rs: RowSet): DestTable {
+function tableFor(ctx: PartitionContext, rs: { table?: { database: string; table: string } }): DestTable {
   const key = `${rs.table?.database}.${rs.table?.table}`;
-  const t = ctx.tables().get(key);
+  const known = ctx.tables().get(key);
+  const altered = ctx.altered.get(key);
+  const t = altered && (!known || altered.version > known.version) ? altered : known;
   if (!t) throw new TidewaterError('TW_INTERNAL', `task ${ctx.taskId} has no destination table for ${key}`);
   return t;
+}
+
+/** ADD COLUMN reaches the destination before any row decoded with the new schema. */
+async function applySchemaChange(ctx: PartitionContext, change: SchemaChange): Promise<void> {
+  const table = tableFor(ctx, change);
+  const next = change.newSchema!;
+  if (next.version <= table.version) return;
+  const altered: DestTable = { ...table, columns: next.columns, version: next.version };
+  await ctx.dest.addColumns(altered, change.addedColumns, ctx.opts);
+  ctx.altered.set(`${change.table?.database}.${change.table?.table}`, altered);
+  await ctx.bus.js.publish(
+    subjects.progress(ctx.taskId),
+    Progress.encode({ taskId: ctx.taskId, table: change.table, unit: { $case: 'appliedDdl', value: change }, rows: 0n, bytes: 0n, committedAtMs: BigInt(Date.now()), sourceTimeMs: 0n }).finish(),
+    { msgID: `ddl-applied:${change.table?.database}.${change.table?.table}:${next.version}` },
+  );
 }
 
 async function reportChunk(ctx: PartitionContext, chunkId: string, rs: RowSet | undefined, rows: bigint): Promise<void> {

@@ -20,11 +20,12 @@ export async function startSinkTask(ctx: ServiceContext, assignment: SinkAssignm
   const controller = new AbortController();
   signal.addEventListener('abort', () => controller.abort(), { once: true });
   const loops: Promise<void>[] = [];
+  const altered = new Map<string, DestTable>();
   for (let p = 0; p < SINK_PARTITIONS; p++) {
     if (p % assignment.count !== assignment.index) continue;
     loops.push(
       runPartition(
-        { bus: ctx.bus, log: ctx.log, tracer: ctx.tracer, taskId: task.state.taskId, partition: p, dest, opts: tableOptions(spec), committed, tables: () => tables },
+        { bus: ctx.bus, log: ctx.log, tracer: ctx.tracer, taskId: task.state.taskId, partition: p, dest, opts: tableOptions(spec), committed, tables: () => tables, altered },
         controller.signal,
       ).catch((e: unknown) => ctx.log.error('sink partition stopped', { task: task.state.taskId, partition: p, err: e })),
     );

@@ -21,12 +21,15 @@ export function routeBatch(batch: Batch, routes: ReadonlyMap<string, TableRoute>
     if (!route) throw new TidewaterError('TW_INTERNAL', `batch holds rows of ${key}, which task ${batch.taskId} does not migrate`);
     const routed: RowSet = { ...rs, destTable: route.destTable };
     const p = sinkPartition(`${route.destSchema}.${route.destTable}`);
-    let b = out.get(p);
-    if (!b) {
-      b = { ...batch, tables: [] };
-      out.set(p, b);
-    }
-    b.tables.push(routed);
+    partitionBatch(out, batch, p).tables.push(routed);
+  }
+  // A schema change travels with its table's rows, on its table's partition: the sink
+  // applies it before any later row of that table.
+  for (const change of batch.schemaChanges) {
+    const key = `${change.table?.database}.${change.table?.table}`;
+    const route = routes.get(key);
+    if (!route) throw new TidewaterError('TW_INTERNAL', `schema change for ${key}, which task ${batch.taskId} does not migrate`);
+    partitionBatch(out, batch, sinkPartition(`${route.destSchema}.${route.destTable}`)).schemaChanges.push(change);
   }
   // A binlog batch whose transactions touched no migrated row still moves the position.
   if (out.size === 0 && batch.origin?.$case === 'binlog') out.set(0, { ...batch, tables: [] });
@@ -43,6 +46,15 @@ export function passThroughPartition(sourceTable: string | undefined, routes: Re
   const route = routes.get(sourceTable);
   if (!route) throw new TidewaterError('TW_INTERNAL', `batch holds rows of ${sourceTable}, which this task does not migrate`);
   return sinkPartition(`${route.destSchema}.${route.destTable}`);
+}
+
+function partitionBatch(out: Map<number, Batch>, batch: Batch, p: number): Batch {
+  let b = out.get(p);
+  if (!b) {
+    b = { ...batch, tables: [], schemaChanges: [] };
+    out.set(p, b);
+  }
+  return b;
 }
 
 /** Deduplication id of a sink batch: the same source batch always maps to the same id. */

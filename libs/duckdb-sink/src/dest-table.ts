@@ -9,6 +9,8 @@ export interface DestTable {
   readonly stem: string;
   readonly columns: readonly ColumnDef[];
   readonly keyColumns: readonly string[];
+  /** Source schema version the columns belong to (increments on ADD COLUMN). */
+  readonly version: number;
 }
 
 export interface LogColumns {

@@ -1,5 +1,5 @@
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { ValueEncoding, ChangeKind, type RowSet } from '@tidewater/proto';
+import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import { ValueEncoding, ChangeKind, type ColumnDef, type RowSet } from '@tidewater/proto';
 import { TidewaterError, assert } from '@tidewater/errors';
 import { duckdbType } from './type-mapping.js';
 import { ident, literal, qualified } from './names.js';
@@ -124,9 +124,9 @@ export class DuckDbWarehouse {
         try {
           for (const rs of rowsets) {
             const order = columnOrder(table, rs);
-            const native = order.map((i) => opts.temporalMapping === 'native' && isTemporal(rs.columns[i]!.encoding));
+            const native = nativeFlags(order, rs, opts.temporalMapping);
             for (let r = 0; r < rs.rowCount; r++) {
-              for (let k = 0; k < order.length; k++) appendCell(ap, rs.columns[order[k]!]!, r, native[k]!);
+              for (let k = 0; k < order.length; k++) appendAt(ap, rs, order[k]!, r, native[k]!);
               ap.endRow();
             }
             rows += rs.rowCount;
@@ -162,7 +162,12 @@ export class DuckDbWarehouse {
         checkpoint = BigInt(r.getRows()[0]![0] as bigint);
       }
       const order = columnOrder(table, rs);
-      const native = order.map((i) => opts.temporalMapping === 'native' && isTemporal(rs.columns[i]!.encoding));
+      const native = nativeFlags(order, rs, opts.temporalMapping);
+      const dataIndex = new Map(table.columns.map((col, k) => [col.name, k]));
+      // Physical column order: an ADD COLUMN lands after the metadata columns.
+      const layout = await this.logLayout(c, table, logName);
+      const metaNames = new Set<string>(Object.values(m));
+      const partitions = new Map(opts.partition.map((p) => [partitionColumnName(p, opts.additionalColumnRule), p]));
       let written = 0;
       let maxId = checkpoint;
       await c.run('BEGIN TRANSACTION');
@@ -172,17 +177,19 @@ export class DuckDbWarehouse {
           for (let r = 0; r < rs.rowCount; r++) {
             const id = rs.recordIds[r]!;
             if (id <= checkpoint) continue;
-            for (let k = 0; k < order.length; k++) appendCell(ap, rs.columns[order[k]!]!, r, native[k]!);
             const kind = rs.kinds[r]!;
             const ts = rs.eventTimes[r]!;
-            ap.appendBigInt(id);
-            ap.appendVarchar(OP_FLAG[kind] ?? '?');
-            ap.appendBigInt(ts);
-            ap.appendVarchar(kind === ChangeKind.CHANGE_KIND_DELETE || kind === ChangeKind.CHANGE_KIND_UPDATE_BEFORE ? 'Y' : 'N');
-            ap.appendVarchar(kind === ChangeKind.CHANGE_KIND_INSERT || kind === ChangeKind.CHANGE_KIND_UPDATE_AFTER ? 'Y' : 'N');
-            if (opts.partition.length) {
-              const d = new Date(Number(ts) * 1000).toISOString();
-              for (const p of opts.partition) ap.appendVarchar(partitionValue(p, d));
+            const iso = partitions.size ? new Date(Number(ts) * 1000).toISOString() : '';
+            for (const name of layout) {
+              const k = dataIndex.get(name);
+              if (k !== undefined && !metaNames.has(name)) appendAt(ap, rs, order[k]!, r, native[k]!);
+              else if (name === m.recordId) ap.appendBigInt(id);
+              else if (name === m.operationFlag) ap.appendVarchar(OP_FLAG[kind] ?? '?');
+              else if (name === m.utcTimestamp) ap.appendBigInt(ts);
+              else if (name === m.beforeFlag) ap.appendVarchar(kind === ChangeKind.CHANGE_KIND_DELETE || kind === ChangeKind.CHANGE_KIND_UPDATE_BEFORE ? 'Y' : 'N');
+              else if (name === m.afterFlag) ap.appendVarchar(kind === ChangeKind.CHANGE_KIND_INSERT || kind === ChangeKind.CHANGE_KIND_UPDATE_AFTER ? 'Y' : 'N');
+              else if (partitions.has(name)) ap.appendVarchar(partitionValue(partitions.get(name)!, iso));
+              else ap.appendNull();
             }
             ap.endRow();
             written++;
@@ -203,9 +210,45 @@ export class DuckDbWarehouse {
     });
   }
 
+  /**
+   * ADD COLUMN: appends the columns to `_base` and `_log` and rebuilds `_merged` over them.
+   * `table` already lists the added columns.
+   * Idempotent (a redelivered schema change adds nothing twice).
+   */
+  async addColumns(table: DestTable, added: readonly ColumnDef[], opts: TableOptions): Promise<void> {
+    await this.with(async (c) => {
+      for (const suffix of ['_base', ...(opts.incremental ? ['_log'] : [])]) {
+        for (const col of added) {
+          // Existing rows take the column's default, as they do on the source; only a
+          // constant default can be reproduced (an expression default fills NULL).
+          const fill = constantDefault(col.columnDefault);
+          await c.run(`ALTER TABLE ${this.q(table.schema, `${table.stem}${suffix}`)} ADD COLUMN IF NOT EXISTS ${ident(col.name)} ${duckdbType(col, opts.temporalMapping)}${fill ? ` DEFAULT ${fill}` : ''}`);
+        }
+      }
+      if (opts.incremental) await c.run(mergedViewSql(table, logColumns(opts.additionalColumnRule), this.catalog));
+      this.layouts.delete(`${table.schema}.${table.stem}_log`);
+    });
+  }
+
   /** Runs a read query (tests, status, tools). Values as DuckDB's JS conversion gives them. */
   async query(sql: string): Promise<unknown[][]> {
     return this.with(async (c) => (await c.runAndReadAll(sql)).getRows() as unknown[][]);
+  }
+
+  private readonly layouts = new Map<string, string[]>();
+
+  /** Column names of a table in physical order (cached; ADD COLUMN invalidates). */
+  private async logLayout(c: DuckDBConnection, table: DestTable, name: string): Promise<string[]> {
+    const key = `${table.schema}.${name}`;
+    let layout = this.layouts.get(key);
+    if (!layout) {
+      const rows = await c.runAndReadAll(
+        `SELECT column_name FROM information_schema.columns WHERE table_catalog = ${literal(this.catalog)} AND table_schema = ${literal(table.schema)} AND table_name = ${literal(name)} ORDER BY ordinal_position`,
+      );
+      layout = rows.getRows().map((r) => String(r[0]));
+      this.layouts.set(key, layout);
+    }
+    return layout;
   }
 
   private q(schema: string, table: string): string {
@@ -248,15 +291,38 @@ function partitionValue(p: string, iso: string): string {
   }
 }
 
+/** A MySQL COLUMN_DEFAULT that is a plain literal, as a DuckDB literal; undefined otherwise. */
+function constantDefault(d: string): string | undefined {
+  if (/^-?\d+(\.\d+)?$/.test(d)) return d;
+  const m = /^'((?:[^'\\]|'')*)'$/.exec(d);
+  return m ? literal(m[1]!.replace(/''/g, "'")) : undefined;
+}
+
+function nativeFlags(order: number[], rs: RowSet, temporal: TableOptions['temporalMapping']): boolean[] {
+  return order.map((i) => i >= 0 && temporal === 'native' && isTemporal(rs.columns[i]!.encoding));
+}
+
+function appendAt(ap: DuckDBAppender, rs: RowSet, column: number, row: number, nativeTemporal: boolean): void {
+  if (column < 0) ap.appendNull();
+  else appendCell(ap, rs.columns[column]!, row, nativeTemporal);
+}
+
 function isTemporal(e: ValueEncoding): boolean {
   return e === ValueEncoding.VALUE_ENCODING_DATE || e === ValueEncoding.VALUE_ENCODING_DATETIME;
 }
 
-/** Index into rs.columns for each destination column, by name. */
+/**
+ * Index into rs.columns for each destination column, by name; -1 for a column added after
+ * the rows were read (written as NULL). Rows newer than the sink's schema wait (retriable)
+ * until the task state carries the ADD COLUMN.
+ */
 function columnOrder(table: DestTable, rs: RowSet): number[] {
+  if (rs.schemaVersion > table.version) {
+    throw new TidewaterError('TW_DEST_WRITE', `rows of ${table.schema}.${table.stem} have schema version ${rs.schemaVersion}, the sink knows ${table.version}; waiting for the schema change`);
+  }
   return table.columns.map((col) => {
     const i = rs.columnNames.indexOf(col.name);
-    if (i < 0) {
+    if (i < 0 && rs.schemaVersion === table.version) {
       throw new TidewaterError('TW_INTERNAL', `batch for ${table.schema}.${table.stem} lacks column ${col.name}`);
     }
     return i;

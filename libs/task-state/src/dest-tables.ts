@@ -24,5 +24,6 @@ export function destTables(state: TaskState): DestTable[] {
       stem: t.destTable,
       columns: t.schema!.columns,
       keyColumns: t.schema!.keyColumns,
+      version: t.schema!.version,
     }));
 }

@@ -26,7 +26,7 @@ export class RandomWriter {
     const id = 1 + this.rand(3000);
     switch (this.rand(7)) {
       case 0:
-        await q(`INSERT INTO inc.acct VALUES (${this.nextId++}, ${this.rand(100000) / 100}, 'n${this.rand(1000)} ✓', NOW(6))`);
+        await q(`INSERT INTO inc.acct (id, balance, note, updated) VALUES (${this.nextId++}, ${this.rand(100000) / 100}, 'n${this.rand(1000)} ✓', NOW(6))`);
         return;
       case 1:
         await q(`UPDATE inc.acct SET balance = balance + ${this.rand(500) / 100}, note = CONCAT('u', ${this.rand(99)}) WHERE id = ${id}`);

@@ -159,11 +159,25 @@ export interface Progress {
   table?: TableRef | undefined;
   unit?: { $case: "chunkId"; value: string } | { $case: "binlog"; value: BinlogRange } | //
   /** A DDL statement capture cannot apply: the coordinator pauses the task with it. */
-  { $case: "unsupportedDdl"; value: SchemaChange } | undefined;
+  { $case: "unsupportedDdl"; value: SchemaChange } | //
+  /**
+   * An ADD COLUMN the sink applied to the destination: the coordinator records the
+   * table's new schema in the task state.
+   */
+  { $case: "appliedDdl"; value: SchemaChange } | undefined;
   rows: bigint;
   bytes: bigint;
   committedAtMs: bigint;
   sourceTimeMs: bigint;
+}
+
+/**
+ * Capture's durable resume point (KV tw_positions, key = task id): the position and the
+ * table schemas valid at it, so a restart decodes rows after an ADD COLUMN correctly.
+ */
+export interface CaptureCheckpoint {
+  position?: BinlogPosition | undefined;
+  schemas: TableSchema[];
 }
 
 function createBaseRowSet(): RowSet {
@@ -1248,6 +1262,9 @@ export const Progress: MessageFns<Progress> = {
       case "unsupportedDdl":
         SchemaChange.encode(message.unit.value, writer.uint32(74).fork()).join();
         break;
+      case "appliedDdl":
+        SchemaChange.encode(message.unit.value, writer.uint32(82).fork()).join();
+        break;
     }
     if (message.rows !== 0n) {
       if (BigInt.asUintN(64, message.rows) !== message.rows) {
@@ -1329,6 +1346,14 @@ export const Progress: MessageFns<Progress> = {
             message.unit = { $case: "unsupportedDdl", value: SchemaChange.decode(reader, reader.uint32()) };
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.unit = { $case: "appliedDdl", value: SchemaChange.decode(reader, reader.uint32()) };
+            continue;
+          }
           case 5: {
             if (tag !== 40) {
               break;
@@ -1391,6 +1416,10 @@ export const Progress: MessageFns<Progress> = {
         ? { $case: "unsupportedDdl", value: SchemaChange.fromJSON(object.unsupportedDdl) }
         : isSet(object.unsupported_ddl)
         ? { $case: "unsupportedDdl", value: SchemaChange.fromJSON(object.unsupported_ddl) }
+        : isSet(object.appliedDdl)
+        ? { $case: "appliedDdl", value: SchemaChange.fromJSON(object.appliedDdl) }
+        : isSet(object.applied_ddl)
+        ? { $case: "appliedDdl", value: SchemaChange.fromJSON(object.applied_ddl) }
         : undefined,
       rows: isSet(object.rows) ? BigInt(object.rows) : 0n,
       bytes: isSet(object.bytes) ? BigInt(object.bytes) : 0n,
@@ -1421,6 +1450,8 @@ export const Progress: MessageFns<Progress> = {
       obj.binlog = BinlogRange.toJSON(message.unit.value);
     } else if (message.unit?.$case === "unsupportedDdl") {
       obj.unsupportedDdl = SchemaChange.toJSON(message.unit.value);
+    } else if (message.unit?.$case === "appliedDdl") {
+      obj.appliedDdl = SchemaChange.toJSON(message.unit.value);
     }
     if (message.rows !== 0n) {
       obj.rows = message.rows.toString();
@@ -1465,6 +1496,12 @@ export const Progress: MessageFns<Progress> = {
         }
         break;
       }
+      case "appliedDdl": {
+        if (object.unit?.value !== undefined && object.unit?.value !== null) {
+          message.unit = { $case: "appliedDdl", value: SchemaChange.fromPartial(object.unit.value) };
+        }
+        break;
+      }
     }
     message.rows = (object.rows !== undefined && object.rows !== null) ? BigInt(object.rows) : 0n;
     message.bytes = (object.bytes !== undefined && object.bytes !== null) ? BigInt(object.bytes) : 0n;
@@ -1474,6 +1511,93 @@ export const Progress: MessageFns<Progress> = {
     message.sourceTimeMs = (object.sourceTimeMs !== undefined && object.sourceTimeMs !== null)
       ? BigInt(object.sourceTimeMs)
       : 0n;
+    return message;
+  },
+};
+
+function createBaseCaptureCheckpoint(): CaptureCheckpoint {
+  return { position: undefined, schemas: [] };
+}
+
+export const CaptureCheckpoint: MessageFns<CaptureCheckpoint> = {
+  encode(message: CaptureCheckpoint, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.position !== undefined) {
+      BinlogPosition.encode(message.position, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.schemas) {
+      TableSchema.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CaptureCheckpoint {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCaptureCheckpoint();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.position = BinlogPosition.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.schemas.push(TableSchema.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CaptureCheckpoint {
+    return {
+      position: isSet(object.position) ? BinlogPosition.fromJSON(object.position) : undefined,
+      schemas: globalThis.Array.isArray(object?.schemas) ? object.schemas.map((e: any) => TableSchema.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: CaptureCheckpoint): unknown {
+    const obj: any = {};
+    if (message.position !== undefined) {
+      obj.position = BinlogPosition.toJSON(message.position);
+    }
+    if (message.schemas?.length) {
+      obj.schemas = message.schemas.map((e) => TableSchema.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CaptureCheckpoint>, I>>(base?: I): CaptureCheckpoint {
+    return CaptureCheckpoint.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CaptureCheckpoint>, I>>(object: I): CaptureCheckpoint {
+    const message = createBaseCaptureCheckpoint();
+    message.position = (object.position !== undefined && object.position !== null)
+      ? BinlogPosition.fromPartial(object.position)
+      : undefined;
+    message.schemas = object.schemas?.map((e) => TableSchema.fromPartial(e)) || [];
     return message;
   },
 };

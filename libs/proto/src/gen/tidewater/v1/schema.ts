@@ -31,6 +31,11 @@ export interface ColumnDef {
   charset: string;
   /** Length for CHAR/BINARY/BIT widths. */
   length: bigint;
+  /**
+   * information_schema COLUMN_DEFAULT as the server reports it (a literal or an
+   * expression); empty when the column has none. Used to fill rows on ADD COLUMN.
+   */
+  columnDefault: string;
 }
 
 export interface TableSchema {
@@ -151,6 +156,7 @@ function createBaseColumnDef(): ColumnDef {
     fsp: 0,
     charset: "",
     length: 0n,
+    columnDefault: "",
   };
 }
 
@@ -188,6 +194,9 @@ export const ColumnDef: MessageFns<ColumnDef> = {
         throw new globalThis.Error("value provided for field message.length of type uint64 too large");
       }
       writer.uint32(80).uint64(message.length);
+    }
+    if (message.columnDefault !== "") {
+      writer.uint32(90).string(message.columnDefault);
     }
     return writer;
   },
@@ -285,6 +294,14 @@ export const ColumnDef: MessageFns<ColumnDef> = {
             message.length = reader.uint64() as bigint;
             continue;
           }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.columnDefault = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -317,6 +334,11 @@ export const ColumnDef: MessageFns<ColumnDef> = {
       fsp: isSet(object.fsp) ? globalThis.Number(object.fsp) : 0,
       charset: isSet(object.charset) ? globalThis.String(object.charset) : "",
       length: isSet(object.length) ? BigInt(object.length) : 0n,
+      columnDefault: isSet(object.columnDefault)
+        ? globalThis.String(object.columnDefault)
+        : isSet(object.column_default)
+        ? globalThis.String(object.column_default)
+        : "",
     };
   },
 
@@ -352,6 +374,9 @@ export const ColumnDef: MessageFns<ColumnDef> = {
     if (message.length !== 0n) {
       obj.length = message.length.toString();
     }
+    if (message.columnDefault !== "") {
+      obj.columnDefault = message.columnDefault;
+    }
     return obj;
   },
 
@@ -370,6 +395,7 @@ export const ColumnDef: MessageFns<ColumnDef> = {
     message.fsp = object.fsp ?? 0;
     message.charset = object.charset ?? "";
     message.length = (object.length !== undefined && object.length !== null) ? BigInt(object.length) : 0n;
+    message.columnDefault = object.columnDefault ?? "";
     return message;
   },
 };

@@ -1,0 +1,2 @@
+export { binlogChecks, failures } from './binlog-checks.js';
+export { requireIncrementalReady } from './require.js';
