@@ -13,8 +13,8 @@ function postgresDirs(): string[] {
 }
 
 /** Absolute path of a server binary on PATH (or the usual sbin dirs), if installed. */
-export function findBinary(name: string, searchPath = process.env.PATH ?? ''): string | undefined {
-  const dirs = [...searchPath.split(':').filter(Boolean), ...(searchPath ? EXTRA_DIRS : []), ...(searchPath ? postgresDirs() : [])];
+export function findBinary(name: string, searchPath = process.env.PATH ?? '', extraDirs: readonly string[] = [...EXTRA_DIRS, ...postgresDirs()]): string | undefined {
+  const dirs = [...searchPath.split(':').filter(Boolean), ...extraDirs];
   return dirs.map((d) => join(d, name)).find((p) => existsSync(p));
 }
 
@@ -27,8 +27,8 @@ const HOW_TO_GET: Record<string, { pkg: string; env: string }> = {
 };
 
 /** The binary's path, or an error that says what to install (tests never skip silently). */
-export function requireBinary(name: string, searchPath?: string): string {
-  const found = findBinary(name, searchPath);
+export function requireBinary(name: string, searchPath?: string, extraDirs?: readonly string[]): string {
+  const found = findBinary(name, searchPath, extraDirs);
   if (found) return found;
   const how = HOW_TO_GET[name] ?? { pkg: name, env: '' };
   throw new TidewaterError('TW_SERVER_MISSING', `${name} not found on PATH: the test needs a real server`, {

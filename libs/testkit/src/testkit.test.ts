@@ -3,9 +3,9 @@ import { requireBinary, findBinary } from './index.js';
 
 describe('requireBinary', () => {
   it('names the package to install and the env var when a server is missing', () => {
-    expect(findBinary('mariadbd', '/nonexistent')).toBeUndefined();
+    expect(findBinary('mariadbd', '/nonexistent', [])).toBeUndefined();
     try {
-      requireBinary('nats-server', '/nonexistent');
+      requireBinary('nats-server', '/nonexistent', []);
       expect.unreachable();
     } catch (e) {
       const d = (e as { describe(): string }).describe();

@@ -1,0 +1,82 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ChangeKind, type ColumnDef } from '@tidewater/proto';
+import { RowSetBuilder, encodingOf } from '@tidewater/rowcodec';
+import { DuckDbWarehouse, duckdbType, type DestTable, type TableOptions } from './index.js';
+
+// DuckDB is embedded: these tests write a real file.
+const col = (name: string, dataType: string, extra: Partial<ColumnDef> = {}): ColumnDef => ({
+  name, dataType, columnType: dataType, nullable: true, unsigned: false, precision: 0, scale: 0, fsp: 0, charset: '', length: 0n, columnDefault: '', ...extra,
+});
+const table: DestTable = {
+  source: { database: 'shop', table: 'item' },
+  schema: 'shop',
+  stem: 'item',
+  columns: [col('id', 'bigint'), col('price', 'decimal', { precision: 12, scale: 2 }), col('record_id2', 'varchar')],
+  keyColumns: ['id'],
+  version: 0,
+};
+const opts: TableOptions = { temporalMapping: 'native', conflictMode: 'precheck', incremental: true, additionalColumnRule: 'previous', partition: ['modifytime_year'] };
+
+function rows(values: [bigint, string, string][], changes?: { kind: ChangeKind; id: bigint }[]) {
+  const b = new RowSetBuilder(table.source, table.columns.map((c) => c.name), table.columns.map((c) => encodingOf(c)));
+  values.forEach((v, i) => (changes ? b.addChange(changes[i]!.kind, changes[i]!.id, 1_700_000_000n, v) : b.add(v)));
+  return b.finish('item');
+}
+
+let dir: string;
+let w: DuckDbWarehouse;
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'tw-wh-'));
+  w = await DuckDbWarehouse.open(join(dir, 'wh.duckdb'));
+  await w.ensureTables('t1', [table], opts);
+});
+afterEach(async () => {
+  await w.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('DuckDbWarehouse', () => {
+  it('commits a chunk once: a second commit of the same chunk writes nothing', async () => {
+    expect(await w.commitChunk('t1', 'c0', table, [rows([[1n, '9.99', 'a'], [2n, '0.01', 'b']])], opts)).toBe(true);
+    expect(await w.commitChunk('t1', 'c0', table, [rows([[1n, '9.99', 'a'], [2n, '0.01', 'b']])], opts)).toBe(false);
+    expect(await w.query('SELECT count(*) FROM shop.item_base')).toEqual([[2n]]);
+    expect(await w.committedChunks('t1')).toEqual(new Set(['c0']));
+  });
+
+  it('skips replayed change rows by record id and keeps UPDATE pairs together', async () => {
+    const batch = rows([[1n, '1.00', 'x'], [1n, '2.00', 'x'], [3n, '3.00', 'y']], [
+      { kind: ChangeKind.CHANGE_KIND_UPDATE_BEFORE, id: 10n },
+      { kind: ChangeKind.CHANGE_KIND_UPDATE_AFTER, id: 10n },
+      { kind: ChangeKind.CHANGE_KIND_INSERT, id: 11n },
+    ]);
+    expect(await w.appendLog(table, batch, opts)).toBe(3);
+    expect(await w.appendLog(table, batch, opts)).toBe(0);
+    expect(await w.query('SELECT record_id, operation_flag, before_flag, after_flag, modifytime_year FROM shop.item_log ORDER BY record_id, after_flag')).toEqual([
+      [10n, 'U', 'Y', 'N', '2023'], [10n, 'U', 'N', 'Y', '2023'], [11n, 'I', 'N', 'Y', '2023'],
+    ]);
+  });
+
+  it('merges _base and _log into the current state', async () => {
+    await w.commitChunk('t1', 'c0', table, [rows([[1n, '1.00', 'a'], [2n, '2.00', 'b']])], opts);
+    await w.appendLog(table, rows([[2n, '2.00', 'b'], [1n, '5.00', 'a']], [{ kind: ChangeKind.CHANGE_KIND_DELETE, id: 20n }, { kind: ChangeKind.CHANGE_KIND_INSERT, id: 21n }]), opts);
+    expect(await w.query('SELECT id, price::VARCHAR FROM shop.item_merged ORDER BY id')).toEqual([[1n, '5.00']]);
+  });
+
+  it('refuses a destination table it did not create, under conflictMode precheck', async () => {
+    await expect(w.ensureTables('other-task', [table], opts)).rejects.toThrow(/shop.item_base already exists/);
+    await expect(w.ensureTables('other-task', [table], { ...opts, conflictMode: 'ignore' })).resolves.toBeUndefined();
+  });
+});
+
+describe('duckdbType', () => {
+  it('keeps every value: wide decimals become text, unsigned stays unsigned', () => {
+    expect(duckdbType(col('d', 'decimal', { precision: 65, scale: 30 }), 'native')).toBe('VARCHAR');
+    expect(duckdbType(col('d', 'decimal', { precision: 38, scale: 10 }), 'native')).toBe('DECIMAL(38,10)');
+    expect(duckdbType(col('u', 'bigint', { unsigned: true }), 'native')).toBe('UBIGINT');
+    expect(duckdbType(col('t', 'datetime'), 'string')).toBe('VARCHAR');
+    expect(duckdbType(col('t', 'time'), 'native')).toBe('VARCHAR');
+  });
+});
