@@ -155,7 +155,7 @@ describe('full migration through every service', () => {
     }
   });
 
-  it('fails fast on a wrong password without printing it, and on a missing table', async () => {
+  it('fails fast on a wrong password without printing it, a missing table, an unknown key and an unreachable source', async () => {
     const bad = JSON.stringify({ name: 'bad', source: { host: db.host, port: db.port, user: db.user, password: 'Wr0ngPassw0rd!' }, objects: [{ database: 'fid' }] });
     const err = await migrate({ specText: bad, stateDir: join(work, 'state-bad'), json: true }).catch((e: unknown) => e as Error);
     expect(String((err as Error).message)).toMatch(/denied|refused|auth/i);
@@ -163,5 +163,10 @@ describe('full migration through every service', () => {
     const missing = spec('missing', join(work, 'm.duckdb'), { objects: [{ database: 'fid', tables: ['nope'] }] });
     await expect(migrate({ specText: missing, stateDir: join(work, 'state-missing'), json: true })).rejects.toThrow(/nope/);
     await expect(migrate({ specText: '{"name": "x", "sourse": {}}', stateDir: join(work, 'state-x'), json: true })).rejects.toThrow(/sourse: unknown key/);
+    const closed = JSON.stringify({ name: 'down', source: { host: '127.0.0.1', port: 1, user: 'root', password: 'Wr0ngPassw0rd!' }, objects: [{ database: 'fid' }] });
+    const down = await migrate({ specText: closed, stateDir: join(work, 'state-down'), json: true }).catch((e: unknown) => e as { code: string; message: string });
+    expect(down).toMatchObject({ code: 'TW_SOURCE_UNREACHABLE' });
+    expect((down as Error).message).toContain('127.0.0.1:1');
+    expect((down as Error).message).not.toContain('Wr0ngPassw0rd!');
   });
 });

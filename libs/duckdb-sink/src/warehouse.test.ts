@@ -65,6 +65,15 @@ describe('DuckDbWarehouse', () => {
     expect(await w.query('SELECT id, price::VARCHAR FROM shop.item_merged ORDER BY id')).toEqual([[1n, '5.00']]);
   });
 
+  it('names additional columns new_dts_sync_* under the new rule', async () => {
+    const t2 = { ...table, stem: 'item2' };
+    const newRule = { ...opts, additionalColumnRule: 'new' as const };
+    await w.ensureTables('t1', [t2], newRule);
+    await w.appendLog(t2, rows([[7n, '1.00', 'z']], [{ kind: ChangeKind.CHANGE_KIND_INSERT, id: 5n }]), newRule);
+    expect(await w.query('SELECT new_dts_sync_record_id, new_dts_sync_operation_flag, new_dts_sync_after_flag, new_dts_sync_modifytime_year FROM shop.item2_log')).toEqual([[5n, 'I', 'Y', '2023']]);
+    expect(await w.query('SELECT id FROM shop.item2_merged')).toEqual([[7n]]);
+  });
+
   it('refuses a destination table it did not create, under conflictMode precheck', async () => {
     await expect(w.ensureTables('other-task', [table], opts)).rejects.toThrow(/shop.item_base already exists/);
     await expect(w.ensureTables('other-task', [table], { ...opts, conflictMode: 'ignore' })).resolves.toBeUndefined();
