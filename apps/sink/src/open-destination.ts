@@ -18,7 +18,8 @@ export async function acquireDestination(spec: TaskSpec): Promise<{ dest: Destin
   const key = `duckdb:${resolve(spec.destination.path)}`;
   let shared = open.get(key);
   if (!shared) {
-    const dest = DuckDbWarehouse.open(resolve(spec.destination.path));
+    // The sink's memory must stay flat however large the warehouse grows: cap DuckDB's cache.
+    const dest = DuckDbWarehouse.open(resolve(spec.destination.path), { memoryLimit: process.env.TIDEWATER_DUCKDB_MEMORY ?? '256MB' });
     shared = { dest, users: 0 };
     open.set(key, shared);
     dest.catch(() => open.delete(key));

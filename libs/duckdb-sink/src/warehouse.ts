@@ -25,11 +25,16 @@ export class DuckDbWarehouse {
 
   private constructor(private readonly instance: DuckDBInstance, readonly path: string) {}
 
-  static async open(path: string): Promise<DuckDbWarehouse> {
+  /** `memoryLimit`: DuckDB's cache cap (e.g. '256MB'); unset = DuckDB's default (80% of RAM). */
+  static async open(path: string, opts: { memoryLimit?: string } = {}): Promise<DuckDbWarehouse> {
     let instance: DuckDBInstance;
     try {
       // Extensions never load or download implicitly: the file must work offline.
-      instance = await DuckDBInstance.create(path, { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+      instance = await DuckDBInstance.create(path, {
+        autoinstall_known_extensions: 'false',
+        autoload_known_extensions: 'false',
+        ...(opts.memoryLimit ? { memory_limit: opts.memoryLimit } : {}),
+      });
     } catch (e) {
       throw new TidewaterError('TW_DEST_WRITE', `cannot open DuckDB file ${path}: ${(e as Error).message}`, {
         subject: path,
