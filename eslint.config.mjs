@@ -11,6 +11,19 @@ export default [
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-explicit-any': 'error',
       'no-console': ['error', { allow: ['error'] }],
+      // Apps never import apps; libs are used through their one public entry.
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['coordinator', 'capture', 'snapshot', 'transform', 'sink', 'cli'].flatMap((app) => [`@tidewater/${app}`, `@tidewater/${app}/*`]),
+              message: 'apps never import apps: move shared code into a lib',
+            },
+            { group: ['@tidewater/*/src/*', '@tidewater/*/src'], message: 'import a lib through its public entry (@tidewater/<lib>)' },
+          ],
+        },
+      ],
       '@nx/enforce-module-boundaries': [
         'error',
         {
