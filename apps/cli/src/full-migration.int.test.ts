@@ -164,9 +164,9 @@ describe('full migration through every service', () => {
     await expect(migrate({ specText: missing, stateDir: join(work, 'state-missing'), json: true })).rejects.toThrow(/nope/);
     await expect(migrate({ specText: '{"name": "x", "sourse": {}}', stateDir: join(work, 'state-x'), json: true })).rejects.toThrow(/sourse: unknown key/);
     const closed = JSON.stringify({ name: 'down', source: { host: '127.0.0.1', port: 1, user: 'root', password: 'Wr0ngPassw0rd!' }, objects: [{ database: 'fid' }] });
-    const down = await migrate({ specText: closed, stateDir: join(work, 'state-down'), json: true }).catch((e: unknown) => e as { code: string; message: string });
+    const down = (await migrate({ specText: closed, stateDir: join(work, 'state-down'), json: true }).catch((e: unknown) => e)) as { code: string; message: string };
     expect(down).toMatchObject({ code: 'TW_SOURCE_UNREACHABLE' });
-    expect((down as Error).message).toContain('127.0.0.1:1');
-    expect((down as Error).message).not.toContain('Wr0ngPassw0rd!');
+    expect(down.message).toContain('127.0.0.1:1');
+    expect(down.message).not.toContain('Wr0ngPassw0rd!');
   });
 });
