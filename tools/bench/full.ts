@@ -94,7 +94,8 @@ async function main(): Promise<void> {
     resultsFile,
     `\n## Full migration vs mydumper — ${new Date().toISOString().slice(0, 16)}Z\n\nMachine: ${machineLine()}\n\n` +
       'Table: sysbench-like `sbtest1` (INT PK, INT k, CHAR(120), CHAR(60)). mydumper: 2 threads, 50k-row chunks. ' +
-      'Tidewater: task start → completed, snapshot → NATS → transform → NATS → sink → DuckDB, each a separate process, default spec.\n\n' +
+      'Tidewater: task start → completed, snapshot → NATS → transform → NATS → sink → DuckDB, each a separate process, default spec' +
+      (process.env.TIDEWATER_NODE_ARGS ? `, services run with \`${process.env.TIDEWATER_NODE_ARGS}\`` : '') + '.\n\n' +
       '| rows | mydumper | Tidewater | ratio (Tidewater rate / mydumper rate) | peak RSS per service (MiB) |\n|---|---|---|---|---|\n' +
       rows.join('\n') + '\n',
   );
