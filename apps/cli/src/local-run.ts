@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { TaskSpec } from '@tidewater/config';
 import { Supervisor, type ServiceSpec } from './supervisor.js';
-import { startLocalNats, freePort, type LocalNats } from './local-nats.js';
+import { freePort } from '@tidewater/runtime';
+import { startLocalNats, type LocalNats } from './local-nats.js';
 import { ControlClient } from './control-client.js';
 
 export interface LocalRun {
