@@ -33,18 +33,21 @@ export async function migrate(opts: MigrateOptions): Promise<MigrateResult> {
       throw new TidewaterError('TW_SPEC_INVALID', `cannot read task spec ${opts.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { fix: 'pass an existing file with -f' });
     }
   }
-  const spec = parseTaskSpec(text);
-  const tables = await preflight(spec);
-  if (!opts.json) console.log(`source ok: ${tables} table(s) selected; starting services (logs in ${opts.stateDir}/logs)`);
-  const local = await startLocal({ stateDir: opts.stateDir, incremental: needsIncremental(spec), sinks: opts.sinks, onEvent: (m) => !opts.json && console.log(m) });
-  const view = new ProgressView();
+  // Ctrl-C at any point (even while starting or stopping) ends the run cleanly: the task's
+  // state stays in NATS and the same command continues it.
   let interrupted = false;
   const onSignal = () => {
     interrupted = true;
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let local: Awaited<ReturnType<typeof startLocal>> | undefined;
   try {
+    const spec = parseTaskSpec(text);
+    const tables = await preflight(spec);
+    if (!opts.json) console.log(`source ok: ${tables} table(s) selected; starting services (logs in ${opts.stateDir}/logs)`);
+    local = await startLocal({ stateDir: opts.stateDir, incremental: needsIncremental(spec), sinks: opts.sinks, onEvent: (m) => !opts.json && console.log(m) });
+    const view = new ProgressView();
     let task = await local.client.createTask(text);
     if (task.stage === Stage.STAGE_CREATED) task = await local.client.startTask(task.taskId);
     for (;;) {
@@ -61,8 +64,8 @@ export async function migrate(opts: MigrateOptions): Promise<MigrateResult> {
     if (!opts.json) view.render(task, true);
     return { task, spec };
   } finally {
+    await local?.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await local.stop();
   }
 }
