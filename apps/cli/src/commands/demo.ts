@@ -1,8 +1,10 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startMariaDb } from '@tidewater/testkit';
 import { openSource } from '@tidewater/mysql-source';
 import { DuckDbWarehouse } from '@tidewater/duckdb-sink';
+import { Stage } from '@tidewater/proto';
+import { TidewaterError } from '@tidewater/errors';
 import { loadSampleDatabase } from '../sample-database.js';
 import { migrate } from './migrate.js';
 
@@ -18,6 +20,7 @@ export interface DemoOptions {
  */
 export async function demo(opts: DemoOptions): Promise<void> {
   mkdirSync(opts.stateDir, { recursive: true });
+  await replaceDemoWarehouse(resolve(opts.warehouse));
   console.log('starting a sandbox MariaDB with binlog on …');
   await using db = await startMariaDb();
   const source = await openSource({ host: db.host, port: db.port, user: db.user, password: db.password });
@@ -44,7 +47,7 @@ export async function demo(opts: DemoOptions): Promise<void> {
   const { task } = await migrate({ specText: spec, stateDir: opts.stateDir, json: false });
   const w = await DuckDbWarehouse.open(warehouse);
   try {
-    console.log(`\nwarehouse ${warehouse}  (task ${task.name}: ${task.stage === 6 ? 'completed' : 'not completed'})`);
+    console.log(`\nwarehouse ${warehouse}  (task ${task.name}: ${task.stage === Stage.STAGE_COMPLETED ? 'completed' : 'not completed'})`);
     console.log(`  ${'table'.padEnd(24)} ${'source rows'.padStart(12)} ${'warehouse rows'.padStart(15)}`);
     let ok = true;
     for (const [t, n] of counts) {
@@ -57,4 +60,27 @@ export async function demo(opts: DemoOptions): Promise<void> {
   } finally {
     await w.close();
   }
+}
+
+/**
+ * Each demo run starts from an empty warehouse. A file holding anything but earlier demo
+ * runs is never touched.
+ */
+async function replaceDemoWarehouse(path: string): Promise<void> {
+  if (!existsSync(path)) return;
+  const w = await DuckDbWarehouse.open(path);
+  let owners: string[];
+  try {
+    owners = (await w.query('SELECT DISTINCT task_id FROM _tidewater.tables')).map((r) => String(r[0]));
+  } finally {
+    await w.close();
+  }
+  if (owners.some((o) => !o.startsWith('demo-'))) {
+    throw new TidewaterError('TW_DEST_CONFLICT', `${path} holds tables of other tasks (${owners.filter((o) => !o.startsWith('demo-')).join(', ')})`, {
+      subject: path,
+      fix: 'pass another file with --warehouse, e.g. tidewater demo --warehouse ./demo.duckdb',
+    });
+  }
+  rmSync(path, { force: true });
+  rmSync(`${path}.wal`, { force: true });
 }
