@@ -7,6 +7,9 @@ export interface HealthReport {
   readonly status: 'ok' | 'degraded';
   readonly uptimeSeconds: number;
   readonly rssBytes: number;
+  /** V8 heap in use; rss − heap ≈ native memory (buffers, DuckDB, driver). */
+  readonly heapUsedBytes: number;
+  readonly externalBytes: number;
   readonly details: Record<string, unknown>;
 }
 
@@ -21,7 +24,10 @@ export function healthResponder(nc: NatsConnection, service: string, instance: s
     instance,
     status: 'ok',
     uptimeSeconds: Math.round((Date.now() - started) / 1000),
-    rssBytes: process.memoryUsage.rss(),
+    ...(() => {
+      const m = process.memoryUsage();
+      return { rssBytes: m.rss, heapUsedBytes: m.heapUsed, externalBytes: m.external };
+    })(),
     details: details(),
   });
   return {
