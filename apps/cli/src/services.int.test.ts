@@ -4,6 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { startNats, waitFor, freePort, type NatsServer } from '@tidewater/testkit';
+import { ControlClient } from './control-client.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const SERVICES = ['coordinator', 'capture', 'snapshot', 'transform', 'sink'] as const;
@@ -21,7 +22,7 @@ afterAll(async () => {
 });
 
 describe('every service process', () => {
-  it('starts, answers health requests over NATS, and exits 0 on SIGTERM', async () => {
+  it('starts, answers health requests over NATS, serves the control plane, and exits 0 on SIGTERM', async () => {
     const grpc = `127.0.0.1:${await freePort()}`;
     const children: Record<string, ChildProcess> = {};
     for (const s of SERVICES) {
@@ -38,6 +39,21 @@ describe('every service process', () => {
         }, { timeoutMs: 60_000, intervalMs: 500, what: `${s} health` });
         expect(report).toMatchObject({ service: s, instance: `${s}-test`, status: 'ok' });
         expect(report.rssBytes).toBeGreaterThan(0);
+      }
+      // The coordinator's control plane answers with stable codes and never echoes secrets.
+      const client = new ControlClient(grpc);
+      try {
+        await expect(client.getTask('nope')).rejects.toMatchObject({ code: 'TW_TASK_NOT_FOUND' });
+        await expect(client.createTask('name: x\nsourse: {}\n')).rejects.toMatchObject({ code: 'TW_SPEC_INVALID' });
+        const created = await client.createTask('name: t1\nsource: { url: "mysql://u:Sup3rSecret@127.0.0.1:1" }\nobjects: [{ database: d }]\n');
+        expect(created.taskId).toBe('t1');
+        const listed = JSON.stringify(await client.listTasks(), (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
+        expect(listed).toContain('t1');
+        expect(listed).not.toContain('Sup3rSecret');
+        await client.deleteTask('t1');
+        await expect(client.getTask('t1')).rejects.toMatchObject({ code: 'TW_TASK_NOT_FOUND' });
+      } finally {
+        client.close();
       }
     } finally {
       const exits = await Promise.all(

@@ -12,8 +12,6 @@ export interface ControlDeps {
   readonly store: TaskStore;
   readonly bus: Bus;
   readonly log: Logger;
-  /** Called after a state change that the task's driver must act on. */
-  readonly kick: (taskId: string) => void;
 }
 
 function toServiceError(e: unknown): ServiceError {
@@ -40,7 +38,7 @@ export function controlService(deps: ControlDeps): ControlServiceServer {
       if (!allowed(s.stage)) throw new TidewaterError('TW_TASK_STATE', `cannot ${verb} task ${taskId} in stage ${stageName(s.stage)}`, { subject: taskId });
       return { ...s, stage: to };
     });
-    deps.kick(taskId);
+    // The coordinator's KV watch starts or stops the task's driver on this change.
     return taskView(state);
   };
   return {
@@ -73,14 +71,14 @@ export function controlService(deps: ControlDeps): ControlServiceServer {
       return {};
     }),
     runPrecheck: unary(async () => {
-      throw new TidewaterError('TW_TASK_STATE', 'RunPrecheck is not available in this version', { fix: 'StartTask runs the schema stage checks (objects, keys, connectivity) itself' });
+      throw new TidewaterError('TW_NOT_AVAILABLE', 'RunPrecheck is not available in this version', { fix: 'StartTask runs the schema stage checks (objects, keys, connectivity) itself' });
     }),
     startTask: unary(async (req) => ({ task: await transition(req.taskId, (s) => s === Stage.STAGE_CREATED || s === Stage.STAGE_PRECHECKED, Stage.STAGE_SCHEMA, 'start') })),
     pauseTask: unary(async () => {
-      throw new TidewaterError('TW_TASK_STATE', 'PauseTask is not available in this version', { fix: 'use StopTask; running migrate again resumes a stopped task' });
+      throw new TidewaterError('TW_NOT_AVAILABLE', 'PauseTask is not available in this version', { fix: 'use StopTask; running migrate again resumes a stopped task' });
     }),
     resumeTask: unary(async () => {
-      throw new TidewaterError('TW_TASK_STATE', 'ResumeTask is not available in this version', { fix: 'run the task again with StartTask' });
+      throw new TidewaterError('TW_NOT_AVAILABLE', 'ResumeTask is not available in this version', { fix: 'run the task again with StartTask' });
     }),
     stopTask: unary(async (req) => ({ task: await transition(req.taskId, (s) => !TERMINAL.has(s), Stage.STAGE_STOPPED, 'stop') })),
     watchTask: (call: ServerWritableStream<{ taskId: string }, { task?: TaskView }>) => {

@@ -37,7 +37,7 @@ export function coordinator(ctx: ServiceContext, grpcAddress: string): Component
           void d?.stop();
         } else ensureDriver(ev.state.taskId, ev.state.stage);
       });
-      server.addService(ControlServiceService, controlService({ store, bus: ctx.bus, log: ctx.log, kick: () => undefined }));
+      server.addService(ControlServiceService, controlService({ store, bus: ctx.bus, log: ctx.log }));
       await new Promise<void>((resolve, reject) =>
         server.bindAsync(grpcAddress, ServerCredentials.createInsecure(), (err) =>
           err

@@ -1,11 +1,8 @@
 import type { TaskState } from '@tidewater/proto';
 import type { TaskSpec } from '@tidewater/config';
 import type { SourceClient } from '@tidewater/mysql-source';
-import type { Bus } from '@tidewater/bus';
+import { subjects, type Bus } from '@tidewater/bus';
 import { TidewaterError, type ErrorCode } from '@tidewater/errors';
-
-/** Must match the sink's schema responder subject. */
-const SCHEMA_SUBJECT = 'tw.ctl.sink.schema';
 
 /** Reads the selected tables' schemas and estimated sizes into the task's table list. */
 export async function readTables(source: SourceClient, spec: TaskSpec, state: TaskState): Promise<TaskState> {
@@ -36,7 +33,7 @@ export async function migrateSchema(bus: Bus, taskId: string, signal: AbortSigna
   for (;;) {
     if (signal.aborted) throw new TidewaterError('TW_TASK_STATE', 'coordinator stopping');
     try {
-      const reply = await bus.nc.request(SCHEMA_SUBJECT, JSON.stringify({ taskId }), { timeout: 30_000 });
+      const reply = await bus.nc.request(subjects.sinkSchema, JSON.stringify({ taskId }), { timeout: 30_000 });
       const r = JSON.parse(reply.string()) as { ok: boolean; error?: { code: ErrorCode; message: string; details: Record<string, unknown> } };
       if (r.ok) return;
       throw new TidewaterError(r.error?.code ?? 'TW_DEST_WRITE', r.error?.message ?? 'schema migration failed', r.error?.details ?? {});

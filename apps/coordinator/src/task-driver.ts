@@ -114,12 +114,12 @@ export class TaskDriver {
           await this.advance(Stage.STAGE_FULL);
           return;
         }
-        await this.waitForChange(state, signal);
+        await this.waitForChange(signal);
         return;
       }
       case Stage.STAGE_INCREMENTAL:
         this.watchProgress();
-        await this.waitForChange(state, signal);
+        await this.waitForChange(signal);
         return;
       default:
         return;
@@ -143,7 +143,7 @@ export class TaskDriver {
 
   private changed: (() => void) | undefined;
 
-  private waitForChange(_state: TaskState, signal: AbortSignal): Promise<void> {
+  private waitForChange(signal: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(t);

@@ -1,4 +1,4 @@
-import type { Bus } from '@tidewater/bus';
+import { subjects, type Bus } from '@tidewater/bus';
 import type { Logger } from '@tidewater/telemetry';
 import { destTables, specOf, type TaskStore } from '@tidewater/task-state';
 import { isTidewaterError } from '@tidewater/errors';
@@ -6,9 +6,6 @@ import type { Component } from '@tidewater/runtime';
 import type { Subscription } from '@nats-io/transport-node';
 import { acquireDestination } from './open-destination.js';
 import { tableOptions } from './table-options.js';
-
-/** Request subject on which the coordinator asks a sink to run schema migration. */
-export const SCHEMA_SUBJECT = 'tw.ctl.sink.schema';
 
 /**
  * Schema migration runs in the sink because the sink owns destination writes (an embedded
@@ -19,7 +16,7 @@ export function schemaResponder(bus: Bus, store: TaskStore, log: Logger): Compon
   return {
     name: 'schema-responder',
     async start() {
-      sub = bus.nc.subscribe(SCHEMA_SUBJECT, {
+      sub = bus.nc.subscribe(subjects.sinkSchema, {
         queue: 'sink',
         callback: (_err, msg) => {
           const { taskId } = JSON.parse(msg.string()) as { taskId: string };

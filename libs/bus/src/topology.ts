@@ -26,6 +26,8 @@ export const subjects = {
   sourceAll: (task: string) => `tw.source.${task}.>`,
   sink: (task: string, partition: number) => `tw.sink.${task}.${partition}`,
   progress: (task: string) => `tw.events.${task}.progress`,
+  /** Request/reply (core NATS): the coordinator asks any sink to run schema migration. */
+  sinkSchema: 'tw.ctl.sink.schema',
 } as const;
 
 export const KV_BUCKETS = {

@@ -6,7 +6,7 @@
 export interface ErrorCodeInfo {
   readonly retriable: boolean;
   /** gRPC status code name the control plane answers with. */
-  readonly grpc: 'INVALID_ARGUMENT' | 'NOT_FOUND' | 'ALREADY_EXISTS' | 'FAILED_PRECONDITION' | 'UNAVAILABLE' | 'PERMISSION_DENIED' | 'UNAUTHENTICATED' | 'INTERNAL' | 'ABORTED';
+  readonly grpc: 'INVALID_ARGUMENT' | 'NOT_FOUND' | 'ALREADY_EXISTS' | 'FAILED_PRECONDITION' | 'UNAVAILABLE' | 'PERMISSION_DENIED' | 'UNAUTHENTICATED' | 'INTERNAL' | 'ABORTED' | 'UNIMPLEMENTED';
   readonly description: string;
 }
 
@@ -90,6 +90,11 @@ export const ErrorCodes = {
     retriable: false,
     grpc: 'FAILED_PRECONDITION',
     description: 'A server binary Tidewater needs to start locally is not installed (nats-server, mariadbd).',
+  },
+  TW_NOT_AVAILABLE: {
+    retriable: false,
+    grpc: 'UNIMPLEMENTED',
+    description: 'This operation is part of the API but not available in this version (docs/dts-compatibility.md lists what is planned).',
   },
   TW_INTERNAL: {
     retriable: false,
