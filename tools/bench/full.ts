@@ -68,7 +68,7 @@ async function main(): Promise<void> {
         });
         const created = await local.client.createTask(spec);
         const t1 = performance.now();
-        await local.client.startTask(created.taskId);
+        await local.client.precheckAndStart(created.taskId);
         for (;;) {
           const t = await local.client.getTask(created.taskId);
           if (t.stage === Stage.STAGE_COMPLETED) break;

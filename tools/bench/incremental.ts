@@ -92,7 +92,7 @@ async function main(): Promise<void> {
         objects: [{ database: 'bench', tables: ['sbtest1'] }],
       });
       const task = await local.client.createTask(spec);
-      await local.client.startTask(task.taskId);
+      await local.client.precheckAndStart(task.taskId);
       await waitFor(async () => (await local.client.getTask(task.taskId)).stage === Stage.STAGE_INCREMENTAL, { timeoutMs: 120_000, what: 'incremental stage' });
       const reached = async (token: string) => {
         const t = await local.client.getTask(task.taskId);

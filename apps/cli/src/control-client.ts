@@ -1,5 +1,5 @@
 import { credentials, type ServiceError } from '@grpc/grpc-js';
-import { ControlServiceClient, type TaskView, type CreateTaskResponse, type GetTaskResponse, type ListTasksResponse, type StartTaskResponse, type StopTaskResponse, type DeleteTaskResponse } from '@tidewater/proto';
+import { CheckStatus, ControlServiceClient, type TaskView, type PrecheckItem, type RunPrecheckResponse, type PauseTaskResponse, type ResumeTaskResponse, type CreateTaskResponse, type GetTaskResponse, type ListTasksResponse, type StartTaskResponse, type StopTaskResponse, type DeleteTaskResponse } from '@tidewater/proto';
 import { TidewaterError, ErrorCodes, type ErrorCode } from '@tidewater/errors';
 
 /** A promise-based client of the coordinator's control plane. */
@@ -25,8 +25,34 @@ export class ControlClient {
   listTasks(): Promise<TaskView[]> {
     return this.call<ListTasksResponse>((cb) => this.client.listTasks({}, cb)).then((r) => r.tasks);
   }
-  startTask(taskId: string): Promise<TaskView> {
-    return this.call<StartTaskResponse>((cb) => this.client.startTask({ taskId, ignoreWarnings: [] }, cb)).then((r) => r.task!);
+  startTask(taskId: string, ignoreWarnings: string[] = []): Promise<TaskView> {
+    return this.call<StartTaskResponse>((cb) => this.client.startTask({ taskId, ignoreWarnings }, cb)).then((r) => r.task!);
+  }
+  runPrecheck(taskId: string): Promise<{ items: PrecheckItem[]; passed: boolean }> {
+    return this.call<RunPrecheckResponse>((cb) => this.client.runPrecheck({ taskId }, cb));
+  }
+  /**
+   * The one-shot path of `migrate`: precheck, refuse on a failed item, start with the
+   * warnings accepted (they are shown to the user by the caller).
+   */
+  async precheckAndStart(taskId: string): Promise<{ task: TaskView; items: PrecheckItem[] }> {
+    const { items, passed } = await this.runPrecheck(taskId);
+    if (!passed) {
+      const bad = items.filter((i) => i.status === CheckStatus.CHECK_STATUS_FAILED);
+      throw new TidewaterError('TW_PRECHECK_FAILED', `task ${taskId} failed its precheck: ${bad.map((i) => `${i.name}: ${i.message}`).join('; ')}`, {
+        subject: taskId,
+        fix: bad.map((i) => i.fix).join('; '),
+      });
+    }
+    const warnings = items.filter((i) => i.status === CheckStatus.CHECK_STATUS_WARNING).map((i) => i.name);
+    return { task: await this.startTask(taskId, warnings), items };
+  }
+
+  pauseTask(taskId: string): Promise<TaskView> {
+    return this.call<PauseTaskResponse>((cb) => this.client.pauseTask({ taskId }, cb)).then((r) => r.task!);
+  }
+  resumeTask(taskId: string): Promise<TaskView> {
+    return this.call<ResumeTaskResponse>((cb) => this.client.resumeTask({ taskId }, cb)).then((r) => r.task!);
   }
   stopTask(taskId: string): Promise<TaskView> {
     return this.call<StopTaskResponse>((cb) => this.client.stopTask({ taskId }, cb)).then((r) => r.task!);

@@ -132,7 +132,7 @@ describe('full migration through every service', () => {
     const local = await startLocal({ stateDir: join(work, 'state-kill'), incremental: false });
     try {
       let task = await local.client.createTask(spec('kill', warehouse, { objects: [{ database: 'fid', tables: ['big'] }], full: { chunkRows: 5_000, batchRows: 500, parallelChunks: 2 } }));
-      task = await local.client.startTask(task.taskId);
+      task = (await local.client.precheckAndStart(task.taskId)).task;
       const rowsDone = async () => (await local.client.getTask(task.taskId)).tables.reduce((n, t) => n + t.rowsDone, 0n);
       await waitFor(async () => (await rowsDone()) > 20_000n, { timeoutMs: 120_000, what: 'first chunks committed' });
       process.kill(local.supervisor.pid('snapshot')!, 'SIGKILL');

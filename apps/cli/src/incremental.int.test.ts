@@ -112,7 +112,7 @@ describe('incremental migration', () => {
     try {
       const writer = new RandomWriter(source, 12345);
       let task = await local.client.createTask(spec('inc', warehouse));
-      task = await local.client.startTask(task.taskId);
+      task = (await local.client.precheckAndStart(task.taskId)).task;
       // Writes during the full copy: the merge must reconcile them with _base.
       await writer.run(400);
       await waitFor(async () => (await local.client.getTask(task.taskId)).stage === Stage.STAGE_INCREMENTAL, { timeoutMs: 120_000, what: 'incremental stage' });
@@ -148,7 +148,7 @@ describe('incremental migration', () => {
     try {
       const writer = new RandomWriter(source, 777);
       let task = await local.client.createTask(spec('inckill', warehouse));
-      task = await local.client.startTask(task.taskId);
+      task = (await local.client.precheckAndStart(task.taskId)).task;
       await waitFor(async () => (await local.client.getTask(task.taskId)).stage === Stage.STAGE_INCREMENTAL, { timeoutMs: 120_000, what: 'incremental stage' });
       const load = writer.run(1_500);
       for (const victim of ['capture', 'transform', 'sink', 'capture', 'sink']) {
@@ -176,7 +176,7 @@ describe('incremental migration', () => {
     try {
       const writer = new RandomWriter(source, 4242);
       let task = await local.client.createTask(spec('incddl', warehouse));
-      task = await local.client.startTask(task.taskId);
+      task = (await local.client.precheckAndStart(task.taskId)).task;
       await waitFor(async () => (await local.client.getTask(task.taskId)).stage === Stage.STAGE_INCREMENTAL, { timeoutMs: 120_000, what: 'incremental stage' });
       await writer.run(150);
       await source.query(`ALTER TABLE inc.acct ADD COLUMN tag VARCHAR(10) DEFAULT 'x'`);

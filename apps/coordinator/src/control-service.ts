@@ -1,8 +1,9 @@
 import { status, Metadata, type ServiceError, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
-import { Stage, TaskState, type ControlServiceServer, type TaskView } from '@tidewater/proto';
+import { CheckStatus, Stage, TaskState, type ControlServiceServer, type TaskView } from '@tidewater/proto';
 import { parseTaskSpec, redactSpec } from '@tidewater/config';
 import { purgeTask, type Bus } from '@tidewater/bus';
-import { ACTIVE_STAGES, type TaskStore } from '@tidewater/task-state';
+import { ACTIVE_STAGES, specOf, type TaskStore } from '@tidewater/task-state';
+import { runPrecheck } from '@tidewater/precheck';
 import { ErrorCodes, TidewaterError, isTidewaterError } from '@tidewater/errors';
 import type { Logger } from '@tidewater/telemetry';
 import { taskView } from './task-view.js';
@@ -70,15 +71,49 @@ export function controlService(deps: ControlDeps): ControlServiceServer {
       await purgeTask(deps.bus.jsm, req.taskId);
       return {};
     }),
-    runPrecheck: unary(async () => {
-      throw new TidewaterError('TW_NOT_AVAILABLE', 'RunPrecheck is not available in this version', { fix: 'StartTask runs the schema stage checks (objects, keys, connectivity) itself' });
+    runPrecheck: unary(async (req) => {
+      const { state } = await store.require(req.taskId);
+      if (state.stage !== Stage.STAGE_CREATED && state.stage !== Stage.STAGE_PRECHECKED) {
+        throw new TidewaterError('TW_TASK_STATE', `task ${req.taskId} is ${stageName(state.stage)}: the precheck runs before the task starts`, { subject: req.taskId });
+      }
+      const items = await runPrecheck(specOf(state));
+      const ok = !items.some((i) => i.status === CheckStatus.CHECK_STATUS_FAILED);
+      await store.update(req.taskId, (s) =>
+        s.stage === Stage.STAGE_CREATED || s.stage === Stage.STAGE_PRECHECKED ? { ...s, precheck: items, stage: ok ? Stage.STAGE_PRECHECKED : Stage.STAGE_CREATED } : undefined,
+      );
+      log.info('precheck', { task: req.taskId, passed: ok, failed: items.filter((i) => i.status === CheckStatus.CHECK_STATUS_FAILED).map((i) => i.name) });
+      return { items, passed: ok };
     }),
-    startTask: unary(async (req) => ({ task: await transition(req.taskId, (s) => s === Stage.STAGE_CREATED || s === Stage.STAGE_PRECHECKED, Stage.STAGE_SCHEMA, 'start') })),
-    pauseTask: unary(async () => {
-      throw new TidewaterError('TW_NOT_AVAILABLE', 'PauseTask is not available in this version', { fix: 'use StopTask; running migrate again resumes a stopped task' });
+    startTask: unary(async (req) => {
+      const { state } = await store.require(req.taskId);
+      if (state.stage === Stage.STAGE_CREATED) {
+        throw new TidewaterError('TW_TASK_STATE', `task ${req.taskId} has not passed its precheck`, { subject: req.taskId, fix: `run it: tidewater task precheck ${req.taskId}, fix what failed, then start` });
+      }
+      const unaccepted = state.precheck.filter((i) => i.status === CheckStatus.CHECK_STATUS_WARNING && !req.ignoreWarnings.includes(i.name));
+      if (state.stage === Stage.STAGE_PRECHECKED && unaccepted.length > 0) {
+        throw new TidewaterError('TW_TASK_STATE', `task ${req.taskId} has precheck warnings not accepted: ${unaccepted.map((i) => `${i.name} (${i.message})`).join('; ')}`, {
+          subject: req.taskId,
+          fix: `fix them, or start with the warnings ignored: ${unaccepted.map((i) => i.name).join(', ')}`,
+        });
+      }
+      return { task: await transition(req.taskId, (s) => s === Stage.STAGE_PRECHECKED, Stage.STAGE_SCHEMA, 'start') };
     }),
-    resumeTask: unary(async () => {
-      throw new TidewaterError('TW_NOT_AVAILABLE', 'ResumeTask is not available in this version', { fix: 'run the task again with StartTask' });
+    pauseTask: unary(async (req) => {
+      const { state } = await store.update(req.taskId, (s) => {
+        if (s.stage === Stage.STAGE_PAUSED) return undefined;
+        if (!ACTIVE_STAGES.has(s.stage)) throw new TidewaterError('TW_TASK_STATE', `cannot pause task ${req.taskId} in stage ${stageName(s.stage)}`, { subject: req.taskId });
+        return { ...s, stage: Stage.STAGE_PAUSED, pausedFrom: s.stage };
+      });
+      return { task: taskView(state) };
+    }),
+    resumeTask: unary(async (req) => {
+      const { state } = await store.update(req.taskId, (s) => {
+        if (s.stage !== Stage.STAGE_PAUSED) throw new TidewaterError('TW_TASK_STATE', `task ${req.taskId} is not paused (${stageName(s.stage)})`, { subject: req.taskId });
+        // Every stage re-enters from its checkpoints; a task paused by unsupported DDL meets
+        // the statement again and pauses again.
+        return { ...s, stage: s.pausedFrom || Stage.STAGE_SCHEMA, errorCode: '', errorMessage: '' };
+      });
+      return { task: taskView(state) };
     }),
     stopTask: unary(async (req) => ({ task: await transition(req.taskId, (s) => !TERMINAL.has(s), Stage.STAGE_STOPPED, 'stop') })),
     watchTask: (call: ServerWritableStream<{ taskId: string }, { task?: TaskView }>) => {

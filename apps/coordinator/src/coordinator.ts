@@ -2,7 +2,7 @@ import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { ControlServiceService } from '@tidewater/proto';
 import type { Component, ServiceContext } from '@tidewater/runtime';
 import { ACTIVE_STAGES, TaskStore } from '@tidewater/task-state';
-import { Stage } from '@tidewater/proto';
+import type { Stage } from '@tidewater/proto';
 import { TidewaterError } from '@tidewater/errors';
 import { controlService } from './control-service.js';
 import { TaskDriver } from './task-driver.js';
@@ -14,7 +14,7 @@ export function coordinator(ctx: ServiceContext, grpcAddress: string): Component
   let store: TaskStore;
   const controller = new AbortController();
   const ensureDriver = (taskId: string, stage: Stage) => {
-    const wanted = ACTIVE_STAGES.has(stage) || stage === Stage.STAGE_PRECHECKED;
+    const wanted = ACTIVE_STAGES.has(stage);
     const d = drivers.get(taskId);
     if (wanted && !d) {
       const driver = new TaskDriver({ bus: ctx.bus, store, log: ctx.log }, taskId);

@@ -50,6 +50,7 @@ export function applyProgress(s: TaskState, p: Progress): TaskState | undefined 
   if (unit?.$case === 'unsupportedDdl') {
     if (s.stage === Stage.STAGE_PAUSED) return undefined;
     const t = unit.value.table;
+    s.pausedFrom = s.stage;
     s.stage = Stage.STAGE_PAUSED;
     s.errorCode = 'TW_UNSUPPORTED_DDL';
     s.errorMessage = `DDL on migrated table ${t?.database}.${t?.table} paused the task: ${unit.value.statement.slice(0, 500)}`;

@@ -43,7 +43,7 @@ export class TaskDriver {
     const signal = this.controller.signal;
     while (!signal.aborted) {
       const { state } = await store.require(this.taskId);
-      if (TERMINAL.has(state.stage) || state.stage === Stage.STAGE_PAUSED || state.stage === Stage.STAGE_CREATED) return;
+      if (TERMINAL.has(state.stage) || state.stage === Stage.STAGE_PAUSED || state.stage === Stage.STAGE_CREATED || state.stage === Stage.STAGE_PRECHECKED) return;
       try {
         await this.step(state, signal);
       } catch (e) {
@@ -70,9 +70,6 @@ export class TaskDriver {
     const spec = specOf(state);
     log.addSecret(spec.source.password);
     switch (state.stage) {
-      case Stage.STAGE_PRECHECKED:
-        await this.advance(state.stage);
-        return;
       case Stage.STAGE_SCHEMA: {
         // The binlog position is taken before the full copy begins: with FULL row images,
         // replaying the log from here over the copy yields the source exactly (brief §1.4).

@@ -15,5 +15,6 @@ export function taskView(s: TaskState): TaskView {
     lagSeconds: s.lagSeconds,
     position: pos ? `${pos.file}:${pos.pos}${pos.gtid ? ` gtid ${pos.gtid}` : ''}` : '',
     redactedSpecJson: s.specJson ? JSON.stringify(redactSpec(specOf(s))) : '',
+    precheck: s.precheck,
   };
 }

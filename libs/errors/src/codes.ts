@@ -91,6 +91,11 @@ export const ErrorCodes = {
     grpc: 'FAILED_PRECONDITION',
     description: 'A server binary Tidewater needs to start locally is not installed (nats-server, mariadbd).',
   },
+  TW_PRECHECK_FAILED: {
+    retriable: false,
+    grpc: 'FAILED_PRECONDITION',
+    description: 'The task did not pass its precheck. Each failed item says what to fix; run the precheck again afterwards.',
+  },
   TW_NOT_AVAILABLE: {
     retriable: false,
     grpc: 'UNIMPLEMENTED',

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Stage, type TaskView } from '@tidewater/proto';
+import { CheckStatus, Stage, type TaskView } from '@tidewater/proto';
 import { parseTaskSpec, type TaskSpec } from '@tidewater/config';
 import { TidewaterError } from '@tidewater/errors';
 import { startLocal, needsIncremental } from '../local-run.js';
@@ -49,7 +49,13 @@ export async function migrate(opts: MigrateOptions): Promise<MigrateResult> {
     local = await startLocal({ stateDir: opts.stateDir, incremental: needsIncremental(spec), sinks: opts.sinks, onEvent: (m) => !opts.json && console.log(m) });
     const view = new ProgressView();
     let task = await local.client.createTask(text);
-    if (task.stage === Stage.STAGE_CREATED) task = await local.client.startTask(task.taskId);
+    if (task.stage === Stage.STAGE_CREATED || task.stage === Stage.STAGE_PRECHECKED) {
+      const started = await local.client.precheckAndStart(task.taskId);
+      if (!opts.json) {
+        for (const i of started.items) if (i.status !== CheckStatus.CHECK_STATUS_PASSED) console.log(`precheck warning ${i.name}: ${i.message} (${i.fix})`);
+      }
+      task = started.task;
+    }
     for (;;) {
       if (interrupted) break;
       task = await local.client.getTask(task.taskId);

@@ -34,6 +34,7 @@ export interface TaskView {
   position: string;
   /** The spec with secrets replaced by "***". */
   redactedSpecJson: string;
+  precheck: PrecheckItem[];
 }
 
 export interface CreateTaskRequest {
@@ -129,6 +130,7 @@ function createBaseTaskView(): TaskView {
     lagSeconds: 0,
     position: "",
     redactedSpecJson: "",
+    precheck: [],
   };
 }
 
@@ -160,6 +162,9 @@ export const TaskView: MessageFns<TaskView> = {
     }
     if (message.redactedSpecJson !== "") {
       writer.uint32(74).string(message.redactedSpecJson);
+    }
+    for (const v of message.precheck) {
+      PrecheckItem.encode(v!, writer.uint32(82).fork()).join();
     }
     return writer;
   },
@@ -249,6 +254,14 @@ export const TaskView: MessageFns<TaskView> = {
             message.redactedSpecJson = reader.string();
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.precheck.push(PrecheckItem.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -294,6 +307,9 @@ export const TaskView: MessageFns<TaskView> = {
         : isSet(object.redacted_spec_json)
         ? globalThis.String(object.redacted_spec_json)
         : "",
+      precheck: globalThis.Array.isArray(object?.precheck)
+        ? object.precheck.map((e: any) => PrecheckItem.fromJSON(e))
+        : [],
     };
   },
 
@@ -326,6 +342,9 @@ export const TaskView: MessageFns<TaskView> = {
     if (message.redactedSpecJson !== "") {
       obj.redactedSpecJson = message.redactedSpecJson;
     }
+    if (message.precheck?.length) {
+      obj.precheck = message.precheck.map((e) => PrecheckItem.toJSON(e));
+    }
     return obj;
   },
 
@@ -343,6 +362,7 @@ export const TaskView: MessageFns<TaskView> = {
     message.lagSeconds = object.lagSeconds ?? 0;
     message.position = object.position ?? "";
     message.redactedSpecJson = object.redactedSpecJson ?? "";
+    message.precheck = object.precheck?.map((e) => PrecheckItem.fromPartial(e)) || [];
     return message;
   },
 };

@@ -195,6 +195,10 @@ export interface TaskState {
   /** Seconds the destination is behind the source (incremental stage). */
   lagSeconds: number;
   lastSourceTimeMs: bigint;
+  /** The last precheck run (RunPrecheck); StartTask needs it passed. */
+  precheck: PrecheckItem[];
+  /** The stage a paused task resumes into. */
+  pausedFrom: Stage;
 }
 
 export interface PrecheckItem {
@@ -639,6 +643,8 @@ function createBaseTaskState(): TaskState {
     fullFinishedAtMs: 0n,
     lagSeconds: 0,
     lastSourceTimeMs: 0n,
+    precheck: [],
+    pausedFrom: 0,
   };
 }
 
@@ -703,6 +709,12 @@ export const TaskState: MessageFns<TaskState> = {
         throw new globalThis.Error("value provided for field message.lastSourceTimeMs of type sint64 too large");
       }
       writer.uint32(120).sint64(message.lastSourceTimeMs);
+    }
+    for (const v of message.precheck) {
+      PrecheckItem.encode(v!, writer.uint32(130).fork()).join();
+    }
+    if (message.pausedFrom !== 0) {
+      writer.uint32(136).int32(message.pausedFrom);
     }
     return writer;
   },
@@ -840,6 +852,22 @@ export const TaskState: MessageFns<TaskState> = {
             message.lastSourceTimeMs = reader.sint64() as bigint;
             continue;
           }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.precheck.push(PrecheckItem.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 17: {
+            if (tag !== 136) {
+              break;
+            }
+
+            message.pausedFrom = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -919,6 +947,14 @@ export const TaskState: MessageFns<TaskState> = {
         : isSet(object.last_source_time_ms)
         ? BigInt(object.last_source_time_ms)
         : 0n,
+      precheck: globalThis.Array.isArray(object?.precheck)
+        ? object.precheck.map((e: any) => PrecheckItem.fromJSON(e))
+        : [],
+      pausedFrom: isSet(object.pausedFrom)
+        ? stageFromJSON(object.pausedFrom)
+        : isSet(object.paused_from)
+        ? stageFromJSON(object.paused_from)
+        : 0,
     };
   },
 
@@ -969,6 +1005,12 @@ export const TaskState: MessageFns<TaskState> = {
     if (message.lastSourceTimeMs !== 0n) {
       obj.lastSourceTimeMs = message.lastSourceTimeMs.toString();
     }
+    if (message.precheck?.length) {
+      obj.precheck = message.precheck.map((e) => PrecheckItem.toJSON(e));
+    }
+    if (message.pausedFrom !== 0) {
+      obj.pausedFrom = stageToJSON(message.pausedFrom);
+    }
     return obj;
   },
 
@@ -1006,6 +1048,8 @@ export const TaskState: MessageFns<TaskState> = {
     message.lastSourceTimeMs = (object.lastSourceTimeMs !== undefined && object.lastSourceTimeMs !== null)
       ? BigInt(object.lastSourceTimeMs)
       : 0n;
+    message.precheck = object.precheck?.map((e) => PrecheckItem.fromPartial(e)) || [];
+    message.pausedFrom = object.pausedFrom ?? 0;
     return message;
   },
 };
