@@ -61,6 +61,17 @@ export class ControlClient {
     return this.call<DeleteTaskResponse>((cb) => this.client.deleteTask({ taskId }, cb)).then(() => undefined);
   }
 
+  /** Streams every new state of the task until `signal` aborts or the task is deleted. */
+  watchTask(taskId: string, onUpdate: (t: TaskView) => void, signal: AbortSignal): Promise<void> {
+    const call = this.client.watchTask({ taskId });
+    signal.addEventListener('abort', () => call.cancel(), { once: true });
+    call.on('data', (r: { task?: TaskView }) => r.task && onUpdate(r.task));
+    return new Promise((resolve) => {
+      call.on('end', () => resolve());
+      call.on('error', () => resolve());
+    });
+  }
+
   close(): void {
     this.client.close();
   }
