@@ -18,6 +18,8 @@ export interface LocalRunOptions {
   readonly stateDir: string;
   readonly incremental: boolean;
   readonly sinks?: number;
+  /** Fixed control-plane address (`tidewater up`); default: a free loopback port. */
+  readonly grpcAddress?: string;
   readonly onEvent?: (msg: string) => void;
 }
 
@@ -30,7 +32,7 @@ export async function startLocal(opts: LocalRunOptions): Promise<LocalRun> {
   mkdirSync(stateDir, { recursive: true });
   let nats: LocalNats | undefined;
   const natsUrl = process.env.TIDEWATER_NATS_URL ?? (nats = await startLocalNats(stateDir)).url;
-  const grpcAddress = `127.0.0.1:${await freePort()}`;
+  const grpcAddress = opts.grpcAddress ?? `127.0.0.1:${await freePort()}`;
   const sinks = opts.sinks ?? 1;
   const supervisor = new Supervisor({ TIDEWATER_NATS_URL: natsUrl, TIDEWATER_GRPC_ADDRESS: grpcAddress }, join(stateDir, 'logs'), opts.onEvent);
   const services: ServiceSpec[] = [

@@ -7,6 +7,8 @@ const USAGE = `tidewater — MySQL-family → warehouse data migration
 
   tidewater demo [--warehouse FILE]        sandbox MariaDB with a sample database → ./warehouse.duckdb
   tidewater migrate -f task.yaml [--json]  run a task on this machine (all services, private NATS)
+  tidewater up [--grpc ADDR]               run every service here until Ctrl-C (control plane on ADDR)
+  tidewater task create -f task.yaml       then: task precheck|start|status [--watch]|pause|resume|stop|delete ID, task list
 
 options:
   --state-dir DIR   where the local NATS store and service logs live (default ./.tidewater)
@@ -15,7 +17,7 @@ options:
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args: rest,
     options: {
       file: { type: 'string', short: 'f' },
@@ -23,6 +25,9 @@ async function main(argv: string[]): Promise<number> {
       'state-dir': { type: 'string', default: '.tidewater' },
       warehouse: { type: 'string', default: './warehouse.duckdb' },
       sinks: { type: 'string', default: '1' },
+      grpc: { type: 'string', default: process.env.TIDEWATER_GRPC_ADDRESS ?? '127.0.0.1:7233' },
+      watch: { type: 'boolean', default: false },
+      'ignore-warnings': { type: 'string', default: '' },
     },
     allowPositionals: true,
   });
@@ -41,6 +46,21 @@ async function main(argv: string[]): Promise<number> {
       const { task } = await migrate({ file: values.file, stateDir: values['state-dir']!, json: values.json!, sinks: Number(values.sinks) });
       if (values.json) console.log(JSON.stringify(task, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
       return 0;
+    }
+    case 'up': {
+      const { up } = await import('./commands/up.js');
+      await up({ stateDir: values['state-dir']!, grpcAddress: values.grpc!, sinks: Number(values.sinks) });
+      return 0;
+    }
+    case 'task': {
+      const { task } = await import('./commands/task.js');
+      return task(positionals[0], positionals[1], {
+        address: values.grpc!,
+        json: values.json!,
+        file: values.file,
+        watch: values.watch!,
+        ignoreWarnings: values['ignore-warnings']!.split(',').filter(Boolean),
+      });
     }
     default:
       console.error(USAGE);

@@ -80,7 +80,7 @@ export class Supervisor {
     const nodeArgs = (process.env.TIDEWATER_NODE_ARGS ?? '').split(' ').filter(Boolean);
     const child = spawn(process.execPath, [...nodeArgs, '--import', tsxLoader, join(repoRoot, 'apps', r.spec.name, 'src', 'main.ts')], {
       cwd: process.cwd(),
-      env: { ...process.env, ...this.baseEnv, ...r.spec.env, TIDEWATER_INSTANCE: instance },
+      env: { ...process.env, ...this.baseEnv, ...r.spec.env, TIDEWATER_INSTANCE: instance, TIDEWATER_EXIT_WITH_PARENT: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.pipe(log, { end: false });

@@ -15,6 +15,22 @@ export interface ServiceContext {
 }
 
 /**
+ * A supervised service stops when its supervisor is gone (killed without a chance to stop
+ * its children): an orphan would keep consuming the task's queues.
+ */
+function exitWithParent(lifecycle: Lifecycle, log: ServiceContext['log']): void {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid !== parent) {
+      clearInterval(timer);
+      log.warn('supervisor gone: stopping');
+      void lifecycle.stop().then(() => process.exit(0));
+    }
+  }, 1_000);
+  timer.unref();
+}
+
+/**
  * The common start of every service process: config from the environment, logging,
  * tracing, the bus and its streams, a health responder; then the service's own
  * components. SIGTERM/SIGINT stop everything in reverse order.
@@ -42,6 +58,7 @@ export async function runService(
     ];
     await lifecycle.start(components);
     log.info('started', { instance: config.instanceId, nats: config.natsUrl });
+    if (process.env.TIDEWATER_EXIT_WITH_PARENT === '1') exitWithParent(lifecycle, log);
   } catch (e) {
     log.error('failed to start', { err: e, fix: isTidewaterError(e) ? e.describe() : undefined });
     await lifecycle.stop();

@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import { CheckStatus, Stage, type TaskView } from '@tidewater/proto';
+import { TidewaterError } from '@tidewater/errors';
+import { ControlClient } from '../control-client.js';
+import { ProgressView } from '../progress-view.js';
+
+export interface TaskCommandOptions {
+  readonly address: string;
+  readonly json: boolean;
+  readonly file?: string;
+  readonly watch: boolean;
+  readonly ignoreWarnings: string[];
+}
+
+const json = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x), 2);
+const stage = (t: TaskView) => Stage[t.stage].replace('STAGE_', '').toLowerCase();
+
+/** `tidewater task <verb> …` against a running coordinator (TIDEWATER_GRPC_ADDRESS). */
+export async function task(verb: string | undefined, id: string | undefined, opts: TaskCommandOptions): Promise<number> {
+  const c = new ControlClient(opts.address);
+  const need = (): string => {
+    if (!id) throw new TidewaterError('TW_SPEC_INVALID', `tidewater task ${verb}: the task id is missing`, { fix: `tidewater task ${verb} <id>` });
+    return id;
+  };
+  const show = (t: TaskView) => console.log(opts.json ? json(t) : `${t.taskId}\t${stage(t)}${t.errorMessage ? `\t${t.errorMessage}` : ''}`);
+  try {
+    await c.waitReady(5_000).catch(() => {
+      throw new TidewaterError('TW_BUS_UNAVAILABLE', `no coordinator answers at ${opts.address}`, { fix: 'start one with `tidewater up`, or set TIDEWATER_GRPC_ADDRESS' });
+    });
+    switch (verb) {
+      case 'create': {
+        if (!opts.file) throw new TidewaterError('TW_SPEC_INVALID', 'tidewater task create: -f spec.yaml is required', { fix: 'see docs/task-spec.md' });
+        show(await c.createTask(readFileSync(opts.file, 'utf8')));
+        return 0;
+      }
+      case 'precheck': {
+        const r = await c.runPrecheck(need());
+        if (opts.json) console.log(json(r));
+        else for (const i of r.items) console.log(`${CheckStatus[i.status].replace('CHECK_STATUS_', '').padEnd(8)} ${i.name.padEnd(28)} ${i.message}${i.fix ? `\n         fix: ${i.fix}` : ''}`);
+        return r.passed ? 0 : 1;
+      }
+      case 'start':
+        show(await c.startTask(need(), opts.ignoreWarnings));
+        return 0;
+      case 'pause':
+        show(await c.pauseTask(need()));
+        return 0;
+      case 'resume':
+        show(await c.resumeTask(need()));
+        return 0;
+      case 'stop':
+        show(await c.stopTask(need()));
+        return 0;
+      case 'delete':
+        await c.deleteTask(need());
+        return 0;
+      case 'list': {
+        const tasks = await c.listTasks();
+        if (opts.json) console.log(json(tasks));
+        else for (const t of tasks) show(t);
+        return 0;
+      }
+      case 'status': {
+        const taskId = need();
+        if (!opts.watch) {
+          const t = await c.getTask(taskId);
+          if (opts.json) console.log(json(t));
+          else new ProgressView().render(t, true);
+          return 0;
+        }
+        const view = new ProgressView();
+        const stop = new AbortController();
+        process.once('SIGINT', () => stop.abort());
+        await c.watchTask(taskId, (t) => {
+          if (opts.json) console.log(JSON.stringify(t, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x)));
+          else view.render(t);
+          if (t.stage === Stage.STAGE_COMPLETED || t.stage === Stage.STAGE_FAILED || t.stage === Stage.STAGE_STOPPED) stop.abort();
+        }, stop.signal);
+        return 0;
+      }
+      default:
+        throw new TidewaterError('TW_SPEC_INVALID', `tidewater task: unknown command ${verb ?? '(none)'}`, { fix: 'use create, precheck, start, status, pause, resume, stop, delete or list' });
+    }
+  } finally {
+    c.close();
+  }
+}

@@ -1,0 +1,13 @@
+import { startLocal } from '../local-run.js';
+
+/** `tidewater up`: every service on this machine, in the foreground, until Ctrl-C. */
+export async function up(opts: { stateDir: string; grpcAddress: string; sinks: number }): Promise<void> {
+  const local = await startLocal({ stateDir: opts.stateDir, incremental: true, sinks: opts.sinks, grpcAddress: opts.grpcAddress, onEvent: (m) => console.log(m) });
+  console.log(`tidewater is up: control plane ${local.grpcAddress}, NATS ${local.natsUrl}, logs in ${opts.stateDir}/logs (Ctrl-C stops)`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  console.log('stopping …');
+  await local.stop();
+}
