@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { TaskSpec } from '@tidewater/config';
+import { newSecretKey, type TaskSpec } from '@tidewater/config';
 import { Supervisor, type ServiceSpec } from './supervisor.js';
 import { freePort } from '@tidewater/runtime';
 import { startLocalNats, type LocalNats } from './local-nats.js';
@@ -33,8 +33,10 @@ export async function startLocal(opts: LocalRunOptions): Promise<LocalRun> {
   let nats: LocalNats | undefined;
   const natsUrl = process.env.TIDEWATER_NATS_URL ?? (nats = await startLocalNats(stateDir)).url;
   const grpcAddress = opts.grpcAddress ?? `127.0.0.1:${await freePort()}`;
+  // With a shared NATS, every run must be given the same TIDEWATER_SECRET_KEY(_FILE).
+  const keyEnv: Record<string, string> = process.env.TIDEWATER_SECRET_KEY || process.env.TIDEWATER_SECRET_KEY_FILE ? {} : { TIDEWATER_SECRET_KEY_FILE: localSecretKey(stateDir) };
   const sinks = opts.sinks ?? 1;
-  const supervisor = new Supervisor({ TIDEWATER_NATS_URL: natsUrl, TIDEWATER_GRPC_ADDRESS: grpcAddress }, join(stateDir, 'logs'), opts.onEvent);
+  const supervisor = new Supervisor({ TIDEWATER_NATS_URL: natsUrl, TIDEWATER_GRPC_ADDRESS: grpcAddress, ...keyEnv }, join(stateDir, 'logs'), opts.onEvent);
   const services: ServiceSpec[] = [
     { name: 'coordinator' },
     { name: 'sink' },
@@ -64,6 +66,13 @@ export async function startLocal(opts: LocalRunOptions): Promise<LocalRun> {
       await nats?.stop();
     },
   };
+}
+
+/** The key encrypting task secrets in this state dir's NATS store, made on first use (mode 600). */
+function localSecretKey(stateDir: string): string {
+  const path = join(stateDir, 'secret.key');
+  if (!existsSync(path)) writeFileSync(path, newSecretKey() + '\n', { mode: 0o600, flag: 'wx' });
+  return path;
 }
 
 export function needsIncremental(spec: TaskSpec): boolean {

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { startNats, waitFor, freePort, type NatsServer } from '@tidewater/testkit';
 import { ControlClient } from './control-client.js';
+import { newSecretKey } from '@tidewater/config';
+import { Kvm } from '@nats-io/kv';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const SERVICES = ['coordinator', 'capture', 'snapshot', 'transform', 'sink'] as const;
@@ -24,10 +26,11 @@ afterAll(async () => {
 describe('every service process', () => {
   it('starts, answers health requests over NATS, serves the control plane, and exits 0 on SIGTERM', async () => {
     const grpc = `127.0.0.1:${await freePort()}`;
+    const key = newSecretKey();
     const children: Record<string, ChildProcess> = {};
     for (const s of SERVICES) {
       children[s] = spawn(process.execPath, ['--import', pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href, join(root, 'apps', s, 'src', 'main.ts')], {
-        env: { ...process.env, TIDEWATER_NATS_URL: nats.url, TIDEWATER_GRPC_ADDRESS: grpc, TIDEWATER_INSTANCE: `${s}-test` },
+        env: { ...process.env, TIDEWATER_NATS_URL: nats.url, TIDEWATER_GRPC_ADDRESS: grpc, TIDEWATER_INSTANCE: `${s}-test`, TIDEWATER_SECRET_KEY: key },
         stdio: 'ignore',
       });
     }
@@ -50,6 +53,11 @@ describe('every service process', () => {
         const listed = JSON.stringify(await client.listTasks(), (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
         expect(listed).toContain('t1');
         expect(listed).not.toContain('Sup3rSecret');
+        // At rest the password is encrypted: the KV value does not hold it either.
+        const kv = await new Kvm(nc).open('tw_tasks');
+        const stored = new TextDecoder().decode((await kv.get('t1'))!.value);
+        expect(stored).toContain('enc:v1:');
+        expect(stored).not.toContain('Sup3rSecret');
         await client.deleteTask('t1');
         await expect(client.getTask('t1')).rejects.toMatchObject({ code: 'TW_TASK_NOT_FOUND' });
       } finally {

@@ -1,6 +1,6 @@
 import { status, Metadata, type ServiceError, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
 import { CheckStatus, Stage, TaskState, type ControlServiceServer, type TaskView } from '@tidewater/proto';
-import { parseTaskSpec, redactSpec } from '@tidewater/config';
+import { parseTaskSpec, redactSpec, sealSpec, secretKeyFromEnv } from '@tidewater/config';
 import { purgeTask, type Bus } from '@tidewater/bus';
 import { ACTIVE_STAGES, specOf, type TaskStore } from '@tidewater/task-state';
 import { runPrecheck } from '@tidewater/precheck';
@@ -45,17 +45,19 @@ export function controlService(deps: ControlDeps): ControlServiceServer {
   return {
     createTask: unary(async (req) => {
       const spec = parseTaskSpec(req.spec);
+      const key = secretKeyFromEnv();
       const existing = await store.get(spec.name);
       if (existing) {
         // Same spec again (e.g. `tidewater migrate` re-run): the task continues, not restarts.
-        if (existing.state.specJson === JSON.stringify(spec)) return { task: taskView(existing.state) };
+        if (JSON.stringify(specOf(existing.state)) === JSON.stringify(spec)) return { task: taskView(existing.state) };
         throw new TidewaterError('TW_TASK_STATE', `a task named ${spec.name} already exists with a different spec`, {
           subject: spec.name,
           fix: `delete it first (tidewater task delete ${spec.name}) or choose another name`,
         });
       }
       const now = BigInt(Date.now());
-      const state = TaskState.fromPartial({ taskId: spec.name, name: spec.name, stage: Stage.STAGE_CREATED, specJson: JSON.stringify(spec), createdAtMs: now, updatedAtMs: now });
+      // Secrets are encrypted at rest: KV holds the sealed spec only.
+      const state = TaskState.fromPartial({ taskId: spec.name, name: spec.name, stage: Stage.STAGE_CREATED, specJson: JSON.stringify(sealSpec(spec, key)), createdAtMs: now, updatedAtMs: now });
       await store.create(state);
       log.info('task created', { task: spec.name, spec: redactSpec(spec) });
       return { task: taskView(state) };

@@ -2,3 +2,4 @@ export type { TaskSpec, SourceSpec, DestinationSpec, ObjectSpec, FullOptions, In
 export { DEFAULTS, LIMITS } from './defaults.js';
 export { parseTaskSpec, validateTaskSpec, redactSpec } from './parse-task-spec.js';
 export { serviceConfigFromEnv, type ServiceConfig } from './service-config.js';
+export { secretKeyFromEnv, newSecretKey, sealSpec, openSpec } from './secrets.js';

@@ -33,7 +33,13 @@ export function taskWorkers(
       await store.watch(controller.signal, (ev) => {
         if ('deleted' in ev) return stopOne(ev.deleted);
         const id = ev.state.taskId;
-        const want = wants(ev);
+        let want: boolean;
+        try {
+          want = wants(ev);
+        } catch (e) {
+          log.error('cannot read task', { task: id, err: e });
+          want = false;
+        }
         if (want && !running.has(id)) {
           running.set(id, start(ev, controller.signal).catch((e: unknown) => {
             log.error('task worker failed to start', { task: id, err: e });

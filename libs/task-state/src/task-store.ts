@@ -1,7 +1,7 @@
 import { TaskState, Stage } from '@tidewater/proto';
 import { KV_BUCKETS, openKv, type KV, type Bus } from '@tidewater/bus';
 import { TidewaterError } from '@tidewater/errors';
-import type { TaskSpec } from '@tidewater/config';
+import { openSpec, secretKeyFromEnv, type TaskSpec } from '@tidewater/config';
 
 export interface StoredTask {
   readonly state: TaskState;
@@ -91,6 +91,12 @@ export class TaskStore {
   }
 }
 
+let key: Buffer | undefined;
+
+/** The task's spec with its secrets decrypted (they are encrypted at rest in KV). */
 export function specOf(state: TaskState): TaskSpec {
-  return JSON.parse(state.specJson) as TaskSpec;
+  const stored = JSON.parse(state.specJson) as TaskSpec;
+  if (!stored.source.password.startsWith('enc:')) return stored;
+  key ??= secretKeyFromEnv();
+  return openSpec(stored, key);
 }
