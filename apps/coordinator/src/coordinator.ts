@@ -1,42 +1,63 @@
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { ControlServiceService } from '@tidewater/proto';
 import type { Component, ServiceContext } from '@tidewater/runtime';
-import { ACTIVE_STAGES, TaskStore } from '@tidewater/task-state';
+import { ACTIVE_STAGES, TaskLeases, TaskStore } from '@tidewater/task-state';
 import type { Stage } from '@tidewater/proto';
 import { TidewaterError } from '@tidewater/errors';
 import { controlService } from './control-service.js';
 import { TaskDriver } from './task-driver.js';
 
-/** Runs a driver for every task that needs one and serves the control plane. */
+const LEASE_MS = 15_000;
+
+/** Runs a driver for every task that needs one (and whose lease it holds) and serves the control plane. */
 export function coordinator(ctx: ServiceContext, grpcAddress: string): Component {
   const drivers = new Map<string, TaskDriver>();
+  /** Active tasks: driven here when this coordinator holds their lease. */
+  const active = new Set<string>();
   const server = new Server();
   let store: TaskStore;
+  let leases: TaskLeases;
+  let renewal: NodeJS.Timeout | undefined;
   const controller = new AbortController();
-  const ensureDriver = (taskId: string, stage: Stage) => {
-    const wanted = ACTIVE_STAGES.has(stage);
+  const stopDriver = (taskId: string) => {
     const d = drivers.get(taskId);
-    if (wanted && !d) {
+    drivers.delete(taskId);
+    void d?.stop().then(() => leases.release(taskId));
+  };
+  /** Starts, keeps or stops the drivers of active tasks according to the leases. */
+  const reconcile = async (taskId: string) => {
+    if (!active.has(taskId)) return stopDriver(taskId);
+    const held = await leases.acquire(taskId);
+    if (held && !drivers.has(taskId) && active.has(taskId)) {
       const driver = new TaskDriver({ bus: ctx.bus, store, log: ctx.log }, taskId);
       drivers.set(taskId, driver);
       driver.start();
-    } else if (!wanted && d) {
-      drivers.delete(taskId);
-      void d.stop();
+    } else if (!held && drivers.has(taskId)) {
+      ctx.log.warn('lease lost: another coordinator drives the task', { task: taskId });
+      stopDriver(taskId);
     }
+  };
+  const ensureDriver = (taskId: string, stage: Stage) => {
+    if (ACTIVE_STAGES.has(stage)) active.add(taskId);
+    else active.delete(taskId);
+    void reconcile(taskId).catch((e: unknown) => ctx.log.warn('lease check failed', { task: taskId, err: e }));
   };
   return {
     name: 'coordinator',
     async start(signal) {
       signal.addEventListener('abort', () => controller.abort(), { once: true });
       store = await TaskStore.open(ctx.bus);
+      leases = await TaskLeases.open(ctx.bus, ctx.config.instanceId, LEASE_MS);
       await store.watch(controller.signal, (ev) => {
         if ('deleted' in ev) {
-          const d = drivers.get(ev.deleted);
-          drivers.delete(ev.deleted);
-          void d?.stop();
+          active.delete(ev.deleted);
+          stopDriver(ev.deleted);
         } else ensureDriver(ev.state.taskId, ev.state.stage);
       });
+      // Renew held leases and take over tasks whose coordinator stopped renewing.
+      renewal = setInterval(() => {
+        for (const id of active) void reconcile(id).catch((e: unknown) => ctx.log.warn('lease renewal failed', { task: id, err: e }));
+      }, LEASE_MS / 3);
       server.addService(ControlServiceService, controlService({ store, bus: ctx.bus, log: ctx.log }));
       await new Promise<void>((resolve, reject) =>
         server.bindAsync(grpcAddress, ServerCredentials.createInsecure(), (err) =>
@@ -48,9 +69,14 @@ export function coordinator(ctx: ServiceContext, grpcAddress: string): Component
       ctx.log.info('control plane listening', { address: grpcAddress });
     },
     async stop() {
+      clearInterval(renewal);
+      active.clear();
       controller.abort();
       await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
-      await Promise.allSettled([...drivers.values()].map((d) => d.stop()));
+      await Promise.allSettled([...drivers.entries()].map(async ([id, d]) => {
+        await d.stop();
+        await leases.release(id);
+      }));
     },
   };
 }

@@ -33,6 +33,8 @@ export const subjects = {
 export const KV_BUCKETS = {
   tasks: 'tw_tasks',
   positions: 'tw_positions',
+  /** Which coordinator drives which task (TaskLeases). */
+  leases: 'tw_leases',
 } as const;
 
 /**
