@@ -28,7 +28,7 @@ afterAll(async () => {
   await source?.close();
   await nats?.stop();
   await db?.stop();
-  if (work) rmSync(work, { recursive: true, force: true });
+  if (work && !process.env.TIDEWATER_KEEP_TEST_DIRS) rmSync(work, { recursive: true, force: true });
 });
 
 const spec = (name: string, warehouse: string, types: string[], chunkRows = 2_000) =>

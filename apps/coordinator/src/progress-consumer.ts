@@ -9,7 +9,7 @@ import type { Logger } from '@tidewater/telemetry';
  */
 export async function consumeProgress(bus: Bus, store: TaskStore, log: Logger, taskId: string, signal: AbortSignal, onApplied: (s: TaskState) => void): Promise<void> {
   const durable = durables.coordinator(taskId);
-  await ensureConsumer(bus.jsm, { stream: STREAMS.events, durable, filterSubject: subjects.progress(taskId), ackWaitMs: 30_000, maxAckPending: 1_000 });
+  await ensureConsumer(bus.jsm, { stream: STREAMS.events, durable, filterSubject: subjects.progress(taskId), ackWaitMs: 5_000, maxAckPending: 1_000 });
   await consumeLoop(bus.js, { stream: STREAMS.events, durable, signal, maxBytes: 1024 * 1024, onError: (e) => log.warn('progress apply failed', { task: taskId, err: e }) }, async (msg) => {
     const p = Progress.decode(msg.data);
     const { state } = await store.update(taskId, (s) => applyProgress(s, p));

@@ -8,7 +8,7 @@ export interface ErrorDetails {
   readonly [key: string]: unknown;
 }
 
-const SECRET_KEYS = /pass(word)?|secret|token|key/i;
+const SECRET_KEYS = /password|passwd|secret|token|access_?key|api_?key/i;
 
 /**
  * The one error type that crosses package boundaries. Messages never contain secrets:

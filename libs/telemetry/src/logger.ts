@@ -11,7 +11,7 @@ export interface Logger {
 }
 
 const secrets = new Set<string>();
-const SECRET_FIELD = /pass(word)?|secret|token|key$/i;
+const SECRET_FIELD = /password|passwd|secret|token|access_?key|api_?key/i;
 
 function scrub(text: string): string {
   let out = text;
