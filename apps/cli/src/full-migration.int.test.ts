@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startMariaDb, startNats, waitFor, type MariaDbServer, type NatsServer } from '@tidewater/testkit';
-import { openSource, type SourceClient } from '@tidewater/mysql-source';
+import { waitFor, type MariaDbServer } from '@tidewater/testkit';
+import type { SourceClient } from '@tidewater/mysql-source';
+import { startStack, type Stack } from './testing/stack.js';
 import { DuckDbWarehouse } from '@tidewater/duckdb-sink';
 import { Stage } from '@tidewater/proto';
 import { migrate } from './commands/migrate.js';
@@ -47,16 +46,14 @@ const TYPE_ROWS = [
     'x', 'x', 'x', 'x', X'41', X'41', X'41', 'b', 'y', '{}', NULL, NULL)`,
 ];
 
+let stack: Stack;
 let db: MariaDbServer;
-let nats: NatsServer;
 let source: SourceClient;
 let work: string;
 
 beforeAll(async () => {
-  [db, nats] = await Promise.all([startMariaDb(), startNats()]);
-  process.env.TIDEWATER_NATS_URL = nats.url;
-  work = mkdtempSync(join(tmpdir(), 'tw-full-'));
-  source = await openSource({ host: db.host, port: db.port, user: db.user, password: db.password });
+  stack = await startStack('tw-full-');
+  ({ db, source, work } = stack);
   await source.query(`SET SESSION sql_mode = ''`);
   await source.query('CREATE DATABASE fid CHARACTER SET utf8mb4');
   await source.query(TYPES_DDL);
@@ -71,10 +68,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await source?.close();
-  await nats?.stop();
-  await db?.stop();
-  if (work) rmSync(work, { recursive: true, force: true });
+  await stack?.stop();
 });
 
 function spec(name: string, warehouse: string, extra: Record<string, unknown> = {}): string {

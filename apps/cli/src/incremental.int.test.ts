@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startMariaDb, startNats, waitFor, type MariaDbServer, type NatsServer } from '@tidewater/testkit';
-import { openSource, type SourceClient } from '@tidewater/mysql-source';
+import { waitFor, type MariaDbServer } from '@tidewater/testkit';
+import type { SourceClient } from '@tidewater/mysql-source';
+import { startStack, type Stack } from './testing/stack.js';
 import { currentBinlogPosition } from '@tidewater/binlog';
 import { DuckDbWarehouse } from '@tidewater/duckdb-sink';
 import { Stage, type TaskView } from '@tidewater/proto';
@@ -31,23 +30,18 @@ function mergeSql(table: string, key: string[], cols: ColumnKind[], before?: num
           SELECT 0, 'Y', ${c} FROM inc.${table}_base)) WHERE rn = 1 AND after_flag = 'Y'`;
 }
 
+let stack: Stack;
 let db: MariaDbServer;
-let nats: NatsServer;
 let source: SourceClient;
 let work: string;
 
 beforeAll(async () => {
-  [db, nats] = await Promise.all([startMariaDb(), startNats()]);
-  process.env.TIDEWATER_NATS_URL = nats.url;
-  work = mkdtempSync(join(tmpdir(), 'tw-inc-'));
-  source = await openSource({ host: db.host, port: db.port, user: db.user, password: db.password });
+  stack = await startStack('tw-inc-');
+  ({ db, source, work } = stack);
 }, 120_000);
 
 afterAll(async () => {
-  await source?.close();
-  await nats?.stop();
-  await db?.stop();
-  if (work && !process.env.TIDEWATER_KEEP_TEST_DIRS) rmSync(work, { recursive: true, force: true });
+  await stack?.stop();
 });
 
 async function resetSource(): Promise<void> {
