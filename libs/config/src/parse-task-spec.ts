@@ -1,11 +1,12 @@
 import { parse as parseYaml } from 'yaml';
 import { TidewaterError } from '@tidewater/errors';
 import { DEFAULTS, LIMITS } from './defaults.js';
+import { objectsFromDtsDbList } from './dts-db-list.js';
 import type { IncrementalOptions, MigrationType, ObjectSpec, PartitionColumn, SourceSpec, TaskSpec } from './task-spec.js';
 
 type Raw = Record<string, unknown>;
 
-const TOP_KEYS = ['name', 'source', 'destination', 'migrationTypes', 'objects', 'full', 'incremental', 'conflictMode', 'temporalMapping'];
+const TOP_KEYS = ['name', 'source', 'destination', 'migrationTypes', 'objects', 'dbList', 'full', 'incremental', 'conflictMode', 'temporalMapping'];
 const PARTITIONS: readonly PartitionColumn[] = ['modifytime_year', 'modifytime_month', 'modifytime_day', 'modifytime_hour', 'modifytime_minute'];
 
 function fail(key: string, message: string, fix: string): never {
@@ -97,6 +98,14 @@ function parseObjects(raw: unknown): ObjectSpec[] {
   });
 }
 
+function objectsOf(raw: Raw): ObjectSpec[] {
+  if (raw.dbList !== undefined) {
+    if (raw.objects !== undefined) fail('dbList', 'is given together with objects', 'use one of them');
+    return objectsFromDtsDbList(raw.dbList);
+  }
+  return parseObjects(raw.objects);
+}
+
 function parseIncremental(raw: unknown): IncrementalOptions {
   const d = DEFAULTS.incremental;
   if (raw === undefined) return { ...d, partition: [] };
@@ -143,7 +152,7 @@ export function validateTaskSpec(raw: unknown): TaskSpec {
     source: parseSource(raw.source),
     destination,
     migrationTypes,
-    objects: parseObjects(raw.objects),
+    objects: objectsOf(raw),
     full: {
       chunkRows: int(fullRaw.chunkRows, 'full.chunkRows', d.chunkRows, LIMITS.chunkRows),
       batchRows: int(fullRaw.batchRows, 'full.batchRows', d.batchRows, LIMITS.batchRows),

@@ -45,3 +45,16 @@ describe('parseTaskSpec', () => {
     }
   });
 });
+
+describe('DTS DbList', () => {
+  const head = 'name: t\nsource: { url: "mysql://u:p@h:3306" }\n';
+  it('accepts the selection DTS users already have, as object or JSON string', () => {
+    const spec = parseTaskSpec(head + `dbList: '{"shop": {"name": "shop", "all": false, "Table": {"customer": {"name": "customer", "all": true}, "orders": {"all": true}}}, "crm": {"name": "crm", "all": true}}'\n`);
+    expect(spec.objects).toEqual([{ database: 'shop', tables: ['customer', 'orders'] }, { database: 'crm' }]);
+  });
+  it('refuses renaming and filters instead of ignoring them', () => {
+    expect(() => parseTaskSpec(head + 'dbList: { shop: { name: shop2, all: true } }\n')).toThrow(/renaming to shop2 is not supported yet/);
+    expect(() => parseTaskSpec(head + 'dbList: { shop: { all: false, Table: { t: { filter: "id > 1" } } } }\n')).toThrow(/row filters are not supported yet/);
+    expect(() => parseTaskSpec(head + 'dbList: { shop: { all: true } }\nobjects: [{ database: x }]\n')).toThrow(/together with objects/);
+  });
+});
