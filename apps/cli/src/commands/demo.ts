@@ -56,7 +56,7 @@ export async function demo(opts: DemoOptions): Promise<void> {
       console.log(`  ${`shop.${t}_base`.padEnd(24)} ${String(n).padStart(12)} ${String(got).padStart(15)}${got === n ? '' : '  MISMATCH'}`);
     }
     if (!ok) throw new Error('row counts differ between source and warehouse');
-    console.log(`\nquery it:  duckdb ${warehouse} "SELECT * FROM shop.customer_base LIMIT 5"`);
+    console.log(`\nquery it (DuckDB CLI or any DuckDB client):  duckdb ${warehouse} "SELECT * FROM shop.customer_base LIMIT 5"`);
   } finally {
     await w.close();
   }
