@@ -99,7 +99,8 @@ export async function startCaptureTask(ctx: ServiceContext, task: StoredTask, si
             onCommit: (pos) =>
               serial(async () => {
                 batcher.commit(pos);
-                if (batcher.rowCount >= spec.incremental.batchRows) await flush(true);
+                // Whole transactions only; a batch is sent at batchRows rows or ~768 KiB.
+                if (batcher.rowCount >= spec.incremental.batchRows || batcher.byteSize >= 768 * 1024) await flush(true);
               }),
             onIdle: (pos) => serial(() => batcher.advance(pos)),
             onDdl: (database, statement, pos, timestamp) =>

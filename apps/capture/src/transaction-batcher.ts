@@ -80,6 +80,13 @@ export class TransactionBatcher {
     return this.rows;
   }
 
+  /** Approximate encoded size of the committed rows waiting to be sent. */
+  get byteSize(): number {
+    let n = 0;
+    for (const b of this.builders.values()) n += b.byteSize;
+    return n;
+  }
+
   /** Milliseconds since the oldest unsent commit; 0 when nothing waits. */
   age(): number {
     return this.firstCommitAt ? Date.now() - this.firstCommitAt : 0;

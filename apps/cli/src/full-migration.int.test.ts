@@ -63,6 +63,9 @@ beforeAll(async () => {
   await source.query('CREATE TABLE fid.`order` (`select` INT PRIMARY KEY, `from` VARCHAR(10))');
   await source.query('INSERT INTO fid.`order` VALUES (1, \'where\'), (2, NULL)');
   await source.query('CREATE TABLE fid.empty_one (id INT PRIMARY KEY, v INT)');
+  // Wide rows: 2,000-row batches would be ~8 MB; batches are cut by size as well.
+  await source.query('CREATE TABLE fid.wide (id INT PRIMARY KEY, body MEDIUMTEXT)');
+  await source.query(`INSERT INTO fid.wide SELECT seq, REPEAT(CHAR(97 + seq % 26), 4000) FROM fid.seq_1_to_3000`);
   await source.query('CREATE TABLE fid.big (id BIGINT PRIMARY KEY, k INT NOT NULL, c CHAR(120) NOT NULL, pad CHAR(60) NOT NULL, amount DECIMAL(12,2))');
   await source.query(`INSERT INTO fid.big SELECT seq, seq % 1000, REPEAT(CHAR(65 + seq % 26), 120), MD5(seq), seq / 100 FROM fid.seq_1_to_200000`);
 }, 180_000);
@@ -95,6 +98,7 @@ describe('full migration through every service', () => {
       const ord: ColumnKind[] = [{ name: 'select', kind: 'int' }, { name: 'from', kind: 'text' }];
       expect(await destRows(w, 'SELECT * FROM fid.order_base', ord)).toEqual([`1|where`, `2|∅`]);
       expect(await w.query('SELECT count(*) FROM fid.empty_one_base')).toEqual([[0n]]);
+      expect(await w.query('SELECT count(*), sum(length(body)), count(DISTINCT id) FROM fid.wide_base')).toEqual([[3000n, 12_000_000n, 3000n]]);
       const big: ColumnKind[] = [{ name: 'id', kind: 'int' }, { name: 'k', kind: 'int' }, { name: 'c', kind: 'text' }, { name: 'pad', kind: 'text' }, { name: 'amount', kind: 'exact' }];
       const [want, got] = [await sourceRows(source, 'fid', 'big', big), await destRows(w, 'SELECT * FROM fid.big_base', big)];
       expect(got.length).toBe(200_000);

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, openSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { accepts, freePort } from '@tidewater/runtime';
 import { join } from 'node:path';
 import { TidewaterError } from '@tidewater/errors';
@@ -29,7 +29,10 @@ export async function startLocalNats(stateDir: string): Promise<LocalNats> {
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
   const log = openSync(join(stateDir, 'nats.log'), 'a');
-  const child: ChildProcess = spawn(bin, ['-js', '-sd', dir, '-a', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', log, log] });
+  // Batches may exceed NATS' default 1 MiB payload; the streams accept up to 8 MiB.
+  const conf = join(stateDir, 'nats.conf');
+  writeFileSync(conf, 'max_payload: 8MB\n');
+  const child: ChildProcess = spawn(bin, ['-c', conf, '-js', '-sd', dir, '-a', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', log, log] });
   const deadline = Date.now() + 15_000;
   while (!(await accepts(port))) {
     if (child.exitCode !== null || Date.now() > deadline) {

@@ -4,6 +4,9 @@ import { BatchPublisher, HEADERS, subjects, type JsMsg } from '@tidewater/bus';
 import { RowSetBuilder, encodingOf } from '@tidewater/rowcodec';
 import type { SourceClient } from '@tidewater/mysql-source';
 
+/** Batches are cut at this encoded size (NATS messages are limited; streams accept 8 MiB). */
+const MAX_BATCH_BYTES = 768 * 1024;
+
 /** Renews the work item's ack deadline while a long chunk is being read. */
 const WORKING_EVERY_MS = 5_000;
 
@@ -44,8 +47,16 @@ export async function copyChunk(tracer: Tracer, source: SourceClient, work: JsMs
   };
   try {
     for await (const rows of source.readChunk(schema, { lower: chunk.lower, upper: chunk.upper }, { rowsPerBatch: chunk.rowsPerBatch, filterSql: chunk.filterSql || undefined, signal })) {
-      const b = new RowSetBuilder(schema.source!, names, encodings, schema.version);
-      for (const r of rows) b.add(r);
+      let b = new RowSetBuilder(schema.source!, names, encodings, schema.version);
+      for (const r of rows) {
+        // Wide rows: cut the batch by size too, well under the bus's message limit.
+        if (b.byteSize >= MAX_BATCH_BYTES) {
+          if (held) await publish(held, false);
+          held = b.finish();
+          b = new RowSetBuilder(schema.source!, names, encodings, schema.version);
+        }
+        b.add(r);
+      }
       total += BigInt(rows.length);
       if (held) await publish(held, false);
       held = b.finish();

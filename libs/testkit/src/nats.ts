@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TidewaterError } from '@tidewater/errors';
@@ -27,7 +27,9 @@ export async function startNats(): Promise<NatsServer> {
   const port = await freePort();
   let child: ChildProcess;
   const launch = async () => {
-    child = startProcess(bin, ['-js', '-sd', storeDir, '-a', '127.0.0.1', '-p', String(port)], join(root, 'nats.log'));
+    // Tidewater's batches may exceed the default 1 MiB payload (streams accept 8 MiB).
+    writeFileSync(join(root, 'nats.conf'), 'max_payload: 8MB\n');
+    child = startProcess(bin, ['-c', join(root, 'nats.conf'), '-js', '-sd', storeDir, '-a', '127.0.0.1', '-p', String(port)], join(root, 'nats.log'));
     const deadline = Date.now() + 15_000;
     while (!(await accepts(port))) {
       if (child.exitCode !== null || Date.now() > deadline) {
