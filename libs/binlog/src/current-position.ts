@@ -9,7 +9,8 @@ export async function currentBinlogPosition(conn: SourceConnection): Promise<Bin
   let c: mysql.Connection | undefined;
   try {
     c = await mysql.createConnection({ host: conn.host, port: conn.port, user: conn.user, password: conn.password });
-    const [rows] = await c.query('SHOW MASTER STATUS');
+    // MySQL 8.4 removed SHOW MASTER STATUS in favour of SHOW BINARY LOG STATUS.
+    const [rows] = await c.query('SHOW MASTER STATUS').catch(() => c!.query('SHOW BINARY LOG STATUS'));
     const row = (rows as Record<string, unknown>[])[0];
     if (!row) {
       throw new TidewaterError('TW_BINLOG_CONFIG', `binary logging is off on ${conn.host}:${conn.port}`, { fix: 'start the server with log_bin=ON, binlog_format=ROW, binlog_row_image=FULL' });
