@@ -41,7 +41,7 @@ export interface ConsumeLoopOptions {
   /** Pull by bytes, not message count: large messages crawl with max_messages alone (brief §3). */
   readonly maxBytes?: number;
   readonly signal: AbortSignal;
-  /** Called when the handler threw; the message is redelivered after `retryDelayMs`. */
+  /** Called each time the handler threw; the same message is then retried after a backoff. */
   readonly onError: (e: unknown, msg: JsMsg) => void;
   readonly retryDelayMs?: number;
 }
@@ -51,6 +51,11 @@ export interface ConsumeLoopOptions {
  * after its handler resolved (invariant A1: ack only after the effect is durable).
  * A handler returning 'keep' takes over the acknowledgement itself (used by the sink to
  * hold a chunk's messages until the chunk commits).
+ *
+ * Invariant O1: a message whose handler fails is retried in place, with backoff, before
+ * any later message is looked at. Moving on would let a later change batch of a table
+ * commit first, after which the sink's record-id checkpoint (S2) would discard the
+ * earlier one as a replay: lost rows.
  */
 export async function consumeLoop(js: JetStreamClient, opts: ConsumeLoopOptions, handler: MessageHandler): Promise<void> {
   const consumer = await js.consumers.get(opts.stream, opts.durable);
@@ -61,18 +66,37 @@ export async function consumeLoop(js: JetStreamClient, opts: ConsumeLoopOptions,
     try {
       for await (const msg of messages) {
         if (opts.signal.aborted) break;
-        try {
-          const verdict = await handler(msg);
-          if (verdict === 'ack') msg.ack();
-        } catch (e) {
-          opts.onError(e, msg);
-          if (isRetriable(e)) msg.nak(opts.retryDelayMs ?? 1_000);
-          else msg.nak(opts.retryDelayMs ?? 5_000);
-        }
+        if (!(await handleInPlace(msg, opts, handler))) break;
       }
     } finally {
       opts.signal.removeEventListener('abort', stop);
       await messages.close().catch(() => undefined);
+    }
+  }
+}
+
+/** Runs the handler until it succeeds (true) or the loop is stopping (false, message released). */
+async function handleInPlace(msg: JsMsg, opts: ConsumeLoopOptions, handler: MessageHandler): Promise<boolean> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const verdict = await handler(msg);
+      if (verdict === 'ack') msg.ack();
+      return true;
+    } catch (e) {
+      opts.onError(e, msg);
+      const delay = Math.min(10_000, (opts.retryDelayMs ?? 500) * 2 ** Math.min(attempt, 5)) * (isRetriable(e) ? 1 : 2);
+      msg.working();
+      const stopped = await new Promise<boolean>((resolve) => {
+        const t = setTimeout(() => resolve(false), delay);
+        opts.signal.addEventListener('abort', () => {
+          clearTimeout(t);
+          resolve(true);
+        }, { once: true });
+      });
+      if (stopped) {
+        msg.nak();
+        return false;
+      }
     }
   }
 }

@@ -129,7 +129,8 @@ export function validateTaskSpec(raw: unknown): TaskSpec {
   if (!isObject(raw)) fail('(root)', 'must be a mapping of keys', 'see docs/task-spec.md for an example');
   checkKeys(raw, TOP_KEYS, '');
   const name = str(raw.name, 'name');
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(name)) fail('name', 'may hold letters, digits, _ . - (at most 63)', 'rename the task');
+  // The name becomes a NATS subject token and part of consumer names: no dots.
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/.test(name)) fail('name', 'may hold letters, digits, _ and - (at most 63, no dots)', 'rename the task');
   let destination = { ...DEFAULTS.destination } as TaskSpec['destination'];
   if (raw.destination !== undefined) {
     if (!isObject(raw.destination)) fail('destination', 'must be an object', 'write destination: { type: duckdb, path: ./warehouse.duckdb }');
