@@ -54,6 +54,8 @@ class ZongjiReader implements BinlogReader {
       user: this.conn.user,
       password: this.conn.password,
       dateStrings: true,
+      // MySQL 8 binary JSON as the server's own text (what SELECT returns), not re-serialised.
+      jsonStrings: true,
       supportBigNumbers: true,
       bigNumberStrings: true,
       charset: 'utf8mb4',

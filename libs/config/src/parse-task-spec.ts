@@ -115,6 +115,8 @@ function parseIncremental(raw: unknown): IncrementalOptions {
   if (raw.partition !== undefined) {
     if (!Array.isArray(raw.partition)) fail('incremental.partition', 'must be a list', `choose from ${PARTITIONS.join(', ')}`);
     partition = raw.partition.map((p, i) => oneOf(p, `incremental.partition[${i}]`, PARTITIONS, 'modifytime_year'));
+    const dup = partition.find((p, i) => partition.indexOf(p) !== i);
+    if (dup) fail('incremental.partition', `lists ${dup} twice`, 'list each partition column once');
   }
   return {
     additionalColumnRule: oneOf(raw.additionalColumnRule, 'incremental.additionalColumnRule', ['previous', 'new'], d.additionalColumnRule),

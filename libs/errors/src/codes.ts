@@ -6,7 +6,7 @@
 export interface ErrorCodeInfo {
   readonly retriable: boolean;
   /** gRPC status code name the control plane answers with. */
-  readonly grpc: 'INVALID_ARGUMENT' | 'NOT_FOUND' | 'ALREADY_EXISTS' | 'FAILED_PRECONDITION' | 'UNAVAILABLE' | 'PERMISSION_DENIED' | 'UNAUTHENTICATED' | 'INTERNAL' | 'ABORTED' | 'UNIMPLEMENTED';
+  readonly grpc: 'INVALID_ARGUMENT' | 'NOT_FOUND' | 'ALREADY_EXISTS' | 'FAILED_PRECONDITION' | 'UNAVAILABLE' | 'PERMISSION_DENIED' | 'UNAUTHENTICATED' | 'INTERNAL' | 'ABORTED';
   readonly description: string;
 }
 
@@ -95,11 +95,6 @@ export const ErrorCodes = {
     retriable: false,
     grpc: 'FAILED_PRECONDITION',
     description: 'The task did not pass its precheck. Each failed item says what to fix; run the precheck again afterwards.',
-  },
-  TW_NOT_AVAILABLE: {
-    retriable: false,
-    grpc: 'UNIMPLEMENTED',
-    description: 'This operation is part of the API but not available in this version (docs/dts-compatibility.md lists what is planned).',
   },
   TW_INTERNAL: {
     retriable: false,

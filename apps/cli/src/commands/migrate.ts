@@ -44,6 +44,9 @@ export async function migrate(opts: MigrateOptions): Promise<MigrateResult> {
   let local: Awaited<ReturnType<typeof startLocal>> | undefined;
   try {
     const spec = parseTaskSpec(text);
+    if ((opts.sinks ?? 1) > 1 && spec.destination.type === 'duckdb') {
+      throw new TidewaterError('TW_SPEC_INVALID', `--sinks ${opts.sinks}: a DuckDB file takes one writer`, { subject: '--sinks', fix: 'run one sink for the embedded DuckDB destination (drop --sinks)' });
+    }
     const tables = await preflight(spec);
     if (!opts.json) console.log(`source ok: ${tables} table(s) selected; starting services (logs in ${opts.stateDir}/logs)`);
     local = await startLocal({ stateDir: opts.stateDir, incremental: needsIncremental(spec), sinks: opts.sinks, onEvent: (m) => !opts.json && console.log(m) });

@@ -170,7 +170,7 @@ export interface ChunkPlan {
 }
 
 /**
- * Persisted by the coordinator in JetStream KV (bucket tidewater_tasks, key = task id).
+ * Persisted by the coordinator in JetStream KV (bucket tw_tasks, key = task id).
  * The coordinator is the only writer; every write is a compare-and-set on the KV revision.
  */
 export interface TaskState {
