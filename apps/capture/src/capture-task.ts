@@ -2,7 +2,7 @@ import { Batch, CaptureCheckpoint, Progress, type BinlogPosition, type TableRef,
 import { BatchPublisher, KV_BUCKETS, openKv, subjects } from '@tidewater/bus';
 import { createBinlogReader, type BinlogReader } from '@tidewater/binlog';
 import type { ServiceContext, TaskWorker } from '@tidewater/runtime';
-import { specOf, type StoredTask } from '@tidewater/task-state';
+import { FaultReporter, specOf, type StoredTask } from '@tidewater/task-state';
 import { TidewaterError, isRetriable } from '@tidewater/errors';
 import { openSource } from '@tidewater/mysql-source';
 import { TransactionBatcher } from './transaction-batcher.js';
@@ -37,6 +37,7 @@ export async function startCaptureTask(ctx: ServiceContext, task: StoredTask, si
   let reader: BinlogReader | undefined;
   let chain: Promise<void> = Promise.resolve();
   const serial = (fn: () => Promise<void> | void): Promise<void> => (chain = chain.then(fn));
+  const faults = new FaultReporter(ctx.bus, taskId, 'capture', [spec.source.password]);
 
   const run = async () => {
     while (!controller.signal.aborted) {
@@ -57,6 +58,7 @@ export async function startCaptureTask(ctx: ServiceContext, task: StoredTask, si
           await publisher.publish(subjects.sourceBinlog(taskId), Batch.encode(batch).finish(), { msgId: `b:${origin?.end?.token}:${origin?.lastRecordId}` });
           await publisher.flush();
           await positions.put(taskId, CaptureCheckpoint.encode({ position: origin!.end!, schemas }).finish());
+          faults.recovered();
         };
         /** ADD COLUMN at the end of a migrated table: carried to the sink, then decoded with. */
         const applyAddColumn = async (target: TableRef, statement: string, pos: BinlogPosition): Promise<boolean> => {
@@ -138,6 +140,7 @@ export async function startCaptureTask(ctx: ServiceContext, task: StoredTask, si
       await chain.catch(() => undefined);
       if (controller.signal.aborted) return;
       ctx.log.warn('binlog stream interrupted; resuming from the last saved position', { task: taskId, err: e, retriable: isRetriable(e) });
+      faults.failed(e);
       await new Promise((r) => setTimeout(r, isRetriable(e) ? 1_000 : 10_000));
     }
   };

@@ -1,4 +1,5 @@
-import { credentials, type ServiceError } from '@grpc/grpc-js';
+import { readFileSync } from 'node:fs';
+import { credentials, InterceptingCall, type ChannelCredentials, type Interceptor, type ServiceError } from '@grpc/grpc-js';
 import { CheckStatus, ControlServiceClient, type TaskView, type PrecheckItem, type RunPrecheckResponse, type PauseTaskResponse, type ResumeTaskResponse, type CreateTaskResponse, type GetTaskResponse, type ListTasksResponse, type StartTaskResponse, type StopTaskResponse, type DeleteTaskResponse } from '@tidewater/proto';
 import { TidewaterError, ErrorCodes, type ErrorCode } from '@tidewater/errors';
 
@@ -6,8 +7,8 @@ import { TidewaterError, ErrorCodes, type ErrorCode } from '@tidewater/errors';
 export class ControlClient {
   private readonly client: ControlServiceClient;
 
-  constructor(address: string) {
-    this.client = new ControlServiceClient(address, credentials.createInsecure());
+  constructor(address: string, security: ClientSecurity = clientSecurityFromEnv()) {
+    this.client = new ControlServiceClient(address, security.credentials, { interceptors: security.interceptors });
   }
 
   async waitReady(timeoutMs: number): Promise<void> {
@@ -66,9 +67,9 @@ export class ControlClient {
     const call = this.client.watchTask({ taskId });
     signal.addEventListener('abort', () => call.cancel(), { once: true });
     call.on('data', (r: { task?: TaskView }) => r.task && onUpdate(r.task));
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       call.on('end', () => resolve());
-      call.on('error', () => resolve());
+      call.on('error', (e: ServiceError) => (signal.aborted ? resolve() : reject(toTidewaterError(e))));
     });
   }
 
@@ -80,11 +81,48 @@ export class ControlClient {
     return new Promise((resolve, reject) =>
       fn((e, r) => {
         if (!e) return resolve(r);
-        const code = String(e.metadata?.get('tw-error-code')?.[0] ?? 'TW_INTERNAL');
-        const known = code in ErrorCodes ? (code as ErrorCode) : 'TW_INTERNAL';
-        const fix = String(e.metadata?.get('tw-error-fix')?.[0] ?? '');
-        reject(new TidewaterError(known, e.details.replace(/^TW_[A-Z_]+: /, ''), fix ? { fix } : {}));
+        reject(toTidewaterError(e));
       }),
     );
   }
+}
+
+function toTidewaterError(e: ServiceError): TidewaterError {
+  const code = String(e.metadata?.get('tw-error-code')?.[0] ?? 'TW_INTERNAL');
+  const known = code in ErrorCodes ? (code as ErrorCode) : 'TW_INTERNAL';
+  const fix = String(e.metadata?.get('tw-error-fix')?.[0] ?? '');
+  return new TidewaterError(known, (e.details || e.message).replace(/^TW_[A-Z_]+: /, ''), fix ? { fix } : {});
+}
+
+export interface ClientSecurity {
+  readonly credentials: ChannelCredentials;
+  readonly interceptors: Interceptor[];
+}
+
+/**
+ * TLS when TIDEWATER_TLS_CA is set (the CA that signed the coordinator's certificate;
+ * TIDEWATER_TLS_CLIENT_CERT/KEY add a client certificate for mTLS), and the bearer token
+ * from TIDEWATER_API_TOKEN(_FILE) on every call.
+ */
+export function clientSecurityFromEnv(env: NodeJS.ProcessEnv = process.env): ClientSecurity {
+  const read = (name: string): Buffer | null => {
+    const file = env[name];
+    if (!file) return null;
+    try {
+      return readFileSync(file);
+    } catch (e) {
+      throw new TidewaterError('TW_SPEC_INVALID', `cannot read ${name} ${file}: ${(e as NodeJS.ErrnoException).code}`, { subject: name, fix: `point ${name} at a readable PEM file` });
+    }
+  };
+  const ca = read('TIDEWATER_TLS_CA');
+  const creds = ca || env.TIDEWATER_TLS === '1' ? credentials.createSsl(ca, read('TIDEWATER_TLS_CLIENT_KEY'), read('TIDEWATER_TLS_CLIENT_CERT')) : credentials.createInsecure();
+  const token = env.TIDEWATER_API_TOKEN ?? (env.TIDEWATER_API_TOKEN_FILE ? readFileSync(env.TIDEWATER_API_TOKEN_FILE, 'utf8').trim() : undefined);
+  const bearer: Interceptor = (options, nextCall) =>
+    new InterceptingCall(nextCall(options), {
+      start(metadata, listener, next) {
+        metadata.set('authorization', `Bearer ${token}`);
+        next(metadata, listener);
+      },
+    });
+  return { credentials: creds, interceptors: token ? [bearer] : [] };
 }

@@ -47,7 +47,8 @@ export async function startLocal(opts: LocalRunOptions): Promise<LocalRun> {
   ];
   if (sinks > 1) services[1] = { name: 'sink', env: { TIDEWATER_SINK_INDEX: '0', TIDEWATER_SINK_COUNT: String(sinks) } };
   supervisor.start(services);
-  const client = new ControlClient(grpcAddress);
+  // Bound to every interface: this machine's own client still comes in over loopback.
+  const client = new ControlClient(grpcAddress.replace(/^(0\.0\.0\.0|\[::\]):/, '127.0.0.1:'));
   try {
     await client.waitReady(60_000);
   } catch (e) {

@@ -1,4 +1,4 @@
-import type { TaskSpec } from '@tidewater/config';
+import { selections, type TaskSpec } from '@tidewater/config';
 import { openSource } from '@tidewater/mysql-source';
 import { requireIncrementalReady } from '@tidewater/precheck';
 
@@ -11,7 +11,7 @@ export async function preflight(spec: TaskSpec): Promise<number> {
   const source = await openSource(spec.source, { poolSize: 1 });
   try {
     if (spec.migrationTypes.includes('incremental')) await requireIncrementalReady(source, `${spec.source.host}:${spec.source.port}`);
-    const schemas = await source.readSchemas(spec.objects.map((o) => ({ database: o.database, tables: o.tables ? [...o.tables] : undefined })));
+    const schemas = await source.readSchemas(selections(spec));
     return schemas.length;
   } finally {
     await source.close();

@@ -9,7 +9,7 @@ function out(): { stream: NodeJS.WriteStream; text: () => string } {
 }
 
 const task = (rowsDone: bigint, chunksDone: number): TaskView => ({
-  taskId: 't', name: 't', stage: Stage.STAGE_FULL, errorCode: '', errorMessage: '', lagSeconds: 0, position: '', redactedSpecJson: '', precheck: [],
+  taskId: 't', name: 't', stage: Stage.STAGE_FULL, errorCode: '', errorMessage: '', lagSeconds: 0, position: '', redactedSpecJson: '', precheck: [], retrying: [],
   tables: [{ source: { database: 'shop', table: 'orders' }, destTable: 'orders', destSchema: 'shop', estimatedRows: 1000n, rowsDone, chunksTotal: 2, chunksDone, doneChunks: [], chunks: [], workPublished: true }],
 });
 
@@ -21,5 +21,15 @@ describe('ProgressView', () => {
     expect(o.text()).toMatch(/shop\.orders\s+500 \/ ~1,000\s+50%/);
     v.render(task(1000n, 2), true);
     expect(o.text()).toMatch(/1,000 \/ ~1,000\s+100%.*done/);
+  });
+
+  it('shows each retrying fault with its cause and deadline', () => {
+    const o = out();
+    const deadline = Date.UTC(2026, 0, 1, 12, 40, 0);
+    new ProgressView(o.stream).render({
+      ...task(0n, 0),
+      retrying: [{ reporter: 'capture', code: 'TW_SOURCE_UNREACHABLE', message: 'binlog stream from db:3306 failed', sinceMs: 0n, deadlineMs: BigInt(deadline), window: 'connection', reportedMs: 0n }],
+    }, true);
+    expect(o.text()).toContain('retrying (capture): TW_SOURCE_UNREACHABLE binlog stream from db:3306 failed — gives up at 12:40:00 UTC');
   });
 });

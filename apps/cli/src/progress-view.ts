@@ -1,4 +1,11 @@
-import { Stage, type TaskView } from '@tidewater/proto';
+import { Stage, type Retrying, type TaskView } from '@tidewater/proto';
+
+/** `retrying (sink/partition-1): TW_DEST_WRITE … — gives up at 12:40:00 UTC (in 9 min)` */
+export function retryingLine(r: Retrying, now = Date.now()): string {
+  const deadline = new Date(Number(r.deadlineMs));
+  const left = Math.max(0, Math.ceil((Number(r.deadlineMs) - now) / 60_000));
+  return `retrying (${r.reporter}): ${r.code} ${r.message} — gives up at ${deadline.toISOString().slice(11, 19)} UTC (in ${left} min)`;
+}
 
 const fmt = new Intl.NumberFormat('en-US');
 
@@ -18,6 +25,7 @@ export class ProgressView {
   render(task: TaskView, force = false): void {
     const now = Date.now();
     const lines = [`task ${task.name}: ${Stage[task.stage].replace('STAGE_', '').toLowerCase()}${task.stage === Stage.STAGE_INCREMENTAL ? `  lag ${task.lagSeconds.toFixed(1)} s  at ${task.position}` : ''}`];
+    for (const r of task.retrying) lines.push(`  ${retryingLine(r, now)}`);
     for (const t of task.tables) {
       const key = `${t.source?.database}.${t.source?.table}`;
       const hist = this.samples.get(key) ?? [];

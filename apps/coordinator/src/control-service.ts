@@ -1,7 +1,7 @@
 import { status, Metadata, type ServiceError, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
 import { CheckStatus, Stage, TaskState, type ControlServiceServer, type TaskView } from '@tidewater/proto';
 import { parseTaskSpec, redactSpec, sealSpec, secretKeyFromEnv } from '@tidewater/config';
-import { purgeTask, type Bus } from '@tidewater/bus';
+import { purgeTask, subjects, type Bus } from '@tidewater/bus';
 import { ACTIVE_STAGES, specOf, type TaskStore } from '@tidewater/task-state';
 import { runPrecheck } from '@tidewater/precheck';
 import { ErrorCodes, TidewaterError, isTidewaterError } from '@tidewater/errors';
@@ -30,6 +30,19 @@ function unary<Req, Res>(fn: (req: Req) => Promise<Res>) {
   };
 }
 
+/** Asks any sink which destination tables exist already (the sink owns destination access). */
+async function inspectDestination(bus: Bus, taskId: string, names: string[]): Promise<string[]> {
+  let reply;
+  try {
+    reply = await bus.nc.request(subjects.sinkInspect, JSON.stringify({ taskId, tables: names }), { timeout: 15_000 });
+  } catch {
+    throw new TidewaterError('TW_BUS_UNAVAILABLE', 'no sink service answered the destination check within 15 s', { fix: 'start a sink service (tidewater up starts one)' });
+  }
+  const r = JSON.parse(reply.string()) as { ok: boolean; foreign?: string[]; error?: { code: string; message: string } };
+  if (!r.ok) throw new TidewaterError('TW_DEST_WRITE', `the destination could not be inspected: ${r.error?.message ?? 'unknown error'}`);
+  return r.foreign ?? [];
+}
+
 /** The gRPC control plane (docs/control-plane.md). */
 export function controlService(deps: ControlDeps): ControlServiceServer {
   const { store, log } = deps;
@@ -37,7 +50,7 @@ export function controlService(deps: ControlDeps): ControlServiceServer {
     const { state } = await store.update(taskId, (s) => {
       if (s.stage === to) return undefined;
       if (!allowed(s.stage)) throw new TidewaterError('TW_TASK_STATE', `cannot ${verb} task ${taskId} in stage ${stageName(s.stage)}`, { subject: taskId });
-      return { ...s, stage: to };
+      return { ...s, stage: to, retrying: [] };
     });
     // The coordinator's KV watch starts or stops the task's driver on this change.
     return taskView(state);
@@ -78,7 +91,7 @@ export function controlService(deps: ControlDeps): ControlServiceServer {
       if (state.stage !== Stage.STAGE_CREATED && state.stage !== Stage.STAGE_PRECHECKED) {
         throw new TidewaterError('TW_TASK_STATE', `task ${req.taskId} is ${stageName(state.stage)}: the precheck runs before the task starts`, { subject: req.taskId });
       }
-      const items = await runPrecheck(specOf(state));
+      const items = await runPrecheck(specOf(state), { foreignTables: (names) => inspectDestination(deps.bus, req.taskId, names) });
       const ok = !items.some((i) => i.status === CheckStatus.CHECK_STATUS_FAILED);
       await store.update(req.taskId, (s) =>
         s.stage === Stage.STAGE_CREATED || s.stage === Stage.STAGE_PRECHECKED ? { ...s, precheck: items, stage: ok ? Stage.STAGE_PRECHECKED : Stage.STAGE_CREATED } : undefined,
@@ -104,16 +117,19 @@ export function controlService(deps: ControlDeps): ControlServiceServer {
       const { state } = await store.update(req.taskId, (s) => {
         if (s.stage === Stage.STAGE_PAUSED) return undefined;
         if (!ACTIVE_STAGES.has(s.stage)) throw new TidewaterError('TW_TASK_STATE', `cannot pause task ${req.taskId} in stage ${stageName(s.stage)}`, { subject: req.taskId });
-        return { ...s, stage: Stage.STAGE_PAUSED, pausedFrom: s.stage };
+        return { ...s, stage: Stage.STAGE_PAUSED, pausedFrom: s.stage, retrying: [] };
       });
       return { task: taskView(state) };
     }),
     resumeTask: unary(async (req) => {
       const { state } = await store.update(req.taskId, (s) => {
-        if (s.stage !== Stage.STAGE_PAUSED) throw new TidewaterError('TW_TASK_STATE', `task ${req.taskId} is not paused (${stageName(s.stage)})`, { subject: req.taskId });
+        const failedMidway = s.stage === Stage.STAGE_FAILED && ACTIVE_STAGES.has(s.pausedFrom);
+        if (s.stage !== Stage.STAGE_PAUSED && !failedMidway) {
+          throw new TidewaterError('TW_TASK_STATE', `task ${req.taskId} is not paused (${stageName(s.stage)})`, { subject: req.taskId, fix: 'only a paused task, or one that failed after it started, can be resumed' });
+        }
         // Every stage re-enters from its checkpoints; a task paused by unsupported DDL meets
-        // the statement again and pauses again.
-        return { ...s, stage: s.pausedFrom || Stage.STAGE_SCHEMA, errorCode: '', errorMessage: '' };
+        // the statement again and pauses again, a failed one retries with fresh windows.
+        return { ...s, stage: s.pausedFrom || Stage.STAGE_SCHEMA, errorCode: '', errorMessage: '', retrying: [] };
       });
       return { task: taskView(state) };
     }),

@@ -1,4 +1,4 @@
-import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { Server } from '@grpc/grpc-js';
 import { ControlServiceService } from '@tidewater/proto';
 import type { Component, ServiceContext } from '@tidewater/runtime';
 import { ACTIVE_STAGES, TaskLeases, TaskStore } from '@tidewater/task-state';
@@ -6,6 +6,7 @@ import type { Stage } from '@tidewater/proto';
 import { TidewaterError } from '@tidewater/errors';
 import { controlService } from './control-service.js';
 import { TaskDriver } from './task-driver.js';
+import { controlPlaneSecurity } from './control-plane-security.js';
 
 const LEASE_MS = 15_000;
 
@@ -14,7 +15,9 @@ export function coordinator(ctx: ServiceContext, grpcAddress: string): Component
   const drivers = new Map<string, TaskDriver>();
   /** Active tasks: driven here when this coordinator holds their lease. */
   const active = new Set<string>();
-  const server = new Server();
+  // Refuses to start before anything else when an exposed address lacks TLS or auth.
+  const security = controlPlaneSecurity(grpcAddress);
+  const server = new Server({ interceptors: security.interceptors });
   let store: TaskStore;
   let leases: TaskLeases;
   let renewal: NodeJS.Timeout | undefined;
@@ -60,13 +63,13 @@ export function coordinator(ctx: ServiceContext, grpcAddress: string): Component
       }, LEASE_MS / 3);
       server.addService(ControlServiceService, controlService({ store, bus: ctx.bus, log: ctx.log }));
       await new Promise<void>((resolve, reject) =>
-        server.bindAsync(grpcAddress, ServerCredentials.createInsecure(), (err) =>
+        server.bindAsync(grpcAddress, security.credentials, (err) =>
           err
             ? reject(new TidewaterError('TW_SPEC_INVALID', `cannot listen on ${grpcAddress}: ${err.message}`, { subject: 'TIDEWATER_GRPC_ADDRESS', fix: 'choose a free address with TIDEWATER_GRPC_ADDRESS=127.0.0.1:PORT' }))
             : resolve(),
         ),
       );
-      ctx.log.info('control plane listening', { address: grpcAddress });
+      ctx.log.info('control plane listening', { address: grpcAddress, security: security.summary });
     },
     async stop() {
       clearInterval(renewal);

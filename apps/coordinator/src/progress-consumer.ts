@@ -1,6 +1,7 @@
 import { consumeLoop, ensureConsumer, durables, STREAMS, subjects, type Bus } from '@tidewater/bus';
 import { Progress, Stage, type TaskState } from '@tidewater/proto';
-import type { TaskStore } from '@tidewater/task-state';
+import { specOf, type TaskStore } from '@tidewater/task-state';
+import { applyFault } from './retry-windows.js';
 import type { Logger } from '@tidewater/telemetry';
 
 /**
@@ -18,8 +19,9 @@ export async function consumeProgress(bus: Bus, store: TaskStore, log: Logger, t
   });
 }
 
-export function applyProgress(s: TaskState, p: Progress): TaskState | undefined {
+export function applyProgress(s: TaskState, p: Progress, now = Date.now()): TaskState | undefined {
   const unit = p.unit;
+  if (unit?.$case === 'fault') return applyFault(s, unit.value, specOf(s).retry, now);
   if (unit?.$case === 'chunkId') {
     const t = s.tables.find((x) => x.chunks.some((c) => c.chunkId === unit.value));
     if (!t || t.doneChunks.includes(unit.value)) return undefined;

@@ -1,19 +1,20 @@
 import type { TaskState } from '@tidewater/proto';
-import type { TaskSpec } from '@tidewater/config';
+import { selections, tableNaming, type TaskSpec } from '@tidewater/config';
 import type { SourceClient } from '@tidewater/mysql-source';
 import { subjects, type Bus } from '@tidewater/bus';
 import { TidewaterError, type ErrorCode } from '@tidewater/errors';
 
 /** Reads the selected tables' schemas and estimated sizes into the task's table list. */
 export async function readTables(source: SourceClient, spec: TaskSpec, state: TaskState): Promise<TaskState> {
-  const schemas = await source.readSchemas(spec.objects.map((o) => ({ database: o.database, tables: o.tables ? [...o.tables] : undefined })));
+  const schemas = await source.readSchemas(selections(spec));
   const tables = [];
   for (const schema of schemas) {
     const src = schema.source!;
+    const naming = tableNaming(spec, src.database, src.table);
     tables.push({
       source: src,
-      destSchema: src.database,
-      destTable: src.table,
+      destSchema: naming.schema,
+      destTable: naming.stem,
       estimatedRows: await source.estimateRows(src),
       rowsDone: 0n,
       chunksTotal: 0,

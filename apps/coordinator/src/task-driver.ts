@@ -5,7 +5,8 @@ import { requireIncrementalReady } from '@tidewater/precheck';
 import { specOf, type TaskStore } from '@tidewater/task-state';
 import type { Bus } from '@tidewater/bus';
 import type { Logger } from '@tidewater/telemetry';
-import { isTidewaterError, isRetriable } from '@tidewater/errors';
+import { errorCodeOf, isTidewaterError, retryWindowOf } from '@tidewater/errors';
+import { applyFault, enforceDeadlines, failTask } from './retry-windows.js';
 import { nextStage, TERMINAL, stageName } from './stage-machine.js';
 import { readTables, migrateSchema } from './schema-stage.js';
 import { planChunks, publishWork, fullCopyDone } from './full-stage.js';
@@ -44,25 +45,43 @@ export class TaskDriver {
     while (!signal.aborted) {
       const { state } = await store.require(this.taskId);
       if (TERMINAL.has(state.stage) || state.stage === Stage.STAGE_PAUSED || state.stage === Stage.STAGE_CREATED || state.stage === Stage.STAGE_PRECHECKED) return;
+      if (await this.failedPastDeadline()) continue;
       try {
         await this.step(state, signal);
+        if (this.failingSince) await this.reportFault(undefined);
       } catch (e) {
         if (signal.aborted) return;
-        if (isRetriable(e)) {
+        if (retryWindowOf(errorCodeOf(e)) !== 'fatal') {
           log.warn('task step failed; retrying', { task: this.taskId, stage: stageName(state.stage), err: e });
+          await this.reportFault(e);
           await sleep(2_000, signal);
           continue;
         }
         log.error('task failed', { task: this.taskId, stage: stageName(state.stage), err: e });
-        await store.update(this.taskId, (s) => ({
-          ...s,
-          stage: Stage.STAGE_FAILED,
-          errorCode: isTidewaterError(e) ? e.code : 'TW_INTERNAL',
-          errorMessage: isTidewaterError(e) ? e.describe() : String(e),
-        }));
+        await store.update(this.taskId, (s) => failTask(s, errorCodeOf(e), isTidewaterError(e) ? e.describe() : String(e)));
         return;
       }
     }
+  }
+
+  private failingSince = 0;
+
+  /** The coordinator's own step failures count against the retry windows like any service's. */
+  private async reportFault(e: unknown): Promise<void> {
+    const now = Date.now();
+    if (e !== undefined && this.failingSince === 0) this.failingSince = now;
+    const fault = e === undefined
+      ? { reporter: 'coordinator', code: '', message: '', recovered: true, sinceMs: 0n }
+      : { reporter: 'coordinator', code: errorCodeOf(e), message: e instanceof Error ? e.message : String(e), recovered: false, sinceMs: BigInt(this.failingSince) };
+    if (e === undefined) this.failingSince = 0;
+    await this.deps.store.update(this.taskId, (s) => applyFault(s, fault, specOf(s).retry, now));
+  }
+
+  private async failedPastDeadline(): Promise<boolean> {
+    const { state } = await this.deps.store.update(this.taskId, (s) => enforceDeadlines(s, Date.now()));
+    if (state.stage !== Stage.STAGE_FAILED) return false;
+    this.deps.log.error('task failed: retry window exhausted', { task: this.taskId, code: state.errorCode, message: state.errorMessage });
+    return true;
   }
 
   private async step(state: TaskState, signal: AbortSignal): Promise<void> {

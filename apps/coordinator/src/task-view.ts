@@ -16,5 +16,6 @@ export function taskView(s: TaskState): TaskView {
     position: pos ? `${pos.file}:${pos.pos}${pos.gtid ? ` gtid ${pos.gtid}` : ''}` : '',
     redactedSpecJson: s.specJson ? JSON.stringify(redactSpec(specOf(s))) : '',
     precheck: s.precheck,
+    retrying: s.retrying,
   };
 }

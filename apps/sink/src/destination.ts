@@ -11,6 +11,8 @@ export interface Destination {
   /** Schema migration; idempotent for the same task. */
   ensureTables(taskId: string, tables: readonly DestTable[], opts: TableOptions): Promise<void>;
   committedChunks(taskId: string): Promise<Set<string>>;
+  /** Names (`schema.table`) among `names` that exist and were not created by this task. */
+  foreignTables(taskId: string, names: readonly string[]): Promise<string[]>;
   /** False when the chunk was already committed (nothing written). */
   commitChunk(taskId: string, chunkId: string, table: DestTable, rowsets: readonly RowSet[], opts: TableOptions): Promise<boolean>;
   /** Rows written (rows at or below the table's checkpoint are skipped). */

@@ -4,6 +4,8 @@ import { Batch, Progress, type RowSet, type SchemaChange } from '@tidewater/prot
 import type { Logger } from '@tidewater/telemetry';
 import type { DestTable, TableOptions } from '@tidewater/duckdb-sink';
 import { TidewaterError } from '@tidewater/errors';
+import { destTableOf, FaultReporter } from '@tidewater/task-state';
+import type { TaskSpec } from '@tidewater/config';
 import type { Destination } from './destination.js';
 import { ChunkAssembler } from './chunk-assembler.js';
 
@@ -15,6 +17,7 @@ export interface PartitionContext {
   readonly partition: number;
   readonly dest: Destination;
   readonly opts: TableOptions;
+  readonly spec: TaskSpec;
   readonly committed: Set<string>;
   /** Destination table by source `db.table`, from the task state. */
   readonly tables: () => ReadonlyMap<string, DestTable>;
@@ -41,6 +44,7 @@ export async function runPartition(ctx: PartitionContext, signal: AbortSignal): 
   });
   const assembler = new ChunkAssembler();
   const keepAlive = setInterval(() => assembler.touch(), ACK_WAIT_MS / 3);
+  const faults = new FaultReporter(ctx.bus, ctx.taskId, `sink/partition-${ctx.partition}`);
   try {
     await consumeLoop(
       ctx.bus.js,
@@ -49,7 +53,11 @@ export async function runPartition(ctx: PartitionContext, signal: AbortSignal): 
         durable,
         signal,
         maxBytes: 16 * 1024 * 1024,
-        onError: (e) => ctx.log.warn('sink batch failed; will retry', { task: ctx.taskId, partition: ctx.partition, err: e }),
+        onError: (e) => {
+          ctx.log.warn('sink batch failed; will retry', { task: ctx.taskId, partition: ctx.partition, err: e });
+          faults.failed(e);
+        },
+        onRecovered: () => faults.recovered(),
       },
       (msg) => handle(ctx, assembler, msg),
     );
@@ -136,8 +144,11 @@ async function applySchemaChange(ctx: PartitionContext, change: SchemaChange): P
   const table = tableFor(ctx, change);
   const next = change.newSchema!;
   if (next.version <= table.version) return;
-  const altered: DestTable = { ...table, columns: next.columns, version: next.version };
-  await ctx.dest.addColumns(altered, change.addedColumns, ctx.opts);
+  // The new source schema in destination naming; added columns that ETL drops stay out.
+  const altered = destTableOf(ctx.spec, { destSchema: table.schema, destTable: table.stem, source: change.table }, next);
+  const names = new Set(altered.columns.map((c) => c.name));
+  const added = altered.columns.filter((c) => !table.columns.some((o) => o.name === c.name) && names.has(c.name));
+  await ctx.dest.addColumns(altered, added, ctx.opts);
   ctx.altered.set(`${change.table?.database}.${change.table?.table}`, altered);
   await ctx.bus.js.publish(
     subjects.progress(ctx.taskId),

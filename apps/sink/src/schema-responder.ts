@@ -3,44 +3,55 @@ import type { Logger } from '@tidewater/telemetry';
 import { destTables, specOf, type TaskStore } from '@tidewater/task-state';
 import { isTidewaterError } from '@tidewater/errors';
 import type { Component } from '@tidewater/runtime';
-import type { Subscription } from '@nats-io/transport-node';
+import type { Msg, Subscription } from '@nats-io/transport-node';
 import { acquireDestination } from './open-destination.js';
 import { tableOptions } from './table-options.js';
+import type { Destination } from './destination.js';
 
 /**
- * Schema migration runs in the sink because the sink owns destination writes (an embedded
- * DuckDB file has one writer). Any sink instance may answer (queue group).
+ * Requests that need the destination before a task runs: schema migration and the
+ * destination precheck. They run in the sink because the sink owns destination access (an
+ * embedded DuckDB file has one writer). Any sink instance may answer (queue group).
  */
 export function schemaResponder(bus: Bus, store: TaskStore, log: Logger): Component {
-  let sub: Subscription | undefined;
+  const subs: Subscription[] = [];
+  const serve = (subject: string, what: string, work: (dest: Destination, taskId: string, req: Record<string, unknown>) => Promise<Record<string, unknown>>) =>
+    bus.nc.subscribe(subject, {
+      queue: 'sink',
+      callback: (_err, msg: Msg) => {
+        const req = JSON.parse(msg.string()) as { taskId: string } & Record<string, unknown>;
+        void (async () => {
+          try {
+            const { state } = await store.require(req.taskId);
+            const { dest, release } = await acquireDestination(specOf(state));
+            try {
+              msg.respond(JSON.stringify({ ok: true, ...(await work(dest, req.taskId, req)) }));
+            } finally {
+              await release();
+            }
+          } catch (e) {
+            log.warn(`${what} failed`, { task: req.taskId, err: e });
+            msg.respond(JSON.stringify({ ok: false, error: isTidewaterError(e) ? e.toJSON() : { code: 'TW_DEST_WRITE', message: (e as Error).message, details: {} } }));
+          }
+        })();
+      },
+    });
   return {
     name: 'schema-responder',
     async start() {
-      sub = bus.nc.subscribe(subjects.sinkSchema, {
-        queue: 'sink',
-        callback: (_err, msg) => {
-          const { taskId } = JSON.parse(msg.string()) as { taskId: string };
-          void (async () => {
-            try {
-              const { state } = await store.require(taskId);
-              const spec = specOf(state);
-              const { dest, release } = await acquireDestination(spec);
-              try {
-                await dest.ensureTables(taskId, destTables(state), tableOptions(spec));
-              } finally {
-                await release();
-              }
-              msg.respond(JSON.stringify({ ok: true }));
-            } catch (e) {
-              log.warn('schema migration failed', { task: taskId, err: e });
-              msg.respond(JSON.stringify({ ok: false, error: isTidewaterError(e) ? e.toJSON() : { code: 'TW_DEST_WRITE', message: (e as Error).message, details: {} } }));
-            }
-          })();
-        },
-      });
+      subs.push(
+        serve(subjects.sinkSchema, 'schema migration', async (dest, taskId) => {
+          const { state } = await store.require(taskId);
+          await dest.ensureTables(taskId, destTables(state), tableOptions(specOf(state)));
+          return {};
+        }),
+        serve(subjects.sinkInspect, 'destination inspection', async (dest, taskId, req) => ({
+          foreign: await dest.foreignTables(taskId, Array.isArray(req.tables) ? req.tables.map(String) : []),
+        })),
+      );
     },
     async stop() {
-      sub?.unsubscribe();
+      for (const s of subs) s.unsubscribe();
     },
   };
 }

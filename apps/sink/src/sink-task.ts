@@ -25,7 +25,7 @@ export async function startSinkTask(ctx: ServiceContext, assignment: SinkAssignm
     if (p % assignment.count !== assignment.index) continue;
     loops.push(
       runPartition(
-        { bus: ctx.bus, log: ctx.log, tracer: ctx.tracer, taskId: task.state.taskId, partition: p, dest, opts: tableOptions(spec), committed, tables: () => tables, altered },
+        { bus: ctx.bus, log: ctx.log, tracer: ctx.tracer, taskId: task.state.taskId, partition: p, dest, opts: tableOptions(spec), spec, committed, tables: () => tables, altered },
         controller.signal,
       ).catch((e: unknown) => ctx.log.error('sink partition stopped', { task: task.state.taskId, partition: p, err: e })),
     );

@@ -1,7 +1,7 @@
 import { workLoop, ensureConsumer, durables, STREAMS, subjects, BatchPublisher } from '@tidewater/bus';
 import { openSource, type SourceClient } from '@tidewater/mysql-source';
 import type { ServiceContext, TaskWorker } from '@tidewater/runtime';
-import { specOf, type StoredTask } from '@tidewater/task-state';
+import { FaultReporter, specOf, type StoredTask } from '@tidewater/task-state';
 import { copyChunk } from './chunk-copier.js';
 
 const WORK_ACK_WAIT_MS = 20_000;
@@ -28,13 +28,18 @@ export async function startSnapshotTask(ctx: ServiceContext, task: StoredTask, s
   signal.addEventListener('abort', () => controller.abort(), { once: true });
   const loops = Array.from({ length: spec.full.parallelChunks }, (_, i) => {
     const publisher = new BatchPublisher(ctx.bus.js, 32);
+    const faults = new FaultReporter(ctx.bus, taskId, `snapshot/worker-${i}`, [spec.source.password]);
     return workLoop(
       ctx.bus.js,
       {
         stream: STREAMS.work,
         durable,
         signal: controller.signal,
-        onError: (e) => ctx.log.warn('chunk copy failed; will retry', { task: taskId, worker: i, err: e }),
+        onError: (e) => {
+          ctx.log.warn('chunk copy failed; will retry', { task: taskId, worker: i, err: e });
+          faults.failed(e);
+        },
+        onRecovered: () => faults.recovered(),
       },
       async (work) => {
         await copyChunk(ctx.tracer, source, work, publisher, controller.signal);

@@ -2,7 +2,7 @@ import { context, trace, type Tracer } from '@opentelemetry/api';
 import { consumeLoop, ensureConsumer, extractTrace, durables, HEADERS, STREAMS, subjects, BatchPublisher } from '@tidewater/bus';
 import { Batch, type TaskState } from '@tidewater/proto';
 import type { ServiceContext, TaskWorker } from '@tidewater/runtime';
-import type { StoredTask } from '@tidewater/task-state';
+import { FaultReporter, type StoredTask } from '@tidewater/task-state';
 import { passThroughPartition, routeBatch, sinkMsgId, type TableRoute } from './route-batch.js';
 
 function routesOf(state: TaskState): Map<string, TableRoute> {
@@ -23,9 +23,15 @@ export async function startTransformTask(ctx: ServiceContext, task: StoredTask, 
   const controller = new AbortController();
   signal.addEventListener('abort', () => controller.abort(), { once: true });
   const tracer: Tracer = ctx.tracer;
+  const faults = new FaultReporter(ctx.bus, taskId, 'transform');
   const loop = consumeLoop(
     ctx.bus.js,
-    { stream: STREAMS.source, durable, signal: controller.signal, maxBytes: 16 * 1024 * 1024, onError: (e) => ctx.log.warn('transform failed; will retry', { task: taskId, err: e }) },
+    { stream: STREAMS.source, durable, signal: controller.signal, maxBytes: 16 * 1024 * 1024, onError: (e) => {
+        ctx.log.warn('transform failed; will retry', { task: taskId, err: e });
+        faults.failed(e);
+      },
+      onRecovered: () => faults.recovered(),
+    },
     async (msg) => {
       const span = tracer.startSpan('transform.batch', { attributes: { 'tidewater.task': taskId } }, extractTrace(msg.headers));
       try {

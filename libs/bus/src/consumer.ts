@@ -43,6 +43,8 @@ export interface ConsumeLoopOptions {
   readonly signal: AbortSignal;
   /** Called each time the handler threw; the same message is then retried after a backoff. */
   readonly onError: (e: unknown, msg: JsMsg) => void;
+  /** Called after a message succeeded following one or more failures. */
+  readonly onRecovered?: () => void;
   readonly retryDelayMs?: number;
 }
 
@@ -81,6 +83,7 @@ async function handleInPlace(msg: JsMsg, opts: ConsumeLoopOptions, handler: Mess
     try {
       const verdict = await handler(msg);
       if (verdict === 'ack') msg.ack();
+      if (attempt > 0) opts.onRecovered?.();
       return true;
     } catch (e) {
       opts.onError(e, msg);
@@ -108,6 +111,7 @@ async function handleInPlace(msg: JsMsg, opts: ConsumeLoopOptions, handler: Mess
  */
 export async function workLoop(js: JetStreamClient, opts: Omit<ConsumeLoopOptions, 'maxBytes'>, handler: MessageHandler): Promise<void> {
   const consumer = await js.consumers.get(opts.stream, opts.durable);
+  let failing = false;
   while (!opts.signal.aborted) {
     const msg = await consumer.next({ expires: 2_000 }).catch(() => null);
     if (!msg) continue;
@@ -117,7 +121,10 @@ export async function workLoop(js: JetStreamClient, opts: Omit<ConsumeLoopOption
     }
     try {
       if ((await handler(msg)) === 'ack') msg.ack();
+      if (failing) opts.onRecovered?.();
+      failing = false;
     } catch (e) {
+      failing = true;
       opts.onError(e, msg);
       msg.nak(opts.retryDelayMs ?? 1_000);
     }

@@ -28,6 +28,8 @@ export const subjects = {
   progress: (task: string) => `tw.events.${task}.progress`,
   /** Request/reply (core NATS): the coordinator asks any sink to run schema migration. */
   sinkSchema: 'tw.ctl.sink.schema',
+  /** Precheck: which destination tables already exist (request/reply, any sink answers). */
+  sinkInspect: 'tw.ctl.sink.inspect',
 } as const;
 
 export const KV_BUCKETS = {

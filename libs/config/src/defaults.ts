@@ -8,6 +8,9 @@ export const DEFAULTS = {
   incremental: { additionalColumnRule: 'previous', partition: [], batchRows: 5_000, flushMs: 50 },
   conflictMode: 'precheck',
   temporalMapping: 'native',
+  retry: { connectionMinutes: 720, otherMinutes: 10 },
+  capitalization: 'dts',
+  heartbeat: { enabled: false, table: 'tidewater.heartbeat', intervalMs: 1_000 },
 } as const;
 
 export const LIMITS = {
@@ -15,4 +18,9 @@ export const LIMITS = {
   batchRows: [1, 100_000],
   parallelChunks: [1, 64],
   flushMs: [1, 60_000],
+  retryConnectionMinutes: [10, 1440],
+  retryOtherMinutes: [1, 1440],
+  /** Rates (queries, rows or MB per second); 0 = unlimited. */
+  throttle: [0, 100_000_000],
+  heartbeatMs: [100, 60_000],
 } as const;

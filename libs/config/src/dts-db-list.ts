@@ -11,8 +11,8 @@ function fail(message: string, fix: string): never {
  * DTS's object selection (the `DbList` of ConfigureDtsJob), as DTS users already have it:
  * `{"shop": {"name": "shop", "all": true}}` or
  * `{"shop": {"name": "shop", "all": false, "Table": {"customer": {"name": "customer", "all": true}}}}`.
- * Renaming (a different `name`) and per-table filters are refused until Tidewater supports
- * them, rather than silently ignored.
+ * A different `name` renames the database or table in the destination; a table's `filter`
+ * becomes its row filter.
  */
 export function objectsFromDtsDbList(input: unknown): ObjectSpec[] {
   let raw = input;
@@ -27,16 +27,20 @@ export function objectsFromDtsDbList(input: unknown): ObjectSpec[] {
   return Object.entries(raw as Raw).map(([db, sel]) => {
     if (typeof sel !== 'object' || sel === null) fail(`${db}: must be an object`, 'e.g. {"name": "shop", "all": true}');
     const s = sel as Raw;
-    if (s.name !== undefined && s.name !== db) fail(`${db}: renaming to ${String(s.name)} is not supported yet`, 'remove "name" or keep it equal to the database name (object name mapping is planned)');
-    if (s.all === true || s.Table === undefined) return { database: db };
+    const as = s.name !== undefined && s.name !== db ? String(s.name) : undefined;
+    const dbPart = { database: db, ...(as ? { as } : {}) };
+    if (s.all === true || s.Table === undefined) return dbPart;
     if (typeof s.Table !== 'object' || s.Table === null) fail(`${db}.Table: must be an object`, 'map table names to {"name": ..., "all": true}');
     const tables = Object.entries(s.Table as Raw).map(([t, ts]) => {
       const tsel = (ts ?? {}) as Raw;
-      if (tsel.name !== undefined && tsel.name !== t) fail(`${db}.${t}: renaming to ${String(tsel.name)} is not supported yet`, 'remove "name" or keep it equal to the table name');
-      if (tsel.filter !== undefined) fail(`${db}.${t}: row filters are not supported yet`, 'remove "filter" (row filter conditions are planned)');
-      return t;
+      if (tsel.filter !== undefined && (typeof tsel.filter !== 'string' || tsel.filter.length === 0)) fail(`${db}.${t}.filter: must be a non-empty string`, 'write the WHERE condition, e.g. "filter": "id > 10"');
+      return {
+        name: t,
+        ...(tsel.name !== undefined && tsel.name !== t ? { as: String(tsel.name) } : {}),
+        ...(typeof tsel.filter === 'string' ? { filter: tsel.filter } : {}),
+      };
     });
     if (tables.length === 0) fail(`${db}: selects no table`, 'set "all": true or list tables under "Table"');
-    return { database: db, tables };
+    return { ...dbPart, tables };
   });
 }

@@ -2,11 +2,11 @@ import { parse as parseYaml } from 'yaml';
 import { TidewaterError } from '@tidewater/errors';
 import { DEFAULTS, LIMITS } from './defaults.js';
 import { objectsFromDtsDbList } from './dts-db-list.js';
-import type { IncrementalOptions, MigrationType, ObjectSpec, PartitionColumn, SourceSpec, TaskSpec } from './task-spec.js';
+import type { IncrementalOptions, MigrationType, ObjectSpec, PartitionColumn, RetryOptions, SourceSpec, TaskSpec, TableSpec, EtlSpec, BatchMapping, ThrottleOptions, HeartbeatOptions } from './task-spec.js';
 
 type Raw = Record<string, unknown>;
 
-const TOP_KEYS = ['name', 'source', 'destination', 'migrationTypes', 'objects', 'dbList', 'full', 'incremental', 'conflictMode', 'temporalMapping'];
+const TOP_KEYS = ['name', 'source', 'destination', 'migrationTypes', 'objects', 'dbList', 'full', 'incremental', 'conflictMode', 'temporalMapping', 'retry', 'capitalization', 'mapping', 'throttle', 'heartbeat'];
 const PARTITIONS: readonly PartitionColumn[] = ['modifytime_year', 'modifytime_month', 'modifytime_day', 'modifytime_hour', 'modifytime_minute'];
 
 function fail(key: string, message: string, fix: string): never {
@@ -84,24 +84,149 @@ function parseSource(raw: unknown): SourceSpec {
 
 function parseObjects(raw: unknown): ObjectSpec[] {
   if (!Array.isArray(raw) || raw.length === 0) fail('objects', 'must list at least one database', 'add objects: [{ database: shop }] (docs/task-spec.md)');
-  return raw.map((o, i) => {
+  const objects = raw.map((o, i): ObjectSpec => {
     const key = `objects[${i}]`;
     if (!isObject(o)) fail(key, 'must be an object', 'write { database: name, tables: [a, b] }');
-    checkKeys(o, ['database', 'tables'], key);
+    checkKeys(o, ['database', 'as', 'tables'], key);
     const database = str(o.database, `${key}.database`);
-    if (o.tables === undefined) return { database };
-    if (!Array.isArray(o.tables) || o.tables.some((t) => typeof t !== 'string' || t.length === 0)) fail(`${key}.tables`, 'must be a list of table names', 'write tables: [customer, orders] or omit it for every table');
-    const tables = o.tables as string[];
-    const dup = tables.find((t, j) => tables.indexOf(t) !== j);
-    if (dup) fail(`${key}.tables`, `lists ${dup} twice`, 'list each table once');
-    return { database, tables };
+    const as = o.as === undefined ? undefined : name(o.as, `${key}.as`);
+    if (o.tables === undefined) return { database, ...(as ? { as } : {}) };
+    if (!Array.isArray(o.tables) || o.tables.length === 0) fail(`${key}.tables`, 'must be a non-empty list', 'write tables: [customer, orders] or omit it for every table');
+    const tables = o.tables.map((t, j) => parseTable(t, `${key}.tables[${j}]`));
+    const dup = tables.find((t, j) => tables.findIndex((u) => u.name === t.name) !== j);
+    if (dup) fail(`${key}.tables`, `lists ${dup.name} twice`, 'list each table once');
+    return { database, ...(as ? { as } : {}), tables };
   });
+  const dupDb = objects.find((o, i) => objects.findIndex((p) => p.database === o.database) !== i);
+  if (dupDb) fail('objects', `lists database ${dupDb.database} twice`, 'merge its entries into one');
+  const mapped = objects.flatMap((o) => o.tables ?? []);
+  // DTS's rule: per-table configuration does not scale past 1,000 tables in one task.
+  if (mapped.length > MAX_MAPPED_TABLES && mapped.some(hasTableMapping)) {
+    fail('objects', `selects ${mapped.length} tables one by one with per-table mapping, filters or ETL; at most ${MAX_MAPPED_TABLES} are allowed`, 'split the task into several, or select whole databases (objects: [{ database: x }]) and use batch mapping rules');
+  }
+  return objects;
+}
+
+export const MAX_MAPPED_TABLES = 1_000;
+
+export function hasTableMapping(t: TableSpec): boolean {
+  return t.as !== undefined || t.columns !== undefined || t.filter !== undefined || t.etl !== undefined;
+}
+
+/** A destination identifier: what MaxCompute accepts (letters, digits, _; at most 128). */
+function name(v: unknown, key: string): string {
+  const s = str(v, key);
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(s)) fail(key, `"${s}" is not a valid destination name`, 'use letters, digits and _, starting with a letter or _, at most 128 characters (MaxCompute naming rules)');
+  return s;
+}
+
+function expression(v: unknown, key: string): string {
+  const s = str(v, key);
+  if (s.length > 4096) fail(key, `is ${s.length} characters long; at most 4096`, 'shorten the expression');
+  return s;
+}
+
+function parseTable(t: unknown, key: string): TableSpec {
+  if (typeof t === 'string') {
+    if (t.length === 0) fail(key, 'is empty', 'write the table name');
+    return { name: t };
+  }
+  if (!isObject(t)) fail(key, 'must be a table name or { name, as, columns, filter, etl }', 'see docs/task-spec.md');
+  checkKeys(t, ['name', 'as', 'columns', 'filter', 'etl'], key);
+  const out: { -readonly [K in keyof TableSpec]: TableSpec[K] } = { name: str(t.name, `${key}.name`) };
+  if (t.as !== undefined) out.as = name(t.as, `${key}.as`);
+  if (t.columns !== undefined) {
+    if (!isObject(t.columns) || Object.keys(t.columns).length === 0) fail(`${key}.columns`, 'must map source column names to destination names', 'write columns: { id: customer_id }');
+    const cols: Record<string, string> = {};
+    for (const [src, dst] of Object.entries(t.columns)) cols[src] = name(dst, `${key}.columns.${src}`);
+    const targets = Object.values(cols).map((c) => c.toLowerCase());
+    const dup = targets.find((c, i) => targets.indexOf(c) !== i);
+    if (dup) fail(`${key}.columns`, `maps two columns to ${dup}`, 'give each destination column its own name');
+    out.columns = cols;
+  }
+  if (t.filter !== undefined) out.filter = expression(t.filter, `${key}.filter`);
+  if (t.etl !== undefined) out.etl = parseEtl(t.etl, `${key}.etl`);
+  return out;
+}
+
+function parseEtl(raw: unknown, key: string): EtlSpec {
+  if (!isObject(raw)) fail(key, 'must be an object', 'write etl: { drop: [..], set: { col: expr }, add: [{ name, type, expr }], where: expr }');
+  checkKeys(raw, ['drop', 'set', 'add', 'where'], key);
+  const out: { -readonly [K in keyof EtlSpec]: EtlSpec[K] } = {};
+  if (raw.drop !== undefined) {
+    if (!Array.isArray(raw.drop) || raw.drop.some((c) => typeof c !== 'string' || c.length === 0)) fail(`${key}.drop`, 'must be a list of column names', 'write drop: [password_hash]');
+    out.drop = raw.drop as string[];
+  }
+  if (raw.set !== undefined) {
+    if (!isObject(raw.set)) fail(`${key}.set`, 'must map column names to expressions', "write set: { email: \"LOWER(email)\" }");
+    out.set = Object.fromEntries(Object.entries(raw.set).map(([c, e]) => [c, expression(e, `${key}.set.${c}`)]));
+  }
+  if (raw.add !== undefined) {
+    if (!Array.isArray(raw.add)) fail(`${key}.add`, 'must be a list', 'write add: [{ name: total, type: "decimal(12,2)", expr: "price * qty" }]');
+    out.add = raw.add.map((a, i) => {
+      const k = `${key}.add[${i}]`;
+      if (!isObject(a)) fail(k, 'must be { name, type, expr }', 'write { name: total, type: "decimal(12,2)", expr: "price * qty" }');
+      checkKeys(a, ['name', 'type', 'expr'], k);
+      return { name: name(a.name, `${k}.name`), type: str(a.type, `${k}.type`), expr: expression(a.expr, `${k}.expr`) };
+    });
+  }
+  if (raw.where !== undefined) out.where = expression(raw.where, `${key}.where`);
+  return out;
+}
+
+function parseMapping(raw: unknown): BatchMapping {
+  const r = raw === undefined ? {} : raw;
+  if (!isObject(r)) fail('mapping', 'must be an object', 'write mapping: { tablePrefix: ods_ }');
+  checkKeys(r, ['databasePrefix', 'databaseSuffix', 'tablePrefix', 'tableSuffix'], 'mapping');
+  const affix = (v: unknown, key: string): string => {
+    if (v === undefined) return '';
+    if (typeof v !== 'string' || !/^[A-Za-z0-9_]{0,64}$/.test(v)) fail(key, 'must be letters, digits and _ (at most 64)', `e.g. ${key}: ods_`);
+    return v;
+  };
+  return {
+    databasePrefix: affix(r.databasePrefix, 'mapping.databasePrefix'),
+    databaseSuffix: affix(r.databaseSuffix, 'mapping.databaseSuffix'),
+    tablePrefix: affix(r.tablePrefix, 'mapping.tablePrefix'),
+    tableSuffix: affix(r.tableSuffix, 'mapping.tableSuffix'),
+  };
+}
+
+function parseThrottle(raw: unknown): ThrottleOptions {
+  const r = raw === undefined ? {} : raw;
+  if (!isObject(r)) fail('throttle', 'must be an object', 'write throttle: { full: { rps: 50000 }, incremental: { rps: 10000 } }');
+  checkKeys(r, ['full', 'incremental'], 'throttle');
+  const part = (v: unknown, key: string, keys: readonly string[]): Raw => {
+    if (v === undefined) return {};
+    if (!isObject(v)) fail(key, 'must be an object', `keys: ${keys.join(', ')} (0 = unlimited)`);
+    checkKeys(v, keys, key);
+    return v;
+  };
+  const f = part(r.full, 'throttle.full', ['qps', 'rps', 'mbps']);
+  const inc = part(r.incremental, 'throttle.incremental', ['rps', 'mbps']);
+  const rate = (v: unknown, key: string) => int(v, key, 0, LIMITS.throttle);
+  return {
+    full: { qps: rate(f.qps, 'throttle.full.qps'), rps: rate(f.rps, 'throttle.full.rps'), mbps: rate(f.mbps, 'throttle.full.mbps') },
+    incremental: { rps: rate(inc.rps, 'throttle.incremental.rps'), mbps: rate(inc.mbps, 'throttle.incremental.mbps') },
+  };
+}
+
+function parseHeartbeat(raw: unknown): HeartbeatOptions {
+  const d = DEFAULTS.heartbeat;
+  if (raw === undefined) return { ...d };
+  if (typeof raw === 'boolean') return { ...d, enabled: raw };
+  if (!isObject(raw)) fail('heartbeat', 'must be true/false or { enabled, table, intervalMs }', 'write heartbeat: true');
+  checkKeys(raw, ['enabled', 'table', 'intervalMs'], 'heartbeat');
+  if (raw.enabled !== undefined && typeof raw.enabled !== 'boolean') fail('heartbeat.enabled', 'must be true or false', 'write heartbeat: { enabled: true }');
+  const table = str(raw.table, 'heartbeat.table', d.table);
+  if (!/^[A-Za-z0-9_$]{1,64}\.[A-Za-z0-9_$]{1,64}$/.test(table)) fail('heartbeat.table', `"${table}" is not database.table`, 'write e.g. heartbeat: { table: tidewater.heartbeat }');
+  return { enabled: raw.enabled === undefined ? true : raw.enabled, table, intervalMs: int(raw.intervalMs, 'heartbeat.intervalMs', d.intervalMs, LIMITS.heartbeatMs) };
 }
 
 function objectsOf(raw: Raw): ObjectSpec[] {
   if (raw.dbList !== undefined) {
     if (raw.objects !== undefined) fail('dbList', 'is given together with objects', 'use one of them');
-    return objectsFromDtsDbList(raw.dbList);
+    // Same validation as `objects:` (names, filters, the table-count rule).
+    return parseObjects(objectsFromDtsDbList(raw.dbList));
   }
   return parseObjects(raw.objects);
 }
@@ -164,7 +289,23 @@ export function validateTaskSpec(raw: unknown): TaskSpec {
     incremental: parseIncremental(raw.incremental),
     conflictMode: oneOf(raw.conflictMode, 'conflictMode', ['precheck', 'ignore'], DEFAULTS.conflictMode),
     temporalMapping: oneOf(raw.temporalMapping, 'temporalMapping', ['native', 'string'], DEFAULTS.temporalMapping),
+    retry: parseRetry(raw.retry),
+    capitalization: oneOf(raw.capitalization, 'capitalization', ['dts', 'source', 'lower', 'upper'], DEFAULTS.capitalization),
+    mapping: parseMapping(raw.mapping),
+    throttle: parseThrottle(raw.throttle),
+    heartbeat: parseHeartbeat(raw.heartbeat),
   };
+}
+
+/** DTS's two retry windows; the one for other issues must be the smaller. */
+function parseRetry(raw: unknown): RetryOptions {
+  const r = raw === undefined ? {} : raw;
+  if (!isObject(r)) fail('retry', 'must be an object', 'write retry: { connectionMinutes: 720, otherMinutes: 10 }');
+  checkKeys(r, ['connectionMinutes', 'otherMinutes'], 'retry');
+  const connectionMinutes = int(r.connectionMinutes, 'retry.connectionMinutes', DEFAULTS.retry.connectionMinutes, LIMITS.retryConnectionMinutes);
+  const otherMinutes = int(r.otherMinutes, 'retry.otherMinutes', Math.min(DEFAULTS.retry.otherMinutes, connectionMinutes - 1), LIMITS.retryOtherMinutes);
+  if (otherMinutes >= connectionMinutes) fail('retry.otherMinutes', `(${otherMinutes}) must be smaller than retry.connectionMinutes (${connectionMinutes})`, 'lower retry.otherMinutes or raise retry.connectionMinutes');
+  return { connectionMinutes, otherMinutes };
 }
 
 /** Parses YAML or JSON text (JSON is YAML) into a validated spec. */

@@ -35,6 +35,15 @@ describe('parseTaskSpec', () => {
     expect(() => parseTaskSpec('name: [x')).toThrow(/not valid YAML/);
   });
 
+  it('takes DTS retry windows within their ranges, the other-issues one smaller', () => {
+    expect(parseTaskSpec(base).retry).toEqual({ connectionMinutes: 720, otherMinutes: 10 });
+    expect(parseTaskSpec(`${base}retry: { connectionMinutes: 30, otherMinutes: 5 }\n`).retry).toEqual({ connectionMinutes: 30, otherMinutes: 5 });
+    expect(() => parseTaskSpec(`${base}retry: { connectionMinutes: 5 }\n`)).toThrow(/retry.connectionMinutes: must be an integer from 10 to 1440/);
+    expect(() => parseTaskSpec(`${base}retry: { otherMinutes: 0 }\n`)).toThrow(/retry.otherMinutes: must be an integer from 1 to 1440/);
+    expect(() => parseTaskSpec(`${base}retry: { connectionMinutes: 20, otherMinutes: 20 }\n`)).toThrow(/retry.otherMinutes: \(20\) must be smaller than retry.connectionMinutes \(20\)/);
+    expect(() => parseTaskSpec(`${base}retry: { conectionMinutes: 20 }\n`)).toThrow(expect.objectContaining({ details: expect.objectContaining({ fix: expect.stringContaining('did you mean "connectionMinutes"') }) }));
+  });
+
   it('never shows the password once redacted, nor in errors', () => {
     const spec = parseTaskSpec(base);
     expect(JSON.stringify(redactSpec(spec))).not.toContain('s@cret');
@@ -50,11 +59,59 @@ describe('DTS DbList', () => {
   const head = 'name: t\nsource: { url: "mysql://u:p@h:3306" }\n';
   it('accepts the selection DTS users already have, as object or JSON string', () => {
     const spec = parseTaskSpec(head + `dbList: '{"shop": {"name": "shop", "all": false, "Table": {"customer": {"name": "customer", "all": true}, "orders": {"all": true}}}, "crm": {"name": "crm", "all": true}}'\n`);
-    expect(spec.objects).toEqual([{ database: 'shop', tables: ['customer', 'orders'] }, { database: 'crm' }]);
+    expect(spec.objects).toEqual([{ database: 'shop', tables: [{ name: 'customer' }, { name: 'orders' }] }, { database: 'crm' }]);
   });
-  it('refuses renaming and filters instead of ignoring them', () => {
-    expect(() => parseTaskSpec(head + 'dbList: { shop: { name: shop2, all: true } }\n')).toThrow(/renaming to shop2 is not supported yet/);
-    expect(() => parseTaskSpec(head + 'dbList: { shop: { all: false, Table: { t: { filter: "id > 1" } } } }\n')).toThrow(/row filters are not supported yet/);
+  it('takes renaming and filters from DbList', () => {
+    const spec = parseTaskSpec(head + 'dbList: { shop: { name: shop2, all: false, Table: { t: { name: t2, filter: "id > 1" } } } }\n');
+    expect(spec.objects).toEqual([{ database: 'shop', as: 'shop2', tables: [{ name: 't', as: 't2', filter: 'id > 1' }] }]);
+    expect(() => parseTaskSpec(head + 'dbList: { shop: { name: "bad name", all: true } }\n')).toThrow(/"bad name" is not a valid destination name/);
     expect(() => parseTaskSpec(head + 'dbList: { shop: { all: true } }\nobjects: [{ database: x }]\n')).toThrow(/together with objects/);
+  });
+});
+
+describe('object mapping options', () => {
+  const head = 'name: t\nsource: { url: "mysql://u:p@h:3306" }\n';
+  it('takes tables as names or as objects with mapping, filter and ETL', () => {
+    const spec = parseTaskSpec(head + `objects:
+  - database: shop
+    as: dw
+    tables:
+      - plain
+      - name: customer
+        as: client
+        columns: { id: client_id }
+        filter: "status <> 'gone'"
+        etl: { drop: [secret], set: { email: "LOWER(email)" }, add: [{ name: total, type: "decimal(12,2)", expr: "price * qty" }], where: "qty > 0" }
+capitalization: upper
+mapping: { tablePrefix: ods_ }
+throttle: { full: { rps: 5000 }, incremental: { mbps: 2 } }
+heartbeat: true
+`);
+    expect(spec.objects[0]).toEqual({
+      database: 'shop',
+      as: 'dw',
+      tables: [
+        { name: 'plain' },
+        { name: 'customer', as: 'client', columns: { id: 'client_id' }, filter: "status <> 'gone'", etl: { drop: ['secret'], set: { email: 'LOWER(email)' }, add: [{ name: 'total', type: 'decimal(12,2)', expr: 'price * qty' }], where: 'qty > 0' } },
+      ],
+    });
+    expect(spec.capitalization).toBe('upper');
+    expect(spec.mapping).toEqual({ databasePrefix: '', databaseSuffix: '', tablePrefix: 'ods_', tableSuffix: '' });
+    expect(spec.throttle).toEqual({ full: { qps: 0, rps: 5000, mbps: 0 }, incremental: { rps: 0, mbps: 2 } });
+    expect(spec.heartbeat).toEqual({ enabled: true, table: 'tidewater.heartbeat', intervalMs: 1000 });
+  });
+
+  it('refuses bad names, duplicate targets, negative rates and huge expressions', () => {
+    expect(() => parseTaskSpec(head + 'objects: [{ database: shop, tables: [{ name: t, as: "x-y" }] }]\n')).toThrow(/"x-y" is not a valid destination name/);
+    expect(() => parseTaskSpec(head + 'objects: [{ database: shop, tables: [{ name: t, columns: { a: x, b: X } }] }]\n')).toThrow(/maps two columns to x/);
+    expect(() => parseTaskSpec(head + 'objects: [{ database: shop }]\nthrottle: { full: { rps: -1 } }\n')).toThrow(/throttle.full.rps: must be an integer from 0/);
+    expect(() => parseTaskSpec(head + `objects: [{ database: shop, tables: [{ name: t, filter: "${'x'.repeat(5000)}" }] }]\n`)).toThrow(/filter: is 5000 characters long/);
+    expect(() => parseTaskSpec(head + 'objects: [{ database: shop }, { database: shop }]\n')).toThrow(/lists database shop twice/);
+  });
+
+  it('refuses more than 1,000 one-by-one tables with per-table mapping, as DTS does', () => {
+    const many = (mapped: boolean) => Array.from({ length: 1001 }, (_, i) => (mapped && i === 7 ? `{ name: t${i}, as: x${i} }` : `t${i}`)).join(', ');
+    expect(parseTaskSpec(head + `objects: [{ database: shop, tables: [${many(false)}] }]\n`).objects[0]!.tables).toHaveLength(1001);
+    expect(() => parseTaskSpec(head + `objects: [{ database: shop, tables: [${many(true)}] }]\n`)).toThrow(/selects 1001 tables one by one with per-table mapping/);
   });
 });

@@ -9,6 +9,23 @@ export interface TaskSpec {
   readonly incremental: IncrementalOptions;
   readonly conflictMode: 'precheck' | 'ignore';
   readonly temporalMapping: 'native' | 'string';
+  /** Case of destination database, table and column names (DTS "capitalization of object names"). */
+  readonly capitalization: Capitalization;
+  /** Batch renaming: prefixes and suffixes for every destination database / table. */
+  readonly mapping: BatchMapping;
+  /** Rate limits of the full copy and the change stream; changeable on a running task. */
+  readonly throttle: ThrottleOptions;
+  /** Heartbeat table on the source (DTS option): measures lag while the source is idle. */
+  readonly heartbeat: HeartbeatOptions;
+  readonly retry: RetryOptions;
+}
+
+/** How long a failing operation is retried before the task fails (DTS's two windows). */
+export interface RetryOptions {
+  /** Lost connections to the source, bus or destination: 10–1440, default 720. */
+  readonly connectionMinutes: number;
+  /** Any other retriable error: 1–1440, default 10, smaller than connectionMinutes. */
+  readonly otherMinutes: number;
 }
 
 export type MigrationType = 'schema' | 'full' | 'incremental';
@@ -25,8 +42,63 @@ export type DestinationSpec = { readonly type: 'duckdb'; readonly path: string }
 
 export interface ObjectSpec {
   readonly database: string;
+  /** Destination database (schema) name; default: the source name under `mapping`/`capitalization`. */
+  readonly as?: string;
   /** Omitted = every base table of the database. */
-  readonly tables?: readonly string[];
+  readonly tables?: readonly TableSpec[];
+}
+
+export interface TableSpec {
+  readonly name: string;
+  /** Destination table stem (`<as>_base`, `<as>_log`). */
+  readonly as?: string;
+  /** Source column → destination column name. */
+  readonly columns?: Readonly<Record<string, string>>;
+  /** MySQL WHERE expression over the source columns (docs/expressions.md). */
+  readonly filter?: string;
+  readonly etl?: EtlSpec;
+}
+
+/** Per-row transform, applied in the transform service to full and incremental rows (docs/expressions.md). */
+export interface EtlSpec {
+  /** Source columns not migrated. */
+  readonly drop?: readonly string[];
+  /** Source column → expression whose value replaces it. */
+  readonly set?: Readonly<Record<string, string>>;
+  /** New destination columns computed from the row. */
+  readonly add?: readonly ComputedColumn[];
+  /** Rows for which this expression is not true are not migrated (evaluated in transform only). */
+  readonly where?: string;
+}
+
+export interface ComputedColumn {
+  readonly name: string;
+  /** A MySQL column type: bigint, int, double, decimal(p,s), varchar(n), text, date, datetime(n), json. */
+  readonly type: string;
+  readonly expr: string;
+}
+
+export type Capitalization = 'dts' | 'source' | 'lower' | 'upper';
+
+export interface BatchMapping {
+  readonly databasePrefix: string;
+  readonly databaseSuffix: string;
+  readonly tablePrefix: string;
+  readonly tableSuffix: string;
+}
+
+export interface ThrottleOptions {
+  /** Full copy: source queries per second, rows per second, MB per second (0 = unlimited). */
+  readonly full: { readonly qps: number; readonly rps: number; readonly mbps: number };
+  /** Change stream: rows per second, MB per second (0 = unlimited). */
+  readonly incremental: { readonly rps: number; readonly mbps: number };
+}
+
+export interface HeartbeatOptions {
+  readonly enabled: boolean;
+  /** Source table the heartbeat writes (created when absent). */
+  readonly table: string;
+  readonly intervalMs: number;
 }
 
 export interface FullOptions {

@@ -103,6 +103,22 @@ export class DuckDbWarehouse {
     });
   }
 
+  /**
+   * Which of the given `schema.table` names already exist and were not created by this
+   * task: the destination-conflict precheck item.
+   */
+  async foreignTables(taskId: string, names: readonly string[]): Promise<string[]> {
+    return this.with(async (c) => {
+      const owned = new Set(
+        (await c.runAndReadAll(`SELECT schema_name || '.' || table_name FROM ${META}.tables WHERE task_id = ${literal(taskId)}`)).getRows().map((r) => String(r[0])),
+      );
+      const existing = new Set(
+        (await c.runAndReadAll(`SELECT table_schema || '.' || table_name FROM information_schema.tables WHERE table_catalog = ${literal(this.catalog)}`)).getRows().map((r) => String(r[0])),
+      );
+      return names.filter((n) => existing.has(n) && !owned.has(n));
+    });
+  }
+
   /** Chunk ids already committed for a task (loaded once at sink start). */
   async committedChunks(taskId: string): Promise<Set<string>> {
     return this.with(async (c) => {

@@ -81,6 +81,16 @@ export const ErrorCodes = {
     grpc: 'NOT_FOUND',
     description: 'No task with this id exists. List tasks with `tidewater task list`.',
   },
+  TW_UNAUTHENTICATED: {
+    retriable: false,
+    grpc: 'UNAUTHENTICATED',
+    description: 'The control plane requires a bearer token (or a client certificate) and the call had none or a wrong one. Set TIDEWATER_API_TOKEN for the client.',
+  },
+  TW_RETRY_EXHAUSTED: {
+    retriable: false,
+    grpc: 'FAILED_PRECONDITION',
+    description: 'A retriable error lasted longer than the task\'s retry window (retry.connectionMinutes for lost connections, retry.otherMinutes otherwise). The message names the last error; fix it and resume the task.',
+  },
   TW_TASK_STATE: {
     retriable: false,
     grpc: 'FAILED_PRECONDITION',
@@ -95,6 +105,11 @@ export const ErrorCodes = {
     retriable: false,
     grpc: 'FAILED_PRECONDITION',
     description: 'The task did not pass its precheck. Each failed item says what to fix; run the precheck again afterwards.',
+  },
+  TW_UNCLASSIFIED: {
+    retriable: true,
+    grpc: 'UNAVAILABLE',
+    description: 'An error without a Tidewater code (from a library or the runtime). It is retried within retry.otherMinutes; the message says what failed.',
   },
   TW_INTERNAL: {
     retriable: false,

@@ -1,4 +1,4 @@
-import { ErrorCodes, type ErrorCode } from './codes.js';
+import { ErrorCodes, type ErrorCode, type ErrorCodeInfo } from './codes.js';
 
 export interface ErrorDetails {
   /** The object the error is about: a table, a spec key, a server. */
@@ -71,4 +71,21 @@ export function redact(text: string, secrets: readonly (string | undefined)[]): 
   }
   // URLs with inline credentials: mysql://user:secret@host
   return out.replace(/(\w+:\/\/[^:/@\s]+:)[^@\s]+@/g, '$1***@');
+}
+
+/** Which DTS retry window applies to an error: lost connections get the long one. */
+export type RetryWindow = 'connection' | 'other' | 'fatal';
+
+const CONNECTION_CODES: ReadonlySet<string> = new Set(['TW_SOURCE_UNREACHABLE', 'TW_BUS_UNAVAILABLE']);
+
+/** Classified by code, never by message text; errors without a code count as "other". */
+export function retryWindowOf(code: string): RetryWindow {
+  if (CONNECTION_CODES.has(code)) return 'connection';
+  const info = (ErrorCodes as Record<string, ErrorCodeInfo | undefined>)[code];
+  return info && !info.retriable ? 'fatal' : 'other';
+}
+
+/** The stable code of any thrown value; errors from outside Tidewater's adapters are TW_UNCLASSIFIED. */
+export function errorCodeOf(e: unknown): ErrorCode {
+  return isTidewaterError(e) ? e.code : 'TW_UNCLASSIFIED';
 }

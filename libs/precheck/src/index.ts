@@ -1,4 +1,4 @@
 export { binlogChecks, failures } from './binlog-checks.js';
 export { requireIncrementalReady } from './require.js';
-export { runPrecheck } from './task-precheck.js';
+export { runPrecheck, type PrecheckProbes } from './task-precheck.js';
 export { privilegeCheck } from './privileges.js';

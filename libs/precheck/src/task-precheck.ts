@@ -1,18 +1,27 @@
-import type { PrecheckItem } from '@tidewater/proto';
-import type { TaskSpec } from '@tidewater/config';
+import type { PrecheckItem, TableSchema } from '@tidewater/proto';
+import { tableNaming, type TaskSpec } from '@tidewater/config';
 import { openSource, type SourceClient } from '@tidewater/mysql-source';
 import { isTidewaterError } from '@tidewater/errors';
 import { binlogChecks } from './binlog-checks.js';
 import { privilegeCheck } from './privileges.js';
-import { failed, passed } from './item.js';
+import { failed, passed, warning } from './item.js';
 
 const DTS_COLUMNS = ['record_id', 'operation_flag', 'utc_timestamp', 'before_flag', 'after_flag', 'modifytime_year', 'modifytime_month', 'modifytime_day', 'modifytime_hour', 'modifytime_minute'];
+
+/** What the precheck asks of parts it cannot reach itself. */
+export interface PrecheckProbes {
+  /**
+   * Which of these destination tables (`schema.table`) already exist and do not belong to
+   * the task. Throws when the destination cannot be reached.
+   */
+  foreignTables?(names: string[]): Promise<string[]>;
+}
 
 /**
  * Every precheck item of a task against its source, each passed / warning / failed with
  * the fix in words. Never throws for what it checks: a failure is an item.
  */
-export async function runPrecheck(spec: TaskSpec): Promise<PrecheckItem[]> {
+export async function runPrecheck(spec: TaskSpec, probes: PrecheckProbes = {}): Promise<PrecheckItem[]> {
   const where = `${spec.source.host}:${spec.source.port}`;
   const incremental = spec.migrationTypes.includes('incremental');
   let source: SourceClient;
@@ -28,24 +37,65 @@ export async function runPrecheck(spec: TaskSpec): Promise<PrecheckItem[]> {
     const grants = (await source.query('SHOW GRANTS')).map((r) => String(r[0]));
     items.push(privilegeCheck(grants, incremental));
     if (incremental) items.push(...binlogChecks(await source.binlogSettings()));
-    items.push(...(await objectChecks(source, spec)));
+    const { items: objectItems, schemas } = await objectChecks(source, spec);
+    items.push(...objectItems);
+    items.push(...(await destinationChecks(spec, schemas, probes)));
   } finally {
     await source.close();
   }
   return items;
 }
 
+/** Destination names are unique within the task and, under conflictMode precheck, not taken. */
+async function destinationChecks(spec: TaskSpec, schemas: readonly TableSchema[], probes: PrecheckProbes): Promise<PrecheckItem[]> {
+  const incremental = spec.migrationTypes.includes('incremental');
+  const bySource = new Map<string, string>();
+  const names: string[] = [];
+  const collisions: string[] = [];
+  for (const s of schemas) {
+    const n = tableNaming(spec, s.source!.database, s.source!.table);
+    const src = `${s.source!.database}.${s.source!.table}`;
+    const key = `${n.schema}.${n.stem}`.toLowerCase();
+    const other = bySource.get(key);
+    if (other) collisions.push(`${other} and ${src} both map to ${n.schema}.${n.stem}`);
+    bySource.set(key, src);
+    names.push(`${n.schema}.${n.stem}_base`, ...(incremental ? [`${n.schema}.${n.stem}_log`] : []));
+  }
+  const items: PrecheckItem[] = [
+    collisions.length
+      ? failed('destination.names', collisions.join('; '), 'give the tables different names with `as`, or change capitalization/mapping so they stay distinct')
+      : passed('destination.names', `${schemas.length} destination table name(s), all distinct`),
+  ];
+  if (!probes.foreignTables) return items;
+  let foreign: string[];
+  try {
+    foreign = await probes.foreignTables(names);
+  } catch (e) {
+    return [...items, failed('destination.connectivity', isTidewaterError(e) ? e.message : String(e), 'check that a sink service runs and can open the destination (tidewater up starts one)')];
+  }
+  items.push(passed('destination.connectivity', `destination ${spec.destination.path} reachable`));
+  if (foreign.length === 0) items.push(passed('destination.conflict', 'no destination table exists yet'));
+  else if (spec.conflictMode === 'precheck') {
+    items.push(failed('destination.conflict', `destination table(s) already exist: ${foreign.join(', ')}`, 'drop or rename them, map the source tables to other names (as:), or set conflictMode: ignore to write into them'));
+  } else {
+    items.push(warning('destination.conflict', `destination table(s) already exist and will be written into (conflictMode: ignore): ${foreign.join(', ')}`, 'the full copy keeps an existing row on a key conflict, the change stream overwrites; accept this warning to start'));
+  }
+  return items;
+}
+
 /** Objects exist and have row keys; no source column collides with a DTS column under the chosen rule. */
-async function objectChecks(source: SourceClient, spec: TaskSpec): Promise<PrecheckItem[]> {
+async function objectChecks(source: SourceClient, spec: TaskSpec): Promise<{ items: PrecheckItem[]; schemas: TableSchema[] }> {
+  const schemas: TableSchema[] = [];
   const problems: PrecheckItem[] = [];
   const clashes: string[] = [];
   let tables = 0;
   for (const o of spec.objects) {
-    const selections = o.tables ? o.tables.map((t) => ({ database: o.database, tables: [t] })) : [{ database: o.database }];
+    const selections = o.tables ? o.tables.map((t) => ({ database: o.database, tables: [t.name] })) : [{ database: o.database }];
     for (const sel of selections) {
       try {
         for (const schema of await source.readSchemas([sel])) {
           tables++;
+          schemas.push(schema);
           if (spec.migrationTypes.includes('incremental') && spec.incremental.additionalColumnRule === 'previous') {
             for (const c of schema.columns) if (DTS_COLUMNS.includes(c.name.toLowerCase())) clashes.push(`${sel.database}.${schema.source!.table}.${c.name}`);
           }
@@ -63,5 +113,5 @@ async function objectChecks(source: SourceClient, spec: TaskSpec): Promise<Prech
       ? failed('additional_columns.conflict', `source columns named like DTS's additional columns: ${clashes.join(', ')}`, 'set incremental.additionalColumnRule: new (prefixes the additional columns with new_dts_sync_)')
       : passed('additional_columns.conflict', 'no source column collides with an additional column'),
   );
-  return items;
+  return { items, schemas };
 }

@@ -20,6 +20,7 @@ export function taskWorkers(
   start: (t: StoredTask, signal: AbortSignal) => Promise<TaskWorker>,
 ): Component {
   const running = new Map<string, Promise<TaskWorker | undefined>>();
+  const latest = new Map<string, StoredTask>();
   const controller = new AbortController();
   const stopOne = (id: string) => {
     const w = running.get(id);
@@ -30,9 +31,9 @@ export function taskWorkers(
     name,
     async start(signal) {
       signal.addEventListener('abort', () => controller.abort(), { once: true });
-      await store.watch(controller.signal, (ev) => {
-        if ('deleted' in ev) return stopOne(ev.deleted);
+      const onState = (ev: StoredTask): void => {
         const id = ev.state.taskId;
+        latest.set(id, ev);
         let want: boolean;
         try {
           want = wants(ev);
@@ -42,8 +43,14 @@ export function taskWorkers(
         }
         if (want && !running.has(id)) {
           running.set(id, start(ev, controller.signal).catch((e: unknown) => {
-            log.error('task worker failed to start', { task: id, err: e });
+            // e.g. the destination is still held by the worker being replaced: try again
+            // with the task's latest state for as long as the task wants a worker here.
+            log.error('task worker failed to start; retrying', { task: id, err: e });
             running.delete(id);
+            setTimeout(() => {
+              const now = latest.get(id);
+              if (now && !controller.signal.aborted && !running.has(id)) onState(now);
+            }, 2_000).unref();
             return undefined;
           }));
         } else if (want) {
@@ -51,6 +58,13 @@ export function taskWorkers(
         } else if (running.has(id)) {
           stopOne(id);
         }
+      };
+      await store.watch(controller.signal, (ev) => {
+        if ('deleted' in ev) {
+          latest.delete(ev.deleted);
+          return stopOne(ev.deleted);
+        }
+        onState(ev);
       });
     },
     async stop() {

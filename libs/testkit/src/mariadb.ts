@@ -15,8 +15,11 @@ export interface MariaDbServer extends AsyncDisposable {
   readonly url: string;
   readonly dataDir?: string;
   stop(): Promise<void>;
-  /** Stops and starts the same datadir (kit-started servers only): "the source restarts mid-stream". */
-  restart?(): Promise<void>;
+  /**
+   * Stops and starts the same datadir (kit-started servers only): "the source restarts
+   * mid-stream". `whileDown` runs while the server is stopped (e.g. to watch a task retry).
+   */
+  restart?(whileDown?: () => Promise<void>): Promise<void>;
 }
 
 export interface MariaDbOptions {
@@ -127,9 +130,13 @@ export async function startMariaDb(opts: MariaDbOptions = {}): Promise<MariaDbSe
     url: `mysql://root@127.0.0.1:${port}`,
     dataDir,
     stop,
-    async restart() {
+    async restart(whileDown?: () => Promise<void>) {
       await stopProcess(child, 10_000);
-      await launch();
+      try {
+        await whileDown?.();
+      } finally {
+        await launch();
+      }
     },
     [Symbol.asyncDispose]: stop,
   };

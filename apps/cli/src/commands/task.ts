@@ -13,7 +13,7 @@ export interface TaskCommandOptions {
 }
 
 const json = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x), 2);
-const stage = (t: TaskView) => Stage[t.stage].replace('STAGE_', '').toLowerCase();
+const stage = (t: TaskView) => `${Stage[t.stage].replace('STAGE_', '').toLowerCase()}${t.retrying.length ? ' (retrying)' : ''}`;
 
 /** `tidewater task <verb> …` against a running coordinator (TIDEWATER_GRPC_ADDRESS). */
 export async function task(verb: string | undefined, id: string | undefined, opts: TaskCommandOptions): Promise<number> {

@@ -20,7 +20,7 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
-import { PrecheckItem, Stage, stageFromJSON, stageToJSON, TableProgress } from "./task.js";
+import { PrecheckItem, Retrying, Stage, stageFromJSON, stageToJSON, TableProgress } from "./task.js";
 
 /** A task as the API shows it: never carries secrets. */
 export interface TaskView {
@@ -35,6 +35,8 @@ export interface TaskView {
   /** The spec with secrets replaced by "***". */
   redactedSpecJson: string;
   precheck: PrecheckItem[];
+  /** Non-empty while services retry a failing operation: cause and deadline of each. */
+  retrying: Retrying[];
 }
 
 export interface CreateTaskRequest {
@@ -131,6 +133,7 @@ function createBaseTaskView(): TaskView {
     position: "",
     redactedSpecJson: "",
     precheck: [],
+    retrying: [],
   };
 }
 
@@ -165,6 +168,9 @@ export const TaskView: MessageFns<TaskView> = {
     }
     for (const v of message.precheck) {
       PrecheckItem.encode(v!, writer.uint32(82).fork()).join();
+    }
+    for (const v of message.retrying) {
+      Retrying.encode(v!, writer.uint32(90).fork()).join();
     }
     return writer;
   },
@@ -262,6 +268,14 @@ export const TaskView: MessageFns<TaskView> = {
             message.precheck.push(PrecheckItem.decode(reader, reader.uint32()));
             continue;
           }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.retrying.push(Retrying.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -310,6 +324,9 @@ export const TaskView: MessageFns<TaskView> = {
       precheck: globalThis.Array.isArray(object?.precheck)
         ? object.precheck.map((e: any) => PrecheckItem.fromJSON(e))
         : [],
+      retrying: globalThis.Array.isArray(object?.retrying)
+        ? object.retrying.map((e: any) => Retrying.fromJSON(e))
+        : [],
     };
   },
 
@@ -345,6 +362,9 @@ export const TaskView: MessageFns<TaskView> = {
     if (message.precheck?.length) {
       obj.precheck = message.precheck.map((e) => PrecheckItem.toJSON(e));
     }
+    if (message.retrying?.length) {
+      obj.retrying = message.retrying.map((e) => Retrying.toJSON(e));
+    }
     return obj;
   },
 
@@ -363,6 +383,7 @@ export const TaskView: MessageFns<TaskView> = {
     message.position = object.position ?? "";
     message.redactedSpecJson = object.redactedSpecJson ?? "";
     message.precheck = object.precheck?.map((e) => PrecheckItem.fromPartial(e)) || [];
+    message.retrying = object.retrying?.map((e) => Retrying.fromPartial(e)) || [];
     return message;
   },
 };

@@ -164,11 +164,28 @@ export interface Progress {
    * An ADD COLUMN the sink applied to the destination: the coordinator records the
    * table's new schema in the task state.
    */
-  { $case: "appliedDdl"; value: SchemaChange } | undefined;
+  { $case: "appliedDdl"; value: SchemaChange } | //
+  /**
+   * A service keeps failing on the task (or recovered): the coordinator shows the task
+   * as retrying, and fails it when the retry window runs out.
+   */
+  { $case: "fault"; value: Fault } | undefined;
   rows: bigint;
   bytes: bigint;
   committedAtMs: bigint;
   sourceTimeMs: bigint;
+}
+
+export interface Fault {
+  /** Service and instance that reports, e.g. "sink/2": one open fault per reporter. */
+  reporter: string;
+  /** Stable error code (libs/errors); decides retriable or fatal and the retry window. */
+  code: string;
+  message: string;
+  /** True once the reporter's work succeeds again. */
+  recovered: boolean;
+  /** When the reporter first failed in this run of failures. */
+  sinceMs: bigint;
 }
 
 /**
@@ -1265,6 +1282,9 @@ export const Progress: MessageFns<Progress> = {
       case "appliedDdl":
         SchemaChange.encode(message.unit.value, writer.uint32(82).fork()).join();
         break;
+      case "fault":
+        Fault.encode(message.unit.value, writer.uint32(90).fork()).join();
+        break;
     }
     if (message.rows !== 0n) {
       if (BigInt.asUintN(64, message.rows) !== message.rows) {
@@ -1354,6 +1374,14 @@ export const Progress: MessageFns<Progress> = {
             message.unit = { $case: "appliedDdl", value: SchemaChange.decode(reader, reader.uint32()) };
             continue;
           }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.unit = { $case: "fault", value: Fault.decode(reader, reader.uint32()) };
+            continue;
+          }
           case 5: {
             if (tag !== 40) {
               break;
@@ -1420,6 +1448,8 @@ export const Progress: MessageFns<Progress> = {
         ? { $case: "appliedDdl", value: SchemaChange.fromJSON(object.appliedDdl) }
         : isSet(object.applied_ddl)
         ? { $case: "appliedDdl", value: SchemaChange.fromJSON(object.applied_ddl) }
+        : isSet(object.fault)
+        ? { $case: "fault", value: Fault.fromJSON(object.fault) }
         : undefined,
       rows: isSet(object.rows) ? BigInt(object.rows) : 0n,
       bytes: isSet(object.bytes) ? BigInt(object.bytes) : 0n,
@@ -1452,6 +1482,8 @@ export const Progress: MessageFns<Progress> = {
       obj.unsupportedDdl = SchemaChange.toJSON(message.unit.value);
     } else if (message.unit?.$case === "appliedDdl") {
       obj.appliedDdl = SchemaChange.toJSON(message.unit.value);
+    } else if (message.unit?.$case === "fault") {
+      obj.fault = Fault.toJSON(message.unit.value);
     }
     if (message.rows !== 0n) {
       obj.rows = message.rows.toString();
@@ -1502,6 +1534,12 @@ export const Progress: MessageFns<Progress> = {
         }
         break;
       }
+      case "fault": {
+        if (object.unit?.value !== undefined && object.unit?.value !== null) {
+          message.unit = { $case: "fault", value: Fault.fromPartial(object.unit.value) };
+        }
+        break;
+      }
     }
     message.rows = (object.rows !== undefined && object.rows !== null) ? BigInt(object.rows) : 0n;
     message.bytes = (object.bytes !== undefined && object.bytes !== null) ? BigInt(object.bytes) : 0n;
@@ -1511,6 +1549,142 @@ export const Progress: MessageFns<Progress> = {
     message.sourceTimeMs = (object.sourceTimeMs !== undefined && object.sourceTimeMs !== null)
       ? BigInt(object.sourceTimeMs)
       : 0n;
+    return message;
+  },
+};
+
+function createBaseFault(): Fault {
+  return { reporter: "", code: "", message: "", recovered: false, sinceMs: 0n };
+}
+
+export const Fault: MessageFns<Fault> = {
+  encode(message: Fault, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reporter !== "") {
+      writer.uint32(10).string(message.reporter);
+    }
+    if (message.code !== "") {
+      writer.uint32(18).string(message.code);
+    }
+    if (message.message !== "") {
+      writer.uint32(26).string(message.message);
+    }
+    if (message.recovered !== false) {
+      writer.uint32(32).bool(message.recovered);
+    }
+    if (message.sinceMs !== 0n) {
+      if (BigInt.asIntN(64, message.sinceMs) !== message.sinceMs) {
+        throw new globalThis.Error("value provided for field message.sinceMs of type sint64 too large");
+      }
+      writer.uint32(40).sint64(message.sinceMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Fault {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFault();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.reporter = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.recovered = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.sinceMs = reader.sint64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Fault {
+    return {
+      reporter: isSet(object.reporter) ? globalThis.String(object.reporter) : "",
+      code: isSet(object.code) ? globalThis.String(object.code) : "",
+      message: isSet(object.message) ? globalThis.String(object.message) : "",
+      recovered: isSet(object.recovered) ? globalThis.Boolean(object.recovered) : false,
+      sinceMs: isSet(object.sinceMs) ? BigInt(object.sinceMs) : isSet(object.since_ms) ? BigInt(object.since_ms) : 0n,
+    };
+  },
+
+  toJSON(message: Fault): unknown {
+    const obj: any = {};
+    if (message.reporter !== "") {
+      obj.reporter = message.reporter;
+    }
+    if (message.code !== "") {
+      obj.code = message.code;
+    }
+    if (message.message !== "") {
+      obj.message = message.message;
+    }
+    if (message.recovered !== false) {
+      obj.recovered = message.recovered;
+    }
+    if (message.sinceMs !== 0n) {
+      obj.sinceMs = message.sinceMs.toString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Fault>, I>>(base?: I): Fault {
+    return Fault.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Fault>, I>>(object: I): Fault {
+    const message = createBaseFault();
+    message.reporter = object.reporter ?? "";
+    message.code = object.code ?? "";
+    message.message = object.message ?? "";
+    message.recovered = object.recovered ?? false;
+    message.sinceMs = (object.sinceMs !== undefined && object.sinceMs !== null) ? BigInt(object.sinceMs) : 0n;
     return message;
   },
 };

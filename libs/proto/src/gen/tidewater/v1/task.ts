@@ -197,8 +197,23 @@ export interface TaskState {
   lastSourceTimeMs: bigint;
   /** The last precheck run (RunPrecheck); StartTask needs it passed. */
   precheck: PrecheckItem[];
-  /** The stage a paused task resumes into. */
+  /** The stage a paused (or failed) task resumes into. */
   pausedFrom: Stage;
+  /** Open faults: services retrying a failing operation, each with its deadline. */
+  retrying: Retrying[];
+}
+
+/** A retriable error a service keeps hitting. Past `deadline_ms` the task fails with it. */
+export interface Retrying {
+  reporter: string;
+  code: string;
+  message: string;
+  sinceMs: bigint;
+  deadlineMs: bigint;
+  /** "connection" (retry.connectionMinutes) or "other" (retry.otherMinutes). */
+  window: string;
+  /** Last report: a reporter that stopped reporting (its process died) is dropped after a while. */
+  reportedMs: bigint;
 }
 
 export interface PrecheckItem {
@@ -645,6 +660,7 @@ function createBaseTaskState(): TaskState {
     lastSourceTimeMs: 0n,
     precheck: [],
     pausedFrom: 0,
+    retrying: [],
   };
 }
 
@@ -715,6 +731,9 @@ export const TaskState: MessageFns<TaskState> = {
     }
     if (message.pausedFrom !== 0) {
       writer.uint32(136).int32(message.pausedFrom);
+    }
+    for (const v of message.retrying) {
+      Retrying.encode(v!, writer.uint32(146).fork()).join();
     }
     return writer;
   },
@@ -868,6 +887,14 @@ export const TaskState: MessageFns<TaskState> = {
             message.pausedFrom = reader.int32() as any;
             continue;
           }
+          case 18: {
+            if (tag !== 146) {
+              break;
+            }
+
+            message.retrying.push(Retrying.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -955,6 +982,9 @@ export const TaskState: MessageFns<TaskState> = {
         : isSet(object.paused_from)
         ? stageFromJSON(object.paused_from)
         : 0,
+      retrying: globalThis.Array.isArray(object?.retrying)
+        ? object.retrying.map((e: any) => Retrying.fromJSON(e))
+        : [],
     };
   },
 
@@ -1011,6 +1041,9 @@ export const TaskState: MessageFns<TaskState> = {
     if (message.pausedFrom !== 0) {
       obj.pausedFrom = stageToJSON(message.pausedFrom);
     }
+    if (message.retrying?.length) {
+      obj.retrying = message.retrying.map((e) => Retrying.toJSON(e));
+    }
     return obj;
   },
 
@@ -1050,6 +1083,193 @@ export const TaskState: MessageFns<TaskState> = {
       : 0n;
     message.precheck = object.precheck?.map((e) => PrecheckItem.fromPartial(e)) || [];
     message.pausedFrom = object.pausedFrom ?? 0;
+    message.retrying = object.retrying?.map((e) => Retrying.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseRetrying(): Retrying {
+  return { reporter: "", code: "", message: "", sinceMs: 0n, deadlineMs: 0n, window: "", reportedMs: 0n };
+}
+
+export const Retrying: MessageFns<Retrying> = {
+  encode(message: Retrying, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reporter !== "") {
+      writer.uint32(10).string(message.reporter);
+    }
+    if (message.code !== "") {
+      writer.uint32(18).string(message.code);
+    }
+    if (message.message !== "") {
+      writer.uint32(26).string(message.message);
+    }
+    if (message.sinceMs !== 0n) {
+      if (BigInt.asIntN(64, message.sinceMs) !== message.sinceMs) {
+        throw new globalThis.Error("value provided for field message.sinceMs of type sint64 too large");
+      }
+      writer.uint32(32).sint64(message.sinceMs);
+    }
+    if (message.deadlineMs !== 0n) {
+      if (BigInt.asIntN(64, message.deadlineMs) !== message.deadlineMs) {
+        throw new globalThis.Error("value provided for field message.deadlineMs of type sint64 too large");
+      }
+      writer.uint32(40).sint64(message.deadlineMs);
+    }
+    if (message.window !== "") {
+      writer.uint32(50).string(message.window);
+    }
+    if (message.reportedMs !== 0n) {
+      if (BigInt.asIntN(64, message.reportedMs) !== message.reportedMs) {
+        throw new globalThis.Error("value provided for field message.reportedMs of type sint64 too large");
+      }
+      writer.uint32(56).sint64(message.reportedMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Retrying {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRetrying();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.reporter = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.sinceMs = reader.sint64() as bigint;
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.deadlineMs = reader.sint64() as bigint;
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.window = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.reportedMs = reader.sint64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Retrying {
+    return {
+      reporter: isSet(object.reporter) ? globalThis.String(object.reporter) : "",
+      code: isSet(object.code) ? globalThis.String(object.code) : "",
+      message: isSet(object.message) ? globalThis.String(object.message) : "",
+      sinceMs: isSet(object.sinceMs) ? BigInt(object.sinceMs) : isSet(object.since_ms) ? BigInt(object.since_ms) : 0n,
+      deadlineMs: isSet(object.deadlineMs)
+        ? BigInt(object.deadlineMs)
+        : isSet(object.deadline_ms)
+        ? BigInt(object.deadline_ms)
+        : 0n,
+      window: isSet(object.window) ? globalThis.String(object.window) : "",
+      reportedMs: isSet(object.reportedMs)
+        ? BigInt(object.reportedMs)
+        : isSet(object.reported_ms)
+        ? BigInt(object.reported_ms)
+        : 0n,
+    };
+  },
+
+  toJSON(message: Retrying): unknown {
+    const obj: any = {};
+    if (message.reporter !== "") {
+      obj.reporter = message.reporter;
+    }
+    if (message.code !== "") {
+      obj.code = message.code;
+    }
+    if (message.message !== "") {
+      obj.message = message.message;
+    }
+    if (message.sinceMs !== 0n) {
+      obj.sinceMs = message.sinceMs.toString();
+    }
+    if (message.deadlineMs !== 0n) {
+      obj.deadlineMs = message.deadlineMs.toString();
+    }
+    if (message.window !== "") {
+      obj.window = message.window;
+    }
+    if (message.reportedMs !== 0n) {
+      obj.reportedMs = message.reportedMs.toString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Retrying>, I>>(base?: I): Retrying {
+    return Retrying.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Retrying>, I>>(object: I): Retrying {
+    const message = createBaseRetrying();
+    message.reporter = object.reporter ?? "";
+    message.code = object.code ?? "";
+    message.message = object.message ?? "";
+    message.sinceMs = (object.sinceMs !== undefined && object.sinceMs !== null) ? BigInt(object.sinceMs) : 0n;
+    message.deadlineMs = (object.deadlineMs !== undefined && object.deadlineMs !== null)
+      ? BigInt(object.deadlineMs)
+      : 0n;
+    message.window = object.window ?? "";
+    message.reportedMs = (object.reportedMs !== undefined && object.reportedMs !== null)
+      ? BigInt(object.reportedMs)
+      : 0n;
     return message;
   },
 };

@@ -1,0 +1,183 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { freePort, waitFor, withTimeout, type MariaDbServer } from '@tidewater/testkit';
+import type { SourceClient } from '@tidewater/mysql-source';
+import { DuckDbWarehouse } from '@tidewater/duckdb-sink';
+import { CheckStatus, Stage, type TaskView } from '@tidewater/proto';
+import { startStack, type Stack } from './testing/stack.js';
+import { startLocal, type LocalRun } from './local-run.js';
+import { ControlClient, clientSecurityFromEnv } from './control-client.js';
+
+// A password and a token that must never show up in an API answer or a log line.
+const PASSWORD = `Pw-${randomBytes(6).toString('hex')}`;
+const WRONG_PASSWORD = `Wrong-${randomBytes(6).toString('hex')}`;
+const TOKEN = `tok-${randomBytes(12).toString('hex')}`;
+const json = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
+
+let stack: Stack;
+let db: MariaDbServer;
+let source: SourceClient;
+let work: string;
+let local: LocalRun;
+let port: number;
+const saved = { ...process.env };
+
+beforeAll(async () => {
+  stack = await startStack('tw-sec-');
+  ({ db, source, work } = stack);
+  await source.query('CREATE DATABASE s');
+  await source.query('CREATE TABLE s.t (id INT PRIMARY KEY, v VARCHAR(20))');
+  await source.query(`INSERT INTO s.t SELECT seq, 'seed' FROM s.seq_1_to_1000`);
+  await source.query(`CREATE USER 'tw'@'%' IDENTIFIED BY '${PASSWORD}'`);
+  await source.query(`GRANT SELECT, REPLICATION SLAVE, REPLICATION CLIENT, SHOW VIEW ON *.* TO 'tw'@'%'`);
+  // A self-signed certificate for the coordinator, trusted by the clients as their CA.
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', join(work, 'key.pem'), '-out', join(work, 'cert.pem')], { stdio: 'ignore' });
+  Object.assign(process.env, { TIDEWATER_TLS_CERT: join(work, 'cert.pem'), TIDEWATER_TLS_KEY: join(work, 'key.pem'), TIDEWATER_TLS_CA: join(work, 'cert.pem'), TIDEWATER_API_TOKEN: TOKEN });
+  port = await freePort();
+  // Every interface: the coordinator must insist on TLS and the token.
+  local = await startLocal({ stateDir: join(work, 'state'), incremental: true, grpcAddress: `0.0.0.0:${port}` });
+}, 180_000);
+
+afterAll(async () => {
+  await local?.stop();
+  process.env = saved;
+  await stack?.stop();
+});
+
+const spec = (name: string, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    name,
+    source: { host: db.host, port: db.port, user: 'tw', password: PASSWORD },
+    destination: { type: 'duckdb', path: join(work, `${name}.duckdb`) },
+    migrationTypes: ['schema', 'full', 'incremental'],
+    objects: [{ database: 's' }],
+    ...extra,
+  });
+
+function logText(): string {
+  const dir = join(work, 'state', 'logs');
+  return readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
+}
+
+describe('control plane security', () => {
+  it('refuses to listen beyond loopback without TLS', async () => {
+    const out: string[] = [];
+    const env = { ...saved, TIDEWATER_NATS_URL: local.natsUrl, TIDEWATER_GRPC_ADDRESS: `0.0.0.0:${await freePort()}`, TIDEWATER_SECRET_KEY: 'a'.repeat(64) };
+    const child = spawn(process.execPath, ['--import', 'tsx', resolve('apps/coordinator/src/main.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', (d: Buffer) => out.push(d.toString()));
+    child.stderr.on('data', (d: Buffer) => out.push(d.toString()));
+    const code = await withTimeout(new Promise<number | null>((r) => child.once('exit', r)), 60_000, 'the coordinator to refuse to start');
+    expect(code).toBe(2);
+    expect(out.join('')).toContain('without TLS');
+  });
+
+  it('answers only callers with the bearer token, over TLS', async () => {
+    const address = `127.0.0.1:${port}`;
+    const ca = join(work, 'cert.pem');
+    const anonymous = new ControlClient(address, clientSecurityFromEnv({ TIDEWATER_TLS_CA: ca }));
+    const wrong = new ControlClient(address, clientSecurityFromEnv({ TIDEWATER_TLS_CA: ca, TIDEWATER_API_TOKEN: 'not-the-token' }));
+    const plaintext = new ControlClient(address, clientSecurityFromEnv({ TIDEWATER_API_TOKEN: TOKEN }));
+    try {
+      await expect(anonymous.listTasks()).rejects.toMatchObject({ code: 'TW_UNAUTHENTICATED', message: expect.stringContaining('requires a bearer token') });
+      await expect(wrong.listTasks()).rejects.toMatchObject({ code: 'TW_UNAUTHENTICATED', message: expect.stringContaining('wrong') });
+      await expect(plaintext.listTasks()).rejects.toThrow();
+      expect(Array.isArray(await local.client.listTasks())).toBe(true);
+    } finally {
+      anonymous.close();
+      wrong.close();
+      plaintext.close();
+    }
+  });
+
+  it('never returns or logs the source password, even while the task retries a lost source', async () => {
+    const c = local.client;
+    const answers: unknown[] = [];
+    const seen: TaskView[] = [];
+    const watching = new AbortController();
+    try {
+      const created = await c.createTask(spec('sec', { retry: { connectionMinutes: 10, otherMinutes: 5 } }));
+      answers.push(created);
+      expect(JSON.parse(created.redactedSpecJson).source.password).toBe('***');
+      void c.watchTask(created.taskId, (t) => seen.push(t), watching.signal);
+      const pre = await c.runPrecheck(created.taskId);
+      answers.push(pre);
+      expect(pre.items.find((i) => i.name === 'destination.conflict')?.status).toBe(CheckStatus.CHECK_STATUS_PASSED);
+      answers.push(await c.startTask(created.taskId, pre.items.filter((i) => i.status === CheckStatus.CHECK_STATUS_WARNING).map((i) => i.name)));
+      await waitFor(async () => (await c.getTask(created.taskId)).stage === Stage.STAGE_INCREMENTAL, { timeoutMs: 120_000, what: 'the incremental stage' });
+
+      // The source goes away: the task keeps its stage and shows who retries what, until when.
+      const before = Date.now();
+      await db.restart!(async () => {
+        const t = await waitFor(async () => {
+          const v = await c.getTask(created.taskId);
+          return v.retrying.some((r) => r.reporter === 'capture') ? v : undefined;
+        }, { timeoutMs: 60_000, intervalMs: 250, what: 'the task to show capture retrying' });
+        answers.push(t, await c.listTasks());
+        const r = t.retrying.find((x) => x.reporter === 'capture')!;
+        expect(t.stage).toBe(Stage.STAGE_INCREMENTAL);
+        expect(r.code).toBe('TW_SOURCE_UNREACHABLE');
+        expect(r.window).toBe('connection');
+        expect(Number(r.deadlineMs) - Number(r.sinceMs)).toBe(10 * 60_000);
+        expect(Number(r.sinceMs)).toBeGreaterThanOrEqual(before - 1_000);
+      });
+      await source.query(`UPDATE s.t SET v = 'after outage' WHERE id = 5`);
+      // Back: the fault clears and the change made after the outage arrives.
+      await waitFor(async () => {
+        const t = await c.getTask(created.taskId);
+        return t.retrying.length === 0 && t.stage === Stage.STAGE_INCREMENTAL && t.position !== '' ? t : undefined;
+      }, { timeoutMs: 90_000, intervalMs: 500, what: 'the retrying entry to clear after the source came back' });
+      answers.push(await c.pauseTask(created.taskId), await c.resumeTask(created.taskId), await c.stopTask(created.taskId));
+      const w = await waitFor(() => DuckDbWarehouse.open(join(work, 'sec.duckdb')), { timeoutMs: 30_000, intervalMs: 250, what: 'the sink to release the warehouse' });
+      try {
+        expect(await w.query('SELECT v FROM s.t_merged WHERE id = 5')).toEqual([['after outage']]);
+      } finally {
+        await w.close();
+      }
+
+      // A wrong password is reported without being echoed.
+      const bad = await c.createTask(spec('secbad').replace(PASSWORD, WRONG_PASSWORD));
+      const badPre = await c.runPrecheck(bad.taskId);
+      answers.push(bad, badPre, await c.getTask(bad.taskId));
+      expect(badPre.items[0]).toMatchObject({ name: 'source.connectivity', status: CheckStatus.CHECK_STATUS_FAILED });
+      expect(json(badPre)).not.toContain(WRONG_PASSWORD);
+    } finally {
+      watching.abort();
+    }
+    answers.push(...seen);
+    expect(seen.length).toBeGreaterThan(0);
+    const everything = json(answers);
+    expect(everything).not.toContain(PASSWORD);
+    expect(everything).not.toContain(TOKEN);
+    const logs = logText();
+    expect(logs).toContain('binlog stream interrupted');
+    expect(logs).not.toContain(PASSWORD);
+    expect(logs).not.toContain(WRONG_PASSWORD);
+    expect(logs).not.toContain(TOKEN);
+  });
+
+  it('fails the precheck when a destination table exists, and warns under conflictMode ignore', async () => {
+    const c = local.client;
+    const w = await DuckDbWarehouse.open(join(work, 'taken.duckdb'));
+    try {
+      await w.query('CREATE SCHEMA s');
+      await w.query('CREATE TABLE s.t_base (id INT, v VARCHAR)');
+    } finally {
+      await w.close();
+    }
+    const path = join(work, 'taken.duckdb');
+    const strict = await c.createTask(spec('taken', { destination: { type: 'duckdb', path } }));
+    const pre = await c.runPrecheck(strict.taskId);
+    expect(pre.passed).toBe(false);
+    expect(pre.items.find((i) => i.name === 'destination.conflict')).toMatchObject({ status: CheckStatus.CHECK_STATUS_FAILED, message: expect.stringContaining('s.t_base') });
+    await c.deleteTask(strict.taskId);
+    const lenient = await c.createTask(spec('taken2', { destination: { type: 'duckdb', path }, conflictMode: 'ignore' }));
+    const pre2 = await c.runPrecheck(lenient.taskId);
+    expect(pre2.passed).toBe(true);
+    expect(pre2.items.find((i) => i.name === 'destination.conflict')).toMatchObject({ status: CheckStatus.CHECK_STATUS_WARNING, message: expect.stringContaining('s.t_base') });
+    await expect(c.startTask(lenient.taskId)).rejects.toMatchObject({ code: 'TW_TASK_STATE', message: expect.stringContaining('destination.conflict') });
+    await c.deleteTask(lenient.taskId);
+  });
+});

@@ -1,0 +1,55 @@
+import { Progress } from '@tidewater/proto';
+import { subjects, type Bus } from '@tidewater/bus';
+import { errorCodeOf, redact } from '@tidewater/errors';
+
+/**
+ * Least time between two reports of the same ongoing failure: the coordinator needs the
+ * cause, not every attempt. It drops a fault not re-reported for FAULT_STALE_MS.
+ */
+export const FAULT_REPEAT_MS = 10_000;
+export const FAULT_STALE_MS = 6 * FAULT_REPEAT_MS;
+
+/**
+ * Tells the coordinator that a service keeps failing on a task, and when it recovers.
+ * The coordinator turns this into the task's `retrying` entries and fails the task when a
+ * fault outlives its retry window (docs/control-plane.md, "Retries"). Reporting is best
+ * effort: a report that cannot be published is dropped — the next failure reports again.
+ */
+export class FaultReporter {
+  private since = 0;
+  private lastSent = 0;
+  private lastCode = '';
+
+  constructor(
+    private readonly bus: Bus,
+    private readonly taskId: string,
+    /** Stable across restarts, e.g. "sink/partition-2": one open fault per reporter. */
+    private readonly reporter: string,
+    private readonly secrets: readonly string[] = [],
+  ) {}
+
+  failed(e: unknown): void {
+    const now = Date.now();
+    const code = errorCodeOf(e);
+    if (this.since === 0) this.since = now;
+    if (code === this.lastCode && now - this.lastSent < FAULT_REPEAT_MS) return;
+    this.lastSent = now;
+    this.lastCode = code;
+    const message = redact(e instanceof Error ? e.message : String(e), this.secrets).slice(0, 1_000);
+    this.send({ reporter: this.reporter, code, message, recovered: false, sinceMs: BigInt(this.since) });
+  }
+
+  /** Call after each success; reports only when a failure was open. */
+  recovered(): void {
+    if (this.since === 0) return;
+    this.since = 0;
+    this.lastCode = '';
+    this.lastSent = 0;
+    this.send({ reporter: this.reporter, code: '', message: '', recovered: true, sinceMs: 0n });
+  }
+
+  private send(fault: { reporter: string; code: string; message: string; recovered: boolean; sinceMs: bigint }): void {
+    const data = Progress.encode({ taskId: this.taskId, unit: { $case: 'fault', value: fault }, rows: 0n, bytes: 0n, committedAtMs: BigInt(Date.now()), sourceTimeMs: 0n }).finish();
+    void this.bus.js.publish(subjects.progress(this.taskId), data).catch(() => undefined);
+  }
+}
