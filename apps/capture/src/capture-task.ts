@@ -1,7 +1,8 @@
 import { Batch, CaptureCheckpoint, Progress, type BinlogPosition, type TableRef, type TableSchema } from '@tidewater/proto';
 import { BatchPublisher, KV_BUCKETS, openKv, subjects } from '@tidewater/bus';
 import { createBinlogReader, type BinlogReader } from '@tidewater/binlog';
-import type { ServiceContext, TaskWorker } from '@tidewater/runtime';
+import { Throttle, type ServiceContext, type TaskWorker } from '@tidewater/runtime';
+import type { TaskSpec } from '@tidewater/config';
 import { FaultReporter, specOf, type StoredTask } from '@tidewater/task-state';
 import { TidewaterError, isRetriable } from '@tidewater/errors';
 import { openSource } from '@tidewater/mysql-source';
@@ -38,6 +39,9 @@ export async function startCaptureTask(ctx: ServiceContext, task: StoredTask, si
   let chain: Promise<void> = Promise.resolve();
   const serial = (fn: () => Promise<void> | void): Promise<void> => (chain = chain.then(fn));
   const faults = new FaultReporter(ctx.bus, taskId, 'capture', [spec.source.password]);
+  // Waiting here holds the serial chain, which pauses the binlog socket: the source is read no faster.
+  const throttle = new Throttle(incrementalRates(spec));
+  let specJson = task.state.specJson;
 
   const run = async () => {
     while (!controller.signal.aborted) {
@@ -55,7 +59,9 @@ export async function startCaptureTask(ctx: ServiceContext, task: StoredTask, si
           if (!force && batcher.rowCount === 0 && batcher.age() < IDLE_FLUSH_MS) return;
           const batch = batcher.take()!;
           const origin = batch.origin?.$case === 'binlog' ? batch.origin.value : undefined;
-          await publisher.publish(subjects.sourceBinlog(taskId), Batch.encode(batch).finish(), { msgId: `b:${origin?.end?.token}:${origin?.lastRecordId}` });
+          const data = Batch.encode(batch).finish();
+          await throttle.admit({ rows: batch.tables.reduce((n, t) => n + t.rowCount, 0), bytes: data.length }, controller.signal);
+          await publisher.publish(subjects.sourceBinlog(taskId), data, { msgId: `b:${origin?.end?.token}:${origin?.lastRecordId}` });
           await publisher.flush();
           await positions.put(taskId, CaptureCheckpoint.encode({ position: origin!.end!, schemas }).finish());
           faults.recovered();
@@ -147,9 +153,18 @@ export async function startCaptureTask(ctx: ServiceContext, task: StoredTask, si
   const running = run().catch((e: unknown) => ctx.log.error('capture stopped', { task: taskId, err: e }));
   ctx.log.info('capture task started', { task: taskId });
   return {
+    update(t) {
+      if (t.state.specJson === specJson) return;
+      specJson = t.state.specJson;
+      throttle.setRates(incrementalRates(specOf(t.state)));
+    },
     async stop() {
       controller.abort();
       await running;
     },
   };
+}
+
+function incrementalRates(spec: TaskSpec) {
+  return { rows: spec.throttle.incremental.rps, bytes: spec.throttle.incremental.mbps * 1_000_000 };
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { credentials, InterceptingCall, type ChannelCredentials, type Interceptor, type ServiceError } from '@grpc/grpc-js';
-import { CheckStatus, ControlServiceClient, type TaskView, type PrecheckItem, type RunPrecheckResponse, type PauseTaskResponse, type ResumeTaskResponse, type CreateTaskResponse, type GetTaskResponse, type ListTasksResponse, type StartTaskResponse, type StopTaskResponse, type DeleteTaskResponse } from '@tidewater/proto';
+import { CheckStatus, ControlServiceClient, type TaskView, type PrecheckItem, type RunPrecheckResponse, type PauseTaskResponse, type ResumeTaskResponse, type CreateTaskResponse, type GetTaskResponse, type ListTasksResponse, type StartTaskResponse, type StopTaskResponse, type DeleteTaskResponse, type SetThrottleResponse, type Throttle } from '@tidewater/proto';
 import { TidewaterError, ErrorCodes, type ErrorCode } from '@tidewater/errors';
 
 /** A promise-based client of the coordinator's control plane. */
@@ -57,6 +57,9 @@ export class ControlClient {
   }
   stopTask(taskId: string): Promise<TaskView> {
     return this.call<StopTaskResponse>((cb) => this.client.stopTask({ taskId }, cb)).then((r) => r.task!);
+  }
+  setThrottle(taskId: string, throttle: Throttle): Promise<TaskView> {
+    return this.call<SetThrottleResponse>((cb) => this.client.setThrottle({ taskId, throttle }, cb)).then((r) => r.task!);
   }
   deleteTask(taskId: string): Promise<void> {
     return this.call<DeleteTaskResponse>((cb) => this.client.deleteTask({ taskId }, cb)).then(() => undefined);

@@ -9,6 +9,7 @@ const USAGE = `tidewater — MySQL-family → warehouse data migration
   tidewater migrate -f task.yaml [--json]  run a task on this machine (all services, private NATS)
   tidewater up [--grpc ADDR]               run every service here until Ctrl-C (control plane on ADDR)
   tidewater task create -f task.yaml       then: task precheck|start|status [--watch]|pause|resume|stop|delete ID, task list
+  tidewater task throttle ID [--full-rps N] [--full-mbps N] [--full-qps N] [--inc-rps N] [--inc-mbps N]   (0 = no limit)
 
 options:
   --state-dir DIR   where the local NATS store and service logs live (default ./.tidewater)
@@ -28,6 +29,11 @@ async function main(argv: string[]): Promise<number> {
       grpc: { type: 'string', default: process.env.TIDEWATER_GRPC_ADDRESS ?? '127.0.0.1:7233' },
       watch: { type: 'boolean', default: false },
       'ignore-warnings': { type: 'string', default: '' },
+      'full-qps': { type: 'string' },
+      'full-rps': { type: 'string' },
+      'full-mbps': { type: 'string' },
+      'inc-rps': { type: 'string' },
+      'inc-mbps': { type: 'string' },
     },
     allowPositionals: true,
   });
@@ -60,6 +66,7 @@ async function main(argv: string[]): Promise<number> {
         file: values.file,
         watch: values.watch!,
         ignoreWarnings: values['ignore-warnings']!.split(',').filter(Boolean),
+        throttle: { fullQps: values['full-qps'], fullRps: values['full-rps'], fullMbps: values['full-mbps'], incrementalRps: values['inc-rps'], incrementalMbps: values['inc-mbps'] },
       });
     }
     default:

@@ -1,4 +1,16 @@
-import { Stage, type Retrying, type TaskView } from '@tidewater/proto';
+import { Stage, type Retrying, type TaskView, type Throttle } from '@tidewater/proto';
+
+/** `throttle: full ≤ 5,000 rows/s, ≤ 2 queries/s; incremental ≤ 1 MB/s`, or `no throttle`. */
+export function throttleLine(t: Throttle | undefined): string {
+  const part = (name: string, limits: [number, string][]) => {
+    const set = limits.filter(([v]) => v > 0).map(([v, unit]) => `≤ ${fmt.format(v)} ${unit}`);
+    return set.length ? `${name} ${set.join(', ')}` : '';
+  };
+  const parts = t
+    ? [part('full', [[t.fullRps, 'rows/s'], [t.fullMbps, 'MB/s'], [t.fullQps, 'queries/s']]), part('incremental', [[t.incrementalRps, 'rows/s'], [t.incrementalMbps, 'MB/s']])].filter(Boolean)
+    : [];
+  return parts.length ? `throttle: ${parts.join('; ')}` : 'no throttle';
+}
 
 /** `retrying (sink/partition-1): TW_DEST_WRITE … — gives up at 12:40:00 UTC (in 9 min)` */
 export function retryingLine(r: Retrying, now = Date.now()): string {
@@ -26,6 +38,8 @@ export class ProgressView {
     const now = Date.now();
     const lines = [`task ${task.name}: ${Stage[task.stage].replace('STAGE_', '').toLowerCase()}${task.stage === Stage.STAGE_INCREMENTAL ? `  lag ${task.lagSeconds.toFixed(1)} s  at ${task.position}` : ''}`];
     for (const r of task.retrying) lines.push(`  ${retryingLine(r, now)}`);
+    const throttled = throttleLine(task.throttle);
+    if (throttled !== 'no throttle') lines.push(`  ${throttled}`);
     for (const t of task.tables) {
       const key = `${t.source?.database}.${t.source?.table}`;
       const hist = this.samples.get(key) ?? [];

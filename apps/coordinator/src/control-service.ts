@@ -1,6 +1,6 @@
 import { status, Metadata, type ServiceError, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
 import { CheckStatus, Stage, TaskState, type ControlServiceServer, type TaskView } from '@tidewater/proto';
-import { parseTaskSpec, redactSpec, sealSpec, secretKeyFromEnv } from '@tidewater/config';
+import { parseTaskSpec, redactSpec, sealSpec, secretKeyFromEnv, validateTaskSpec } from '@tidewater/config';
 import { purgeTask, subjects, type Bus } from '@tidewater/bus';
 import { ACTIVE_STAGES, specOf, type TaskStore } from '@tidewater/task-state';
 import { runPrecheck } from '@tidewater/precheck';
@@ -134,6 +134,22 @@ export function controlService(deps: ControlDeps): ControlServiceServer {
       return { task: taskView(state) };
     }),
     stopTask: unary(async (req) => ({ task: await transition(req.taskId, (s) => !TERMINAL.has(s), Stage.STAGE_STOPPED, 'stop') })),
+    setThrottle: unary(async (req) => {
+      const t = req.throttle ?? { fullQps: 0, fullRps: 0, fullMbps: 0, incrementalRps: 0, incrementalMbps: 0 };
+      const key = secretKeyFromEnv();
+      const { state } = await store.update(req.taskId, (s) => {
+        if (TERMINAL.has(s.stage)) throw new TidewaterError('TW_TASK_STATE', `task ${req.taskId} is ${stageName(s.stage)}`, { subject: req.taskId });
+        // Re-validated as a whole spec: the same ranges and messages as at creation.
+        const spec = validateTaskSpec({
+          ...specOf(s),
+          throttle: { full: { qps: t.fullQps, rps: t.fullRps, mbps: t.fullMbps }, incremental: { rps: t.incrementalRps, mbps: t.incrementalMbps } },
+        });
+        return { ...s, specJson: JSON.stringify(sealSpec(spec, key)) };
+      });
+      log.info('throttle changed', { task: req.taskId, throttle: t });
+      // Services watching the task pick the new limits up from KV.
+      return { task: taskView(state) };
+    }),
     watchTask: (call: ServerWritableStream<{ taskId: string }, { task?: TaskView }>) => {
       const controller = new AbortController();
       call.on('cancelled', () => controller.abort());

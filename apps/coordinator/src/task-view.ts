@@ -5,6 +5,8 @@ import { specOf } from '@tidewater/task-state';
 /** The API's view of a task: never the password, never the chunk plan. */
 export function taskView(s: TaskState): TaskView {
   const pos = s.appliedPosition ?? s.startPosition;
+  const spec = s.specJson ? specOf(s) : undefined;
+  const th = spec?.throttle;
   return {
     taskId: s.taskId,
     name: s.name,
@@ -14,7 +16,8 @@ export function taskView(s: TaskState): TaskView {
     tables: s.tables.map((t) => ({ ...t, chunks: [], doneChunks: [], schema: undefined })),
     lagSeconds: s.lagSeconds,
     position: pos ? `${pos.file}:${pos.pos}${pos.gtid ? ` gtid ${pos.gtid}` : ''}` : '',
-    redactedSpecJson: s.specJson ? JSON.stringify(redactSpec(specOf(s))) : '',
+    redactedSpecJson: spec ? JSON.stringify(redactSpec(spec)) : '',
+    throttle: th && { fullQps: th.full.qps, fullRps: th.full.rps, fullMbps: th.full.mbps, incrementalRps: th.incremental.rps, incrementalMbps: th.incremental.mbps },
     precheck: s.precheck,
     retrying: s.retrying,
   };

@@ -3,6 +3,7 @@ import { Batch, SnapshotChunk, type RowSet } from '@tidewater/proto';
 import { BatchPublisher, HEADERS, subjects, type JsMsg } from '@tidewater/bus';
 import { RowSetBuilder, encodingOf } from '@tidewater/rowcodec';
 import type { SourceClient } from '@tidewater/mysql-source';
+import type { Throttle } from '@tidewater/runtime';
 
 /** Batches are cut at this encoded size (NATS messages are limited; streams accept 8 MiB). */
 const MAX_BATCH_BYTES = 768 * 1024;
@@ -16,7 +17,7 @@ const WORKING_EVERY_MS = 5_000;
  * holds every batch of one attempt, so a copy that dies halfway leaves nothing behind and
  * the redelivered work item (attempt + 1) starts the chunk over.
  */
-export async function copyChunk(tracer: Tracer, source: SourceClient, work: JsMsg, publisher: BatchPublisher, signal: AbortSignal): Promise<bigint> {
+export async function copyChunk(tracer: Tracer, source: SourceClient, work: JsMsg, publisher: BatchPublisher, throttle: Throttle, signal: AbortSignal): Promise<bigint> {
   const chunk = SnapshotChunk.decode(work.data);
   const attempt = work.info.deliveryCount;
   const schema = chunk.schema!;
@@ -37,8 +38,11 @@ export async function copyChunk(tracer: Tracer, source: SourceClient, work: JsMs
       schemaChanges: [],
       createdAtMs: BigInt(Date.now()),
     };
+    const data = Batch.encode(batch).finish();
+    // Pacing here holds the source read loop too: the chunk query streams with backpressure.
+    await throttle.admit({ rows: rows.rowCount, bytes: data.length }, signal);
     await context.with(trace.setSpan(context.active(), span), () =>
-      publisher.publish(subject, Batch.encode(batch).finish(), {
+      publisher.publish(subject, data, {
         msgId: `${chunk.chunkId}:${attempt}:${seq}`,
         headers: { [HEADERS.sourceTable]: sourceKey, [HEADERS.batchId]: `c:${chunk.chunkId}:${attempt}:${seq}` },
       }),
@@ -46,6 +50,7 @@ export async function copyChunk(tracer: Tracer, source: SourceClient, work: JsMs
     seq++;
   };
   try {
+    await throttle.admit({ queries: 1 }, signal);
     for await (const rows of source.readChunk(schema, { lower: chunk.lower, upper: chunk.upper }, { rowsPerBatch: chunk.rowsPerBatch, filterSql: chunk.filterSql || undefined, signal })) {
       let b = new RowSetBuilder(schema.source!, names, encodings, schema.version);
       for (const r of rows) {

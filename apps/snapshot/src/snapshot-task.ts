@@ -1,6 +1,7 @@
 import { workLoop, ensureConsumer, durables, STREAMS, subjects, BatchPublisher } from '@tidewater/bus';
 import { openSource, type SourceClient } from '@tidewater/mysql-source';
-import type { ServiceContext, TaskWorker } from '@tidewater/runtime';
+import { Throttle, type ServiceContext, type TaskWorker } from '@tidewater/runtime';
+import type { TaskSpec } from '@tidewater/config';
 import { FaultReporter, specOf, type StoredTask } from '@tidewater/task-state';
 import { copyChunk } from './chunk-copier.js';
 
@@ -26,6 +27,9 @@ export async function startSnapshotTask(ctx: ServiceContext, task: StoredTask, s
   const source: SourceClient = await openSource(spec.source, { poolSize: spec.full.parallelChunks + 1 });
   const controller = new AbortController();
   signal.addEventListener('abort', () => controller.abort(), { once: true });
+  // One pace for all loops of the task in this process (limits are per snapshot instance).
+  const throttle = new Throttle(fullRates(spec));
+  let specJson = task.state.specJson;
   const loops = Array.from({ length: spec.full.parallelChunks }, (_, i) => {
     const publisher = new BatchPublisher(ctx.bus.js, 32);
     const faults = new FaultReporter(ctx.bus, taskId, `snapshot/worker-${i}`, [spec.source.password]);
@@ -42,17 +46,28 @@ export async function startSnapshotTask(ctx: ServiceContext, task: StoredTask, s
         onRecovered: () => faults.recovered(),
       },
       async (work) => {
-        await copyChunk(ctx.tracer, source, work, publisher, controller.signal);
+        await copyChunk(ctx.tracer, source, work, publisher, throttle, controller.signal);
         return 'ack';
       },
     ).catch((e: unknown) => ctx.log.error('snapshot loop stopped', { task: taskId, err: e }));
   });
   ctx.log.info('snapshot task started', { task: taskId, parallelChunks: spec.full.parallelChunks });
   return {
+    update(t) {
+      // A changed throttle (SetThrottle) applies to the next batch.
+      if (t.state.specJson === specJson) return;
+      specJson = t.state.specJson;
+      throttle.setRates(fullRates(specOf(t.state)));
+    },
     async stop() {
       controller.abort();
       await Promise.allSettled(loops);
       await source.close();
     },
   };
+}
+
+function fullRates(spec: TaskSpec) {
+  const f = spec.throttle.full;
+  return { rows: f.rps, bytes: f.mbps * 1_000_000, queries: f.qps };
 }

@@ -78,6 +78,28 @@ describe('DuckDbWarehouse', () => {
     await expect(w.ensureTables('other-task', [table], opts)).rejects.toThrow(/shop.item_base already exists/);
     await expect(w.ensureTables('other-task', [table], { ...opts, conflictMode: 'ignore' })).resolves.toBeUndefined();
   });
+
+  it('under conflictMode ignore keeps an existing row on a key conflict and migrates the common columns', async () => {
+    const full = { ...opts, incremental: false, conflictMode: 'ignore' as const };
+    const t = { ...table, stem: 'kept' };
+    await w.query('CREATE TABLE shop.kept_base (id BIGINT, price DECIMAL(12,2), note VARCHAR)');
+    await w.query(`INSERT INTO shop.kept_base VALUES (1, 100.00, 'mine')`);
+    expect(await w.foreignTables('t2', ['shop.kept_base', 'shop.item_base', 'shop.nope_base'])).toEqual(['shop.kept_base', 'shop.item_base']);
+    await w.ensureTables('t2', [t], full);
+    expect(await w.foreignTables('t2', ['shop.kept_base'])).toEqual([]);
+    await w.commitChunk('t2', 'c0', t, [rows([[1n, '9.99', 'a'], [2n, '0.01', 'b']])], full);
+    expect(await w.query('SELECT id, price::VARCHAR, note FROM shop.kept_base ORDER BY id')).toEqual([[1n, '100.00', 'mine'], [2n, '0.01', null]]);
+    // Adoption is remembered by a reopened warehouse.
+    await w.close();
+    w = await DuckDbWarehouse.open(join(dir, 'wh.duckdb'));
+    await w.commitChunk('t2', 'c1', t, [rows([[2n, '5.55', 'c'], [3n, '3.00', 'd']])], full);
+    expect(await w.query('SELECT id, price::VARCHAR FROM shop.kept_base ORDER BY id')).toEqual([[1n, '100.00'], [2n, '0.01'], [3n, '3.00']]);
+  });
+
+  it('refuses to adopt a table without the key columns, naming them', async () => {
+    await w.query('CREATE TABLE shop.nokey_base (price DECIMAL(12,2))');
+    await expect(w.ensureTables('t3', [{ ...table, stem: 'nokey' }], { ...opts, conflictMode: 'ignore' })).rejects.toThrow(/shop.nokey_base lacks column\(s\) id/);
+  });
 });
 
 describe('duckdbType', () => {

@@ -18,6 +18,8 @@ const META = '_tidewater';
 export class DuckDbWarehouse {
   private readonly idle: DuckDBConnection[] = [];
   private readonly logCheckpoints = new Map<string, bigint>();
+  /** `schema.table` of adopted destination tables (conflictMode: ignore). */
+  private readonly adopted = new Set<string>();
   private closed = false;
 
   /** The file's catalog name; every name is qualified with it, since a schema may share it (bench.duckdb holding schema bench). */
@@ -47,6 +49,10 @@ export class DuckDbWarehouse {
       await c.run(`CREATE SCHEMA IF NOT EXISTS ${META}`);
       await c.run(`CREATE TABLE IF NOT EXISTS ${META}.chunks (task_id VARCHAR, chunk_id VARCHAR, table_name VARCHAR, row_count BIGINT, committed_at TIMESTAMP)`);
       await c.run(`CREATE TABLE IF NOT EXISTS ${META}.tables (task_id VARCHAR, schema_name VARCHAR, table_name VARCHAR)`);
+      // Tables that existed before a conflictMode: ignore task adopted them: their rows are
+      // not the task's, so its full copy must not overwrite them.
+      await c.run(`CREATE TABLE IF NOT EXISTS ${META}.adopted (task_id VARCHAR, schema_name VARCHAR, table_name VARCHAR)`);
+      for (const r of (await c.runAndReadAll(`SELECT schema_name || '.' || table_name FROM ${META}.adopted`)).getRows()) w.adopted.add(String(r[0]));
     });
     return w;
   }
@@ -75,12 +81,14 @@ export class DuckDbWarehouse {
         const names = [`${t.stem}_base`, ...(opts.incremental ? [`${t.stem}_log`] : [])];
         for (const name of names) {
           const key = `${t.schema}.${name}`;
-          if (existing.has(key) && !owned.has(key) && opts.conflictMode === 'precheck') {
+          if (!existing.has(key) || owned.has(key)) continue;
+          if (opts.conflictMode === 'precheck') {
             throw new TidewaterError('TW_DEST_CONFLICT', `destination table ${key} already exists`, {
               subject: key,
               fix: `drop or rename ${key} in ${this.path}, map the table to another name, or set conflictMode: ignore`,
             });
           }
+          await this.adopt(c, taskId, t, name, opts);
         }
         await c.run(`CREATE SCHEMA IF NOT EXISTS ${ident(this.catalog)}.${ident(t.schema)}`);
         const cols = t.columns.map((col) => `${ident(col.name)} ${duckdbType(col, opts.temporalMapping)}`);
@@ -97,7 +105,7 @@ export class DuckDbWarehouse {
           ];
           await c.run(`CREATE TABLE IF NOT EXISTS ${this.q(t.schema, `${t.stem}_log`)} (${[...cols, ...meta].join(', ')})`);
           await this.own(c, taskId, t.schema, `${t.stem}_log`, owned);
-          await c.run(mergedViewSql(t, m, this.catalog));
+          await c.run(mergedViewSql(await this.commonShape(c, t), m, this.catalog));
         }
       }
     });
@@ -117,6 +125,43 @@ export class DuckDbWarehouse {
       );
       return names.filter((n) => existing.has(n) && !owned.has(n));
     });
+  }
+
+  /**
+   * conflictMode: ignore — an existing table is written into. Only the columns it shares
+   * with the source are migrated; without the key columns (or, for `_log`, the additional
+   * columns) rows could not be matched, and that fails clearly instead.
+   */
+  private async adopt(c: DuckDBConnection, taskId: string, t: DestTable, name: string, opts: TableOptions): Promise<void> {
+    const key = `${t.schema}.${name}`;
+    const have = new Set((await this.columnsOf(c, t.schema, name)).map((n) => n.toLowerCase()));
+    const needed = [...t.keyColumns, ...(name.endsWith('_log') ? Object.values(logColumns(opts.additionalColumnRule)) : [])];
+    const missing = needed.filter((n) => !have.has(n.toLowerCase()));
+    if (missing.length) {
+      throw new TidewaterError('TW_DEST_CONFLICT', `existing destination table ${key} lacks column(s) ${missing.join(', ')}: rows cannot be matched to it`, {
+        subject: key,
+        fix: `add the column(s) to ${key}, drop it, or map the table to another name`,
+      });
+    }
+    if (!this.adopted.has(key)) {
+      await c.run(`INSERT INTO ${META}.adopted VALUES (${literal(taskId)}, ${literal(t.schema)}, ${literal(name)})`);
+      this.adopted.add(key);
+    }
+  }
+
+  /** The table family restricted to the columns `_base` (and `_log`) really have: the merged view's columns. */
+  private async commonShape(c: DuckDBConnection, t: DestTable): Promise<DestTable> {
+    if (!this.adopted.has(`${t.schema}.${t.stem}_base`) && !this.adopted.has(`${t.schema}.${t.stem}_log`)) return t;
+    const base = new Set(await this.columnsOf(c, t.schema, `${t.stem}_base`));
+    const log = new Set(await this.columnsOf(c, t.schema, `${t.stem}_log`));
+    return { ...t, columns: t.columns.filter((col) => base.has(col.name) && log.has(col.name)) };
+  }
+
+  private async columnsOf(c: DuckDBConnection, schema: string, table: string): Promise<string[]> {
+    const rows = await c.runAndReadAll(
+      `SELECT column_name FROM information_schema.columns WHERE table_catalog = ${literal(this.catalog)} AND table_schema = ${literal(schema)} AND table_name = ${literal(table)} ORDER BY ordinal_position`,
+    );
+    return rows.getRows().map((r) => String(r[0]));
   }
 
   /** Chunk ids already committed for a task (loaded once at sink start). */
@@ -141,7 +186,11 @@ export class DuckDbWarehouse {
           return false;
         }
         let rows = 0;
-        const ap = await c.createAppender(`${table.stem}_base`, table.schema, this.catalog);
+        const adopted = this.adopted.has(`${table.schema}.${table.stem}_base`);
+        // An adopted table: rows go through a staging table and only keys it lacks are
+        // inserted (the full copy keeps the destination's row on a key conflict).
+        if (adopted) await c.run(`CREATE OR REPLACE TEMP TABLE tw_stage (${table.columns.map((col) => `${ident(col.name)} ${duckdbType(col, opts.temporalMapping)}`).join(', ')})`);
+        const ap = adopted ? await c.createAppender('tw_stage', 'main', 'temp') : await c.createAppender(`${table.stem}_base`, table.schema, this.catalog);
         try {
           for (const rs of rowsets) {
             const order = columnOrder(table, rs);
@@ -156,6 +205,7 @@ export class DuckDbWarehouse {
         } finally {
           ap.closeSync();
         }
+        if (adopted) await this.insertMissingKeys(c, table);
         await c.run(`INSERT INTO ${META}.chunks VALUES (${literal(taskId)}, ${literal(chunkId)}, ${literal(`${table.schema}.${table.stem}`)}, ${rows}, now())`);
         await c.run('COMMIT');
         return true;
@@ -164,6 +214,23 @@ export class DuckDbWarehouse {
         throw wrapWrite(e, `${table.schema}.${table.stem}_base`);
       }
     });
+  }
+
+  private async insertMissingKeys(c: DuckDBConnection, table: DestTable): Promise<void> {
+    const base = this.q(table.schema, `${table.stem}_base`);
+    const have = new Set(await this.columnsOf(c, table.schema, `${table.stem}_base`));
+    const common = table.columns.map((col) => col.name).filter((n) => have.has(n)).map(ident).join(', ');
+    const match = table.keyColumns.map((k) => `b.${ident(k)} = s.${ident(k)}`).join(' AND ');
+    try {
+      await c.run(`INSERT INTO ${base} (${common}) SELECT ${common} FROM temp.main.tw_stage s WHERE NOT EXISTS (SELECT 1 FROM ${base} b WHERE ${match})`);
+    } catch (e) {
+      throw new TidewaterError('TW_DEST_CONFLICT', `rows of ${table.schema}.${table.stem} do not fit the existing table ${table.schema}.${table.stem}_base: ${(e as Error).message}`, {
+        subject: `${table.schema}.${table.stem}_base`,
+        fix: 'align the existing table\'s column types with the source (docs/type-mapping.md), drop it, or map the table to another name',
+      });
+    } finally {
+      await c.run('DROP TABLE IF EXISTS temp.main.tw_stage');
+    }
   }
 
   /**

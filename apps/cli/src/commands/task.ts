@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { CheckStatus, Stage, type TaskView } from '@tidewater/proto';
+import { CheckStatus, Stage, type TaskView, type Throttle } from '@tidewater/proto';
 import { TidewaterError } from '@tidewater/errors';
 import { ControlClient } from '../control-client.js';
-import { ProgressView } from '../progress-view.js';
+import { ProgressView, throttleLine } from '../progress-view.js';
 
 export interface TaskCommandOptions {
   readonly address: string;
@@ -10,6 +10,8 @@ export interface TaskCommandOptions {
   readonly file?: string;
   readonly watch: boolean;
   readonly ignoreWarnings: string[];
+  /** `task throttle`: the limits to change (flags given), as typed. */
+  readonly throttle?: Partial<Record<keyof Throttle, string | undefined>>;
 }
 
 const json = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x), 2);
@@ -54,6 +56,20 @@ export async function task(verb: string | undefined, id: string | undefined, opt
       case 'delete':
         await c.deleteTask(need());
         return 0;
+      case 'throttle': {
+        const taskId = need();
+        const current = (await c.getTask(taskId)).throttle!;
+        const next: Throttle = { ...current };
+        for (const [k, v] of Object.entries(opts.throttle ?? {}) as [keyof Throttle, string | undefined][]) {
+          if (v === undefined) continue;
+          if (!/^\d+$/.test(v)) throw new TidewaterError('TW_SPEC_INVALID', `tidewater task throttle: ${v} is not a whole number`, { fix: 'give limits per second as whole numbers; 0 removes a limit' });
+          next[k] = Number(v);
+        }
+        const t = await c.setThrottle(taskId, next);
+        if (opts.json) console.log(json(t));
+        else console.log(`${t.taskId}\t${throttleLine(t.throttle)}`);
+        return 0;
+      }
       case 'list': {
         const tasks = await c.listTasks();
         if (opts.json) console.log(json(tasks));
@@ -79,7 +95,7 @@ export async function task(verb: string | undefined, id: string | undefined, opt
         return 0;
       }
       default:
-        throw new TidewaterError('TW_SPEC_INVALID', `tidewater task: unknown command ${verb ?? '(none)'}`, { fix: 'use create, precheck, start, status, pause, resume, stop, delete or list' });
+        throw new TidewaterError('TW_SPEC_INVALID', `tidewater task: unknown command ${verb ?? '(none)'}`, { fix: 'use create, precheck, start, status, pause, resume, stop, delete, throttle or list' });
     }
   } finally {
     c.close();

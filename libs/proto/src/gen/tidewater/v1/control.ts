@@ -22,6 +22,24 @@ import {
 } from "@grpc/grpc-js";
 import { PrecheckItem, Retrying, Stage, stageFromJSON, stageToJSON, TableProgress } from "./task.js";
 
+/** Rate limits; 0 = unlimited. MB = 10^6 bytes of encoded rows. */
+export interface Throttle {
+  fullQps: number;
+  fullRps: number;
+  fullMbps: number;
+  incrementalRps: number;
+  incrementalMbps: number;
+}
+
+export interface SetThrottleRequest {
+  taskId: string;
+  throttle?: Throttle | undefined;
+}
+
+export interface SetThrottleResponse {
+  task?: TaskView | undefined;
+}
+
 /** A task as the API shows it: never carries secrets. */
 export interface TaskView {
   taskId: string;
@@ -37,6 +55,7 @@ export interface TaskView {
   precheck: PrecheckItem[];
   /** Non-empty while services retry a failing operation: cause and deadline of each. */
   retrying: Retrying[];
+  throttle?: Throttle | undefined;
 }
 
 export interface CreateTaskRequest {
@@ -121,6 +140,317 @@ export interface WatchTaskResponse {
   task?: TaskView | undefined;
 }
 
+function createBaseThrottle(): Throttle {
+  return { fullQps: 0, fullRps: 0, fullMbps: 0, incrementalRps: 0, incrementalMbps: 0 };
+}
+
+export const Throttle: MessageFns<Throttle> = {
+  encode(message: Throttle, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.fullQps !== 0) {
+      writer.uint32(8).uint32(message.fullQps);
+    }
+    if (message.fullRps !== 0) {
+      writer.uint32(16).uint32(message.fullRps);
+    }
+    if (message.fullMbps !== 0) {
+      writer.uint32(24).uint32(message.fullMbps);
+    }
+    if (message.incrementalRps !== 0) {
+      writer.uint32(32).uint32(message.incrementalRps);
+    }
+    if (message.incrementalMbps !== 0) {
+      writer.uint32(40).uint32(message.incrementalMbps);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Throttle {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseThrottle();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.fullQps = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.fullRps = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.fullMbps = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.incrementalRps = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.incrementalMbps = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Throttle {
+    return {
+      fullQps: isSet(object.fullQps)
+        ? globalThis.Number(object.fullQps)
+        : isSet(object.full_qps)
+        ? globalThis.Number(object.full_qps)
+        : 0,
+      fullRps: isSet(object.fullRps)
+        ? globalThis.Number(object.fullRps)
+        : isSet(object.full_rps)
+        ? globalThis.Number(object.full_rps)
+        : 0,
+      fullMbps: isSet(object.fullMbps)
+        ? globalThis.Number(object.fullMbps)
+        : isSet(object.full_mbps)
+        ? globalThis.Number(object.full_mbps)
+        : 0,
+      incrementalRps: isSet(object.incrementalRps)
+        ? globalThis.Number(object.incrementalRps)
+        : isSet(object.incremental_rps)
+        ? globalThis.Number(object.incremental_rps)
+        : 0,
+      incrementalMbps: isSet(object.incrementalMbps)
+        ? globalThis.Number(object.incrementalMbps)
+        : isSet(object.incremental_mbps)
+        ? globalThis.Number(object.incremental_mbps)
+        : 0,
+    };
+  },
+
+  toJSON(message: Throttle): unknown {
+    const obj: any = {};
+    if (message.fullQps !== 0) {
+      obj.fullQps = Math.round(message.fullQps);
+    }
+    if (message.fullRps !== 0) {
+      obj.fullRps = Math.round(message.fullRps);
+    }
+    if (message.fullMbps !== 0) {
+      obj.fullMbps = Math.round(message.fullMbps);
+    }
+    if (message.incrementalRps !== 0) {
+      obj.incrementalRps = Math.round(message.incrementalRps);
+    }
+    if (message.incrementalMbps !== 0) {
+      obj.incrementalMbps = Math.round(message.incrementalMbps);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Throttle>, I>>(base?: I): Throttle {
+    return Throttle.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Throttle>, I>>(object: I): Throttle {
+    const message = createBaseThrottle();
+    message.fullQps = object.fullQps ?? 0;
+    message.fullRps = object.fullRps ?? 0;
+    message.fullMbps = object.fullMbps ?? 0;
+    message.incrementalRps = object.incrementalRps ?? 0;
+    message.incrementalMbps = object.incrementalMbps ?? 0;
+    return message;
+  },
+};
+
+function createBaseSetThrottleRequest(): SetThrottleRequest {
+  return { taskId: "", throttle: undefined };
+}
+
+export const SetThrottleRequest: MessageFns<SetThrottleRequest> = {
+  encode(message: SetThrottleRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.taskId !== "") {
+      writer.uint32(10).string(message.taskId);
+    }
+    if (message.throttle !== undefined) {
+      Throttle.encode(message.throttle, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetThrottleRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetThrottleRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.taskId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.throttle = Throttle.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetThrottleRequest {
+    return {
+      taskId: isSet(object.taskId)
+        ? globalThis.String(object.taskId)
+        : isSet(object.task_id)
+        ? globalThis.String(object.task_id)
+        : "",
+      throttle: isSet(object.throttle) ? Throttle.fromJSON(object.throttle) : undefined,
+    };
+  },
+
+  toJSON(message: SetThrottleRequest): unknown {
+    const obj: any = {};
+    if (message.taskId !== "") {
+      obj.taskId = message.taskId;
+    }
+    if (message.throttle !== undefined) {
+      obj.throttle = Throttle.toJSON(message.throttle);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetThrottleRequest>, I>>(base?: I): SetThrottleRequest {
+    return SetThrottleRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetThrottleRequest>, I>>(object: I): SetThrottleRequest {
+    const message = createBaseSetThrottleRequest();
+    message.taskId = object.taskId ?? "";
+    message.throttle = (object.throttle !== undefined && object.throttle !== null)
+      ? Throttle.fromPartial(object.throttle)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseSetThrottleResponse(): SetThrottleResponse {
+  return { task: undefined };
+}
+
+export const SetThrottleResponse: MessageFns<SetThrottleResponse> = {
+  encode(message: SetThrottleResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.task !== undefined) {
+      TaskView.encode(message.task, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetThrottleResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetThrottleResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.task = TaskView.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetThrottleResponse {
+    return { task: isSet(object.task) ? TaskView.fromJSON(object.task) : undefined };
+  },
+
+  toJSON(message: SetThrottleResponse): unknown {
+    const obj: any = {};
+    if (message.task !== undefined) {
+      obj.task = TaskView.toJSON(message.task);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetThrottleResponse>, I>>(base?: I): SetThrottleResponse {
+    return SetThrottleResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetThrottleResponse>, I>>(object: I): SetThrottleResponse {
+    const message = createBaseSetThrottleResponse();
+    message.task = (object.task !== undefined && object.task !== null) ? TaskView.fromPartial(object.task) : undefined;
+    return message;
+  },
+};
+
 function createBaseTaskView(): TaskView {
   return {
     taskId: "",
@@ -134,6 +464,7 @@ function createBaseTaskView(): TaskView {
     redactedSpecJson: "",
     precheck: [],
     retrying: [],
+    throttle: undefined,
   };
 }
 
@@ -171,6 +502,9 @@ export const TaskView: MessageFns<TaskView> = {
     }
     for (const v of message.retrying) {
       Retrying.encode(v!, writer.uint32(90).fork()).join();
+    }
+    if (message.throttle !== undefined) {
+      Throttle.encode(message.throttle, writer.uint32(98).fork()).join();
     }
     return writer;
   },
@@ -276,6 +610,14 @@ export const TaskView: MessageFns<TaskView> = {
             message.retrying.push(Retrying.decode(reader, reader.uint32()));
             continue;
           }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.throttle = Throttle.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -327,6 +669,7 @@ export const TaskView: MessageFns<TaskView> = {
       retrying: globalThis.Array.isArray(object?.retrying)
         ? object.retrying.map((e: any) => Retrying.fromJSON(e))
         : [],
+      throttle: isSet(object.throttle) ? Throttle.fromJSON(object.throttle) : undefined,
     };
   },
 
@@ -365,6 +708,9 @@ export const TaskView: MessageFns<TaskView> = {
     if (message.retrying?.length) {
       obj.retrying = message.retrying.map((e) => Retrying.toJSON(e));
     }
+    if (message.throttle !== undefined) {
+      obj.throttle = Throttle.toJSON(message.throttle);
+    }
     return obj;
   },
 
@@ -384,6 +730,9 @@ export const TaskView: MessageFns<TaskView> = {
     message.redactedSpecJson = object.redactedSpecJson ?? "";
     message.precheck = object.precheck?.map((e) => PrecheckItem.fromPartial(e)) || [];
     message.retrying = object.retrying?.map((e) => Retrying.fromPartial(e)) || [];
+    message.throttle = (object.throttle !== undefined && object.throttle !== null)
+      ? Throttle.fromPartial(object.throttle)
+      : undefined;
     return message;
   },
 };
@@ -1877,6 +2226,16 @@ export const ControlServiceService = {
     responseSerialize: (value: WatchTaskResponse): Buffer => Buffer.from(WatchTaskResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): WatchTaskResponse => WatchTaskResponse.decode(value),
   },
+  /** Changes the rate limits of a task, also while it runs (applies to the next batch). */
+  setThrottle: {
+    path: "/tidewater.v1.ControlService/SetThrottle" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SetThrottleRequest): Buffer => Buffer.from(SetThrottleRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetThrottleRequest => SetThrottleRequest.decode(value),
+    responseSerialize: (value: SetThrottleResponse): Buffer => Buffer.from(SetThrottleResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SetThrottleResponse => SetThrottleResponse.decode(value),
+  },
 } as const;
 
 export interface ControlServiceServer extends UntypedServiceImplementation {
@@ -1890,6 +2249,8 @@ export interface ControlServiceServer extends UntypedServiceImplementation {
   resumeTask: handleUnaryCall<ResumeTaskRequest, ResumeTaskResponse>;
   stopTask: handleUnaryCall<StopTaskRequest, StopTaskResponse>;
   watchTask: handleServerStreamingCall<WatchTaskRequest, WatchTaskResponse>;
+  /** Changes the rate limits of a task, also while it runs (applies to the next batch). */
+  setThrottle: handleUnaryCall<SetThrottleRequest, SetThrottleResponse>;
 }
 
 export interface ControlServiceClient extends Client {
@@ -2034,6 +2395,22 @@ export interface ControlServiceClient extends Client {
     metadata?: Metadata,
     options?: Partial<CallOptions>,
   ): ClientReadableStream<WatchTaskResponse>;
+  /** Changes the rate limits of a task, also while it runs (applies to the next batch). */
+  setThrottle(
+    request: SetThrottleRequest,
+    callback: (error: ServiceError | null, response: SetThrottleResponse) => void,
+  ): ClientUnaryCall;
+  setThrottle(
+    request: SetThrottleRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SetThrottleResponse) => void,
+  ): ClientUnaryCall;
+  setThrottle(
+    request: SetThrottleRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SetThrottleResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const ControlServiceClient = makeGenericClientConstructor(

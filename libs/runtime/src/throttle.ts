@@ -1,0 +1,71 @@
+/** Limits per second; 0 = unlimited. */
+export interface Rates {
+  readonly rows?: number;
+  readonly bytes?: number;
+  readonly queries?: number;
+}
+
+type Dim = 'rows' | 'bytes' | 'queries';
+
+export interface Clock {
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+const realClock: Clock = {
+  now: Date.now,
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(done, ms);
+      function done() {
+        clearTimeout(t);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      }
+      signal?.addEventListener('abort', done, { once: true });
+    }),
+};
+
+/**
+ * Paces work to at most the given rates, shared by every loop of one task in a process.
+ * Each admission books its amount on a per-dimension schedule and waits until the booking
+ * starts: over a run of n admissions the elapsed time is the booked amount / rate, whatever
+ * the batch sizes, so the measured rate converges on the limit instead of bursting.
+ * Rates may change at any time; bookings already made are kept.
+ */
+export class Throttle {
+  private rates: Required<Rates> = { rows: 0, bytes: 0, queries: 0 };
+  private readonly nextFree: Record<Dim, number> = { rows: 0, bytes: 0, queries: 0 };
+  /** Time spent waiting, for status: how much the limit slowed the work. */
+  waitedMs = 0;
+
+  constructor(rates: Rates = {}, private readonly clock: Clock = realClock) {
+    this.setRates(rates);
+  }
+
+  setRates(rates: Rates): void {
+    this.rates = { rows: rates.rows ?? 0, bytes: rates.bytes ?? 0, queries: rates.queries ?? 0 };
+  }
+
+  get limited(): boolean {
+    return this.rates.rows > 0 || this.rates.bytes > 0 || this.rates.queries > 0;
+  }
+
+  /** Waits until `amounts` may proceed under every limit. */
+  async admit(amounts: Partial<Record<Dim, number>>, signal?: AbortSignal): Promise<void> {
+    const now = this.clock.now();
+    let startAt = now;
+    for (const dim of ['rows', 'bytes', 'queries'] as const) {
+      const rate = this.rates[dim];
+      const amount = amounts[dim] ?? 0;
+      if (rate <= 0 || amount <= 0) continue;
+      const start = Math.max(now, this.nextFree[dim]);
+      this.nextFree[dim] = start + (amount / rate) * 1000;
+      startAt = Math.max(startAt, start);
+    }
+    const wait = startAt - now;
+    if (wait <= 0) return;
+    this.waitedMs += wait;
+    await this.clock.sleep(wait, signal);
+  }
+}
