@@ -6,7 +6,7 @@ import { TransactionBatcher } from './transaction-batcher.js';
 
 const schema: TableSchema = {
   source: { database: 'shop', table: 'customer' },
-  columns: [{ name: 'id', dataType: 'int', columnType: 'int(11)', nullable: false, unsigned: false, precision: 10, scale: 0, fsp: 0, charset: '', length: 0n, columnDefault: '' }],
+  columns: [{ name: 'id', dataType: 'int', columnType: 'int(11)', nullable: false, unsigned: false, precision: 10, scale: 0, fsp: 0, charset: '', length: 0n, columnDefault: '', collation: '' }],
   keyColumns: ['id'],
   version: 0,
 };

@@ -8,7 +8,7 @@ import { DuckDbWarehouse, duckdbType, type DestTable, type TableOptions } from '
 
 // DuckDB is embedded: these tests write a real file.
 const col = (name: string, dataType: string, extra: Partial<ColumnDef> = {}): ColumnDef => ({
-  name, dataType, columnType: dataType, nullable: true, unsigned: false, precision: 0, scale: 0, fsp: 0, charset: '', length: 0n, columnDefault: '', ...extra,
+  name, dataType, columnType: dataType, nullable: true, unsigned: false, precision: 0, scale: 0, fsp: 0, charset: '', length: 0n, columnDefault: '', collation: '', ...extra,
 });
 const table: DestTable = {
   source: { database: 'shop', table: 'item' },

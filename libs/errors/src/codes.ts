@@ -16,6 +16,11 @@ export const ErrorCodes = {
     grpc: 'INVALID_ARGUMENT',
     description: 'The task spec is malformed: an unknown key, a wrong type or a missing value. The message names the key; docs/task-spec.md lists every key.',
   },
+  TW_EXPRESSION_INVALID: {
+    retriable: false,
+    grpc: 'INVALID_ARGUMENT',
+    description: "A row filter or ETL expression is not a plain expression over the table's columns (statements, comments, subqueries, variables and unknown functions are refused). docs/expressions.md lists what is supported.",
+  },
   TW_SOURCE_UNREACHABLE: {
     retriable: true,
     grpc: 'UNAVAILABLE',

@@ -50,7 +50,7 @@ describe('splitIntegerRange', () => {
   });
 });
 
-const col = (name: string, nullable = false): ColumnDef => ({ name, dataType: 'int', columnType: 'int', nullable, unsigned: false, precision: 10, scale: 0, fsp: 0, charset: '', length: 0n, columnDefault: '' });
+const col = (name: string, nullable = false): ColumnDef => ({ name, dataType: 'int', columnType: 'int', nullable, unsigned: false, precision: 10, scale: 0, fsp: 0, charset: '', length: 0n, columnDefault: '', collation: '' });
 const ix = (name: string, columns: (string | null)[], unique = true, prefix = false): IndexInfo => ({ name, columns, unique, prefix });
 
 describe('pickRowKey', () => {

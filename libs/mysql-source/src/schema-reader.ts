@@ -74,7 +74,7 @@ async function readDatabase(rows: Rows, sel: ObjectSelection, flavor: 'mariadb' 
   const fparams: unknown[] = sel.tables === undefined ? [db] : [db, tables];
   const columnRows = inDb(db, await rows(
     `SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, NUMERIC_PRECISION, NUMERIC_SCALE,
-            DATETIME_PRECISION, CHARACTER_SET_NAME, CHARACTER_MAXIMUM_LENGTH, COLUMN_DEFAULT
+            DATETIME_PRECISION, CHARACTER_SET_NAME, CHARACTER_MAXIMUM_LENGTH, COLUMN_DEFAULT, COLLATION_NAME
        FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ?${filter} ORDER BY TABLE_NAME, ORDINAL_POSITION`,
     fparams, during, db));
   const indexRows = inDb(db, await rows(
@@ -124,6 +124,7 @@ function columnDef(r: readonly CanonicalValue[]): ColumnDef {
     // CHAR/BINARY/TEXT: the declared maximum length; BIT(n): the bit width (NUMERIC_PRECISION).
     length: dataType === 'bit' ? BigInt(precision) : r[9] === null || r[9] === undefined ? 0n : BigInt(text(r[9])),
     columnDefault: r[10] === null || r[10] === undefined ? '' : text(r[10]),
+    collation: r[11] === null || r[11] === undefined ? '' : text(r[11]),
   };
 }
 

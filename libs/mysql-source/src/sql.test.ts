@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ColumnDef } from '@tidewater/proto';
 import { chunkSelect, countAfter, keyAtMost, keyGreaterThan, nthKeyAfter, quoteId, selectExpression } from './sql.js';
 
-const col = (name: string, dataType = 'int'): ColumnDef => ({ name, dataType, columnType: dataType, nullable: false, unsigned: false, precision: 0, scale: 0, fsp: 0, charset: '', length: 0n, columnDefault: '' });
+const col = (name: string, dataType = 'int'): ColumnDef => ({ name, dataType, columnType: dataType, nullable: false, unsigned: false, precision: 0, scale: 0, fsp: 0, charset: '', length: 0n, columnDefault: '', collation: '' });
 
 describe('identifier quoting', () => {
   it('backtick-quotes and doubles inner backticks', () => {

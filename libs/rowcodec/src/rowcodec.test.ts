@@ -3,7 +3,7 @@ import { Batch, ValueEncoding, ChangeKind, type ColumnDef } from '@tidewater/pro
 import { RowSetBuilder, columnValues, encodingOf, type CanonicalValue } from './index.js';
 
 const col = (name: string, dataType: string, unsigned = false): ColumnDef => ({
-  name, dataType, columnType: dataType, nullable: true, unsigned, precision: 0, scale: 0, fsp: 0, charset: '', length: 0n, columnDefault: '',
+  name, dataType, columnType: dataType, nullable: true, unsigned, precision: 0, scale: 0, fsp: 0, charset: '', length: 0n, columnDefault: '', collation: '',
 });
 
 describe('encodingOf', () => {

@@ -13,7 +13,7 @@ const SIMPLE: Record<string, string> = {
  */
 export function computedColumnDef(c: ComputedColumn, where: string): ColumnDef {
   const t = c.type.trim().toLowerCase();
-  const base: ColumnDef = { name: c.name, dataType: '', columnType: t, nullable: true, unsigned: false, precision: 0, scale: 0, fsp: 0, charset: 'utf8mb4', length: 0n, columnDefault: '' };
+  const base: ColumnDef = { name: c.name, dataType: '', columnType: t, nullable: true, unsigned: false, precision: 0, scale: 0, fsp: 0, charset: 'utf8mb4', length: 0n, columnDefault: '', collation: '' };
   if (SIMPLE[t]) return { ...base, dataType: SIMPLE[t]!, columnType: t === 'boolean' || t === 'bool' ? 'tinyint(1)' : t };
   let m = /^decimal\((\d{1,2})\s*,\s*(\d{1,2})\)$/.exec(t);
   if (m && Number(m[1]) >= 1 && Number(m[1]) <= 65 && Number(m[2]) <= Math.min(30, Number(m[1]))) return { ...base, dataType: 'decimal', precision: Number(m[1]), scale: Number(m[2]) };

@@ -36,6 +36,11 @@ export interface ColumnDef {
    * expression); empty when the column has none. Used to fill rows on ADD COLUMN.
    */
   columnDefault: string;
+  /**
+   * information_schema COLLATION_NAME (empty for non-text columns): row filters compare
+   * strings case-insensitively or by bytes, as this collation does.
+   */
+  collation: string;
 }
 
 export interface TableSchema {
@@ -157,6 +162,7 @@ function createBaseColumnDef(): ColumnDef {
     charset: "",
     length: 0n,
     columnDefault: "",
+    collation: "",
   };
 }
 
@@ -197,6 +203,9 @@ export const ColumnDef: MessageFns<ColumnDef> = {
     }
     if (message.columnDefault !== "") {
       writer.uint32(90).string(message.columnDefault);
+    }
+    if (message.collation !== "") {
+      writer.uint32(98).string(message.collation);
     }
     return writer;
   },
@@ -302,6 +311,14 @@ export const ColumnDef: MessageFns<ColumnDef> = {
             message.columnDefault = reader.string();
             continue;
           }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.collation = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -339,6 +356,7 @@ export const ColumnDef: MessageFns<ColumnDef> = {
         : isSet(object.column_default)
         ? globalThis.String(object.column_default)
         : "",
+      collation: isSet(object.collation) ? globalThis.String(object.collation) : "",
     };
   },
 
@@ -377,6 +395,9 @@ export const ColumnDef: MessageFns<ColumnDef> = {
     if (message.columnDefault !== "") {
       obj.columnDefault = message.columnDefault;
     }
+    if (message.collation !== "") {
+      obj.collation = message.collation;
+    }
     return obj;
   },
 
@@ -396,6 +417,7 @@ export const ColumnDef: MessageFns<ColumnDef> = {
     message.charset = object.charset ?? "";
     message.length = (object.length !== undefined && object.length !== null) ? BigInt(object.length) : 0n;
     message.columnDefault = object.columnDefault ?? "";
+    message.collation = object.collation ?? "";
     return message;
   },
 };

@@ -1,0 +1,281 @@
+import type { ExprColumn, Expression, Node } from './ast.js';
+import { FUNCTIONS } from './functions.js';
+import { bool, ciKey, compare, Dec, divRound, FALSE, formatDouble, isExact, Temporal, toDec, toDouble, toStr, truth, TRUE, type V } from './values.js';
+
+/** A row value as the bus carries it (libs/rowcodec canonical form). */
+export type RowValue = null | bigint | number | string | Uint8Array;
+/** Reads the value of `expr.columns[i]` for the current row. */
+export type RowGetter = (i: number) => RowValue;
+
+interface Compiled {
+  readonly run: (get: RowGetter) => V;
+  /** Compares bytes (a `_bin` collation or a binary type takes part). */
+  readonly binary: boolean;
+}
+
+const INT_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint', 'year', 'bit']);
+const BINARY_TYPES = new Set(['binary', 'varbinary', 'tinyblob', 'blob', 'mediumblob', 'longblob', 'geometry', 'point', 'linestring', 'polygon', 'multipoint', 'multilinestring', 'multipolygon', 'geometrycollection', 'geomcollection']);
+
+/** Row value → typed value, by the column's type (an INT32 column arrives as a JS number). */
+function reader(col: ExprColumn): (v: RowValue) => V {
+  const t = col.dataType.toLowerCase();
+  if (INT_TYPES.has(t)) return (v) => (v === null ? null : typeof v === 'bigint' ? v : typeof v === 'number' ? BigInt(v) : BigInt(toStr(v)));
+  if (t === 'decimal' || t === 'numeric') return (v) => (v === null ? null : Dec.parse(toStr(v)) ?? null);
+  if (t === 'float' || t === 'double' || t === 'real') return (v) => (v === null ? null : toDouble(v));
+  if (t === 'date' || t === 'datetime' || t === 'timestamp') {
+    const kind = t === 'date' ? 'date' : 'datetime';
+    return (v) => (v === null ? null : Temporal.parse(toStr(v), kind) ?? toStr(v));
+  }
+  if (BINARY_TYPES.has(t)) return (v) => (v === null || v instanceof Uint8Array ? v : new TextEncoder().encode(toStr(v)));
+  return (v) => (v === null ? null : toStr(v));
+}
+
+function isBinaryColumn(col: ExprColumn): boolean {
+  return BINARY_TYPES.has(col.dataType.toLowerCase()) || /_bin$/i.test(col.collation ?? '');
+}
+
+class Compiler {
+  private readonly cols: ExprColumn[];
+
+  constructor(expr: Expression, columns: readonly ExprColumn[]) {
+    this.cols = expr.columns.map((name) => columns.find((c) => c.name === name)!);
+  }
+
+  node(n: Node): Compiled {
+    switch (n.k) {
+      case 'null': return { run: () => null, binary: false };
+      case 'int': return this.constant(n.v);
+      case 'dec': return this.constant(Dec.parse(n.text)!);
+      case 'float': return this.constant(Number(n.text));
+      case 'str': return this.constant(n.v);
+      case 'hex': return { run: () => n.v, binary: true };
+      case 'col': {
+        const read = reader(this.cols[n.index]!);
+        const i = n.index;
+        return { run: (get) => read(get(i)), binary: isBinaryColumn(this.cols[n.index]!) };
+      }
+      case 'neg': {
+        const a = this.node(n.a);
+        return { run: (g) => negate(a.run(g)), binary: false };
+      }
+      case 'not': {
+        const a = this.node(n.a);
+        return { run: (g) => { const t = truth(a.run(g)); return t === null ? null : bool(!t); }, binary: false };
+      }
+      case 'bin': return this.binary(n);
+      case 'is': {
+        const a = this.node(n.a);
+        const test = n.what === 'NULL' ? (v: V) => v === null : n.what === 'TRUE' ? (v: V) => truth(v) === true : (v: V) => truth(v) === false;
+        return { run: (g) => bool(test(a.run(g)) !== n.not), binary: false };
+      }
+      case 'in': {
+        const a = this.node(n.a);
+        const list = n.list.map((x) => this.node(x));
+        return {
+          run: (g) => {
+            const v = a.run(g);
+            if (v === null) return null;
+            let sawNull = false;
+            for (const item of list) {
+              const w = item.run(g);
+              if (w === null) sawNull = true;
+              else if (compare(v, w, a.binary || item.binary) === 0) return bool(!n.not);
+            }
+            return sawNull ? null : bool(n.not);
+          },
+          binary: false,
+        };
+      }
+      case 'between': {
+        const [a, lo, hi] = [this.node(n.a), this.node(n.lo), this.node(n.hi)];
+        return {
+          run: (g) => {
+            const v = a.run(g);
+            const l = lo.run(g);
+            const h = hi.run(g);
+            const ge = v === null || l === null ? null : compare(v, l, a.binary || lo.binary) >= 0;
+            const le = v === null || h === null ? null : compare(v, h, a.binary || hi.binary) <= 0;
+            const r = ge === false || le === false ? false : ge === null || le === null ? null : true;
+            return r === null ? null : bool(r !== n.not);
+          },
+          binary: false,
+        };
+      }
+      case 'like': return this.like(n);
+      case 'case': {
+        const subject = n.subject && this.node(n.subject);
+        const whens = n.whens.map(([w, t]) => [this.node(w), this.node(t)] as const);
+        const otherwise = n.otherwise && this.node(n.otherwise);
+        return {
+          run: (g) => {
+            const s = subject?.run(g);
+            for (const [w, t] of whens) {
+              const wv = w.run(g);
+              const hit = subject ? s !== null && s !== undefined && wv !== null && compare(s, wv, subject.binary || w.binary) === 0 : truth(wv) === true;
+              if (hit) return t.run(g);
+            }
+            return otherwise ? otherwise.run(g) : null;
+          },
+          binary: false,
+        };
+      }
+      case 'fn': {
+        const def = FUNCTIONS[n.name]!;
+        const args = n.args.map((x) => this.node(x));
+        const binaryArgs = args.some((x) => x.binary);
+        return {
+          run: (g) => {
+            const vs = args.map((x) => x.run(g));
+            if (!def.nullSafe && vs.some((v) => v === null)) return null;
+            return def.fn(vs, binaryArgs);
+          },
+          binary: binaryArgs && ['LOWER', 'UPPER', 'CONCAT', 'SUBSTRING', 'SUBSTR', 'LEFT', 'RIGHT', 'TRIM', 'LTRIM', 'RTRIM', 'REPLACE', 'COALESCE', 'IFNULL'].includes(n.name),
+        };
+      }
+    }
+  }
+
+  private constant(v: V): Compiled {
+    return { run: () => v, binary: false };
+  }
+
+  private binary(n: Extract<Node, { k: 'bin' }>): Compiled {
+    const a = this.node(n.a);
+    const b = this.node(n.b);
+    const bin = a.binary || b.binary;
+    switch (n.op) {
+      case 'AND':
+        return { run: (g) => { const x = truth(a.run(g)); if (x === false) return FALSE; const y = truth(b.run(g)); return y === false ? FALSE : x === null || y === null ? null : TRUE; }, binary: false };
+      case 'OR':
+        return { run: (g) => { const x = truth(a.run(g)); if (x === true) return TRUE; const y = truth(b.run(g)); return y === true ? TRUE : x === null || y === null ? null : FALSE; }, binary: false };
+      case 'XOR':
+        return { run: (g) => { const x = truth(a.run(g)); const y = truth(b.run(g)); return x === null || y === null ? null : bool(x !== y); }, binary: false };
+      case '<=>':
+        return { run: (g) => { const x = a.run(g); const y = b.run(g); return x === null || y === null ? bool(x === y) : bool(compare(x, y, bin) === 0); }, binary: false };
+      case '=': case '<>': case '<': case '<=': case '>': case '>=': {
+        const test = COMPARISONS[n.op];
+        return { run: (g) => { const x = a.run(g); if (x === null) return null; const y = b.run(g); return y === null ? null : bool(test(compare(x, y, bin))); }, binary: false };
+      }
+      default: {
+        const op = n.op;
+        return { run: (g) => { const x = a.run(g); if (x === null) return null; const y = b.run(g); return y === null ? null : arithmetic(op, x, y); }, binary: false };
+      }
+    }
+  }
+
+  private like(n: Extract<Node, { k: 'like' }>): Compiled {
+    const a = this.node(n.a);
+    const p = this.node(n.pattern);
+    const bin = a.binary || p.binary;
+    const cache = new Map<string, RegExp>();
+    return {
+      run: (g) => {
+        const v = a.run(g);
+        const pat = p.run(g);
+        if (v === null || pat === null) return null;
+        const key = (s: string) => (bin ? s : ciKey(s, false));
+        const ptext = key(toStr(pat));
+        let re = cache.get(ptext);
+        if (!re) {
+          re = likeRegExp(ptext, n.escape);
+          if (cache.size < 256) cache.set(ptext, re);
+        }
+        return bool(re.test(key(toStr(v))) !== n.not);
+      },
+      binary: false,
+    };
+  }
+}
+
+const COMPARISONS: Record<'=' | '<>' | '<' | '<=' | '>' | '>=', (c: number) => boolean> = {
+  '=': (c) => c === 0, '<>': (c) => c !== 0, '<': (c) => c < 0, '<=': (c) => c <= 0, '>': (c) => c > 0, '>=': (c) => c >= 0,
+};
+
+function likeRegExp(pattern: string, escape: string): RegExp {
+  let re = '';
+  const cs = [...pattern];
+  for (let i = 0; i < cs.length; i++) {
+    const c = cs[i]!;
+    if (c === escape && i + 1 < cs.length) re += escapeRe(cs[++i]!);
+    else if (c === '%') re += '.*';
+    else if (c === '_') re += '.';
+    else re += escapeRe(c);
+  }
+  return new RegExp(`^${re}$`, 'su');
+}
+
+function escapeRe(c: string): string {
+  return c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+function negate(v: V): V {
+  if (v === null) return null;
+  if (typeof v === 'bigint') return -v;
+  if (v instanceof Dec) return new Dec(-v.m, v.scale);
+  return -toDouble(v);
+}
+
+/** MySQL's div_precision_increment: `/` of exact values gives 4 more decimals. */
+const DIV_EXTRA_SCALE = 4;
+
+function arithmetic(op: '+' | '-' | '*' | '/' | 'DIV' | '%', x: Exclude<V, null>, y: Exclude<V, null>): V {
+  if (op === 'DIV') {
+    if (isExact(x) && isExact(y)) {
+      const a = toDec(x);
+      const b = toDec(y);
+      const s = Math.max(a.scale, b.scale);
+      const d = b.rescale(s).m;
+      return d === 0n ? null : a.rescale(s).m / d;
+    }
+    const d = toDouble(y);
+    return d === 0 ? null : BigInt(Math.trunc(toDouble(x) / d));
+  }
+  if (isExact(x) && isExact(y)) {
+    if (typeof x === 'bigint' && typeof y === 'bigint' && op !== '/') {
+      if (op === '%') return y === 0n ? null : x % y;
+      return op === '+' ? x + y : op === '-' ? x - y : x * y;
+    }
+    const a = toDec(x);
+    const b = toDec(y);
+    switch (op) {
+      case '+': case '-': {
+        const s = Math.max(a.scale, b.scale);
+        return new Dec(op === '+' ? a.rescale(s).m + b.rescale(s).m : a.rescale(s).m - b.rescale(s).m, s);
+      }
+      case '*': return new Dec(a.m * b.m, a.scale + b.scale);
+      case '%': {
+        const s = Math.max(a.scale, b.scale);
+        const d = b.rescale(s).m;
+        return d === 0n ? null : new Dec(a.rescale(s).m % d, s);
+      }
+      case '/': {
+        if (b.m === 0n) return null;
+        const scale = a.scale + DIV_EXTRA_SCALE;
+        // a/b at `scale` decimals: (a.m·10^(scale − a.scale + b.scale)) / b.m, rounded half up.
+        return new Dec(divRound(a.m * 10n ** BigInt(scale - a.scale + b.scale), b.m), scale);
+      }
+    }
+  }
+  const a = toDouble(x);
+  const b = toDouble(y);
+  switch (op) {
+    case '+': return a + b;
+    case '-': return a - b;
+    case '*': return a * b;
+    case '/': return b === 0 ? null : a / b;
+    case '%': return b === 0 ? null : a % b;
+  }
+}
+
+/** True exactly when MySQL's WHERE would keep the row (NULL and false drop it). */
+export function compileFilter(expr: Expression, columns: readonly ExprColumn[]): (get: RowGetter) => boolean {
+  const c = new Compiler(expr, columns).node(expr.ast);
+  return (get) => truth(c.run(get)) === true;
+}
+
+/** The expression's value for a row, typed as MySQL types it. */
+export function compileValue(expr: Expression, columns: readonly ExprColumn[]): (get: RowGetter) => V {
+  return new Compiler(expr, columns).node(expr.ast).run;
+}
+
+export { formatDouble };
