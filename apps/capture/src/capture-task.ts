@@ -9,6 +9,7 @@ import { openSource } from '@tidewater/mysql-source';
 import { TransactionBatcher } from './transaction-batcher.js';
 import { appendedColumns, isAppendOnlyAddColumn } from './add-column.js';
 import { ddlTarget } from './ddl-filter.js';
+import { HeartbeatWriter } from './heartbeat.js';
 
 /** A batch with no rows (only a moved position) is sent at most this often. */
 const IDLE_FLUSH_MS = 1_000;
@@ -42,6 +43,8 @@ export async function startCaptureTask(ctx: ServiceContext, task: StoredTask, si
   // Waiting here holds the serial chain, which pauses the binlog socket: the source is read no faster.
   const throttle = new Throttle(incrementalRates(spec));
   let specJson = task.state.specJson;
+  const heartbeat = spec.heartbeat.enabled ? await HeartbeatWriter.start(spec.source, spec.heartbeat, taskId, ctx.log) : undefined;
+  const hbKey = heartbeat && `${heartbeat.schema.source!.database}.${heartbeat.schema.source!.table}`;
 
   const run = async () => {
     while (!controller.signal.aborted) {
@@ -56,7 +59,7 @@ export async function startCaptureTask(ctx: ServiceContext, task: StoredTask, si
         reader = createBinlogReader(spec.source, { serverId: serverIdFor(taskId) });
         const flush = async (force: boolean) => {
           if (!batcher.hasPending) return;
-          if (!force && batcher.rowCount === 0 && batcher.age() < IDLE_FLUSH_MS) return;
+          if (!force && batcher.rowCount === 0 && !batcher.hasHeartbeat && batcher.age() < IDLE_FLUSH_MS) return;
           const batch = batcher.take()!;
           const origin = batch.origin?.$case === 'binlog' ? batch.origin.value : undefined;
           const data = Batch.encode(batch).finish();
@@ -87,6 +90,7 @@ export async function startCaptureTask(ctx: ServiceContext, task: StoredTask, si
             tables: [],
             schemaChanges: [{ table: target, statement, addedColumns: added, newSchema: next }],
             createdAtMs: BigInt(Date.now()),
+            sourceTimeMs: 0n,
           };
           schemas = schemas.map((s) => (s === prev ? next : s));
           batcher.setSchema(next);
@@ -102,8 +106,19 @@ export async function startCaptureTask(ctx: ServiceContext, task: StoredTask, si
         }, Math.max(5, Math.floor(spec.incremental.flushMs / 2)));
         controller.signal.addEventListener('abort', () => clearInterval(timer), { once: true });
         reader
-          .start(from, schemas, {
-            onRows: (ev) => serial(() => batcher.stage(ev)),
+          .start(from, heartbeat ? [...schemas, heartbeat.schema] : schemas, {
+            onRows: (ev) =>
+              serial(() => {
+                if (hbKey && `${ev.table.database}.${ev.table.table}` === hbKey) {
+                  // Heartbeat rows measure lag; they are not migrated.
+                  for (const r of ev.rows) {
+                    const ms = heartbeat!.beatOf(r.after);
+                    if (ms !== undefined) batcher.heartbeat(ms);
+                  }
+                  return;
+                }
+                batcher.stage(ev);
+              }),
             onCommit: (pos) =>
               serial(async () => {
                 batcher.commit(pos);
@@ -161,6 +176,7 @@ export async function startCaptureTask(ctx: ServiceContext, task: StoredTask, si
     async stop() {
       controller.abort();
       await running;
+      await heartbeat?.stop();
     },
   };
 }

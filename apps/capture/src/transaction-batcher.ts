@@ -23,6 +23,7 @@ export class TransactionBatcher {
   private end: BinlogPosition | undefined;
   private lastRecordId = -1n;
   private firstCommitAt = 0;
+  private heartbeatMs = 0n;
 
   constructor(private readonly taskId: string, schemas: readonly TableSchema[]) {
     for (const s of schemas) this.setSchema(s);
@@ -68,6 +69,16 @@ export class TransactionBatcher {
     if (!this.firstCommitAt) this.firstCommitAt = Date.now();
   }
 
+  /** A heartbeat row written at `sourceMs` (source clock) is in the open transaction. */
+  heartbeat(sourceMs: bigint): void {
+    if (sourceMs > this.heartbeatMs) this.heartbeatMs = sourceMs;
+  }
+
+  /** A heartbeat waits: send without the idle delay, it is what measures lag. */
+  get hasHeartbeat(): boolean {
+    return this.heartbeatMs > 0n;
+  }
+
   /** Position moved without rows (heartbeat, other tables' transactions). */
   advance(position: BinlogPosition): void {
     if (this.staged.length) return;
@@ -105,7 +116,9 @@ export class TransactionBatcher {
       tables: [...this.builders.values()].map((b) => b.finish()),
       schemaChanges: [],
       createdAtMs: BigInt(Date.now()),
+      sourceTimeMs: this.heartbeatMs,
     };
+    this.heartbeatMs = 0n;
     this.builders = new Map();
     this.rows = 0;
     this.start = this.end;

@@ -3,6 +3,7 @@ import { selections, tableNaming, type TaskSpec } from '@tidewater/config';
 import type { SourceClient } from '@tidewater/mysql-source';
 import { subjects, type Bus } from '@tidewater/bus';
 import { TidewaterError, type ErrorCode } from '@tidewater/errors';
+import { destTableOf, tableExpressions } from '@tidewater/task-state';
 
 /** Reads the selected tables' schemas and estimated sizes into the task's table list. */
 export async function readTables(source: SourceClient, spec: TaskSpec, state: TaskState): Promise<TaskState> {
@@ -24,6 +25,12 @@ export async function readTables(source: SourceClient, spec: TaskSpec, state: Ta
       chunks: [],
       workPublished: false,
     });
+  }
+  // Every name mapping, filter and ETL expression must hold against the real columns
+  // before anything is created: a bad one fails the task here, naming table and key.
+  for (const t of tables) {
+    destTableOf(spec, t, t.schema);
+    tableExpressions(spec, t.schema);
   }
   return { ...state, tables };
 }

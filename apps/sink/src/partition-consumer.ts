@@ -104,7 +104,10 @@ async function handle(ctx: PartitionContext, assembler: ChunkAssembler, msg: JsM
           rows += await ctx.dest.appendLog(tableFor(ctx, rs), rs, ctx.opts);
           for (const t of rs.eventTimes) if (t > newestEvent) newestEvent = t;
         }
-        const sourceTimeMs = newestEvent >= 0n ? newestEvent * 1000n : batch.createdAtMs;
+        // A heartbeat (source clock, ms) is the most precise measure; binlog event times have
+        // second resolution; an empty batch was made when capture had read everything.
+        const eventMs = newestEvent >= 0n ? newestEvent * 1000n : batch.createdAtMs;
+        const sourceTimeMs = batch.sourceTimeMs > eventMs || (newestEvent < 0n && batch.sourceTimeMs > 0n) ? batch.sourceTimeMs : eventMs;
         await ctx.bus.js.publish(
           subjects.progress(ctx.taskId),
           Progress.encode({

@@ -37,6 +37,7 @@ export async function copyChunk(tracer: Tracer, source: SourceClient, work: JsMs
       tables: [rows],
       schemaChanges: [],
       createdAtMs: BigInt(Date.now()),
+      sourceTimeMs: 0n,
     };
     const data = Batch.encode(batch).finish();
     // Pacing here holds the source read loop too: the chunk query streams with backpressure.

@@ -12,7 +12,7 @@ describe('routeBatch', () => {
   ]);
 
   it('names destinations and keeps each table on its partition', () => {
-    const batch: Batch = { taskId: 't', origin: { $case: 'binlog', value: { lastRecordId: 9n, end: { file: 'f.000001', pos: 4n, gtid: '', token: 'x' } } }, tables: [rs('a'), rs('b')], schemaChanges: [], createdAtMs: 0n };
+    const batch: Batch = { taskId: 't', origin: { $case: 'binlog', value: { lastRecordId: 9n, end: { file: 'f.000001', pos: 4n, gtid: '', token: 'x' } } }, tables: [rs('a'), rs('b')], schemaChanges: [], createdAtMs: 0n, sourceTimeMs: 0n };
     const out = routeBatch(batch, routes);
     const all = [...out.entries()].flatMap(([p, b]) => b.tables.map((t) => [p, t.destTable] as const));
     expect(all).toContainEqual([sinkPartition('shop.a'), 'a']);
@@ -22,7 +22,7 @@ describe('routeBatch', () => {
   });
 
   it('forwards an empty change batch (position only) and refuses unknown tables', () => {
-    const empty: Batch = { taskId: 't', origin: { $case: 'binlog', value: { lastRecordId: -1n } }, tables: [], schemaChanges: [], createdAtMs: 0n };
+    const empty: Batch = { taskId: 't', origin: { $case: 'binlog', value: { lastRecordId: -1n } }, tables: [], schemaChanges: [], createdAtMs: 0n, sourceTimeMs: 0n };
     expect([...routeBatch(empty, routes).keys()]).toEqual([0]);
     const stray: Batch = { ...empty, tables: [rs('zzz')] };
     expect(() => routeBatch(stray, routes)).toThrow(/shop\.zzz/);

@@ -1,10 +1,13 @@
 import type { Batch, RowSet } from '@tidewater/proto';
 import { sinkPartition } from '@tidewater/task-state';
 import { TidewaterError } from '@tidewater/errors';
+import type { TablePlan } from './row-plan.js';
 
 export interface TableRoute {
   readonly destSchema: string;
   readonly destTable: string;
+  /** Names, filter and ETL of the table's rows; absent = rows pass unchanged. */
+  readonly plan?: TablePlan;
 }
 
 /**
@@ -19,7 +22,9 @@ export function routeBatch(batch: Batch, routes: ReadonlyMap<string, TableRoute>
     const key = `${rs.table?.database}.${rs.table?.table}`;
     const route = routes.get(key);
     if (!route) throw new TidewaterError('TW_INTERNAL', `batch holds rows of ${key}, which task ${batch.taskId} does not migrate`);
-    const routed: RowSet = { ...rs, destTable: route.destTable };
+    const planned = route.plan ? route.plan.apply(rs) : rs;
+    if (!planned) continue;
+    const routed: RowSet = { ...planned, destTable: route.destTable };
     const p = sinkPartition(`${route.destSchema}.${route.destTable}`);
     partitionBatch(out, batch, p).tables.push(routed);
   }
@@ -45,6 +50,7 @@ export function passThroughPartition(sourceTable: string | undefined, routes: Re
   if (!sourceTable) return undefined;
   const route = routes.get(sourceTable);
   if (!route) throw new TidewaterError('TW_INTERNAL', `batch holds rows of ${sourceTable}, which this task does not migrate`);
+  if (route.plan && !route.plan.identity) return undefined;
   return sinkPartition(`${route.destSchema}.${route.destTable}`);
 }
 

@@ -2,11 +2,25 @@ import { context, trace, type Tracer } from '@opentelemetry/api';
 import { consumeLoop, ensureConsumer, extractTrace, durables, HEADERS, STREAMS, subjects, BatchPublisher } from '@tidewater/bus';
 import { Batch, type TaskState } from '@tidewater/proto';
 import type { ServiceContext, TaskWorker } from '@tidewater/runtime';
-import { FaultReporter, type StoredTask } from '@tidewater/task-state';
+import { FaultReporter, specOf, type StoredTask } from '@tidewater/task-state';
+import { tablePlan, type TablePlan } from './row-plan.js';
 import { passThroughPartition, routeBatch, sinkMsgId, type TableRoute } from './route-batch.js';
 
+/** Plans compiled once per spec and schema version (task states change on every progress report). */
+const plans = new Map<string, TablePlan>();
+
 function routesOf(state: TaskState): Map<string, TableRoute> {
-  return new Map(state.tables.map((t) => [`${t.source?.database}.${t.source?.table}`, { destSchema: t.destSchema, destTable: t.destTable }]));
+  const spec = specOf(state);
+  return new Map(state.tables.map((t) => {
+    const key = `${t.source?.database}.${t.source?.table}`;
+    let plan: TablePlan | undefined;
+    if (t.schema) {
+      const cacheKey = `${state.taskId}|${state.specJson}|${key}|${t.schema.version}`;
+      plan = plans.get(cacheKey);
+      if (!plan) plans.set(cacheKey, (plan = tablePlan(spec, t, t.schema)));
+    }
+    return [key, { destSchema: t.destSchema, destTable: t.destTable, plan }];
+  }));
 }
 
 /**
@@ -61,7 +75,13 @@ export async function startTransformTask(ctx: ServiceContext, task: StoredTask, 
   ctx.log.info('transform task started', { task: taskId });
   return {
     update(t) {
-      routes = routesOf(t.state);
+      try {
+        routes = routesOf(t.state);
+      } catch (e) {
+        // The coordinator validated the spec in the schema stage; keep the last good routes.
+        ctx.log.error('cannot compile the task\'s row transforms', { task: taskId, err: e });
+        faults.failed(e);
+      }
     },
     async stop() {
       controller.abort();

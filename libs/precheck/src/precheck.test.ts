@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CheckStatus } from '@tidewater/proto';
 import { binlogChecks, failures } from './index.js';
+import { heartbeatPrivilegeCheck } from './privileges.js';
 
 const ok = { logBin: true, format: 'ROW', rowImage: 'FULL', expireSeconds: 7 * 86400, flavor: 'mariadb' as const, version: '10.11', compression: false };
 
@@ -16,5 +17,15 @@ describe('binlogChecks', () => {
   it('warns (does not fail) between 3 and 7 days of retention', () => {
     const r = binlogChecks({ ...ok, expireSeconds: 4 * 86400 }).find((i) => i.name === 'binlog.retention')!;
     expect(r.status).toBe(CheckStatus.CHECK_STATUS_WARNING);
+  });
+});
+
+describe('heartbeatPrivilegeCheck', () => {
+  it('needs CREATE, INSERT and UPDATE on the heartbeat database or globally', () => {
+    expect(heartbeatPrivilegeCheck(['GRANT ALL PRIVILEGES ON *.* TO `root`@`localhost`'], 'tidewater.heartbeat').status).toBe(CheckStatus.CHECK_STATUS_PASSED);
+    expect(heartbeatPrivilegeCheck(['GRANT SELECT ON *.* TO `tw`@`%`', 'GRANT CREATE, INSERT, UPDATE ON `tidewater`.* TO `tw`@`%`'], 'tidewater.heartbeat').status).toBe(CheckStatus.CHECK_STATUS_PASSED);
+    const missing = heartbeatPrivilegeCheck(['GRANT SELECT, INSERT ON *.* TO `tw`@`%`', 'GRANT UPDATE ON `other`.* TO `tw`@`%`'], 'tidewater.heartbeat');
+    expect(missing).toMatchObject({ status: CheckStatus.CHECK_STATUS_FAILED, message: 'heartbeat: true needs CREATE, UPDATE on tidewater.* to write tidewater.heartbeat' });
+    expect(missing.fix).toContain('GRANT CREATE, UPDATE ON `tidewater`.*');
   });
 });

@@ -1,9 +1,10 @@
 import type { PrecheckItem, TableSchema } from '@tidewater/proto';
-import { tableNaming, type TaskSpec } from '@tidewater/config';
+import { hasTableMapping, MAX_MAPPED_TABLES, tableNaming, type TaskSpec } from '@tidewater/config';
+import { destTableOf, tableExpressions } from '@tidewater/task-state';
 import { openSource, type SourceClient } from '@tidewater/mysql-source';
 import { isTidewaterError } from '@tidewater/errors';
 import { binlogChecks } from './binlog-checks.js';
-import { privilegeCheck } from './privileges.js';
+import { heartbeatPrivilegeCheck, privilegeCheck } from './privileges.js';
 import { failed, passed, warning } from './item.js';
 
 const DTS_COLUMNS = ['record_id', 'operation_flag', 'utc_timestamp', 'before_flag', 'after_flag', 'modifytime_year', 'modifytime_month', 'modifytime_day', 'modifytime_hour', 'modifytime_minute'];
@@ -36,14 +37,40 @@ export async function runPrecheck(spec: TaskSpec, probes: PrecheckProbes = {}): 
   try {
     const grants = (await source.query('SHOW GRANTS')).map((r) => String(r[0]));
     items.push(privilegeCheck(grants, incremental));
+    if (incremental && spec.heartbeat.enabled) items.push(heartbeatPrivilegeCheck(grants, spec.heartbeat.table));
     if (incremental) items.push(...binlogChecks(await source.binlogSettings()));
     const { items: objectItems, schemas } = await objectChecks(source, spec);
     items.push(...objectItems);
+    items.push(...expressionChecks(spec, schemas));
     items.push(...(await destinationChecks(spec, schemas, probes)));
   } finally {
     await source.close();
   }
   return items;
+}
+
+/** Filters, ETL and column mapping hold against the real columns; DTS's table-count rule. */
+function expressionChecks(spec: TaskSpec, schemas: readonly TableSchema[]): PrecheckItem[] {
+  const problems: string[] = [];
+  let expressions = 0;
+  for (const s of schemas) {
+    try {
+      destTableOf(spec, { destSchema: '', destTable: '', source: s.source }, s);
+      const ex = tableExpressions(spec, s);
+      expressions += (ex.filter ? 1 : 0) + (ex.where ? 1 : 0) + ex.set.size + ex.add.size;
+    } catch (e) {
+      problems.push(isTidewaterError(e) ? e.message : String(e));
+    }
+  }
+  const mapped = spec.objects.some((o) => o.tables?.some(hasTableMapping));
+  return [
+    problems.length
+      ? failed('filters', problems.join('; '), 'fix the expressions or column names (docs/expressions.md lists the supported syntax)')
+      : passed('filters', expressions ? `${expressions} filter/ETL expression(s) valid` : 'no row filters or ETL'),
+    schemas.length > MAX_MAPPED_TABLES && mapped
+      ? failed('objects.table_count', `${schemas.length} tables selected with per-table mapping, filters or ETL; DTS allows at most ${MAX_MAPPED_TABLES}`, 'split the task into several, or select whole databases and use batch mapping rules (mapping:, capitalization:)')
+      : passed('objects.table_count', `${schemas.length} table(s)`),
+  ];
 }
 
 /** Destination names are unique within the task and, under conflictMode precheck, not taken. */

@@ -32,7 +32,7 @@ describe('RowSetBuilder', () => {
     for (let extra = 0; extra < 20; extra++) rows.push([BigInt(extra), null, extra, String(extra), null, null, null]);
     const b = new RowSetBuilder({ database: 'd', table: 't' }, encodings.map((_, i) => `c${i}`), encodings);
     rows.forEach((r, i) => b.addChange(ChangeKind.CHANGE_KIND_INSERT, BigInt(i), 1700000000n, r));
-    const decoded = Batch.decode(Batch.encode({ taskId: 't', tables: [b.finish('t')], schemaChanges: [], createdAtMs: 0n }).finish());
+    const decoded = Batch.decode(Batch.encode({ taskId: 't', tables: [b.finish('t')], schemaChanges: [], createdAtMs: 0n, sourceTimeMs: 0n }).finish());
     const rs = decoded.tables[0]!;
     expect(rs.rowCount).toBe(rows.length);
     const got = rs.columns.map((c) => columnValues(c, rs.rowCount));

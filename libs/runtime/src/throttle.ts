@@ -28,9 +28,9 @@ const realClock: Clock = {
 
 /**
  * Paces work to at most the given rates, shared by every loop of one task in a process.
- * Each admission books its amount on a per-dimension schedule and waits until the booking
- * starts: over a run of n admissions the elapsed time is the booked amount / rate, whatever
- * the batch sizes, so the measured rate converges on the limit instead of bursting.
+ * Each admission books its amount on a per-dimension schedule and waits until its booking
+ * ends: n admissions take at least (total amount / rate), whatever the batch sizes — there
+ * is no free burst, so even a short run never exceeds the limit.
  * Rates may change at any time; bookings already made are kept.
  */
 export class Throttle {
@@ -54,16 +54,15 @@ export class Throttle {
   /** Waits until `amounts` may proceed under every limit. */
   async admit(amounts: Partial<Record<Dim, number>>, signal?: AbortSignal): Promise<void> {
     const now = this.clock.now();
-    let startAt = now;
+    let until = now;
     for (const dim of ['rows', 'bytes', 'queries'] as const) {
       const rate = this.rates[dim];
       const amount = amounts[dim] ?? 0;
       if (rate <= 0 || amount <= 0) continue;
-      const start = Math.max(now, this.nextFree[dim]);
-      this.nextFree[dim] = start + (amount / rate) * 1000;
-      startAt = Math.max(startAt, start);
+      this.nextFree[dim] = Math.max(now, this.nextFree[dim]) + (amount / rate) * 1000;
+      until = Math.max(until, this.nextFree[dim]);
     }
-    const wait = startAt - now;
+    const wait = until - now;
     if (wait <= 0) return;
     this.waitedMs += wait;
     await this.clock.sleep(wait, signal);

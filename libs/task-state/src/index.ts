@@ -3,3 +3,4 @@ export { destTables, destTableOf, sinkPartition, SINK_PARTITIONS } from './dest-
 export { computedColumnDef } from './computed-column.js';
 export { TaskLeases } from './task-lease.js';
 export { FaultReporter, FAULT_REPEAT_MS, FAULT_STALE_MS } from './fault-reporter.js';
+export { tableExpressions, filterSql, exprColumns, type TableExpressions } from './table-expressions.js';

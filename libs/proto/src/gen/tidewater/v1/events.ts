@@ -135,6 +135,11 @@ export interface Batch {
   schemaChanges: SchemaChange[];
   /** Milliseconds since epoch when the batch was created at its origin (lag measurement). */
   createdAtMs: bigint;
+  /**
+   * Source clock (ms) of the newest heartbeat row in the batch (heartbeat table on): the
+   * destination is current up to this time once the batch is applied.
+   */
+  sourceTimeMs: bigint;
 }
 
 /** Work item: the coordinator asks a snapshot worker to copy one key range of one table. */
@@ -859,7 +864,7 @@ export const BinlogRange: MessageFns<BinlogRange> = {
 };
 
 function createBaseBatch(): Batch {
-  return { taskId: "", origin: undefined, tables: [], schemaChanges: [], createdAtMs: 0n };
+  return { taskId: "", origin: undefined, tables: [], schemaChanges: [], createdAtMs: 0n, sourceTimeMs: 0n };
 }
 
 export const Batch: MessageFns<Batch> = {
@@ -886,6 +891,12 @@ export const Batch: MessageFns<Batch> = {
         throw new globalThis.Error("value provided for field message.createdAtMs of type sint64 too large");
       }
       writer.uint32(48).sint64(message.createdAtMs);
+    }
+    if (message.sourceTimeMs !== 0n) {
+      if (BigInt.asIntN(64, message.sourceTimeMs) !== message.sourceTimeMs) {
+        throw new globalThis.Error("value provided for field message.sourceTimeMs of type sint64 too large");
+      }
+      writer.uint32(56).sint64(message.sourceTimeMs);
     }
     return writer;
   },
@@ -951,6 +962,14 @@ export const Batch: MessageFns<Batch> = {
             message.createdAtMs = reader.sint64() as bigint;
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.sourceTimeMs = reader.sint64() as bigint;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -986,6 +1005,11 @@ export const Batch: MessageFns<Batch> = {
         : isSet(object.created_at_ms)
         ? BigInt(object.created_at_ms)
         : 0n,
+      sourceTimeMs: isSet(object.sourceTimeMs)
+        ? BigInt(object.sourceTimeMs)
+        : isSet(object.source_time_ms)
+        ? BigInt(object.source_time_ms)
+        : 0n,
     };
   },
 
@@ -1007,6 +1031,9 @@ export const Batch: MessageFns<Batch> = {
     }
     if (message.createdAtMs !== 0n) {
       obj.createdAtMs = message.createdAtMs.toString();
+    }
+    if (message.sourceTimeMs !== 0n) {
+      obj.sourceTimeMs = message.sourceTimeMs.toString();
     }
     return obj;
   },
@@ -1035,6 +1062,9 @@ export const Batch: MessageFns<Batch> = {
     message.schemaChanges = object.schemaChanges?.map((e) => SchemaChange.fromPartial(e)) || [];
     message.createdAtMs = (object.createdAtMs !== undefined && object.createdAtMs !== null)
       ? BigInt(object.createdAtMs)
+      : 0n;
+    message.sourceTimeMs = (object.sourceTimeMs !== undefined && object.sourceTimeMs !== null)
+      ? BigInt(object.sourceTimeMs)
       : 0n;
     return message;
   },

@@ -1,0 +1,227 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { waitFor, type MariaDbServer } from '@tidewater/testkit';
+import type { SourceClient } from '@tidewater/mysql-source';
+import { currentBinlogPosition } from '@tidewater/binlog';
+import { DuckDbWarehouse } from '@tidewater/duckdb-sink';
+import { Stage, type TaskView } from '@tidewater/proto';
+import { startStack, type Stack } from './testing/stack.js';
+import { startLocal, type LocalRun } from './local-run.js';
+
+let stack: Stack;
+let db: MariaDbServer;
+let source: SourceClient;
+let work: string;
+let local: LocalRun;
+
+beforeAll(async () => {
+  stack = await startStack('tw-opt-');
+  ({ db, source, work } = stack);
+  local = await startLocal({ stateDir: join(work, 'state'), incremental: true });
+}, 120_000);
+
+afterAll(async () => {
+  await local?.stop();
+  await stack?.stop();
+});
+
+const conn = () => ({ host: db.host, port: db.port, user: db.user, password: db.password });
+
+function spec(name: string, body: Record<string, unknown>): string {
+  return JSON.stringify({ name, source: conn(), destination: { type: 'duckdb', path: join(work, `${name}.duckdb`) }, migrationTypes: ['schema', 'full', 'incremental'], ...body });
+}
+
+async function start(text: string): Promise<TaskView> {
+  const t = await local.client.createTask(text);
+  return (await local.client.precheckAndStart(t.taskId)).task;
+}
+
+async function until(taskId: string, stage: Stage): Promise<TaskView> {
+  return waitFor(async () => {
+    const t = await local.client.getTask(taskId);
+    if (t.stage === Stage.STAGE_FAILED || t.stage === Stage.STAGE_PAUSED) throw new Error(`task ${taskId} ${Stage[t.stage]}: ${t.errorMessage}`);
+    return t.stage === stage ? t : undefined;
+  }, { timeoutMs: 120_000, intervalMs: 100, what: `task ${taskId} to reach ${Stage[stage]}` });
+}
+
+async function caughtUp(taskId: string): Promise<void> {
+  const end = await currentBinlogPosition(conn());
+  await waitFor(async () => {
+    const t = await local.client.getTask(taskId);
+    if (t.stage !== Stage.STAGE_INCREMENTAL) throw new Error(`task ${taskId} ${Stage[t.stage]}: ${t.errorMessage}`);
+    const [f, p] = t.position.split(' ')[0]!.split(':');
+    return f! > end.file || (f === end.file && BigInt(p!) >= end.pos);
+  }, { timeoutMs: 120_000, intervalMs: 200, what: `task ${taskId} to apply up to ${end.file}:${end.pos}` });
+}
+
+async function stopAndOpen(taskId: string): Promise<DuckDbWarehouse> {
+  await local.client.stopTask(taskId);
+  return waitFor(() => DuckDbWarehouse.open(join(work, `${taskId}.duckdb`)), { timeoutMs: 30_000, intervalMs: 250, what: 'the sink to release the warehouse' });
+}
+
+const text = (rows: unknown[][]) => rows.map((r) => r.map((v) => (v === null ? '∅' : String(v))).join('|')).sort();
+
+/** Random writes that move rows into and out of the filter, change prices, keys, and delete. */
+async function churn(seed: number, n: number): Promise<void> {
+  let s = seed;
+  const rand = (k: number) => ((s = (s * 1103515245 + 12345) & 0x7fffffff) % k);
+  const statuses = ["'new'", "'paid'", "'cancelled'", "'Cancelled'", "'shipped'", 'NULL'];
+  for (let i = 0; i < n; i++) {
+    const id = 1 + rand(2200);
+    switch (rand(6)) {
+      case 0: await source.query(`UPDATE opt.Orders SET Status = ${statuses[rand(statuses.length)]} WHERE Id = ${id}`); break;
+      case 1: await source.query(`UPDATE opt.Orders SET Price = Price + 1.25, Note = 'changed' WHERE Id = ${id}`); break;
+      case 2: await source.query(`INSERT IGNORE INTO opt.Orders VALUES (${3000 + i + seed}, ${statuses[rand(statuses.length)]}, ${rand(9000) / 100}, 'pw', 'ins')`); break;
+      case 3: await source.query(`DELETE FROM opt.Orders WHERE Id = ${id}`); break;
+      case 4: await source.query(`UPDATE IGNORE opt.Orders SET Id = Id + 100000 WHERE Id = ${id}`); break;
+      default: await source.query(`UPDATE opt.Customer SET name = CONCAT(name, '+') WHERE id = ${1 + rand(50)}`);
+    }
+  }
+}
+
+describe('task options end to end', () => {
+  it('maps names, filters rows and applies ETL in the full copy and the change stream, and throttles on the fly', async () => {
+    await source.query('CREATE DATABASE opt');
+    await source.query('CREATE TABLE opt.Orders (Id INT PRIMARY KEY, Status VARCHAR(20), Price DECIMAL(10,2) NOT NULL, Secret VARCHAR(20), Note VARCHAR(20))');
+    await source.query('CREATE TABLE opt.Customer (id INT PRIMARY KEY, name VARCHAR(40))');
+    await source.query(`INSERT INTO opt.Orders SELECT seq, ELT(1 + seq % 6, 'new', 'paid', 'cancelled', 'CANCELLED', 'shipped', NULL), seq / 7, 'pw', 'seed' FROM opt.seq_1_to_2000`);
+    await source.query(`INSERT INTO opt.Customer SELECT seq, CONCAT('c', seq) FROM opt.seq_1_to_50`);
+    const filter = "Status <> 'cancelled' OR Status IS NULL";
+    const task = await start(spec('opt', {
+      objects: [{
+        database: 'opt',
+        as: 'dw',
+        tables: [
+          { name: 'Orders', as: 'sales', columns: { Id: 'order_id' }, filter, etl: { drop: ['Secret'], set: { Note: 'UPPER(Note)' }, add: [{ name: 'gross', type: 'decimal(12,2)', expr: 'Price * 2' }] } },
+          'Customer',
+        ],
+      }],
+      mapping: { tablePrefix: 'ods_' },
+      full: { chunkRows: 300, batchRows: 100, parallelChunks: 2 },
+    }));
+    await churn(1, 300);
+    await until(task.taskId, Stage.STAGE_INCREMENTAL);
+    await churn(2, 300);
+    await caughtUp(task.taskId);
+
+    // Changed on the running task: the next change batches wait for the new limit.
+    const limited = await local.client.setThrottle(task.taskId, { fullQps: 0, fullRps: 0, fullMbps: 0, incrementalRps: 400, incrementalMbps: 0 });
+    expect(limited.throttle).toEqual({ fullQps: 0, fullRps: 0, fullMbps: 0, incrementalRps: 400, incrementalMbps: 0 });
+    expect((await local.client.getTask(task.taskId)).throttle?.incrementalRps).toBe(400);
+    // Services see the new limit through their KV watch.
+    await new Promise((r) => setTimeout(r, 1_000));
+    const began = Date.now();
+    for (let i = 0; i < 8; i++) await source.query(`UPDATE opt.Customer SET name = CONCAT(name, '.') WHERE id <= 50`);
+    await caughtUp(task.taskId);
+    // 8 × 100 change rows (before + after images) at 400 rows/s take at least 2 s.
+    expect(Date.now() - began).toBeGreaterThanOrEqual(2_000);
+
+    const w = await stopAndOpen(task.taskId);
+    try {
+      const tables = text(await w.query(`SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema = 'dw'`));
+      expect(tables).toEqual(['dw|ods_customer_base', 'dw|ods_customer_log', 'dw|ods_customer_merged', 'dw|sales_base', 'dw|sales_log', 'dw|sales_merged']);
+      expect(text(await w.query(`SELECT column_name FROM information_schema.columns WHERE table_schema = 'dw' AND table_name = 'sales_base'`))).toEqual(['gross', 'note', 'order_id', 'price', 'status']);
+      const want = text(await source.query(`SELECT CAST(Id AS CHAR), Status, CAST(Price AS CHAR), UPPER(Note), CAST(Price * 2 AS CHAR) FROM opt.Orders WHERE ${filter}`));
+      expect(want.length).toBeGreaterThan(1000);
+      expect(text(await w.query('SELECT CAST(order_id AS VARCHAR), status, CAST(price AS VARCHAR), note, CAST(gross AS VARCHAR) FROM dw.sales_merged'))).toEqual(want);
+      expect(text(await w.query('SELECT CAST(id AS VARCHAR), name FROM dw.ods_customer_merged'))).toEqual(text(await source.query('SELECT CAST(id AS CHAR), name FROM opt.Customer')));
+      // The filter moved rows out (DELETE) and in (INSERT) of the log.
+      expect(text(await w.query(`SELECT DISTINCT operation_flag FROM dw.sales_log`))).toEqual(['D', 'I', 'U']);
+      // Nothing written to the source without the heartbeat table.
+      expect(await source.query(`SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = 'tidewater'`)).toEqual([]);
+    } finally {
+      await w.close();
+    }
+  });
+
+  it('applies each capitalization policy to database, table and column names', async () => {
+    await source.query('CREATE DATABASE Caps');
+    await source.query('CREATE TABLE Caps.MixedCase (Id INT PRIMARY KEY, CamelCol VARCHAR(10))');
+    await source.query(`INSERT INTO Caps.MixedCase VALUES (1, 'a'), (2, 'b')`);
+    const names: Record<string, string[]> = {};
+    for (const policy of ['dts', 'source', 'lower', 'upper']) {
+      const t = await start(spec(`caps-${policy}`, { objects: [{ database: 'Caps' }], capitalization: policy, migrationTypes: ['schema', 'full'] }));
+      await until(t.taskId, Stage.STAGE_COMPLETED);
+      const w = await DuckDbWarehouse.open(join(work, `caps-${policy}.duckdb`));
+      try {
+        names[policy] = text(await w.query(`SELECT table_schema || '.' || table_name || '.' || column_name FROM information_schema.columns WHERE table_schema <> '_tidewater'`));
+        expect(await w.query(`SELECT count(*) FROM information_schema.tables WHERE table_schema <> '_tidewater'`)).toEqual([[1n]]);
+      } finally {
+        await w.close();
+      }
+    }
+    expect(names).toEqual({
+      dts: ['caps.mixedcase_base.camelcol', 'caps.mixedcase_base.id'],
+      source: ['Caps.MixedCase_base.CamelCol', 'Caps.MixedCase_base.Id'],
+      lower: ['caps.mixedcase_base.camelcol', 'caps.mixedcase_base.id'],
+      upper: ['CAPS.MIXEDCASE_base.CAMELCOL', 'CAPS.MIXEDCASE_base.ID'],
+    });
+  });
+
+  it('conflictMode ignore: the full copy keeps existing destination rows, the change stream overwrites them', async () => {
+    await source.query('CREATE DATABASE cm');
+    await source.query('CREATE TABLE cm.t (id INT PRIMARY KEY, v VARCHAR(20))');
+    await source.query(`INSERT INTO cm.t SELECT seq, 'source' FROM cm.seq_1_to_500`);
+    const pre = await DuckDbWarehouse.open(join(work, 'cm-ignore.duckdb'));
+    try {
+      await pre.query('CREATE SCHEMA cm');
+      await pre.query('CREATE TABLE cm.t_base (id INTEGER, v VARCHAR, mine VARCHAR)');
+      await pre.query(`INSERT INTO cm.t_base VALUES (1, 'destination', 'kept'), (2, 'destination', 'kept'), (9999, 'only here', 'kept')`);
+    } finally {
+      await pre.close();
+    }
+    const t = await local.client.createTask(spec('cm-ignore', { objects: [{ database: 'cm' }], conflictMode: 'ignore' }));
+    const checked = await local.client.runPrecheck(t.taskId);
+    expect(checked.items.find((i) => i.name === 'destination.conflict')?.message).toContain('cm.t_base');
+    await local.client.startTask(t.taskId, ['destination.conflict']);
+    await until(t.taskId, Stage.STAGE_INCREMENTAL);
+    await source.query(`UPDATE cm.t SET v = 'changed' WHERE id = 2`);
+    await caughtUp(t.taskId);
+    const w = await stopAndOpen(t.taskId);
+    try {
+      expect(await w.query('SELECT id, v, mine FROM cm.t_base WHERE id IN (1, 2, 3, 9999) ORDER BY id')).toEqual([[1, 'destination', 'kept'], [2, 'destination', 'kept'], [3, 'source', null], [9999, 'only here', 'kept']]);
+      expect(await w.query('SELECT count(*) FROM cm.t_base')).toEqual([[501n]]);
+      expect(await w.query('SELECT id, v FROM cm.t_merged WHERE id IN (1, 2) ORDER BY id')).toEqual([[1, 'destination'], [2, 'changed']]);
+    } finally {
+      await w.close();
+    }
+  });
+
+  it('holds the full copy to the rows/s limit (within 10%)', async () => {
+    await source.query('CREATE DATABASE th');
+    await source.query('CREATE TABLE th.t (id INT PRIMARY KEY, v VARCHAR(20))');
+    await source.query(`INSERT INTO th.t SELECT seq, 'x' FROM th.seq_1_to_24000`);
+    const limit = 3_000;
+    const t = await local.client.createTask(spec('th', { objects: [{ database: 'th' }], migrationTypes: ['schema', 'full'], full: { chunkRows: 2_000, batchRows: 250, parallelChunks: 4 }, throttle: { full: { rps: limit } } }));
+    expect(t.throttle?.fullRps).toBe(limit);
+    await local.client.precheckAndStart(t.taskId);
+    // From the start of the full stage (all chunks are read in parallel from then on) to completion.
+    const began = await waitFor(async () => ((await local.client.getTask(t.taskId)).stage === Stage.STAGE_FULL ? Date.now() : undefined), { timeoutMs: 60_000, intervalMs: 10, what: 'the full stage' });
+    const done = await until(t.taskId, Stage.STAGE_COMPLETED);
+    const rate = Number(done.tables[0]!.rowsDone) / ((Date.now() - began) / 1000);
+    expect(done.tables[0]!.rowsDone).toBe(24_000n);
+    expect(rate).toBeGreaterThan(limit * 0.9);
+    expect(rate).toBeLessThan(limit * 1.1);
+  });
+
+  it('with the heartbeat table on, writes it on the source and keeps lag measured while idle', async () => {
+    await source.query('CREATE DATABASE hb');
+    await source.query('CREATE TABLE hb.t (id INT PRIMARY KEY)');
+    await source.query('INSERT INTO hb.t VALUES (1)');
+    const t = await start(spec('hb', { objects: [{ database: 'hb' }], heartbeat: { enabled: true, intervalMs: 200 } }));
+    await until(t.taskId, Stage.STAGE_INCREMENTAL);
+    // Idle source: only heartbeats flow. Lag stays measured (fresh) and small.
+    await new Promise((r) => setTimeout(r, 2_000));
+    const beats = await source.query(`SELECT beat_ms FROM tidewater.heartbeat WHERE task_id = 'hb'`);
+    expect(Number(beats[0]![0])).toBeGreaterThan(Date.now() - 5_000);
+    const v = await local.client.getTask(t.taskId);
+    expect(v.lagSeconds).toBeLessThan(5);
+    const w = await stopAndOpen(t.taskId);
+    try {
+      // Heartbeat rows are not migrated.
+      expect(await w.query(`SELECT count(*) FROM information_schema.tables WHERE table_schema = 'tidewater'`)).toEqual([[0n]]);
+    } finally {
+      await w.close();
+    }
+  });
+});
