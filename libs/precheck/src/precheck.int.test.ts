@@ -77,4 +77,38 @@ describe('task precheck items against a real MariaDB', () => {
     expect(wrong[0]).toMatchObject({ name: 'source.connectivity', status: CheckStatus.CHECK_STATUS_FAILED });
     expect(JSON.stringify(wrong)).not.toContain('not-the-password');
   });
+
+  it('fails filters, ETL, name collisions, the table-count rule and heartbeat privileges, naming each', async () => {
+    await using db = await startMariaDb();
+    const root = await openSource({ host: db.host, port: db.port, user: db.user, password: db.password });
+    try {
+      await root.query('CREATE DATABASE q');
+      await root.query('CREATE TABLE q.Orders (id INT PRIMARY KEY, status VARCHAR(10))');
+      await root.query('CREATE TABLE q.orders2 (id INT PRIMARY KEY)');
+      await root.query('CREATE DATABASE many');
+      // 1,001 tables made server-side (MEMORY: no files to create).
+      await root.query(`CREATE PROCEDURE many.mk() BEGIN DECLARE i INT DEFAULT 0; WHILE i < 1001 DO SET @s = CONCAT('CREATE TABLE many.t', i, ' (id INT PRIMARY KEY) ENGINE=MEMORY'); PREPARE st FROM @s; EXECUTE st; DEALLOCATE PREPARE st; SET i = i + 1; END WHILE; END`);
+      await root.query('CALL many.mk()');
+      await root.query("CREATE USER 'rep'@'127.0.0.1' IDENTIFIED BY 'Rp-pw-123'");
+      await root.query("GRANT SELECT, REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO 'rep'@'127.0.0.1'");
+    } finally {
+      await root.close();
+    }
+    const spec = (objects: unknown[], extra: Record<string, unknown> = {}, user = db.user, password = db.password) =>
+      validateTaskSpec({ name: 'q', source: { host: db.host, port: db.port, user, password }, migrationTypes: ['schema', 'full', 'incremental'], objects, ...extra });
+    const item = async (s: ReturnType<typeof spec>, name: string) => (await runPrecheck(s)).find((i) => i.name === name);
+
+    expect(await item(spec([{ database: 'q', tables: [{ name: 'Orders', filter: "status = 'x'" }] }]), 'filters')).toMatchObject({ status: CheckStatus.CHECK_STATUS_PASSED, message: '1 filter/ETL expression(s) valid' });
+    expect(await item(spec([{ database: 'q', tables: [{ name: 'Orders', filter: 'nope = 1' }] }]), 'filters')).toMatchObject({ status: CheckStatus.CHECK_STATUS_FAILED, message: expect.stringContaining('filter of q.Orders: unknown column nope') });
+    expect(await item(spec([{ database: 'q', tables: [{ name: 'Orders', filter: "1; DROP TABLE q.Orders" }] }]), 'filters')).toMatchObject({ status: CheckStatus.CHECK_STATUS_FAILED, message: expect.stringContaining("';' at offset 1") });
+    expect(await item(spec([{ database: 'q', tables: [{ name: 'Orders', etl: { drop: ['id'] } }] }]), 'filters')).toMatchObject({ status: CheckStatus.CHECK_STATUS_FAILED, message: expect.stringContaining('drops key column id') });
+    expect(await item(spec([{ database: 'q', tables: [{ name: 'Orders', as: 'orders2' }, 'orders2'] }]), 'destination.names')).toMatchObject({ status: CheckStatus.CHECK_STATUS_FAILED, message: 'q.Orders and q.orders2 both map to q.orders2' });
+    expect(await item(spec([{ database: 'q', tables: ['Orders', 'orders2'] }]), 'destination.names')).toMatchObject({ status: CheckStatus.CHECK_STATUS_PASSED });
+    // A whole database of 1,001 tables is fine; with per-table mapping next to it, DTS's limit applies.
+    expect(await item(spec([{ database: 'many' }]), 'objects.table_count')).toMatchObject({ status: CheckStatus.CHECK_STATUS_PASSED, message: '1001 table(s)' });
+    expect(await item(spec([{ database: 'many' }, { database: 'q', tables: [{ name: 'Orders', as: 'o' }] }]), 'objects.table_count')).toMatchObject({ status: CheckStatus.CHECK_STATUS_FAILED, fix: expect.stringContaining('split the task') });
+    const hb = await item(spec([{ database: 'q', tables: ['Orders'] }], { heartbeat: true }, 'rep', 'Rp-pw-123'), 'heartbeat.privileges');
+    expect(hb).toMatchObject({ status: CheckStatus.CHECK_STATUS_FAILED, message: 'heartbeat: true needs CREATE, INSERT, UPDATE on tidewater.* to write tidewater.heartbeat' });
+    expect(await item(spec([{ database: 'q', tables: ['Orders'] }], { heartbeat: true }), 'heartbeat.privileges')).toMatchObject({ status: CheckStatus.CHECK_STATUS_PASSED });
+  }, 120_000);
 });
