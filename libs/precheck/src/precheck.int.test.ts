@@ -3,6 +3,7 @@ import { startMariaDb } from '@tidewater/testkit';
 import { openSource } from '@tidewater/mysql-source';
 import { CheckStatus } from '@tidewater/proto';
 import { validateTaskSpec } from '@tidewater/config';
+import { TidewaterError } from '@tidewater/errors';
 import { requireIncrementalReady, runPrecheck } from './index.js';
 
 async function attempt(opts: Parameters<typeof startMariaDb>[0]): Promise<unknown> {
@@ -30,6 +31,10 @@ describe('incremental precheck against real servers', () => {
   it('refuses binlog_format=STATEMENT', async () => {
     const e = (await attempt({ extraArgs: ['--binlog-format=STATEMENT'] })) as { describe(): string };
     expect(e.describe()).toMatch(/binlog_format is STATEMENT[\s\S]*binlog_format = ROW/);
+  });
+  it('refuses binlog retention under 3 days', async () => {
+    const e = (await attempt({ extraArgs: ['--expire-logs-days=1'] })) as { describe(): string };
+    expect(e.describe()).toMatch(/binary logs are kept 1.0 days[\s\S]*at least 3 days/);
   });
   it('refuses binlog_row_image=MINIMAL', async () => {
     const e = (await attempt({ extraArgs: ['--binlog-row-image=MINIMAL'] })) as { describe(): string };
@@ -110,5 +115,10 @@ describe('task precheck items against a real MariaDB', () => {
     const hb = await item(spec([{ database: 'q', tables: ['Orders'] }], { heartbeat: true }, 'rep', 'Rp-pw-123'), 'heartbeat.privileges');
     expect(hb).toMatchObject({ status: CheckStatus.CHECK_STATUS_FAILED, message: 'heartbeat: true needs CREATE, INSERT, UPDATE on tidewater.* to write tidewater.heartbeat' });
     expect(await item(spec([{ database: 'q', tables: ['Orders'] }], { heartbeat: true }), 'heartbeat.privileges')).toMatchObject({ status: CheckStatus.CHECK_STATUS_PASSED });
+    // The destination is asked through a sink; none answering fails the connectivity item.
+    const noSink = await runPrecheck(spec([{ database: 'q', tables: ['Orders'] }]), {
+      foreignTables: () => Promise.reject(new TidewaterError('TW_BUS_UNAVAILABLE', 'no sink service answered the destination check within 15 s')),
+    });
+    expect(noSink.find((i) => i.name === 'destination.connectivity')).toMatchObject({ status: CheckStatus.CHECK_STATUS_FAILED, message: expect.stringContaining('no sink service answered'), fix: expect.stringContaining('check that a sink service runs') });
   }, 120_000);
 });

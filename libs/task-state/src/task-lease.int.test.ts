@@ -22,6 +22,9 @@ describe('TaskLeases on a real NATS', () => {
       // Racing for a free task: exactly one wins.
       const wins = await Promise.all([la.acquire('task-2'), lb.acquire('task-2')]);
       expect(wins.filter(Boolean)).toHaveLength(1);
+      // The same owner asking twice at once (two task-state events) keeps its lease.
+      const t1 = Date.now() + 5_000;
+      expect(await Promise.all([la.acquire('task-3', t1), la.acquire('task-3', t1), la.acquire('task-3', t1 + 1)])).toEqual([true, true, true]);
     } finally {
       await a.close();
       await b.close();

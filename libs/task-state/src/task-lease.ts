@@ -13,6 +13,10 @@ interface LeaseValue {
  */
 export class TaskLeases {
   private readonly revisions = new Map<string, number>();
+  /** When this owner last took or renewed each lease. */
+  private readonly renewedAt = new Map<string, number>();
+  /** One acquire per task at a time: two concurrent ones of the same owner would race on the revision and the loser would think the lease lost. */
+  private readonly pending = new Map<string, Promise<boolean>>();
 
   private constructor(private readonly kv: KV, readonly owner: string, private readonly ttlMs: number) {}
 
@@ -21,7 +25,26 @@ export class TaskLeases {
   }
 
   /** Takes or renews the lease; false when another owner holds a live one. */
-  async acquire(taskId: string, now = Date.now()): Promise<boolean> {
+  acquire(taskId: string, now = Date.now()): Promise<boolean> {
+    // Renewed recently by us: still ours (a lease outlives this window by two thirds of its life).
+    const at = this.renewedAt.get(taskId);
+    if (at !== undefined && now - at < this.ttlMs / 3) return Promise.resolve(true);
+    let p = this.pending.get(taskId);
+    if (!p) {
+      p = this.tryAcquire(taskId, now).finally(() => this.pending.delete(taskId));
+      this.pending.set(taskId, p);
+    }
+    return p;
+  }
+
+  private async tryAcquire(taskId: string, now: number): Promise<boolean> {
+    const ok = await this.write(taskId, now);
+    if (ok) this.renewedAt.set(taskId, now);
+    else this.renewedAt.delete(taskId);
+    return ok;
+  }
+
+  private async write(taskId: string, now: number): Promise<boolean> {
     const value = new TextEncoder().encode(JSON.stringify({ owner: this.owner, expiresAtMs: now + this.ttlMs } satisfies LeaseValue));
     const cur = await this.kv.get(taskId);
     try {
@@ -43,6 +66,7 @@ export class TaskLeases {
   async release(taskId: string): Promise<void> {
     const rev = this.revisions.get(taskId);
     this.revisions.delete(taskId);
+    this.renewedAt.delete(taskId);
     if (rev !== undefined) await this.kv.delete(taskId, { previousSeq: rev }).catch(() => undefined);
   }
 }

@@ -1,0 +1,97 @@
+/**
+ * Task-options benchmark (issue 6): in one run on one MariaDB, migrates the same N-row table
+ * (a) plainly — the baseline, snapshot batches forwarded by transform as bytes —
+ * (b) with name mapping + ETL (drop, set, computed column): every row decoded and rebuilt in
+ *     transform,
+ * (c) with a row filter keeping half the rows (pushed into the source query),
+ * (d) throttled to a rows/s limit,
+ * and records each run's time as a ratio to (a), and (d)'s measured rate against its limit, in
+ * bench/results.md.
+ *
+ *   node --import tsx tools/bench/options.ts [rows] [limit]     default: 500000 50000
+ */
+import { mkdtempSync, rmSync, appendFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startMariaDb, startNats } from '@tidewater/testkit';
+import { openSource } from '@tidewater/mysql-source';
+import { Stage } from '@tidewater/proto';
+import { startLocal, type LocalRun } from '../../apps/cli/src/local-run.js';
+import { machineLine } from './machine.js';
+
+const n = Number(process.argv[2] ?? 500_000);
+const limit = Number(process.argv[3] ?? 50_000);
+const resultsFile = join(process.cwd(), 'bench', 'results.md');
+
+async function timed(local: LocalRun, spec: string, taskId: string): Promise<{ secs: number; rows: number }> {
+  await local.client.createTask(spec);
+  await local.client.precheckAndStart(taskId);
+  let began = 0;
+  for (;;) {
+    const t = await local.client.getTask(taskId);
+    if (!began && t.stage === Stage.STAGE_FULL) began = performance.now();
+    if (t.stage === Stage.STAGE_COMPLETED) return { secs: (performance.now() - began) / 1000, rows: Number(t.tables[0]!.rowsDone) };
+    if (t.stage === Stage.STAGE_FAILED) throw new Error(`task ${taskId} failed: ${t.errorMessage}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function main(): Promise<void> {
+  await using db = await startMariaDb();
+  await using nats = await startNats();
+  const work = mkdtempSync(join(tmpdir(), 'tw-bench-opt-'));
+  try {
+    const source = await openSource({ host: db.host, port: db.port, user: db.user, password: db.password });
+    await source.query('CREATE DATABASE bench');
+    await source.query('CREATE TABLE bench.sbtest1 (id INT NOT NULL PRIMARY KEY, k INT NOT NULL, c CHAR(120) NOT NULL, pad CHAR(60) NOT NULL, KEY k_1 (k))');
+    for (let start = 1; start <= n; start += 500_000) {
+      const end = Math.min(n, start + 499_999);
+      await source.query(`INSERT INTO bench.sbtest1 SELECT seq, FLOOR(RAND(seq) * ${n}), CONCAT(LPAD(seq, 11, '0'), '-', MD5(seq)), CONCAT(MD5(seq * 3), '-', LPAD(seq, 26, '5')) FROM bench.seq_${start}_to_${end}`);
+    }
+    await source.close();
+    process.env.TIDEWATER_NATS_URL = nats.url;
+    const local = await startLocal({ stateDir: join(work, 'state'), incremental: false });
+    const runs: { name: string; secs: number; rows: number }[] = [];
+    try {
+      const spec = (name: string, table: unknown, extra: Record<string, unknown> = {}) =>
+        JSON.stringify({ name, source: { host: db.host, port: db.port, user: db.user, password: db.password }, destination: { type: 'duckdb', path: join(work, `${name}.duckdb`) }, objects: [{ database: 'bench', tables: [table] }], ...extra });
+      const cases: [string, unknown, Record<string, unknown>?][] = [
+        ['plain', 'sbtest1'],
+        ['mapped-etl', { name: 'sbtest1', as: 'sb', columns: { k: 'k_value' }, etl: { drop: ['pad'], set: { c: 'UPPER(c)' }, add: [{ name: 'k2', type: 'bigint', expr: 'k * 2 + id' }] } }],
+        ['filtered', { name: 'sbtest1', filter: 'k % 2 = 0' }],
+        ['throttled', 'sbtest1', { throttle: { full: { rps: limit } } }],
+      ];
+      for (const [name, table, extra] of cases) {
+        const r = await timed(local, spec(name, table, extra), name);
+        runs.push({ name, ...r });
+        console.log(`${name}: ${r.rows} rows in ${r.secs.toFixed(2)} s`);
+      }
+    } finally {
+      await local.stop();
+    }
+    const base = runs[0]!;
+    const line = (r: (typeof runs)[number], note: string) =>
+      `| ${r.name} | ${r.rows.toLocaleString('en-US')} | ${r.secs.toFixed(2)} s | ${Math.round(r.rows / r.secs).toLocaleString('en-US')} rows/s | **${(r.secs / base.secs).toFixed(2)}×** | ${note} |`;
+    const throttled = runs[3]!;
+    appendFileSync(
+      resultsFile,
+      `\n## Task options — ${new Date().toISOString().slice(0, 16)}Z\n\nMachine: ${machineLine()}\n\n` +
+        `Table: sysbench-like \`sbtest1\`, ${n.toLocaleString('en-US')} rows; full migration, each a separate task in one run on the same services; time from the full stage to completed.\n\n` +
+        '| run | rows | time | rate | time / plain | what differs |\n|---|---|---|---|---|---|\n' +
+        [
+          line(runs[0]!, 'baseline: transform forwards snapshot batches as bytes'),
+          line(runs[1]!, 'rename table + column, drop a column, `UPPER(c)`, computed `k * 2 + id`: every row decoded, evaluated and re-encoded in transform'),
+          line(runs[2]!, 'filter `k % 2 = 0` pushed into the source query (half the rows)'),
+          line(throttled, `throttle.full.rps = ${limit.toLocaleString('en-US')}: measured ${(throttled.rows / throttled.secs / limit).toFixed(3)}× the limit`),
+        ].join('\n') + '\n',
+    );
+    console.log(`results appended to ${resultsFile}`);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().then(() => process.exit(0), (e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
