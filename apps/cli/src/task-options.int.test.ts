@@ -224,4 +224,28 @@ describe('task options end to end', () => {
       await w.close();
     }
   });
+
+  it('a task deleted and created again under the same name starts over: nothing of the old one is skipped', async () => {
+    await source.query('CREATE DATABASE re');
+    await source.query('CREATE TABLE re.t (id INT PRIMARY KEY, v VARCHAR(10))');
+    await source.query(`INSERT INTO re.t SELECT seq, 'one' FROM re.seq_1_to_1000`);
+    const body = { objects: [{ database: 're' }], migrationTypes: ['schema', 'full'] };
+    const first = await start(spec('re', body));
+    await until(first.taskId, Stage.STAGE_COMPLETED);
+    await local.client.deleteTask(first.taskId);
+    await source.query(`INSERT INTO re.t SELECT seq, 'two' FROM re.seq_1001_to_1500`);
+    // The old task's tables now belong to nobody the new task knows: a conflict to resolve.
+    const again = await local.client.createTask(spec('re', body));
+    const pre = await local.client.runPrecheck(again.taskId);
+    expect(pre.items.find((i) => i.name === 'destination.conflict')).toMatchObject({ status: 3, message: expect.stringContaining('re.t_base') });
+    await local.client.deleteTask(again.taskId);
+    const adopting = await start(spec('re', { ...body, conflictMode: 'ignore' }));
+    await until(adopting.taskId, Stage.STAGE_COMPLETED);
+    const w = await DuckDbWarehouse.open(join(work, 're.duckdb'));
+    try {
+      expect(await w.query(`SELECT count(*), count(DISTINCT id), count(*) FILTER (WHERE v = 'two') FROM re.re.t_base`)).toEqual([[1500n, 1500n, 500n]]);
+    } finally {
+      await w.close();
+    }
+  });
 });

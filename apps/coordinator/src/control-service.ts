@@ -1,7 +1,7 @@
 import { status, Metadata, type ServiceError, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
 import { CheckStatus, Stage, TaskState, type ControlServiceServer, type TaskView } from '@tidewater/proto';
 import { parseTaskSpec, redactSpec, sealSpec, secretKeyFromEnv, validateTaskSpec } from '@tidewater/config';
-import { purgeTask, subjects, type Bus } from '@tidewater/bus';
+import { KV_BUCKETS, openKv, purgeTask, subjects, type Bus } from '@tidewater/bus';
 import { ACTIVE_STAGES, specOf, type TaskStore } from '@tidewater/task-state';
 import { runPrecheck } from '@tidewater/precheck';
 import { ErrorCodes, TidewaterError, isTidewaterError } from '@tidewater/errors';
@@ -84,6 +84,8 @@ export function controlService(deps: ControlDeps): ControlServiceServer {
       }
       await store.delete(req.taskId);
       await purgeTask(deps.bus.jsm, req.taskId);
+      // A new task under this name must start capture from its own position, not this one's.
+      await (await openKv(deps.bus.js, KV_BUCKETS.positions)).delete(req.taskId).catch(() => undefined);
       return {};
     }),
     runPrecheck: unary(async (req) => {

@@ -2,7 +2,7 @@ import { SnapshotChunk, type TaskState, type TableProgress } from '@tidewater/pr
 import type { TaskSpec } from '@tidewater/config';
 import type { SourceClient } from '@tidewater/mysql-source';
 import { BatchPublisher, subjects, type Bus } from '@tidewater/bus';
-import { filterSql } from '@tidewater/task-state';
+import { filterSql, taskOwner } from '@tidewater/task-state';
 
 /**
  * Splits every table into key-range chunks. The plan is stored in the task state before
@@ -16,7 +16,7 @@ export async function planChunks(source: SourceClient, spec: TaskSpec, state: Ta
       continue;
     }
     const bounds = await source.planChunks(t.schema!, { targetRows: spec.full.chunkRows });
-    const chunks = bounds.map((b, j) => ({ chunkId: `${state.taskId}.t${i}.c${j}`, lower: b.lower, upper: b.upper, estimatedRows: b.estimatedRows }));
+    const chunks = bounds.map((b, j) => ({ chunkId: `${taskOwner(state)}.t${i}.c${j}`, lower: b.lower, upper: b.upper, estimatedRows: b.estimatedRows }));
     tables.push({ ...t, chunks, chunksTotal: chunks.length });
   }
   return { ...state, tables };

@@ -14,6 +14,8 @@ export interface PartitionContext {
   readonly log: Logger;
   readonly tracer: Tracer;
   readonly taskId: string;
+  /** The task incarnation owning destination bookkeeping (taskOwner). */
+  readonly owner: string;
   readonly partition: number;
   readonly dest: Destination;
   readonly opts: TableOptions;
@@ -83,7 +85,7 @@ async function handle(ctx: PartitionContext, assembler: ChunkAssembler, msg: JsM
         if (!done) return 'keep';
         const table = tableFor(ctx, done.rowsets[0]!);
         try {
-          await ctx.dest.commitChunk(ctx.taskId, done.chunkId, table, done.rowsets, ctx.opts);
+          await ctx.dest.commitChunk(ctx.owner, done.chunkId, table, done.rowsets, ctx.opts);
         } catch (e) {
           for (const m of done.messages) m.nak(1_000);
           throw e;

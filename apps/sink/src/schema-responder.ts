@@ -1,6 +1,6 @@
 import { subjects, type Bus } from '@tidewater/bus';
 import type { Logger } from '@tidewater/telemetry';
-import { destTables, specOf, type TaskStore } from '@tidewater/task-state';
+import { destTables, specOf, taskOwner, type TaskStore } from '@tidewater/task-state';
 import { isTidewaterError } from '@tidewater/errors';
 import type { Component } from '@tidewater/runtime';
 import type { Msg, Subscription } from '@nats-io/transport-node';
@@ -42,12 +42,13 @@ export function schemaResponder(bus: Bus, store: TaskStore, log: Logger): Compon
       subs.push(
         serve(subjects.sinkSchema, 'schema migration', async (dest, taskId) => {
           const { state } = await store.require(taskId);
-          await dest.ensureTables(taskId, destTables(state), tableOptions(specOf(state)));
+          await dest.ensureTables(taskOwner(state), destTables(state), tableOptions(specOf(state)));
           return {};
         }),
-        serve(subjects.sinkInspect, 'destination inspection', async (dest, taskId, req) => ({
-          foreign: await dest.foreignTables(taskId, Array.isArray(req.tables) ? req.tables.map(String) : []),
-        })),
+        serve(subjects.sinkInspect, 'destination inspection', async (dest, taskId, req) => {
+          const { state } = await store.require(taskId);
+          return { foreign: await dest.foreignTables(taskOwner(state), Array.isArray(req.tables) ? req.tables.map(String) : []) };
+        }),
       );
     },
     async stop() {

@@ -1,5 +1,5 @@
 import type { ServiceContext, TaskWorker } from '@tidewater/runtime';
-import { destTables, specOf, SINK_PARTITIONS, type StoredTask } from '@tidewater/task-state';
+import { destTables, specOf, taskOwner, SINK_PARTITIONS, type StoredTask } from '@tidewater/task-state';
 import type { DestTable } from '@tidewater/duckdb-sink';
 import { acquireDestination } from './open-destination.js';
 import { tableOptions } from './table-options.js';
@@ -15,7 +15,8 @@ export interface SinkAssignment {
 export async function startSinkTask(ctx: ServiceContext, assignment: SinkAssignment, task: StoredTask, signal: AbortSignal): Promise<TaskWorker> {
   const spec = specOf(task.state);
   const { dest, release } = await acquireDestination(spec);
-  const committed = await dest.committedChunks(task.state.taskId);
+  const owner = taskOwner(task.state);
+  const committed = await dest.committedChunks(owner);
   let tables = indexTables(destTables(task.state));
   const controller = new AbortController();
   signal.addEventListener('abort', () => controller.abort(), { once: true });
@@ -25,7 +26,7 @@ export async function startSinkTask(ctx: ServiceContext, assignment: SinkAssignm
     if (p % assignment.count !== assignment.index) continue;
     loops.push(
       runPartition(
-        { bus: ctx.bus, log: ctx.log, tracer: ctx.tracer, taskId: task.state.taskId, partition: p, dest, opts: tableOptions(spec), spec, committed, tables: () => tables, altered },
+        { bus: ctx.bus, log: ctx.log, tracer: ctx.tracer, taskId: task.state.taskId, owner, partition: p, dest, opts: tableOptions(spec), spec, committed, tables: () => tables, altered },
         controller.signal,
       ).catch((e: unknown) => ctx.log.error('sink partition stopped', { task: task.state.taskId, partition: p, err: e })),
     );

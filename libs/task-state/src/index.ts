@@ -1,4 +1,4 @@
-export { TaskStore, ACTIVE_STAGES, specOf, type StoredTask } from './task-store.js';
+export { TaskStore, ACTIVE_STAGES, specOf, taskOwner, type StoredTask } from './task-store.js';
 export { destTables, destTableOf, sinkPartition, SINK_PARTITIONS } from './dest-tables.js';
 export { computedColumnDef } from './computed-column.js';
 export { TaskLeases } from './task-lease.js';

@@ -100,3 +100,14 @@ export function specOf(state: TaskState): TaskSpec {
   key ??= secretKeyFromEnv();
   return openSpec(stored, key);
 }
+
+/**
+ * Who owns a task's destination tables and chunk ids: the task id plus its creation time.
+ * A task deleted and created again under the same name is a new owner, so the destination
+ * bookkeeping of the old one (committed chunks, `_log` checkpoints, table ownership) can
+ * never make the new one skip work: its tables are foreign to it (precheck item
+ * `destination.conflict`) and its chunk ids differ.
+ */
+export function taskOwner(state: Pick<TaskState, 'taskId' | 'createdAtMs'>): string {
+  return `${state.taskId}@${state.createdAtMs.toString(36)}`;
+}
