@@ -18,6 +18,8 @@ export interface LocalRunOptions {
   readonly stateDir: string;
   readonly incremental: boolean;
   readonly sinks?: number;
+  /** Standby instances of single-reader services (`capture-2`, `transform-2`): they take a task over when the active one is gone. */
+  readonly spares?: readonly ('capture' | 'transform')[];
   /** Fixed control-plane address (`tidewater up`); default: a free loopback port. */
   readonly grpcAddress?: string;
   readonly onEvent?: (msg: string) => void;
@@ -44,6 +46,7 @@ export async function startLocal(opts: LocalRunOptions): Promise<LocalRun> {
     { name: 'transform' },
     { name: 'snapshot' },
     ...(opts.incremental ? [{ name: 'capture' as const }] : []),
+    ...(opts.spares ?? []).map((name) => ({ name, instance: `${name}-2` })),
   ];
   if (sinks > 1) services[1] = { name: 'sink', env: { TIDEWATER_SINK_INDEX: '0', TIDEWATER_SINK_COUNT: String(sinks) } };
   supervisor.start(services);

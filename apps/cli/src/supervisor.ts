@@ -19,6 +19,7 @@ interface Running {
   readonly spec: ServiceSpec;
   child: ChildProcess | undefined;
   restarts: number;
+  retired?: boolean;
 }
 
 /**
@@ -45,6 +46,14 @@ export class Supervisor {
       this.running.push(r);
       this.launch(r);
     }
+  }
+
+  /** Kills an instance and does not start it again: a lost machine (tests prove failover). */
+  retire(instance: string): void {
+    const r = this.running.find((x) => (x.spec.instance ?? x.spec.name) === instance);
+    if (!r) return;
+    r.retired = true;
+    r.child?.kill('SIGKILL');
   }
 
   /** Pid of a running service instance (tests kill it to prove recovery). */
@@ -87,7 +96,7 @@ export class Supervisor {
     child.stderr?.pipe(log, { end: false });
     r.child = child;
     child.once('exit', (code, signal) => {
-      if (this.stopping) return;
+      if (this.stopping || r.retired) return;
       r.restarts++;
       const delay = Math.min(10_000, 250 * 2 ** Math.min(r.restarts, 6));
       this.onEvent(`${instance} exited (${signal ?? `code ${code}`}); restarting in ${delay} ms`);

@@ -54,9 +54,14 @@ async function caughtUp(taskId: string): Promise<void> {
   }, { timeoutMs: 120_000, intervalMs: 200, what: `task ${taskId} to apply up to ${end.file}:${end.pos}` });
 }
 
+/** The sink holds the DuckDB file until it has seen the task finish: open it once released. */
+function openReleased(file: string): Promise<DuckDbWarehouse> {
+  return waitFor(() => DuckDbWarehouse.open(join(work, file)).catch(() => undefined), { timeoutMs: 30_000, intervalMs: 100, what: `the sink to release ${file}` });
+}
+
 async function stopAndOpen(taskId: string): Promise<DuckDbWarehouse> {
   await local.client.stopTask(taskId);
-  return waitFor(() => DuckDbWarehouse.open(join(work, `${taskId}.duckdb`)), { timeoutMs: 30_000, intervalMs: 250, what: 'the sink to release the warehouse' });
+  return openReleased(`${taskId}.duckdb`);
 }
 
 const text = (rows: unknown[][]) => rows.map((r) => r.map((v) => (v === null ? '∅' : String(v))).join('|')).sort();
@@ -142,7 +147,7 @@ describe('task options end to end', () => {
     for (const policy of ['dts', 'source', 'lower', 'upper']) {
       const t = await start(spec(`caps-${policy}`, { objects: [{ database: 'Caps' }], capitalization: policy, migrationTypes: ['schema', 'full'] }));
       await until(t.taskId, Stage.STAGE_COMPLETED);
-      const w = await DuckDbWarehouse.open(join(work, `caps-${policy}.duckdb`));
+      const w = await openReleased(`caps-${policy}.duckdb`);
       try {
         names[policy] = text(await w.query(`SELECT table_schema || '.' || table_name || '.' || column_name FROM information_schema.columns WHERE table_schema <> '_tidewater'`));
         expect(await w.query(`SELECT count(*) FROM information_schema.tables WHERE table_schema <> '_tidewater'`)).toEqual([[1n]]);
@@ -241,7 +246,7 @@ describe('task options end to end', () => {
     await local.client.deleteTask(again.taskId);
     const adopting = await start(spec('re', { ...body, conflictMode: 'ignore' }));
     await until(adopting.taskId, Stage.STAGE_COMPLETED);
-    const w = await DuckDbWarehouse.open(join(work, 're.duckdb'));
+    const w = await openReleased('re.duckdb');
     try {
       expect(await w.query(`SELECT count(*), count(DISTINCT id), count(*) FILTER (WHERE v = 'two') FROM re.re.t_base`)).toEqual([[1500n, 1500n, 500n]]);
     } finally {

@@ -43,6 +43,7 @@ export async function runPartition(ctx: PartitionContext, signal: AbortSignal): 
     filterSubject: subjects.sink(ctx.taskId, ctx.partition),
     ackWaitMs: ACK_WAIT_MS,
     maxAckPending: 10_000,
+    fresh: true,
   });
   const assembler = new ChunkAssembler();
   const keepAlive = setInterval(() => assembler.touch(), ACK_WAIT_MS / 3);

@@ -32,7 +32,7 @@ export async function startTransformTask(ctx: ServiceContext, task: StoredTask, 
   const taskId = task.state.taskId;
   let routes = routesOf(task.state);
   const durable = durables.transform(taskId);
-  await ensureConsumer(ctx.bus.jsm, { stream: STREAMS.source, durable, filterSubject: subjects.sourceAll(taskId), ackWaitMs: 30_000, maxAckPending: 2_000 });
+  await ensureConsumer(ctx.bus.jsm, { stream: STREAMS.source, durable, filterSubject: subjects.sourceAll(taskId), ackWaitMs: 30_000, maxAckPending: 2_000, fresh: true });
   const publisher = new BatchPublisher(ctx.bus.js, 64);
   const controller = new AbortController();
   signal.addEventListener('abort', () => controller.abort(), { once: true });

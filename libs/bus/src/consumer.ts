@@ -8,6 +8,14 @@ export interface DurableSpec {
   /** Time a message may stay unacknowledged before redelivery. */
   readonly ackWaitMs: number;
   readonly maxAckPending: number;
+  /**
+   * Start from a new consumer. For an ordered consumer with a single reader (transform, a sink
+   * partition): the streams are work queues that keep only unacknowledged messages, so a
+   * new consumer delivers everything a crashed predecessor left pending, oldest first, before
+   * anything newer — where the old consumer would hand out newer messages first and
+   * redeliver the pending ones only after their ack wait (breaking O1).
+   */
+  readonly fresh?: boolean;
 }
 
 /** Creates or updates a durable pull consumer. */
@@ -21,6 +29,7 @@ export async function ensureConsumer(jsm: JetStreamManager, spec: DurableSpec): 
     max_ack_pending: spec.maxAckPending,
     max_deliver: -1,
   };
+  if (spec.fresh) await jsm.consumers.delete(spec.stream, spec.durable).catch(() => undefined);
   try {
     await jsm.consumers.info(spec.stream, spec.durable);
     await jsm.consumers.update(spec.stream, spec.durable, { ack_wait: config.ack_wait, max_ack_pending: config.max_ack_pending });

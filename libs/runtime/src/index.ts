@@ -1,6 +1,7 @@
 export { Lifecycle, type Component } from './lifecycle.js';
 export { healthResponder, healthSubject, type HealthReport } from './health.js';
 export { runService, type ServiceContext } from './service.js';
-export { taskWorkers, type TaskWorker } from './task-workers.js';
+export { taskWorkers, STANDBY, type TaskWorker } from './task-workers.js';
+export { exclusiveWorkers } from './exclusive.js';
 export { freePort, accepts } from './net.js';
 export { Throttle, type Rates } from './throttle.js';

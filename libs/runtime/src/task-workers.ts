@@ -6,7 +6,15 @@ export interface TaskWorker {
   /** Called with every new state of the task while the worker runs. */
   update?(t: StoredTask): void;
   stop(): Promise<void>;
+  /** Settles when the worker gave up the task by itself (lost its exclusive lease). */
+  readonly lost?: Promise<void>;
 }
+
+/** `start` may answer STANDBY: another instance works on the task; ask again later. */
+export const STANDBY = 'standby';
+
+/** How often a standby instance checks whether it may take a task over. */
+const STANDBY_RECHECK_MS = 5_000;
 
 /**
  * Runs one worker per task that `wants` says this service should work on, starting and
@@ -17,11 +25,17 @@ export function taskWorkers(
   store: TaskStore,
   log: Logger,
   wants: (t: StoredTask) => boolean,
-  start: (t: StoredTask, signal: AbortSignal) => Promise<TaskWorker>,
+  start: (t: StoredTask, signal: AbortSignal) => Promise<TaskWorker | typeof STANDBY>,
 ): Component {
   const running = new Map<string, Promise<TaskWorker | undefined>>();
   const latest = new Map<string, StoredTask>();
   const controller = new AbortController();
+  const recheck = (id: string, ms: number) =>
+    setTimeout(() => {
+      const now = latest.get(id);
+      if (now && !controller.signal.aborted && !running.has(id)) onState(now);
+    }, ms).unref();
+  let onState: (ev: StoredTask) => void = () => undefined;
   const stopOne = (id: string) => {
     const w = running.get(id);
     running.delete(id);
@@ -31,7 +45,7 @@ export function taskWorkers(
     name,
     async start(signal) {
       signal.addEventListener('abort', () => controller.abort(), { once: true });
-      const onState = (ev: StoredTask): void => {
+      onState = (ev: StoredTask): void => {
         const id = ev.state.taskId;
         latest.set(id, ev);
         let want: boolean;
@@ -42,17 +56,31 @@ export function taskWorkers(
           want = false;
         }
         if (want && !running.has(id)) {
-          running.set(id, start(ev, controller.signal).catch((e: unknown) => {
-            // e.g. the destination is still held by the worker being replaced: try again
-            // with the task's latest state for as long as the task wants a worker here.
-            log.error('task worker failed to start; retrying', { task: id, err: e });
-            running.delete(id);
-            setTimeout(() => {
-              const now = latest.get(id);
-              if (now && !controller.signal.aborted && !running.has(id)) onState(now);
-            }, 2_000).unref();
-            return undefined;
-          }));
+          const started = start(ev, controller.signal).then(
+            (w) => {
+              if (w === STANDBY) {
+                if (running.get(id) === started) running.delete(id);
+                recheck(id, STANDBY_RECHECK_MS);
+                return undefined;
+              }
+              void w.lost?.then(() => {
+                if (running.get(id) !== started) return;
+                log.warn('task worker lost its lease; another instance took the task over', { task: id });
+                running.delete(id);
+                recheck(id, STANDBY_RECHECK_MS);
+              });
+              return w;
+            },
+            (e: unknown) => {
+              // e.g. the destination is still held by the worker being replaced: try again
+              // with the task's latest state for as long as the task wants a worker here.
+              log.error('task worker failed to start; retrying', { task: id, err: e });
+              if (running.get(id) === started) running.delete(id);
+              recheck(id, 2_000);
+              return undefined;
+            },
+          );
+          running.set(id, started);
         } else if (want) {
           void running.get(id)!.then((w) => w?.update?.(ev));
         } else if (running.has(id)) {
