@@ -1,3 +1,4 @@
+import { context, trace } from '@opentelemetry/api';
 import { Batch, CaptureCheckpoint, Progress, type BinlogPosition, type TableRef, type TableSchema } from '@tidewater/proto';
 import { BatchPublisher, KV_BUCKETS, openKv, subjects } from '@tidewater/bus';
 import { createBinlogReader, type BinlogReader } from '@tidewater/binlog';
@@ -64,7 +65,13 @@ export async function startCaptureTask(ctx: ServiceContext, task: StoredTask, si
           const origin = batch.origin?.$case === 'binlog' ? batch.origin.value : undefined;
           const data = Batch.encode(batch).finish();
           await throttle.admit({ rows: batch.tables.reduce((n, t) => n + t.rowCount, 0), bytes: data.length }, controller.signal);
-          await publisher.publish(subjects.sourceBinlog(taskId), data, { msgId: `b:${origin?.end?.token}:${origin?.lastRecordId}` });
+          // The batch's trace starts here and follows it through transform and sink (NATS headers).
+          const span = ctx.tracer.startSpan('capture.batch', { attributes: { 'tidewater.task': taskId, 'tidewater.rows': batch.tables.reduce((n, t) => n + t.rowCount, 0), 'tidewater.position': origin?.end?.token ?? '' } });
+          try {
+            await context.with(trace.setSpan(context.active(), span), () => publisher.publish(subjects.sourceBinlog(taskId), data, { msgId: `b:${origin?.end?.token}:${origin?.lastRecordId}` }));
+          } finally {
+            span.end();
+          }
           await publisher.flush();
           await positions.put(taskId, CaptureCheckpoint.encode({ position: origin!.end!, schemas }).finish());
           faults.recovered();

@@ -22,5 +22,7 @@ export const LIMITS = {
   retryOtherMinutes: [1, 1440],
   /** Rates (queries, rows or MB per second); 0 = unlimited. */
   throttle: [0, 100_000_000],
+  /** full.chunkRows / full.batchRows: batches the sink holds per chunk (10,000 may be pending per partition). */
+  batchesPerChunk: 1_000,
   heartbeatMs: [100, 60_000],
 } as const;

@@ -275,6 +275,14 @@ export function validateTaskSpec(raw: unknown): TaskSpec {
   if (!isObject(fullRaw)) fail('full', 'must be an object', 'see docs/task-spec.md');
   checkKeys(fullRaw, ['chunkRows', 'batchRows', 'parallelChunks'], 'full');
   const d = DEFAULTS.full;
+  const chunkRows = int(fullRaw.chunkRows, 'full.chunkRows', d.chunkRows, LIMITS.chunkRows);
+  const batchRows = int(fullRaw.batchRows, 'full.batchRows', d.batchRows, LIMITS.batchRows);
+  // The sink holds a chunk's batches unacknowledged until the chunk commits, and a partition
+  // allows 10,000 pending messages: far fewer batches per chunk leaves room for wide rows
+  // (batches are also cut at ~768 KiB) and for several chunks in flight.
+  if (chunkRows / batchRows > LIMITS.batchesPerChunk) {
+    fail('full.chunkRows', `${chunkRows} rows per chunk in batches of ${batchRows} is ${Math.ceil(chunkRows / batchRows)} batches per chunk; at most ${LIMITS.batchesPerChunk}`, `lower full.chunkRows or raise full.batchRows (e.g. batchRows: ${Math.ceil(chunkRows / LIMITS.batchesPerChunk)})`);
+  }
   return {
     name,
     source: parseSource(raw.source),
@@ -282,8 +290,8 @@ export function validateTaskSpec(raw: unknown): TaskSpec {
     migrationTypes,
     objects: objectsOf(raw),
     full: {
-      chunkRows: int(fullRaw.chunkRows, 'full.chunkRows', d.chunkRows, LIMITS.chunkRows),
-      batchRows: int(fullRaw.batchRows, 'full.batchRows', d.batchRows, LIMITS.batchRows),
+      chunkRows,
+      batchRows,
       parallelChunks: int(fullRaw.parallelChunks, 'full.parallelChunks', d.parallelChunks, LIMITS.parallelChunks),
     },
     incremental: parseIncremental(raw.incremental),

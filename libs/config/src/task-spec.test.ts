@@ -107,6 +107,7 @@ heartbeat: true
     expect(() => parseTaskSpec(head + 'objects: [{ database: shop }]\nthrottle: { full: { rps: -1 } }\n')).toThrow(/throttle.full.rps: must be an integer from 0/);
     expect(() => parseTaskSpec(head + `objects: [{ database: shop, tables: [{ name: t, filter: "${'x'.repeat(5000)}" }] }]\n`)).toThrow(/filter: is 5000 characters long/);
     expect(() => parseTaskSpec(head + 'objects: [{ database: shop }, { database: shop }]\n')).toThrow(/lists database shop twice/);
+    expect(() => parseTaskSpec(head + 'objects: [{ database: shop }]\nfull: { chunkRows: 1000000, batchRows: 100 }\n')).toThrow(/is 10000 batches per chunk; at most 1000/);
   });
 
   it('refuses more than 1,000 one-by-one tables with per-table mapping, as DTS does', () => {
