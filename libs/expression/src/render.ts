@@ -3,8 +3,8 @@ import type { Expression, Node } from './ast.js';
 /**
  * MySQL text of a parsed expression, for the snapshot query. Produced from the tree only —
  * never from the user's text — with every operation parenthesized (precedence cannot change
- * meaning), identifiers backquoted and strings re-quoted. Assumes the default sql_mode
- * escaping (no NO_BACKSLASH_ESCAPES), as the snapshot session uses.
+ * meaning), identifiers backquoted and strings re-quoted with backslash escapes: the snapshot
+ * session clears NO_BACKSLASH_ESCAPES from its sql_mode (libs/mysql-source/src/connection.ts).
  */
 export function renderSql(expr: Expression): string {
   return render(expr.ast);

@@ -264,6 +264,23 @@ describe('mysql-source against MariaDB', () => {
     expect((bad as TidewaterError).code).toBe('TW_SPEC_INVALID');
   });
 
+  it('reads backslash escapes in a filter even when the server defaults to NO_BACKSLASH_ESCAPES', async () => {
+    await source.query(`CREATE TABLE ${DB}.esc (id INT PRIMARY KEY, v VARCHAR(10))`);
+    await source.query(`INSERT INTO ${DB}.esc VALUES (1, 'a\\\\b'), (2, 'ab')`);
+    await source.query(`SET GLOBAL sql_mode = CONCAT(@@GLOBAL.sql_mode, ',NO_BACKSLASH_ESCAPES')`);
+    const fresh = await openSource(conn);
+    try {
+      const [schema] = await fresh.readSchemas([{ database: DB, tables: ['esc'] }]);
+      const rows: CanonicalValue[][] = [];
+      // As libs/expression renders `v = 'a\\b'` (the string a\b).
+      for await (const batch of fresh.readChunk(schema!, { lower: [], upper: [] }, { rowsPerBatch: 10, filterSql: "(`v` = 'a\\\\b')" })) rows.push(...batch);
+      expect(rows).toEqual([[1, 'a\\b']]);
+    } finally {
+      await fresh.close();
+      await source.query(`SET GLOBAL sql_mode = REPLACE(@@GLOBAL.sql_mode, 'NO_BACKSLASH_ESCAPES', '')`);
+    }
+  });
+
   it('streams 200k rows in bounded batches, pausing while the consumer does not pull', async () => {
     const schema = await schemaOf('big');
     global.gc?.();
