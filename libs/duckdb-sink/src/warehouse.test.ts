@@ -96,6 +96,19 @@ describe('DuckDbWarehouse', () => {
     expect(await w.query('SELECT id, price::VARCHAR FROM shop.kept_base ORDER BY id')).toEqual([[1n, '100.00'], [2n, '0.01'], [3n, '3.00']]);
   });
 
+  it('writes chunks by column name after an ADD COLUMN lands behind computed columns', async () => {
+    const full = { ...opts, incremental: false };
+    const t = { ...table, stem: 'etl', columns: [col('id', 'bigint'), col('price', 'decimal', { precision: 12, scale: 2 }), col('gross', 'varchar')] };
+    await w.ensureTables('t1', [t], full);
+    // Source columns first, then the ETL column; the sink's list after ADD COLUMN `note`:
+    const altered = { ...t, columns: [col('id', 'bigint'), col('price', 'decimal', { precision: 12, scale: 2 }), col('note', 'varchar'), col('gross', 'varchar')], version: 1 };
+    await w.addColumns(altered, [col('note', 'varchar')], full);
+    const b = new RowSetBuilder(t.source, ['id', 'price', 'note', 'gross'], altered.columns.map((c) => encodingOf(c)), 1);
+    b.add([1n, '2.50', 'hello', '5.00']);
+    await w.commitChunk('t1', 'e0', altered, [b.finish('etl')], full);
+    expect(await w.query('SELECT id, price::VARCHAR, note, gross FROM shop.etl_base')).toEqual([[1n, '2.50', 'hello', '5.00']]);
+  });
+
   it('refuses to adopt a table without the key columns, naming them', async () => {
     await w.query('CREATE TABLE shop.nokey_base (price DECIMAL(12,2))');
     await expect(w.ensureTables('t3', [{ ...table, stem: 'nokey' }], { ...opts, conflictMode: 'ignore' })).rejects.toThrow(/shop.nokey_base lacks column\(s\) id/);

@@ -191,12 +191,19 @@ export class DuckDbWarehouse {
         // inserted (the full copy keeps the destination's row on a key conflict).
         if (adopted) await c.run(`CREATE OR REPLACE TEMP TABLE tw_stage (${table.columns.map((col) => `${ident(col.name)} ${duckdbType(col, opts.temporalMapping)}`).join(', ')})`);
         const ap = adopted ? await c.createAppender('tw_stage', 'main', 'temp') : await c.createAppender(`${table.stem}_base`, table.schema, this.catalog);
+        // Physical column order: an ADD COLUMN lands after ETL-computed columns, while the
+        // table's column list keeps source columns first. The staging table is in list order.
+        const layout = adopted ? table.columns.map((col) => col.name) : await this.logLayout(c, table, `${table.stem}_base`);
+        const slot = layout.map((name) => table.columns.findIndex((col) => col.name === name));
         try {
           for (const rs of rowsets) {
             const order = columnOrder(table, rs);
             const native = nativeFlags(order, rs, opts.temporalMapping);
             for (let r = 0; r < rs.rowCount; r++) {
-              for (let k = 0; k < order.length; k++) appendAt(ap, rs, order[k]!, r, native[k]!);
+              for (const k of slot) {
+                if (k < 0) ap.appendNull();
+                else appendAt(ap, rs, order[k]!, r, native[k]!);
+              }
               ap.endRow();
             }
             rows += rs.rowCount;
@@ -315,6 +322,7 @@ export class DuckDbWarehouse {
       }
       if (opts.incremental) await c.run(mergedViewSql(table, logColumns(opts.additionalColumnRule), this.catalog));
       this.layouts.delete(`${table.schema}.${table.stem}_log`);
+      this.layouts.delete(`${table.schema}.${table.stem}_base`);
     });
   }
 
@@ -325,7 +333,7 @@ export class DuckDbWarehouse {
 
   private readonly layouts = new Map<string, string[]>();
 
-  /** Column names of a table in physical order (cached; ADD COLUMN invalidates). */
+  /** Column names of a `_base`/`_log` table in physical order (cached; ADD COLUMN invalidates). */
   private async logLayout(c: DuckDBConnection, table: DestTable, name: string): Promise<string[]> {
     const key = `${table.schema}.${name}`;
     let layout = this.layouts.get(key);
