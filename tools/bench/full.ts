@@ -15,6 +15,7 @@ import { openSource } from '@tidewater/mysql-source';
 import { Stage } from '@tidewater/proto';
 import { startLocal } from '../../apps/cli/src/local-run.js';
 import { machineLine, peakRssMiB } from './machine.js';
+import { loadSbtest } from './sbtest.js';
 
 const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
 if (sizes.length === 0) sizes.push(1_000_000);
@@ -38,12 +39,7 @@ async function main(): Promise<void> {
     const work = mkdtempSync(join(tmpdir(), 'tw-bench-'));
     try {
       const source = await openSource({ host: db.host, port: db.port, user: db.user, password: db.password });
-      await source.query('CREATE DATABASE bench');
-      await source.query('CREATE TABLE bench.sbtest1 (id INT NOT NULL PRIMARY KEY, k INT NOT NULL, c CHAR(120) NOT NULL, pad CHAR(60) NOT NULL, KEY k_1 (k))');
-      for (let start = 1; start <= n; start += 500_000) {
-        const end = Math.min(n, start + 499_999);
-        await source.query(`INSERT INTO bench.sbtest1 SELECT seq, FLOOR(RAND(seq) * ${n}), CONCAT(LPAD(seq, 11, '0'), '-', MD5(seq), '-', MD5(seq + 1), '-', LPAD(seq, 21, '7')), CONCAT(MD5(seq * 3), '-', LPAD(seq, 26, '5')) FROM bench.seq_${start}_to_${end}`);
-      }
+      await loadSbtest(source, n);
       await source.close();
       console.log(`loaded ${n} rows`);
 

@@ -18,6 +18,7 @@ import { openSource } from '@tidewater/mysql-source';
 import { Stage } from '@tidewater/proto';
 import { startLocal, type LocalRun } from '../../apps/cli/src/local-run.js';
 import { machineLine } from './machine.js';
+import { loadSbtest } from './sbtest.js';
 
 const n = Number(process.argv[2] ?? 500_000);
 const limit = Number(process.argv[3] ?? 50_000);
@@ -42,12 +43,7 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'tw-bench-opt-'));
   try {
     const source = await openSource({ host: db.host, port: db.port, user: db.user, password: db.password });
-    await source.query('CREATE DATABASE bench');
-    await source.query('CREATE TABLE bench.sbtest1 (id INT NOT NULL PRIMARY KEY, k INT NOT NULL, c CHAR(120) NOT NULL, pad CHAR(60) NOT NULL, KEY k_1 (k))');
-    for (let start = 1; start <= n; start += 500_000) {
-      const end = Math.min(n, start + 499_999);
-      await source.query(`INSERT INTO bench.sbtest1 SELECT seq, FLOOR(RAND(seq) * ${n}), CONCAT(LPAD(seq, 11, '0'), '-', MD5(seq)), CONCAT(MD5(seq * 3), '-', LPAD(seq, 26, '5')) FROM bench.seq_${start}_to_${end}`);
-    }
+    await loadSbtest(source, n);
     await source.close();
     process.env.TIDEWATER_NATS_URL = nats.url;
     const local = await startLocal({ stateDir: join(work, 'state'), incremental: false });
