@@ -15,6 +15,7 @@ await runService('capture', async (ctx) => {
       // Capture runs during the full copy too: changes made while it copies land in _log.
       (t) => (t.state.stage === Stage.STAGE_FULL || t.state.stage === Stage.STAGE_INCREMENTAL) && specOf(t.state).migrationTypes.includes('incremental'),
       start,
+      { bus: ctx.bus, service: 'capture' },
     ),
   ];
 });

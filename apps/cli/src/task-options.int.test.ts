@@ -230,6 +230,26 @@ describe('task options end to end', () => {
     }
   });
 
+  it('fails the task with the cause when a service cannot start its part (heartbeat write denied after the precheck)', async () => {
+    await source.query('CREATE DATABASE hbd');
+    await source.query('CREATE TABLE hbd.t (id INT PRIMARY KEY)');
+    await source.query(`CREATE USER 'hbu'@'%' IDENTIFIED BY 'Hb-pw-1'`);
+    await source.query(`GRANT SELECT, REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO 'hbu'@'%'`);
+    await source.query(`GRANT CREATE, INSERT, UPDATE ON tidewater.* TO 'hbu'@'%'`);
+    const body = { objects: [{ database: 'hbd' }], heartbeat: { enabled: true, table: 'tidewater.hb2' } };
+    const t = await local.client.createTask(JSON.stringify({ ...JSON.parse(spec('hbd', body)), source: { host: db.host, port: db.port, user: 'hbu', password: 'Hb-pw-1' } }));
+    const pre = await local.client.runPrecheck(t.taskId);
+    expect(pre.items.find((i) => i.name === 'heartbeat.privileges')?.status).toBe(1);
+    await source.query(`REVOKE CREATE ON tidewater.* FROM 'hbu'@'%'`);
+    await local.client.startTask(t.taskId, pre.items.filter((i) => i.status === 2).map((i) => i.name));
+    const failed = await waitFor(async () => {
+      const v = await local.client.getTask(t.taskId);
+      return v.stage === Stage.STAGE_FAILED ? v : undefined;
+    }, { timeoutMs: 60_000, intervalMs: 200, what: 'the task to fail on the capture start error' });
+    expect(failed.errorCode).toBe('TW_SOURCE_PRIVILEGES');
+    expect(failed.errorMessage).toContain('capture/start');
+  });
+
   it('a task deleted and created again under the same name starts over: nothing of the old one is skipped', async () => {
     await source.query('CREATE DATABASE re');
     await source.query('CREATE TABLE re.t (id INT PRIMARY KEY, v VARCHAR(10))');

@@ -1,5 +1,6 @@
 import type { Logger } from '@tidewater/telemetry';
-import type { TaskStore, StoredTask } from '@tidewater/task-state';
+import { FaultReporter, type TaskStore, type StoredTask } from '@tidewater/task-state';
+import type { Bus } from '@tidewater/bus';
 import type { Component } from './lifecycle.js';
 
 export interface TaskWorker {
@@ -16,6 +17,12 @@ export const STANDBY = 'standby';
 /** How often a standby instance checks whether it may take a task over. */
 const STANDBY_RECHECK_MS = 5_000;
 
+/** Reports a worker that cannot start to the task (as `<service>/start`), so it shows as retrying or failed. */
+export interface StartFaults {
+  readonly bus: Bus;
+  readonly service: string;
+}
+
 /**
  * Runs one worker per task that `wants` says this service should work on, starting and
  * stopping them as task states change in KV.
@@ -26,7 +33,14 @@ export function taskWorkers(
   log: Logger,
   wants: (t: StoredTask) => boolean,
   start: (t: StoredTask, signal: AbortSignal) => Promise<TaskWorker | typeof STANDBY>,
+  startFaults?: StartFaults,
 ): Component {
+  const reporters = new Map<string, FaultReporter>();
+  const reporter = (id: string) => {
+    let r = reporters.get(id);
+    if (!r && startFaults) reporters.set(id, (r = new FaultReporter(startFaults.bus, id, `${startFaults.service}/start`)));
+    return r;
+  };
   const running = new Map<string, Promise<TaskWorker | undefined>>();
   const latest = new Map<string, StoredTask>();
   const controller = new AbortController();
@@ -63,6 +77,7 @@ export function taskWorkers(
                 recheck(id, STANDBY_RECHECK_MS);
                 return undefined;
               }
+              reporter(id)?.recovered();
               void w.lost?.then(() => {
                 if (running.get(id) !== started) return;
                 log.warn('task worker lost its lease; another instance took the task over', { task: id });
@@ -75,6 +90,7 @@ export function taskWorkers(
               // e.g. the destination is still held by the worker being replaced: try again
               // with the task's latest state for as long as the task wants a worker here.
               log.error('task worker failed to start; retrying', { task: id, err: e });
+              reporter(id)?.failed(e);
               if (running.get(id) === started) running.delete(id);
               recheck(id, 2_000);
               return undefined;
@@ -90,6 +106,7 @@ export function taskWorkers(
       await store.watch(controller.signal, (ev) => {
         if ('deleted' in ev) {
           latest.delete(ev.deleted);
+          reporters.delete(ev.deleted);
           return stopOne(ev.deleted);
         }
         onState(ev);
