@@ -16,6 +16,8 @@ const out = mkdtempSync(join(tmpdir(), 'tw-codegen-'));
 try {
   execFileSync(buf, ['generate', '--template', 'buf.gen.yaml', '-o', out], { cwd: root, stdio: 'inherit' });
   const fresh = join(out, 'libs/proto/src/gen');
+  // The compiled schema (FileDescriptorSet) the coordinator serves through gRPC reflection.
+  execFileSync(buf, ['build', '--as-file-descriptor-set', '-o', join(fresh, 'descriptor.binpb')], { cwd: root, stdio: 'inherit' });
   if (check) {
     const diff = compare(fresh, target);
     if (diff.length) {

@@ -7,6 +7,8 @@ import { startNats, waitFor, freePort, type NatsServer } from '@tidewater/testki
 import { ControlClient } from './control-client.js';
 import { newSecretKey } from '@tidewater/config';
 import { Kvm } from '@nats-io/kv';
+import { credentials, loadPackageDefinition, type ChannelCredentials } from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const SERVICES = ['coordinator', 'capture', 'snapshot', 'transform', 'sink'] as const;
@@ -22,6 +24,33 @@ afterAll(async () => {
   await nc?.close();
   await nats?.stop();
 });
+
+/** What a grpcurl-style client learns through server reflection: the service names and a symbol's file. */
+async function reflect(address: string): Promise<{ services: string[]; fileBytes: number }> {
+  const def = loadSync(join(root, 'node_modules/@grpc/reflection/build/proto/grpc/reflection/v1alpha/reflection.proto'));
+  type Call = { write(m: object): void; end(): void; on(ev: string, f: (x: never) => void): void };
+  const pkg = loadPackageDefinition(def) as unknown as { grpc: { reflection: { v1alpha: { ServerReflection: new (a: string, c: ChannelCredentials) => { ServerReflectionInfo(): Call; close(): void } } } } };
+  const client = new pkg.grpc.reflection.v1alpha.ServerReflection(address, credentials.createInsecure());
+  try {
+    return await new Promise((resolve, reject) => {
+      const call = client.ServerReflectionInfo();
+      const got: { services?: string[]; fileBytes?: number } = {};
+      call.on('data', (r: { listServicesResponse?: { service: { name: string }[] }; fileDescriptorResponse?: { fileDescriptorProto: Buffer[] } }) => {
+        if (r.listServicesResponse) got.services = r.listServicesResponse.service.map((s) => s.name);
+        if (r.fileDescriptorResponse) got.fileBytes = r.fileDescriptorResponse.fileDescriptorProto.reduce((n, b) => n + b.length, 0);
+        if (got.services && got.fileBytes !== undefined) {
+          call.end();
+          resolve({ services: got.services, fileBytes: got.fileBytes });
+        }
+      });
+      call.on('error', reject);
+      call.write({ listServices: '*' });
+      call.write({ fileContainingSymbol: 'tidewater.v1.ControlService' });
+    });
+  } finally {
+    client.close();
+  }
+}
 
 describe('every service process', () => {
   it('starts, answers health requests over NATS, serves the control plane, and exits 0 on SIGTERM', async () => {
@@ -60,6 +89,10 @@ describe('every service process', () => {
         expect(stored).not.toContain('Sup3rSecret');
         await client.deleteTask('t1');
         await expect(client.getTask('t1')).rejects.toMatchObject({ code: 'TW_TASK_NOT_FOUND' });
+        // Server reflection lists the control plane and serves its schema.
+        const reflected = await reflect(grpc);
+        expect(reflected.services).toContain('tidewater.v1.ControlService');
+        expect(reflected.fileBytes).toBeGreaterThan(1_000);
       } finally {
         client.close();
       }

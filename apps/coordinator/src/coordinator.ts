@@ -1,5 +1,8 @@
 import { Server } from '@grpc/grpc-js';
-import { ControlServiceService } from '@tidewater/proto';
+import { readFileSync } from 'node:fs';
+import { loadFileDescriptorSetFromBuffer } from '@grpc/proto-loader';
+import { ReflectionService } from '@grpc/reflection';
+import { ControlServiceService, DESCRIPTOR_SET_URL } from '@tidewater/proto';
 import type { Component, ServiceContext } from '@tidewater/runtime';
 import { ACTIVE_STAGES, TaskLeases, TaskStore } from '@tidewater/task-state';
 import type { Stage } from '@tidewater/proto';
@@ -62,6 +65,9 @@ export function coordinator(ctx: ServiceContext, grpcAddress: string): Component
         for (const id of active) void reconcile(id).catch((e: unknown) => ctx.log.warn('lease renewal failed', { task: id, err: e }));
       }, LEASE_MS / 3);
       server.addService(ControlServiceService, controlService({ store, bus: ctx.bus, log: ctx.log }));
+      // Server reflection: grpcurl and similar clients work without the .proto files (the
+      // token check applies to it like to every call).
+      new ReflectionService(loadFileDescriptorSetFromBuffer(readFileSync(DESCRIPTOR_SET_URL))).addToServer(server);
       await new Promise<void>((resolve, reject) =>
         server.bindAsync(grpcAddress, security.credentials, (err) =>
           err
