@@ -133,6 +133,17 @@ export async function startCaptureTask(ctx: ServiceContext, task: StoredTask, si
                 if (batcher.rowCount >= spec.incremental.batchRows || batcher.byteSize >= 768 * 1024) await flush(true);
               }),
             onIdle: (pos) => serial(() => batcher.advance(pos)),
+            // The source is idle at `pos`: move the checkpoint there (events capture does not
+            // keep, such as a new file's header, may lie before it) and tell the coordinator,
+            // which reads lag 0 once the destination has applied it.
+            onHeartbeat: (pos) =>
+              serial(async () => {
+                if (!batcher.position || pos.token > batcher.position.token) batcher.advance(pos);
+                await ctx.bus.js.publish(
+                  subjects.progress(taskId),
+                  Progress.encode({ taskId, unit: { $case: 'caughtUp', value: pos }, rows: 0n, bytes: 0n, committedAtMs: BigInt(Date.now()), sourceTimeMs: BigInt(Date.now()) }).finish(),
+                );
+              }),
             onDdl: (database, statement, pos, timestamp) =>
               serial(async () => {
                 const target = ddlTarget(database, statement, schemas.map((s) => s.source!));

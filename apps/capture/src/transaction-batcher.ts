@@ -69,6 +69,11 @@ export class TransactionBatcher {
     if (!this.firstCommitAt) this.firstCommitAt = Date.now();
   }
 
+  /** The newest position handed to the batcher (committed or advanced), sent or not. */
+  get position(): BinlogPosition | undefined {
+    return this.end;
+  }
+
   /** A heartbeat row written at `sourceMs` (source clock) is in the open transaction. */
   heartbeat(sourceMs: bigint): void {
     if (sourceMs > this.heartbeatMs) this.heartbeatMs = sourceMs;

@@ -9,7 +9,7 @@ function out(): { stream: NodeJS.WriteStream; text: () => string } {
 }
 
 const task = (rowsDone: bigint, chunksDone: number): TaskView => ({
-  taskId: 't', name: 't', stage: Stage.STAGE_FULL, errorCode: '', errorMessage: '', lagSeconds: 0, position: '', redactedSpecJson: '', precheck: [], retrying: [],
+  taskId: 't', name: 't', stage: Stage.STAGE_FULL, errorCode: '', errorMessage: '', lagSeconds: 0, position: '', redactedSpecJson: '', precheck: [], retrying: [], currentAsOfMs: 0n,
   tables: [{ source: { database: 'shop', table: 'orders' }, destTable: 'orders', destSchema: 'shop', estimatedRows: 1000n, rowsDone, chunksTotal: 2, chunksDone, doneChunks: [], chunks: [], workPublished: true }],
 });
 

@@ -109,6 +109,14 @@ describe('task options end to end', () => {
     await churn(2, 300);
     await caughtUp(task.taskId);
 
+    // Idle source, no heartbeat table: the source's binlog heartbeats keep the destination's
+    // "current as of" time moving and the lag near zero.
+    const asOf = (await local.client.getTask(task.taskId)).currentAsOfMs;
+    await new Promise((r) => setTimeout(r, 3_000));
+    const idle = await local.client.getTask(task.taskId);
+    expect(Number(idle.currentAsOfMs - asOf)).toBeGreaterThanOrEqual(1_000);
+    expect(idle.lagSeconds).toBeLessThan(2);
+
     // Changed on the running task: the next change batches wait for the new limit.
     const limited = await local.client.setThrottle(task.taskId, { fullQps: 0, fullRps: 0, fullMbps: 0, incrementalRps: 400, incrementalMbps: 0 });
     expect(limited.throttle).toEqual({ fullQps: 0, fullRps: 0, fullMbps: 0, incrementalRps: 400, incrementalMbps: 0 });

@@ -36,6 +36,13 @@ describe('applyProgress', () => {
     expect(applyProgress(s, at('a'))).toBeUndefined();
     const paused = applyProgress(s, { taskId: 't', unit: { $case: 'unsupportedDdl', value: { table: { database: 'd', table: 'a' }, statement: 'ALTER TABLE a DROP x', addedColumns: [] } }, rows: 0n, bytes: 0n, committedAtMs: 0n, sourceTimeMs: 0n })!;
     expect(paused.stage).toBe(Stage.STAGE_PAUSED);
+    // A binlog heartbeat counts once the destination applied its position, and only forward.
+    const beat = (token: string, at: bigint) => ({ taskId: 't', unit: { $case: 'caughtUp' as const, value: { file: 'f', pos: 1n, gtid: '', token } }, rows: 0n, bytes: 0n, committedAtMs: at, sourceTimeMs: at });
+    expect(applyProgress(s, beat('c', 5_000n), 5_000)).toBeUndefined();
+    const idle = applyProgress(s, beat('b', 5_000n), 5_200)!;
+    expect(idle.lastSourceTimeMs).toBe(5_000n);
+    expect(idle.lagSeconds).toBeCloseTo(0.2);
+    expect(applyProgress(idle, beat('b', 4_000n), 5_300)).toBeUndefined();
     expect(paused.errorMessage).toContain('ALTER TABLE a DROP x');
   });
 });
@@ -43,6 +50,6 @@ describe('applyProgress', () => {
 describe('taskView', () => {
   it('never carries the password', () => {
     const s = TaskState.fromPartial({ taskId: 't', name: 't', stage: Stage.STAGE_CREATED, specJson: JSON.stringify(spec('schema, full')) });
-    expect(JSON.stringify(taskView(s))).not.toContain('topsecret');
+    expect(JSON.stringify(taskView(s), (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))).not.toContain('topsecret');
   });
 });

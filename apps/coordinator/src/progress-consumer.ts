@@ -22,6 +22,11 @@ export async function consumeProgress(bus: Bus, store: TaskStore, log: Logger, t
 export function applyProgress(s: TaskState, p: Progress, now = Date.now()): TaskState | undefined {
   const unit = p.unit;
   if (unit?.$case === 'fault') return applyFault(s, unit.value, specOf(s).retry, now);
+  if (unit?.$case === 'caughtUp') {
+    // The source was idle at this position; applied up to it, the destination is current.
+    if (!s.appliedPosition || s.appliedPosition.token < unit.value.token || p.sourceTimeMs <= s.lastSourceTimeMs) return undefined;
+    return { ...s, lagSeconds: Math.max(0, (now - Number(p.sourceTimeMs)) / 1000), lastSourceTimeMs: p.sourceTimeMs };
+  }
   if (unit?.$case === 'chunkId') {
     const t = s.tables.find((x) => x.chunks.some((c) => c.chunkId === unit.value));
     if (!t || t.doneChunks.includes(unit.value)) return undefined;

@@ -3,7 +3,6 @@ import { openSource } from '@tidewater/mysql-source';
 import { currentBinlogPosition } from '@tidewater/binlog';
 import { requireIncrementalReady } from '@tidewater/precheck';
 import { specOf, type TaskStore } from '@tidewater/task-state';
-import type { TaskSpec } from '@tidewater/config';
 import type { Bus } from '@tidewater/bus';
 import type { Logger } from '@tidewater/telemetry';
 import { errorCodeOf, isTidewaterError, retryWindowOf } from '@tidewater/errors';
@@ -12,9 +11,6 @@ import { nextStage, TERMINAL, stageName } from './stage-machine.js';
 import { readTables, migrateSchema } from './schema-stage.js';
 import { planChunks, publishWork, fullCopyDone } from './full-stage.js';
 import { consumeProgress } from './progress-consumer.js';
-
-/** How often an idle incremental task checks whether it is caught up with the source. */
-const IDLE_PROBE_MS = 3_000;
 
 export interface DriverDeps {
   readonly bus: Bus;
@@ -139,30 +135,11 @@ export class TaskDriver {
       }
       case Stage.STAGE_INCREMENTAL:
         this.watchProgress();
-        if (!spec.heartbeat.enabled) await this.probeIdleLag(state, spec.source);
         await this.waitForChange(signal);
         return;
       default:
         return;
     }
-  }
-
-  private lastProbe = 0;
-
-  /**
-   * Without a heartbeat table nothing is written to the source, and an idle source sends no
-   * events to measure lag by. Instead: when the destination has applied everything up to
-   * the source's current binlog position, it is current now (lag 0).
-   */
-  private async probeIdleLag(state: TaskState, source: TaskSpec['source']): Promise<void> {
-    const now = Date.now();
-    if (now - this.lastProbe < IDLE_PROBE_MS || now - Number(state.lastSourceTimeMs) < IDLE_PROBE_MS) return;
-    this.lastProbe = now;
-    const end = await currentBinlogPosition(source).catch(() => undefined);
-    if (!end) return;
-    await this.deps.store.update(this.taskId, (s) =>
-      s.stage === Stage.STAGE_INCREMENTAL && s.appliedPosition && s.appliedPosition.token >= end.token ? { ...s, lagSeconds: 0, lastSourceTimeMs: BigInt(now) } : undefined,
-    );
   }
 
   private async advance(from: Stage): Promise<void> {

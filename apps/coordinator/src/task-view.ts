@@ -20,5 +20,6 @@ export function taskView(s: TaskState): TaskView {
     throttle: th && { fullQps: th.full.qps, fullRps: th.full.rps, fullMbps: th.full.mbps, incrementalRps: th.incremental.rps, incrementalMbps: th.incremental.mbps },
     precheck: s.precheck,
     retrying: s.retrying,
+    currentAsOfMs: s.lastSourceTimeMs,
   };
 }

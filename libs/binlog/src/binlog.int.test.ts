@@ -134,6 +134,20 @@ describe('binlog reader against MariaDB', () => {
     }
   });
 
+  it('receives the source\'s heartbeat at the binlog end while nothing is written', async () => {
+    await source.query('INSERT INTO bl.counter VALUES (900, 1)');
+    const end = await currentBinlogPosition(conn);
+    const beats: BinlogPosition[] = [];
+    const reader = createBinlogReader(conn, { serverId: 5500 });
+    await reader.start(end, [], { onRows: () => undefined, onCommit: () => undefined, onDdl: () => undefined, onHeartbeat: (p) => void beats.push(p), onError: () => undefined });
+    try {
+      await waitFor(async () => beats.length >= 2, { timeoutMs: 10_000, intervalMs: 100, what: 'two heartbeats' });
+      expect(beats.at(-1)).toEqual({ ...end, gtid: '' });
+    } finally {
+      await reader.stop();
+    }
+  });
+
   it('loses and reorders nothing when the handler is slower than the stream', async () => {
     await source.query('CREATE TABLE bl.flood (id INT PRIMARY KEY)');
     const [flood] = (await source.readSchemas([{ database: 'bl', tables: ['flood'] }])) as [TableSchema];

@@ -15,6 +15,9 @@ interface TableDecoding {
 
 const ROW_EVENTS: Record<string, RowChangeKind> = { WriteRows: 'insert', UpdateRows: 'update', DeleteRows: 'delete' };
 
+/** Idle time after which the source sends a heartbeat event (1 s): lag is known while idle. */
+const HEARTBEAT_PERIOD_NS = 1_000_000_000;
+
 function key(db: string, table: string): string {
   return `${db}\u0000${table}`.toLowerCase();
 }
@@ -79,13 +82,18 @@ class ZongjiReader implements BinlogReader {
     });
     zongji.on('error', fail);
     await new Promise<void>((resolve, reject) => {
-      zongji.once('ready', () => resolve());
+      zongji.once('ready', () => {
+        // Queued on the binlog connection before the dump command zongji adds right after
+        // 'ready': the source then sends a heartbeat event after each idle second.
+        zongji.connection?.query(`SET @master_heartbeat_period = ${HEARTBEAT_PERIOD_NS}`, () => undefined);
+        resolve();
+      });
       zongji.once('error', (e: unknown) => reject(this.mapError(e)));
       zongji.start({
         serverId: this.serverId,
         filename: from.file,
         position: Number(from.pos),
-        includeEvents: ['rotate', 'tablemap', 'writerows', 'updaterows', 'deleterows', 'xid', 'query'],
+        includeEvents: ['rotate', 'tablemap', 'writerows', 'updaterows', 'deleterows', 'xid', 'query', 'heartbeat'],
         includeSchema,
       });
     });
@@ -120,6 +128,13 @@ class ZongjiReader implements BinlogReader {
       case 'Xid':
         await this.commit(h, BigInt(ev.nextPosition), ts);
         return;
+      case 'Heartbeat': {
+        const hb = ev as Extract<AnyBinlogEvent, { getTypeName(): 'Heartbeat' }>;
+        // Only at a transaction boundary is the heartbeat position a resume point.
+        if (this.txnRows > 0 || !hb.binlogName) return;
+        await h.onHeartbeat?.(makePosition(hb.binlogName, BigInt(hb.position ?? hb.nextPosition)));
+        return;
+      }
       case 'Query': {
         const q = ev as Extract<AnyBinlogEvent, { getTypeName(): 'Query' }>;
         const text = q.query.trim();

@@ -45,6 +45,11 @@ export interface BinlogHandlers {
   onDdl(database: string, statement: string, position: BinlogPosition, timestamp: number): Promise<void> | void;
   /** The position moved with no data (file rotation). */
   onIdle?(position: BinlogPosition, timestamp: number): Promise<void> | void;
+  /**
+   * The source's binlog heartbeat: nothing was written to the binlog since `position`, the
+   * end of what the source has sent. Arrives about every second while the source is idle.
+   */
+  onHeartbeat?(position: BinlogPosition): Promise<void> | void;
   /** The stream failed; no handler is called after this. */
   onError(e: Error): void;
 }

@@ -55,7 +55,14 @@ export interface TaskView {
   precheck: PrecheckItem[];
   /** Non-empty while services retry a failing operation: cause and deadline of each. */
   retrying: Retrying[];
-  throttle?: Throttle | undefined;
+  throttle?:
+    | Throttle
+    | undefined;
+  /**
+   * Source time (ms) up to which the destination is known to be current: the last applied
+   * change, heartbeat row or binlog heartbeat. Advances while the source is idle.
+   */
+  currentAsOfMs: bigint;
 }
 
 export interface CreateTaskRequest {
@@ -465,6 +472,7 @@ function createBaseTaskView(): TaskView {
     precheck: [],
     retrying: [],
     throttle: undefined,
+    currentAsOfMs: 0n,
   };
 }
 
@@ -505,6 +513,12 @@ export const TaskView: MessageFns<TaskView> = {
     }
     if (message.throttle !== undefined) {
       Throttle.encode(message.throttle, writer.uint32(98).fork()).join();
+    }
+    if (message.currentAsOfMs !== 0n) {
+      if (BigInt.asIntN(64, message.currentAsOfMs) !== message.currentAsOfMs) {
+        throw new globalThis.Error("value provided for field message.currentAsOfMs of type sint64 too large");
+      }
+      writer.uint32(104).sint64(message.currentAsOfMs);
     }
     return writer;
   },
@@ -618,6 +632,14 @@ export const TaskView: MessageFns<TaskView> = {
             message.throttle = Throttle.decode(reader, reader.uint32());
             continue;
           }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.currentAsOfMs = reader.sint64() as bigint;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -670,6 +692,11 @@ export const TaskView: MessageFns<TaskView> = {
         ? object.retrying.map((e: any) => Retrying.fromJSON(e))
         : [],
       throttle: isSet(object.throttle) ? Throttle.fromJSON(object.throttle) : undefined,
+      currentAsOfMs: isSet(object.currentAsOfMs)
+        ? BigInt(object.currentAsOfMs)
+        : isSet(object.current_as_of_ms)
+        ? BigInt(object.current_as_of_ms)
+        : 0n,
     };
   },
 
@@ -711,6 +738,9 @@ export const TaskView: MessageFns<TaskView> = {
     if (message.throttle !== undefined) {
       obj.throttle = Throttle.toJSON(message.throttle);
     }
+    if (message.currentAsOfMs !== 0n) {
+      obj.currentAsOfMs = message.currentAsOfMs.toString();
+    }
     return obj;
   },
 
@@ -733,6 +763,9 @@ export const TaskView: MessageFns<TaskView> = {
     message.throttle = (object.throttle !== undefined && object.throttle !== null)
       ? Throttle.fromPartial(object.throttle)
       : undefined;
+    message.currentAsOfMs = (object.currentAsOfMs !== undefined && object.currentAsOfMs !== null)
+      ? BigInt(object.currentAsOfMs)
+      : 0n;
     return message;
   },
 };

@@ -174,7 +174,13 @@ export interface Progress {
    * A service keeps failing on the task (or recovered): the coordinator shows the task
    * as retrying, and fails it when the retry window runs out.
    */
-  { $case: "fault"; value: Fault } | undefined;
+  { $case: "fault"; value: Fault } | //
+  /**
+   * Capture received the source's binlog heartbeat at this position (the end of the
+   * source's binlog, source idle): once the destination has applied it, it is current as of
+   * source_time_ms.
+   */
+  { $case: "caughtUp"; value: BinlogPosition } | undefined;
   rows: bigint;
   bytes: bigint;
   committedAtMs: bigint;
@@ -1315,6 +1321,9 @@ export const Progress: MessageFns<Progress> = {
       case "fault":
         Fault.encode(message.unit.value, writer.uint32(90).fork()).join();
         break;
+      case "caughtUp":
+        BinlogPosition.encode(message.unit.value, writer.uint32(98).fork()).join();
+        break;
     }
     if (message.rows !== 0n) {
       if (BigInt.asUintN(64, message.rows) !== message.rows) {
@@ -1412,6 +1421,14 @@ export const Progress: MessageFns<Progress> = {
             message.unit = { $case: "fault", value: Fault.decode(reader, reader.uint32()) };
             continue;
           }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.unit = { $case: "caughtUp", value: BinlogPosition.decode(reader, reader.uint32()) };
+            continue;
+          }
           case 5: {
             if (tag !== 40) {
               break;
@@ -1480,6 +1497,10 @@ export const Progress: MessageFns<Progress> = {
         ? { $case: "appliedDdl", value: SchemaChange.fromJSON(object.applied_ddl) }
         : isSet(object.fault)
         ? { $case: "fault", value: Fault.fromJSON(object.fault) }
+        : isSet(object.caughtUp)
+        ? { $case: "caughtUp", value: BinlogPosition.fromJSON(object.caughtUp) }
+        : isSet(object.caught_up)
+        ? { $case: "caughtUp", value: BinlogPosition.fromJSON(object.caught_up) }
         : undefined,
       rows: isSet(object.rows) ? BigInt(object.rows) : 0n,
       bytes: isSet(object.bytes) ? BigInt(object.bytes) : 0n,
@@ -1514,6 +1535,8 @@ export const Progress: MessageFns<Progress> = {
       obj.appliedDdl = SchemaChange.toJSON(message.unit.value);
     } else if (message.unit?.$case === "fault") {
       obj.fault = Fault.toJSON(message.unit.value);
+    } else if (message.unit?.$case === "caughtUp") {
+      obj.caughtUp = BinlogPosition.toJSON(message.unit.value);
     }
     if (message.rows !== 0n) {
       obj.rows = message.rows.toString();
@@ -1567,6 +1590,12 @@ export const Progress: MessageFns<Progress> = {
       case "fault": {
         if (object.unit?.value !== undefined && object.unit?.value !== null) {
           message.unit = { $case: "fault", value: Fault.fromPartial(object.unit.value) };
+        }
+        break;
+      }
+      case "caughtUp": {
+        if (object.unit?.value !== undefined && object.unit?.value !== null) {
+          message.unit = { $case: "caughtUp", value: BinlogPosition.fromPartial(object.unit.value) };
         }
         break;
       }
