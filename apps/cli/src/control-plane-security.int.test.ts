@@ -10,6 +10,7 @@ import { CheckStatus, Stage, type TaskView } from '@tidewater/proto';
 import { startStack, type Stack } from './testing/stack.js';
 import { startLocal, type LocalRun } from './local-run.js';
 import { ControlClient, clientSecurityFromEnv } from './control-client.js';
+import { appliedUpToNow } from './testing/applied.js';
 
 // A password and a token that must never show up in an API answer or a log line.
 const PASSWORD = `Pw-${randomBytes(6).toString('hex')}`;
@@ -124,11 +125,9 @@ describe('control plane security', () => {
         expect(Number(r.sinceMs)).toBeGreaterThanOrEqual(before - 1_000);
       });
       await source.query(`UPDATE s.t SET v = 'after outage' WHERE id = 5`);
-      // Back: the fault clears and the change made after the outage arrives.
-      await waitFor(async () => {
-        const t = await c.getTask(created.taskId);
-        return t.retrying.length === 0 && t.stage === Stage.STAGE_INCREMENTAL && t.position !== '' ? t : undefined;
-      }, { timeoutMs: 90_000, intervalMs: 500, what: 'the retrying entry to clear after the source came back' });
+      // Back: the change made after the outage arrives and the fault clears.
+      await appliedUpToNow(c, created.taskId, { host: db.host, port: db.port, user: db.user, password: db.password }, 90_000);
+      await waitFor(async () => ((await c.getTask(created.taskId)).retrying.length === 0 ? true : undefined), { timeoutMs: 30_000, intervalMs: 250, what: 'the retrying entry to clear after the source came back' });
       answers.push(await c.pauseTask(created.taskId), await c.resumeTask(created.taskId), await c.stopTask(created.taskId));
       const w = await waitFor(() => DuckDbWarehouse.open(join(work, 'sec.duckdb')), { timeoutMs: 30_000, intervalMs: 250, what: 'the sink to release the warehouse' });
       try {

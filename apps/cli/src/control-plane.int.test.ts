@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { waitFor, type MariaDbServer } from '@tidewater/testkit';
 import type { SourceClient } from '@tidewater/mysql-source';
 import { startStack, type Stack } from './testing/stack.js';
-import { currentBinlogPosition } from '@tidewater/binlog';
 import { DuckDbWarehouse } from '@tidewater/duckdb-sink';
 import { Stage, type TaskView } from '@tidewater/proto';
 import { startLocal } from './local-run.js';
+import { appliedUpToNow } from './testing/applied.js';
 
 let stack: Stack;
 let db: MariaDbServer;
@@ -56,12 +56,7 @@ describe('control plane over gRPC, services as separate processes', () => {
       expect((await c.pauseTask(created.taskId)).stage).toBe(Stage.STAGE_PAUSED);
       await source.query(`UPDATE c.t SET v = 'while paused' WHERE id = 7`);
       expect((await c.resumeTask(created.taskId)).stage).toBe(Stage.STAGE_INCREMENTAL);
-      const end = await currentBinlogPosition({ host: db.host, port: db.port, user: db.user, password: db.password });
-      await waitFor(async () => {
-        const t = await c.getTask(created.taskId);
-        const [file, pos] = t.position.split(' ')[0]!.split(':');
-        return t.stage === Stage.STAGE_INCREMENTAL && (file! > end.file || (file === end.file && BigInt(pos!) >= end.pos));
-      }, { timeoutMs: 60_000, intervalMs: 250, what: 'the change made while paused to be applied' });
+      await appliedUpToNow(c, created.taskId, { host: db.host, port: db.port, user: db.user, password: db.password }, 60_000);
       expect((await c.stopTask(created.taskId)).stage).toBe(Stage.STAGE_STOPPED);
       const w = await waitFor(() => DuckDbWarehouse.open(join(work, 'wh-a.duckdb')), { timeoutMs: 30_000, intervalMs: 250, what: 'the sink to release the warehouse' });
       try {

@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import { waitFor, type MariaDbServer } from '@tidewater/testkit';
 import type { SourceClient } from '@tidewater/mysql-source';
 import { connectBus, KV_BUCKETS, openKv } from '@tidewater/bus';
-import { currentBinlogPosition } from '@tidewater/binlog';
 import { DuckDbWarehouse } from '@tidewater/duckdb-sink';
 import { Stage } from '@tidewater/proto';
 import { startStack, type Stack } from './testing/stack.js';
 import { startLocal } from './local-run.js';
+import { appliedUpToNow } from './testing/applied.js';
 
 let stack: Stack;
 let db: MariaDbServer;
@@ -64,11 +64,7 @@ describe('single-reader services with spares', () => {
         return c !== undefined && c !== captureOwner && t !== undefined && t !== transformOwner;
       }, { timeoutMs: 60_000, intervalMs: 500, what: 'the spares to take the leases over' });
       await write(200);
-      const end = await currentBinlogPosition({ host: db.host, port: db.port, user: db.user, password: db.password });
-      await waitFor(async () => {
-        const [f, p] = (await local.client.getTask('fo')).position.split(' ')[0]!.split(':');
-        return f! > end.file || (f === end.file && BigInt(p!) >= end.pos);
-      }, { timeoutMs: 90_000, intervalMs: 250, what: 'the spares to apply every change' });
+      await appliedUpToNow(local.client, 'fo', { host: db.host, port: db.port, user: db.user, password: db.password }, 90_000);
       await local.client.stopTask('fo');
       const w = await waitFor(() => DuckDbWarehouse.open(join(work, 'wh-fo.duckdb')).catch(() => undefined), { timeoutMs: 30_000, intervalMs: 200, what: 'the sink to release the warehouse' });
       try {

@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import { waitFor, type MariaDbServer } from '@tidewater/testkit';
 import type { SourceClient } from '@tidewater/mysql-source';
 import { startStack, type Stack } from './testing/stack.js';
-import { currentBinlogPosition } from '@tidewater/binlog';
 import { DuckDbWarehouse } from '@tidewater/duckdb-sink';
 import { Stage, type TaskView } from '@tidewater/proto';
 import { startLocal, type LocalRun } from './local-run.js';
 import { sourceRows, destRows, type ColumnKind } from './testing/compare.js';
 import { RandomWriter } from './testing/writer.js';
+import { appliedUpToNow } from './testing/applied.js';
 
 const TABLES: Record<string, { key: string[]; cols: ColumnKind[] }> = {
   acct: {
@@ -52,18 +52,8 @@ async function resetSource(): Promise<void> {
   await source.query(`INSERT INTO inc.acct SELECT seq, seq / 10, CONCAT('seed ', seq), '2024-01-01 00:00:00.5' FROM inc.seq_1_to_3000`);
 }
 
-async function caughtUp(local: LocalRun, taskId: string): Promise<TaskView> {
-  const end = await currentBinlogPosition({ host: db.host, port: db.port, user: db.user, password: db.password });
-  return waitFor(async () => {
-    const t = await local.client.getTask(taskId);
-    if (t.stage === Stage.STAGE_FAILED || t.stage === Stage.STAGE_PAUSED) throw new Error(`task ${t.stage}: ${t.errorMessage}`);
-    return t.stage === Stage.STAGE_INCREMENTAL && t.position && positionReached(t.position, end.file, end.pos) ? t : undefined;
-  }, { timeoutMs: 120_000, intervalMs: 500, what: `applied position to reach ${end.file}:${end.pos}` });
-}
-
-function positionReached(shown: string, file: string, pos: bigint): boolean {
-  const [f, p] = shown.split(' ')[0]!.split(':');
-  return f! > file || (f === file && BigInt(p!) >= pos);
+function caughtUp(local: LocalRun, taskId: string): Promise<TaskView> {
+  return appliedUpToNow(local.client, taskId, { host: db.host, port: db.port, user: db.user, password: db.password });
 }
 
 /**

@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { waitFor, type MariaDbServer } from '@tidewater/testkit';
 import type { SourceClient } from '@tidewater/mysql-source';
-import { currentBinlogPosition } from '@tidewater/binlog';
 import { DuckDbWarehouse } from '@tidewater/duckdb-sink';
 import { Stage, type TaskView } from '@tidewater/proto';
 import { startStack, type Stack } from './testing/stack.js';
 import { startLocal, type LocalRun } from './local-run.js';
+import { appliedUpToNow } from './testing/applied.js';
 
 let stack: Stack;
 let db: MariaDbServer;
@@ -45,13 +45,7 @@ async function until(taskId: string, stage: Stage): Promise<TaskView> {
 }
 
 async function caughtUp(taskId: string): Promise<void> {
-  const end = await currentBinlogPosition(conn());
-  await waitFor(async () => {
-    const t = await local.client.getTask(taskId);
-    if (t.stage !== Stage.STAGE_INCREMENTAL) throw new Error(`task ${taskId} ${Stage[t.stage]}: ${t.errorMessage}`);
-    const [f, p] = t.position.split(' ')[0]!.split(':');
-    return f! > end.file || (f === end.file && BigInt(p!) >= end.pos);
-  }, { timeoutMs: 120_000, intervalMs: 200, what: `task ${taskId} to apply up to ${end.file}:${end.pos}` });
+  await appliedUpToNow(local.client, taskId, conn());
 }
 
 /** The sink holds the DuckDB file until it has seen the task finish: open it once released. */

@@ -1,6 +1,6 @@
 import type { ExprColumn, Expression, Node } from './ast.js';
 import { FUNCTIONS } from './functions.js';
-import { bool, ciKey, compare, Dec, divRound, FALSE, formatDouble, isExact, Temporal, toDec, toDouble, toStr, truth, TRUE, type V } from './values.js';
+import { bool, ciKey, compare, Dec, divRound, FALSE, isExact, Temporal, toDec, toDouble, toStr, truth, TRUE, type V } from './values.js';
 
 /** A row value as the bus carries it (libs/rowcodec canonical form). */
 export type RowValue = null | bigint | number | string | Uint8Array;
@@ -278,4 +278,3 @@ export function compileValue(expr: Expression, columns: readonly ExprColumn[]): 
   return new Compiler(expr, columns).node(expr.ast).run;
 }
 
-export { formatDouble };
