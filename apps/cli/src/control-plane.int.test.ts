@@ -45,7 +45,7 @@ describe('control plane over gRPC, services as separate processes', () => {
       await expect(c.startTask(created.taskId)).rejects.toMatchObject({ code: 'TW_TASK_STATE' });
       const pre = await c.runPrecheck(created.taskId);
       expect(pre.passed).toBe(true);
-      expect(pre.items.map((i) => i.name)).toEqual(expect.arrayContaining(['source.connectivity', 'source.privileges', 'binlog.format', 'binlog.row_image', 'objects']));
+      expect(pre.items.map((i) => i.name)).toEqual(expect.arrayContaining(['source.connectivity', 'source.privileges', 'binlog.format', 'binlog.row_image', 'objects', 'bus.connectivity', 'bus.max_payload']));
       const seen: TaskView[] = [];
       void c.watchTask(created.taskId, (t) => seen.push(t), watching.signal);
       await c.startTask(created.taskId, pre.items.filter((i) => i.status === 2).map((i) => i.name));

@@ -1,7 +1,7 @@
 import { status, Metadata, type ServiceError, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
 import { CheckStatus, Stage, TaskState, type ControlServiceServer, type TaskView } from '@tidewater/proto';
 import { parseTaskSpec, redactSpec, sealSpec, secretKeyFromEnv, validateTaskSpec } from '@tidewater/config';
-import { KV_BUCKETS, openKv, purgeTask, subjects, type Bus } from '@tidewater/bus';
+import { describeBus, KV_BUCKETS, MAX_MESSAGE_BYTES, openKv, purgeTask, subjects, type Bus } from '@tidewater/bus';
 import { ACTIVE_STAGES, specOf, type TaskStore } from '@tidewater/task-state';
 import { runPrecheck } from '@tidewater/precheck';
 import { ErrorCodes, TidewaterError, isTidewaterError } from '@tidewater/errors';
@@ -93,7 +93,10 @@ export function controlService(deps: ControlDeps): ControlServiceServer {
       if (state.stage !== Stage.STAGE_CREATED && state.stage !== Stage.STAGE_PRECHECKED) {
         throw new TidewaterError('TW_TASK_STATE', `task ${req.taskId} is ${stageName(state.stage)}: the precheck runs before the task starts`, { subject: req.taskId });
       }
-      const items = await runPrecheck(specOf(state), { foreignTables: (names) => inspectDestination(deps.bus, req.taskId, names) });
+      const items = await runPrecheck(specOf(state), {
+        foreignTables: (names) => inspectDestination(deps.bus, req.taskId, names),
+        bus: async () => ({ ...(await describeBus(deps.bus)), largestBatch: MAX_MESSAGE_BYTES }),
+      });
       const ok = !items.some((i) => i.status === CheckStatus.CHECK_STATUS_FAILED);
       await store.update(req.taskId, (s) =>
         s.stage === Stage.STAGE_CREATED || s.stage === Stage.STAGE_PRECHECKED ? { ...s, precheck: items, stage: ok ? Stage.STAGE_PRECHECKED : Stage.STAGE_CREATED } : undefined,

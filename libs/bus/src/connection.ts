@@ -40,3 +40,21 @@ export async function connectBus(url: string, name: string): Promise<Bus> {
     },
   };
 }
+
+/** What the connected NATS server offers that Tidewater depends on. */
+export interface BusDescription {
+  readonly version: string;
+  /** The server's max_payload: the largest message any client may publish. */
+  readonly maxPayload: number;
+}
+
+/** Asks the server and its JetStream; throws TW_BUS_UNAVAILABLE when either does not answer. */
+export async function describeBus(bus: Bus): Promise<BusDescription> {
+  try {
+    await bus.jsm.getAccountInfo();
+  } catch (e) {
+    throw new TidewaterError('TW_BUS_UNAVAILABLE', `NATS JetStream did not answer: ${(e as Error).message}`, { fix: 'check that nats-server runs with -js and TIDEWATER_NATS_URL points at it' }, { cause: e });
+  }
+  const info = bus.nc.info;
+  return { version: info?.version ?? 'unknown', maxPayload: info?.max_payload ?? 0 };
+}

@@ -1,5 +1,5 @@
-export { connectBus, type Bus } from './connection.js';
-export { STREAMS, HEADERS, subjects, KV_BUCKETS, durables, DEDUP_WINDOW_NS, ensureTopology, purgeTask } from './topology.js';
+export { connectBus, describeBus, type Bus, type BusDescription } from './connection.js';
+export { STREAMS, HEADERS, subjects, KV_BUCKETS, durables, DEDUP_WINDOW_NS, MAX_MESSAGE_BYTES, ensureTopology, purgeTask } from './topology.js';
 export { BatchPublisher, type PublishOptions } from './publisher.js';
 export { ensureConsumer, consumeLoop, workLoop, type DurableSpec, type MessageHandler, type ConsumeLoopOptions } from './consumer.js';
 export { openKv, type KV, type KvEntry } from './kv.js';

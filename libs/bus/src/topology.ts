@@ -56,6 +56,12 @@ export const durables = {
   coordinator: (task: string) => `coordinator_${task}`,
 } as const;
 
+/**
+ * The largest message the streams accept. A batch is cut at ~768 KiB, but never inside a
+ * transaction or a row, so one can be larger; the NATS server's max_payload must allow it.
+ */
+export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+
 /** How long JetStream remembers a Nats-Msg-Id to drop a re-published duplicate. */
 export const DEDUP_WINDOW_NS = 10 * 60 * 1_000_000_000;
 
@@ -67,7 +73,7 @@ function streamConfig(name: string, subjectsFilter: string, retention: Retention
     storage: StorageType.File,
     discard: DiscardPolicy.Old,
     duplicate_window: DEDUP_WINDOW_NS,
-    max_msg_size: 8 * 1024 * 1024,
+    max_msg_size: MAX_MESSAGE_BYTES,
     num_replicas: 1,
   };
 }

@@ -8,13 +8,14 @@ import type { BinlogSettings } from './types.js';
  * - log_bin, or on PolarDB polar_log_bin / loose_polar_log_bin;
  * - retention: binlog_expire_logs_seconds (MySQL 8, MariaDB 10.6+) when > 0, else
  *   expire_logs_days * 86400 when > 0 (MariaDB allows fractional days), else null = never;
- * - binlog_transaction_compression exists from MySQL 8.0.20 only;
+ * - binlog_transaction_compression exists from MySQL 8.0.20 only, binlog_row_value_options
+ *   (PARTIAL_JSON) from MySQL 8.0.3;
  * - gtid_mode is MySQL's; MariaDB has none (its binlog always carries GTIDs).
  */
 
 const VARIABLES = [
   'log_bin', 'polar_log_bin', 'loose_polar_log_bin', 'binlog_format', 'binlog_row_image',
-  'binlog_expire_logs_seconds', 'expire_logs_days', 'binlog_transaction_compression', 'gtid_mode',
+  'binlog_expire_logs_seconds', 'expire_logs_days', 'binlog_transaction_compression', 'binlog_row_value_options', 'gtid_mode',
 ];
 
 export async function readBinlogSettings(rows: Rows): Promise<BinlogSettings> {
@@ -45,6 +46,7 @@ export function settingsFrom(version: string, vars: ReadonlyMap<string, string>)
     flavor,
     version,
     compression: on('binlog_transaction_compression'),
+    partialJson: /PARTIAL_JSON/i.test(vars.get('binlog_row_value_options') ?? ''),
   };
 }
 

@@ -337,7 +337,7 @@ describe('mysql-source against MariaDB', () => {
 
   it('reports binlog settings', async () => {
     const s = await source.binlogSettings();
-    expect(s).toMatchObject({ logBin: true, format: 'ROW', rowImage: 'FULL', flavor: 'mariadb', compression: false });
+    expect(s).toMatchObject({ logBin: true, format: 'ROW', rowImage: 'FULL', flavor: 'mariadb', compression: false, partialJson: false });
     expect(s.version).toMatch(/MariaDB/);
     expect(s.gtidMode).toBeUndefined();
     expect(s.expireSeconds === null || s.expireSeconds > 0).toBe(true);

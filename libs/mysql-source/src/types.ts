@@ -43,6 +43,8 @@ export interface BinlogSettings {
   version: string;
   /** binlog_transaction_compression is ON (MySQL 8.0.20+): the binlog reader cannot decode it. */
   compression: boolean;
+  /** binlog_row_value_options = PARTIAL_JSON (MySQL 8): JSON updates logged as diffs the reader cannot apply. */
+  partialJson: boolean;
 }
 
 export interface ReadChunkOptions {

@@ -20,6 +20,7 @@ export function binlogChecks(s: BinlogSettings): PrecheckItem[] {
     item('binlog.format', s.format === 'ROW', `binlog_format is ${s.format}`, 'SET GLOBAL binlog_format = ROW (and in my.cnf); statement-based logs cannot be replayed row by row'),
     item('binlog.row_image', s.rowImage === 'FULL', `binlog_row_image is ${s.rowImage}`, 'SET GLOBAL binlog_row_image = FULL (and in my.cnf): the merge needs complete before and after images'),
     item('binlog.compression', !s.compression, `binlog_transaction_compression is ${s.compression ? 'ON' : 'OFF'}`, 'SET GLOBAL binlog_transaction_compression = OFF: compressed transactions cannot be decoded'),
+    item('binlog.partial_json', !s.partialJson, `binlog_row_value_options is ${s.partialJson ? 'PARTIAL_JSON' : "''"}`, "SET GLOBAL binlog_row_value_options = '' (and in my.cnf): partial JSON updates are logged as diffs the reader cannot apply"),
   ];
   const retention = s.expireSeconds;
   if (retention === null) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { startMariaDb } from '@tidewater/testkit';
+import { startMariaDb, startNats } from '@tidewater/testkit';
+import { connectBus, describeBus, MAX_MESSAGE_BYTES, type Bus } from '@tidewater/bus';
 import { openSource } from '@tidewater/mysql-source';
 import { CheckStatus } from '@tidewater/proto';
 import { validateTaskSpec } from '@tidewater/config';
@@ -121,4 +122,23 @@ describe('task precheck items against a real MariaDB', () => {
     });
     expect(noSink.find((i) => i.name === 'destination.connectivity')).toMatchObject({ status: CheckStatus.CHECK_STATUS_FAILED, message: expect.stringContaining('no sink service answered'), fix: expect.stringContaining('check that a sink service runs') });
   }, 120_000);
+
+  it('warns on a stock NATS whose max_payload is below the largest batch, and fails a bus that does not answer', async () => {
+    await using db = await startMariaDb();
+    await using nats = await startNats({ maxPayload: '1MB' });
+    const bus: Bus = await connectBus(nats.url, 'precheck-test');
+    const spec = validateTaskSpec({ name: 'b', source: { host: db.host, port: db.port, user: db.user, password: db.password }, migrationTypes: ['schema', 'full'], objects: [{ database: 'mysql', tables: ['db'] }] });
+    const probe = async () => ({ ...(await describeBus(bus)), largestBatch: MAX_MESSAGE_BYTES });
+    const items = await runPrecheck(spec, { bus: probe });
+    expect(items.find((i) => i.name === 'bus.connectivity')).toMatchObject({ status: CheckStatus.CHECK_STATUS_PASSED, message: expect.stringMatching(/^NATS 2\.\d+\.\d+ with JetStream answered$/) });
+    expect(items.find((i) => i.name === 'bus.max_payload')).toMatchObject({
+      status: CheckStatus.CHECK_STATUS_WARNING,
+      message: expect.stringContaining('NATS accepts messages up to 1.0 MiB'),
+      fix: expect.stringContaining('max_payload: 8MB'),
+    });
+    await bus.close();
+    const gone = await runPrecheck(spec, { bus: probe });
+    expect(gone.find((i) => i.name === 'bus.connectivity')).toMatchObject({ status: CheckStatus.CHECK_STATUS_FAILED, message: expect.stringContaining('NATS JetStream did not answer') });
+    expect(gone.find((i) => i.name === 'bus.max_payload')).toBeUndefined();
+  });
 });

@@ -4,6 +4,7 @@ import { destTableOf, tableExpressions } from '@tidewater/task-state';
 import { openSource, type SourceClient } from '@tidewater/mysql-source';
 import { isTidewaterError } from '@tidewater/errors';
 import { binlogChecks } from './binlog-checks.js';
+import { busChecks, type BusFacts } from './bus-checks.js';
 import { heartbeatPrivilegeCheck, privilegeCheck } from './privileges.js';
 import { failed, passed, warning } from './item.js';
 
@@ -16,6 +17,8 @@ export interface PrecheckProbes {
    * the task. Throws when the destination cannot be reached.
    */
   foreignTables?(names: string[]): Promise<string[]>;
+  /** The bus the services exchange batches over. Throws when it does not answer. */
+  bus?(): Promise<BusFacts>;
 }
 
 /**
@@ -31,7 +34,7 @@ export async function runPrecheck(spec: TaskSpec, probes: PrecheckProbes = {}): 
   } catch (e) {
     const message = isTidewaterError(e) ? e.message : String(e);
     const fix = isTidewaterError(e) ? e.describe().split('fix: ')[1] ?? '' : 'check host, port, user and password';
-    return [failed('source.connectivity', message, fix)];
+    return [failed('source.connectivity', message, fix), ...(probes.bus ? await busChecks(probes.bus) : [])];
   }
   const items: PrecheckItem[] = [passed('source.connectivity', `connected to ${where}`)];
   try {
@@ -43,6 +46,7 @@ export async function runPrecheck(spec: TaskSpec, probes: PrecheckProbes = {}): 
     items.push(...objectItems);
     items.push(...expressionChecks(spec, schemas));
     items.push(...(await destinationChecks(spec, schemas, probes)));
+    if (probes.bus) items.push(...(await busChecks(probes.bus)));
   } finally {
     await source.close();
   }

@@ -15,10 +15,18 @@ export interface NatsServer extends AsyncDisposable {
   restart?(): Promise<void>;
 }
 
+export interface NatsOptions {
+  /**
+   * The server's max_payload (NATS syntax, e.g. '1MB'). Defaults to what Tidewater's own NATS
+   * configurations set; a test of a stock server passes '1MB'. Always a private server.
+   */
+  readonly maxPayload?: string;
+}
+
 /** A private `nats-server -js` on a free port, or TIDEWATER_TEST_NATS_URL. */
-export async function startNats(): Promise<NatsServer> {
+export async function startNats(opts: NatsOptions = {}): Promise<NatsServer> {
   const envUrl = process.env.TIDEWATER_TEST_NATS_URL;
-  if (envUrl) {
+  if (envUrl && !opts.maxPayload) {
     return { url: envUrl, port: Number(new URL(envUrl).port || 4222), stop: async () => undefined, [Symbol.asyncDispose]: async () => undefined };
   }
   const bin = requireBinary('nats-server');
@@ -28,7 +36,7 @@ export async function startNats(): Promise<NatsServer> {
   let child: ChildProcess;
   const launch = async () => {
     // Tidewater's batches may exceed the default 1 MiB payload (streams accept 8 MiB).
-    writeFileSync(join(root, 'nats.conf'), 'max_payload: 8MB\n');
+    writeFileSync(join(root, 'nats.conf'), `max_payload: ${opts.maxPayload ?? '8MB'}\n`);
     child = startProcess(bin, ['-c', join(root, 'nats.conf'), '-js', '-sd', storeDir, '-a', '127.0.0.1', '-p', String(port)], join(root, 'nats.log'));
     const deadline = Date.now() + 15_000;
     while (!(await accepts(port))) {
