@@ -18,9 +18,9 @@ describe('ProgressView', () => {
     const o = out();
     const v = new ProgressView(o.stream);
     v.render(task(500n, 1), true);
-    expect(o.text()).toMatch(/shop\.orders\s+500 \/ ~1,000\s+50%/);
+    expect(o.text()).toMatch(/shop\.orders\s+\[█{10}░{10}\]\s+500 \/ ~1,000\s+50%/);
     v.render(task(1000n, 2), true);
-    expect(o.text()).toMatch(/1,000 \/ ~1,000\s+100%.*done/);
+    expect(o.text()).toMatch(/\[█{20}\]\s+1,000 \/ ~1,000\s+100%.*done/);
   });
 
   it('shows each retrying fault with its cause and deadline', () => {

@@ -21,6 +21,14 @@ export function retryingLine(r: Retrying, now = Date.now()): string {
 
 const fmt = new Intl.NumberFormat('en-US');
 
+const BAR_WIDTH = 20;
+
+/** `[██████░░░░░░░░░░░░░░]` for a percentage. */
+export function bar(pct: number): string {
+  const full = Math.round((Math.max(0, Math.min(100, pct)) / 100) * BAR_WIDTH);
+  return `[${'█'.repeat(full)}${'░'.repeat(BAR_WIDTH - full)}]`;
+}
+
 interface Sample {
   readonly at: number;
   readonly rows: bigint;
@@ -53,7 +61,8 @@ export class ProgressView {
       const pct = est === 0n ? 0 : Number((t.rowsDone * 100n) / est);
       const done = t.chunksTotal > 0 && t.chunksDone >= t.chunksTotal;
       const eta = done ? 'done' : rate > 0 ? `ETA ${Math.ceil(Number(est - t.rowsDone) / rate)} s` : '';
-      lines.push(`  ${key.padEnd(28)} ${fmt.format(t.rowsDone).padStart(12)} / ~${fmt.format(est).padEnd(12)} ${String(done ? 100 : Math.min(pct, 99)).padStart(3)}%  ${fmt.format(Math.round(rate)).padStart(9)} rows/s  ${eta}`);
+      const shown = done ? 100 : Math.min(pct, 99);
+      lines.push(`  ${key.padEnd(28)} ${bar(shown)} ${fmt.format(t.rowsDone).padStart(12)} / ~${fmt.format(est).padEnd(12)} ${String(shown).padStart(3)}%  ${fmt.format(Math.round(rate)).padStart(9)} rows/s  ${eta}`);
     }
     if (this.out.isTTY) {
       if (this.lastLines) this.out.write(`\x1b[${this.lastLines}A\x1b[0J`);
