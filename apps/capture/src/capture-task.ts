@@ -141,7 +141,7 @@ export async function startCaptureTask(ctx: ServiceContext, task: StoredTask, si
                 if (!batcher.position || pos.token > batcher.position.token) batcher.advance(pos);
                 await ctx.bus.js.publish(
                   subjects.progress(taskId),
-                  Progress.encode({ taskId, unit: { $case: 'caughtUp', value: pos }, rows: 0n, bytes: 0n, committedAtMs: BigInt(Date.now()), sourceTimeMs: BigInt(Date.now()) }).finish(),
+                  Progress.encode(Progress.fromPartial({ taskId, unit: { $case: 'caughtUp', value: pos }, committedAtMs: BigInt(Date.now()), sourceTimeMs: BigInt(Date.now()) })).finish(),
                 );
               }),
             onDdl: (database, statement, pos, timestamp) =>
@@ -156,15 +156,13 @@ export async function startCaptureTask(ctx: ServiceContext, task: StoredTask, si
                 ctx.log.warn('DDL on a migrated table: pausing task', { task: taskId, table: `${target.database}.${target.table}`, statement });
                 await ctx.bus.js.publish(
                   subjects.progress(taskId),
-                  Progress.encode({
+                  Progress.encode(Progress.fromPartial({
                     taskId,
                     table: target,
                     unit: { $case: 'unsupportedDdl', value: { table: target, statement, addedColumns: [], newSchema: undefined } },
-                    rows: 0n,
-                    bytes: 0n,
                     committedAtMs: BigInt(Date.now()),
                     sourceTimeMs: BigInt(timestamp) * 1000n,
-                  }).finish(),
+                  })).finish(),
                   { msgID: `ddl:${pos.token}` },
                 );
                 controller.abort();

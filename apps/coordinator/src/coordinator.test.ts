@@ -24,26 +24,43 @@ describe('applyProgress', () => {
       tables: [{ source: { database: 'd', table: 'a' }, chunks: [{ chunkId: 'c0' }, { chunkId: 'c1' }], chunksTotal: 2 }],
     });
   it('counts a chunk once however often it is reported', () => {
-    const p = { taskId: 't', unit: { $case: 'chunkId' as const, value: 'c0' }, rows: 10n, bytes: 0n, committedAtMs: 0n, sourceTimeMs: 0n };
+    const p = { taskId: 't', unit: { $case: 'chunkId' as const, value: 'c0' }, partition: 0, rows: 10n, bytes: 0n, committedAtMs: 0n, sourceTimeMs: 0n };
     const once = applyProgress(state(), p)!;
     expect(once.tables[0]!.rowsDone).toBe(10n);
     expect(applyProgress(once, p)).toBeUndefined();
   });
-  it('moves the applied position only forward and pauses on unsupported DDL', () => {
-    const at = (token: string) => ({ taskId: 't', unit: { $case: 'binlog' as const, value: { end: { file: 'f', pos: 1n, gtid: '', token }, lastRecordId: 1n } }, rows: 0n, bytes: 0n, committedAtMs: 2000n, sourceTimeMs: 1000n });
-    const s = applyProgress(state(), at('b'))!;
+  const at = (token: string, partition: number, sourceTimeMs = 1000n) => ({ taskId: 't', unit: { $case: 'binlog' as const, value: { end: { file: 'f', pos: 1n, gtid: '', token }, lastRecordId: 1n } }, partition, rows: 0n, bytes: 0n, committedAtMs: 2000n, sourceTimeMs });
+  /** Every partition committed the batch ending at `token`. */
+  const allAt = (s: TaskState, token: string) => [0, 1, 2, 3].reduce((x, p) => applyProgress(x, at(token, p)) ?? x, s);
+
+  it('applies a position once every sink partition committed it, the lowest of them, only forward', () => {
+    let s = state();
+    for (const p of [0, 1, 2]) s = applyProgress(s, at('c', p, 1500n))!;
+    // Partition 3 has not committed anything yet: nothing before 'c' is known to be durable.
+    expect(s.appliedPosition).toBeUndefined();
+    s = applyProgress(s, at('b', 3))!;
+    expect(s.appliedPosition?.token).toBe('b');
+    // Current as of the oldest partition, as late as the latest one.
+    expect(s.lastSourceTimeMs).toBe(1000n);
     expect(s.lagSeconds).toBe(1);
-    expect(applyProgress(s, at('a'))).toBeUndefined();
-    const paused = applyProgress(s, { taskId: 't', unit: { $case: 'unsupportedDdl', value: { table: { database: 'd', table: 'a' }, statement: 'ALTER TABLE a DROP x', addedColumns: [] } }, rows: 0n, bytes: 0n, committedAtMs: 0n, sourceTimeMs: 0n })!;
+    expect(applyProgress(s, at('a', 3))).toBeUndefined();
+    s = applyProgress(s, at('d', 3, 1500n))!;
+    expect(s.appliedPosition?.token).toBe('c');
+    expect(s.lagSeconds).toBe(0.5);
+  });
+
+  it('pauses on unsupported DDL; counts a binlog heartbeat once its position is applied, only forward', () => {
+    const s = allAt(state(), 'b');
+    const paused = applyProgress(s, { taskId: 't', unit: { $case: 'unsupportedDdl', value: { table: { database: 'd', table: 'a' }, statement: 'ALTER TABLE a DROP x', addedColumns: [] } }, partition: 0, rows: 0n, bytes: 0n, committedAtMs: 0n, sourceTimeMs: 0n })!;
     expect(paused.stage).toBe(Stage.STAGE_PAUSED);
-    // A binlog heartbeat counts once the destination applied its position, and only forward.
-    const beat = (token: string, at: bigint) => ({ taskId: 't', unit: { $case: 'caughtUp' as const, value: { file: 'f', pos: 1n, gtid: '', token } }, rows: 0n, bytes: 0n, committedAtMs: at, sourceTimeMs: at });
-    expect(applyProgress(s, beat('c', 5_000n), 5_000)).toBeUndefined();
-    const idle = applyProgress(s, beat('b', 5_000n), 5_200)!;
+    expect(paused.errorMessage).toContain('ALTER TABLE a DROP x');
+    const beat = (token: string, t: bigint) => ({ taskId: 't', unit: { $case: 'caughtUp' as const, value: { file: 'f', pos: 1n, gtid: '', token } }, partition: 0, rows: 0n, bytes: 0n, committedAtMs: t, sourceTimeMs: t });
+    const fresh = allAt(state(), 'b');
+    expect(applyProgress(fresh, beat('c', 5_000n), 5_000)).toBeUndefined();
+    const idle = applyProgress(fresh, beat('b', 5_000n), 5_200)!;
     expect(idle.lastSourceTimeMs).toBe(5_000n);
     expect(idle.lagSeconds).toBeCloseTo(0.2);
     expect(applyProgress(idle, beat('b', 4_000n), 5_300)).toBeUndefined();
-    expect(paused.errorMessage).toContain('ALTER TABLE a DROP x');
   });
 });
 

@@ -1,6 +1,6 @@
 import { consumeLoop, ensureConsumer, durables, STREAMS, subjects, type Bus } from '@tidewater/bus';
-import { Progress, Stage, type TaskState } from '@tidewater/proto';
-import { specOf, type TaskStore } from '@tidewater/task-state';
+import { Progress, Stage, type BinlogPosition, type TaskState } from '@tidewater/proto';
+import { SINK_PARTITIONS, specOf, type TaskStore } from '@tidewater/task-state';
 import { applyFault } from './retry-windows.js';
 import type { Logger } from '@tidewater/telemetry';
 
@@ -35,18 +35,7 @@ export function applyProgress(s: TaskState, p: Progress, now = Date.now()): Task
     t.rowsDone += p.rows;
     return s;
   }
-  if (unit?.$case === 'binlog') {
-    const end = unit.value.end;
-    if (!end) return undefined;
-    const cur = s.appliedPosition;
-    if (cur && cur.token >= end.token) return undefined;
-    s.appliedPosition = end;
-    if (p.sourceTimeMs > 0n) {
-      s.lastSourceTimeMs = p.sourceTimeMs;
-      s.lagSeconds = Math.max(0, Number(p.committedAtMs - p.sourceTimeMs) / 1000);
-    }
-    return s;
-  }
+  if (unit?.$case === 'binlog') return applyPartitionProgress(s, p.partition, unit.value.end, p);
   if (unit?.$case === 'appliedDdl') {
     const next = unit.value.newSchema;
     const t = s.tables.find((x) => x.source?.database === unit.value.table?.database && x.source?.table === unit.value.table?.table);
@@ -64,4 +53,28 @@ export function applyProgress(s: TaskState, p: Progress, now = Date.now()): Task
     return s;
   }
   return undefined;
+}
+
+/**
+ * A sink partition committed a change batch ending at `end`. Partitions commit
+ * independently, so the task's applied position is the lowest end every partition reached
+ * (transform sends every change batch to every partition, with no rows where it has none):
+ * only then is everything before it durable. The destination is current as of the oldest
+ * partition's source time, and as late as the latest partition.
+ */
+function applyPartitionProgress(s: TaskState, partition: number, end: BinlogPosition | undefined, p: Progress): TaskState | undefined {
+  if (!end) return undefined;
+  const prev = s.partitions.find((x) => x.partition === partition);
+  if (prev?.position && prev.position.token >= end.token) return undefined;
+  s.partitions = [...s.partitions.filter((x) => x.partition !== partition), { partition, position: end, sourceTimeMs: p.sourceTimeMs, committedAtMs: p.committedAtMs }];
+  if (s.partitions.length < SINK_PARTITIONS) return s;
+  const lowest = s.partitions.reduce((a, b) => (b.position!.token < a.position!.token ? b : a));
+  if (!s.appliedPosition || lowest.position!.token > s.appliedPosition.token) s.appliedPosition = lowest.position;
+  const timed = s.partitions.filter((x) => x.sourceTimeMs > 0n);
+  if (timed.length === SINK_PARTITIONS) {
+    const oldest = timed.reduce((a, b) => (b.sourceTimeMs < a.sourceTimeMs ? b : a)).sourceTimeMs;
+    if (oldest > s.lastSourceTimeMs) s.lastSourceTimeMs = oldest;
+    s.lagSeconds = Math.max(0, ...timed.map((x) => Number(x.committedAtMs - x.sourceTimeMs) / 1000));
+  }
+  return s;
 }

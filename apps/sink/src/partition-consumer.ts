@@ -116,6 +116,7 @@ async function handle(ctx: PartitionContext, assembler: ChunkAssembler, msg: JsM
           Progress.encode({
             taskId: ctx.taskId,
             unit: { $case: 'binlog', value: origin.value },
+            partition: ctx.partition,
             rows: BigInt(rows),
             bytes: BigInt(msg.data.length),
             committedAtMs: BigInt(Date.now()),
@@ -158,7 +159,7 @@ async function applySchemaChange(ctx: PartitionContext, change: SchemaChange): P
   ctx.altered.set(`${change.table?.database}.${change.table?.table}`, altered);
   await ctx.bus.js.publish(
     subjects.progress(ctx.taskId),
-    Progress.encode({ taskId: ctx.taskId, table: change.table, unit: { $case: 'appliedDdl', value: change }, rows: 0n, bytes: 0n, committedAtMs: BigInt(Date.now()), sourceTimeMs: 0n }).finish(),
+    Progress.encode({ taskId: ctx.taskId, table: change.table, unit: { $case: 'appliedDdl', value: change }, partition: ctx.partition, rows: 0n, bytes: 0n, committedAtMs: BigInt(Date.now()), sourceTimeMs: 0n }).finish(),
     { msgID: `ddl-applied:${change.table?.database}.${change.table?.table}:${next.version}` },
   );
 }
@@ -170,6 +171,7 @@ async function reportChunk(ctx: PartitionContext, chunkId: string, rs: RowSet | 
       taskId: ctx.taskId,
       table: rs?.table,
       unit: { $case: 'chunkId', value: chunkId },
+      partition: ctx.partition,
       rows,
       bytes: 0n,
       committedAtMs: BigInt(Date.now()),

@@ -17,13 +17,16 @@ describe('routeBatch', () => {
     const all = [...out.entries()].flatMap(([p, b]) => b.tables.map((t) => [p, t.destTable] as const));
     expect(all).toContainEqual([sinkPartition('shop.a'), 'a']);
     expect(all).toContainEqual([sinkPartition('shop.b_renamed'), 'b_renamed']);
+    // The partitions without rows get the position too.
+    expect([...out.keys()].sort()).toEqual([0, 1, 2, 3]);
+    expect([...out.values()].map((b) => b.origin)).toEqual([0, 1, 2, 3].map(() => batch.origin));
     expect(sinkMsgId(batch, 1)).toBe(sinkMsgId(batch, 1));
     expect(sinkMsgId(batch, 1)).not.toBe(sinkMsgId(batch, 2));
   });
 
-  it('forwards an empty change batch (position only) and refuses unknown tables', () => {
+  it('forwards an empty change batch (position only) to every partition and refuses unknown tables', () => {
     const empty: Batch = { taskId: 't', origin: { $case: 'binlog', value: { lastRecordId: -1n } }, tables: [], schemaChanges: [], createdAtMs: 0n, sourceTimeMs: 0n };
-    expect([...routeBatch(empty, routes).keys()]).toEqual([0]);
+    expect([...routeBatch(empty, routes).keys()].sort()).toEqual([0, 1, 2, 3]);
     const stray: Batch = { ...empty, tables: [rs('zzz')] };
     expect(() => routeBatch(stray, routes)).toThrow(/shop\.zzz/);
   });

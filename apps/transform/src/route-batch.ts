@@ -1,5 +1,5 @@
 import type { Batch, RowSet } from '@tidewater/proto';
-import { sinkPartition } from '@tidewater/task-state';
+import { sinkPartition, SINK_PARTITIONS } from '@tidewater/task-state';
 import { TidewaterError } from '@tidewater/errors';
 import type { TablePlan } from './row-plan.js';
 
@@ -36,8 +36,9 @@ export function routeBatch(batch: Batch, routes: ReadonlyMap<string, TableRoute>
     if (!route) throw new TidewaterError('TW_INTERNAL', `schema change for ${key}, which task ${batch.taskId} does not migrate`);
     partitionBatch(out, batch, sinkPartition(`${route.destSchema}.${route.destTable}`)).schemaChanges.push(change);
   }
-  // A binlog batch whose transactions touched no migrated row still moves the position.
-  if (out.size === 0 && batch.origin?.$case === 'binlog') out.set(0, { ...batch, tables: [] });
+  // Every partition sees every change batch, with no rows where it has none: its position
+  // moves with the stream, and the task's applied position is the lowest over partitions.
+  if (batch.origin?.$case === 'binlog') for (let p = 0; p < SINK_PARTITIONS; p++) partitionBatch(out, batch, p);
   return out;
 }
 

@@ -49,7 +49,7 @@ export class FaultReporter {
   }
 
   private send(fault: { reporter: string; code: string; message: string; recovered: boolean; sinceMs: bigint }): void {
-    const data = Progress.encode({ taskId: this.taskId, unit: { $case: 'fault', value: fault }, rows: 0n, bytes: 0n, committedAtMs: BigInt(Date.now()), sourceTimeMs: 0n }).finish();
+    const data = Progress.encode(Progress.fromPartial({ taskId: this.taskId, unit: { $case: 'fault', value: fault }, committedAtMs: BigInt(Date.now()) })).finish();
     void this.bus.js.publish(subjects.progress(this.taskId), data).catch(() => undefined);
   }
 }

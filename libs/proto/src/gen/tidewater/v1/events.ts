@@ -185,6 +185,11 @@ export interface Progress {
   bytes: bigint;
   committedAtMs: bigint;
   sourceTimeMs: bigint;
+  /**
+   * The sink partition that reports a binlog unit. Every change batch reaches every
+   * partition, so a position is applied once all partitions reported it.
+   */
+  partition: number;
 }
 
 export interface Fault {
@@ -1294,7 +1299,16 @@ export const SnapshotChunk: MessageFns<SnapshotChunk> = {
 };
 
 function createBaseProgress(): Progress {
-  return { taskId: "", table: undefined, unit: undefined, rows: 0n, bytes: 0n, committedAtMs: 0n, sourceTimeMs: 0n };
+  return {
+    taskId: "",
+    table: undefined,
+    unit: undefined,
+    rows: 0n,
+    bytes: 0n,
+    committedAtMs: 0n,
+    sourceTimeMs: 0n,
+    partition: 0,
+  };
 }
 
 export const Progress: MessageFns<Progress> = {
@@ -1348,6 +1362,9 @@ export const Progress: MessageFns<Progress> = {
         throw new globalThis.Error("value provided for field message.sourceTimeMs of type sint64 too large");
       }
       writer.uint32(64).sint64(message.sourceTimeMs);
+    }
+    if (message.partition !== 0) {
+      writer.uint32(104).uint32(message.partition);
     }
     return writer;
   },
@@ -1461,6 +1478,14 @@ export const Progress: MessageFns<Progress> = {
             message.sourceTimeMs = reader.sint64() as bigint;
             continue;
           }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.partition = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1514,6 +1539,7 @@ export const Progress: MessageFns<Progress> = {
         : isSet(object.source_time_ms)
         ? BigInt(object.source_time_ms)
         : 0n,
+      partition: isSet(object.partition) ? globalThis.Number(object.partition) : 0,
     };
   },
 
@@ -1549,6 +1575,9 @@ export const Progress: MessageFns<Progress> = {
     }
     if (message.sourceTimeMs !== 0n) {
       obj.sourceTimeMs = message.sourceTimeMs.toString();
+    }
+    if (message.partition !== 0) {
+      obj.partition = Math.round(message.partition);
     }
     return obj;
   },
@@ -1608,6 +1637,7 @@ export const Progress: MessageFns<Progress> = {
     message.sourceTimeMs = (object.sourceTimeMs !== undefined && object.sourceTimeMs !== null)
       ? BigInt(object.sourceTimeMs)
       : 0n;
+    message.partition = object.partition ?? 0;
     return message;
   },
 };

@@ -186,7 +186,10 @@ export interface TaskState {
   startPosition?:
     | BinlogPosition
     | undefined;
-  /** Last position whose rows are durable in the destination. */
+  /**
+   * Last position whose rows are durable in the destination: the lowest of `partitions`
+   * once every sink partition has reported.
+   */
   appliedPosition?: BinlogPosition | undefined;
   createdAtMs: bigint;
   updatedAtMs: bigint;
@@ -201,6 +204,19 @@ export interface TaskState {
   pausedFrom: Stage;
   /** Open faults: services retrying a failing operation, each with its deadline. */
   retrying: Retrying[];
+  /** The last change batch each sink partition committed (incremental stage). */
+  partitions: PartitionApplied[];
+}
+
+/**
+ * A sink partition's last committed change batch: its end position, the source time it is
+ * current as of, and when it committed.
+ */
+export interface PartitionApplied {
+  partition: number;
+  position?: BinlogPosition | undefined;
+  sourceTimeMs: bigint;
+  committedAtMs: bigint;
 }
 
 /** A retriable error a service keeps hitting. Past `deadline_ms` the task fails with it. */
@@ -661,6 +677,7 @@ function createBaseTaskState(): TaskState {
     precheck: [],
     pausedFrom: 0,
     retrying: [],
+    partitions: [],
   };
 }
 
@@ -734,6 +751,9 @@ export const TaskState: MessageFns<TaskState> = {
     }
     for (const v of message.retrying) {
       Retrying.encode(v!, writer.uint32(146).fork()).join();
+    }
+    for (const v of message.partitions) {
+      PartitionApplied.encode(v!, writer.uint32(154).fork()).join();
     }
     return writer;
   },
@@ -895,6 +915,14 @@ export const TaskState: MessageFns<TaskState> = {
             message.retrying.push(Retrying.decode(reader, reader.uint32()));
             continue;
           }
+          case 19: {
+            if (tag !== 154) {
+              break;
+            }
+
+            message.partitions.push(PartitionApplied.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -985,6 +1013,9 @@ export const TaskState: MessageFns<TaskState> = {
       retrying: globalThis.Array.isArray(object?.retrying)
         ? object.retrying.map((e: any) => Retrying.fromJSON(e))
         : [],
+      partitions: globalThis.Array.isArray(object?.partitions)
+        ? object.partitions.map((e: any) => PartitionApplied.fromJSON(e))
+        : [],
     };
   },
 
@@ -1044,6 +1075,9 @@ export const TaskState: MessageFns<TaskState> = {
     if (message.retrying?.length) {
       obj.retrying = message.retrying.map((e) => Retrying.toJSON(e));
     }
+    if (message.partitions?.length) {
+      obj.partitions = message.partitions.map((e) => PartitionApplied.toJSON(e));
+    }
     return obj;
   },
 
@@ -1084,6 +1118,144 @@ export const TaskState: MessageFns<TaskState> = {
     message.precheck = object.precheck?.map((e) => PrecheckItem.fromPartial(e)) || [];
     message.pausedFrom = object.pausedFrom ?? 0;
     message.retrying = object.retrying?.map((e) => Retrying.fromPartial(e)) || [];
+    message.partitions = object.partitions?.map((e) => PartitionApplied.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBasePartitionApplied(): PartitionApplied {
+  return { partition: 0, position: undefined, sourceTimeMs: 0n, committedAtMs: 0n };
+}
+
+export const PartitionApplied: MessageFns<PartitionApplied> = {
+  encode(message: PartitionApplied, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.partition !== 0) {
+      writer.uint32(8).uint32(message.partition);
+    }
+    if (message.position !== undefined) {
+      BinlogPosition.encode(message.position, writer.uint32(18).fork()).join();
+    }
+    if (message.sourceTimeMs !== 0n) {
+      if (BigInt.asIntN(64, message.sourceTimeMs) !== message.sourceTimeMs) {
+        throw new globalThis.Error("value provided for field message.sourceTimeMs of type sint64 too large");
+      }
+      writer.uint32(24).sint64(message.sourceTimeMs);
+    }
+    if (message.committedAtMs !== 0n) {
+      if (BigInt.asIntN(64, message.committedAtMs) !== message.committedAtMs) {
+        throw new globalThis.Error("value provided for field message.committedAtMs of type sint64 too large");
+      }
+      writer.uint32(32).sint64(message.committedAtMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PartitionApplied {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePartitionApplied();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.partition = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.position = BinlogPosition.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.sourceTimeMs = reader.sint64() as bigint;
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.committedAtMs = reader.sint64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PartitionApplied {
+    return {
+      partition: isSet(object.partition) ? globalThis.Number(object.partition) : 0,
+      position: isSet(object.position) ? BinlogPosition.fromJSON(object.position) : undefined,
+      sourceTimeMs: isSet(object.sourceTimeMs)
+        ? BigInt(object.sourceTimeMs)
+        : isSet(object.source_time_ms)
+        ? BigInt(object.source_time_ms)
+        : 0n,
+      committedAtMs: isSet(object.committedAtMs)
+        ? BigInt(object.committedAtMs)
+        : isSet(object.committed_at_ms)
+        ? BigInt(object.committed_at_ms)
+        : 0n,
+    };
+  },
+
+  toJSON(message: PartitionApplied): unknown {
+    const obj: any = {};
+    if (message.partition !== 0) {
+      obj.partition = Math.round(message.partition);
+    }
+    if (message.position !== undefined) {
+      obj.position = BinlogPosition.toJSON(message.position);
+    }
+    if (message.sourceTimeMs !== 0n) {
+      obj.sourceTimeMs = message.sourceTimeMs.toString();
+    }
+    if (message.committedAtMs !== 0n) {
+      obj.committedAtMs = message.committedAtMs.toString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PartitionApplied>, I>>(base?: I): PartitionApplied {
+    return PartitionApplied.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PartitionApplied>, I>>(object: I): PartitionApplied {
+    const message = createBasePartitionApplied();
+    message.partition = object.partition ?? 0;
+    message.position = (object.position !== undefined && object.position !== null)
+      ? BinlogPosition.fromPartial(object.position)
+      : undefined;
+    message.sourceTimeMs = (object.sourceTimeMs !== undefined && object.sourceTimeMs !== null)
+      ? BigInt(object.sourceTimeMs)
+      : 0n;
+    message.committedAtMs = (object.committedAtMs !== undefined && object.committedAtMs !== null)
+      ? BigInt(object.committedAtMs)
+      : 0n;
     return message;
   },
 };
