@@ -56,7 +56,9 @@ describe('control plane over gRPC, services as separate processes', () => {
       expect((await c.pauseTask(created.taskId)).stage).toBe(Stage.STAGE_PAUSED);
       await source.query(`UPDATE c.t SET v = 'while paused' WHERE id = 7`);
       expect((await c.resumeTask(created.taskId)).stage).toBe(Stage.STAGE_INCREMENTAL);
-      await appliedUpToNow(c, created.taskId, { host: db.host, port: db.port, user: db.user, password: db.password }, 60_000);
+      const applied = await appliedUpToNow(c, created.taskId, { host: db.host, port: db.port, user: db.user, password: db.password }, 60_000);
+      // The UPDATE made while paused: its before and after images.
+      expect(applied.changesApplied).toBe(2n);
       expect((await c.stopTask(created.taskId)).stage).toBe(Stage.STAGE_STOPPED);
       const w = await waitFor(() => DuckDbWarehouse.open(join(work, 'wh-a.duckdb')), { timeoutMs: 30_000, intervalMs: 250, what: 'the sink to release the warehouse' });
       try {

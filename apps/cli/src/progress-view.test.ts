@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Stage, type TaskView } from '@tidewater/proto';
 import { ProgressView } from './progress-view.js';
 
@@ -9,7 +9,7 @@ function out(): { stream: NodeJS.WriteStream; text: () => string } {
 }
 
 const task = (rowsDone: bigint, chunksDone: number): TaskView => ({
-  taskId: 't', name: 't', stage: Stage.STAGE_FULL, errorCode: '', errorMessage: '', lagSeconds: 0, position: '', redactedSpecJson: '', precheck: [], retrying: [], currentAsOfMs: 0n,
+  taskId: 't', name: 't', stage: Stage.STAGE_FULL, errorCode: '', errorMessage: '', lagSeconds: 0, position: '', redactedSpecJson: '', precheck: [], retrying: [], currentAsOfMs: 0n, changesApplied: 0n,
   tables: [{ source: { database: 'shop', table: 'orders' }, destTable: 'orders', destSchema: 'shop', estimatedRows: 1000n, rowsDone, chunksTotal: 2, chunksDone, doneChunks: [], chunks: [], workPublished: true }],
 });
 
@@ -31,5 +31,22 @@ describe('ProgressView', () => {
       retrying: [{ reporter: 'capture', code: 'TW_SOURCE_UNREACHABLE', message: 'binlog stream from db:3306 failed', sinceMs: 0n, deadlineMs: BigInt(deadline), window: 'connection', reportedMs: 0n }],
     }, true);
     expect(o.text()).toContain('retrying (capture): TW_SOURCE_UNREACHABLE binlog stream from db:3306 failed — gives up at 12:40:00 UTC');
+  });
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('shows lag, position and the change rate in the incremental stage, the rate only once two views are apart', () => {
+    vi.useFakeTimers();
+    vi.setSystemTime(1_000_000);
+    const o = out();
+    const v = new ProgressView(o.stream);
+    const inc = (changesApplied: bigint): TaskView => ({ ...task(1000n, 2), stage: Stage.STAGE_INCREMENTAL, lagSeconds: 0.25, position: 'binlog.000001:4', changesApplied });
+    v.render(inc(100n), true);
+    expect(o.text()).toContain('task t: incremental  lag 0.3 s  at binlog.000001:4  changes applied 100\n');
+    vi.setSystemTime(1_002_000);
+    v.render(inc(5_100n), true);
+    expect(o.text()).toContain('changes applied 5,100 (2,500/s)');
   });
 });

@@ -44,25 +44,26 @@ export class ProgressView {
 
   render(task: TaskView, force = false): void {
     const now = Date.now();
-    const lines = [`task ${task.name}: ${Stage[task.stage].replace('STAGE_', '').toLowerCase()}${task.stage === Stage.STAGE_INCREMENTAL ? `  lag ${task.lagSeconds.toFixed(1)} s  at ${task.position}` : ''}`];
+    const incremental = task.stage === Stage.STAGE_INCREMENTAL;
+    let head = `task ${task.name}: ${Stage[task.stage].replace('STAGE_', '').toLowerCase()}`;
+    if (incremental || task.changesApplied > 0n) {
+      const rate = this.rate('changes', now, task.changesApplied);
+      head += `  lag ${task.lagSeconds.toFixed(1)} s  at ${task.position}  changes applied ${fmt.format(task.changesApplied)}${rate === undefined ? '' : ` (${fmt.format(Math.round(rate))}/s)`}`;
+    }
+    const lines = [head];
     for (const r of task.retrying) lines.push(`  ${retryingLine(r, now)}`);
     const throttled = throttleLine(task.throttle);
     if (throttled !== 'no throttle') lines.push(`  ${throttled}`);
     for (const t of task.tables) {
       const key = `${t.source?.database}.${t.source?.table}`;
-      const hist = this.samples.get(key) ?? [];
-      hist.push({ at: now, rows: t.rowsDone });
-      while (hist.length > 2 && now - hist[0]!.at > 10_000) hist.shift();
-      this.samples.set(key, hist);
-      const first = hist[0]!;
-      const secs = (now - first.at) / 1000;
-      const rate = secs > 0 ? Number(t.rowsDone - first.rows) / secs : 0;
+      const rate = this.rate(key, now, t.rowsDone);
       const est = t.estimatedRows > t.rowsDone ? t.estimatedRows : t.rowsDone;
       const pct = est === 0n ? 0 : Number((t.rowsDone * 100n) / est);
       const done = t.chunksTotal > 0 && t.chunksDone >= t.chunksTotal;
-      const eta = done ? 'done' : rate > 0 ? `ETA ${Math.ceil(Number(est - t.rowsDone) / rate)} s` : '';
+      const eta = done ? 'done' : rate ? `ETA ${Math.ceil(Number(est - t.rowsDone) / rate)} s` : '';
       const shown = done ? 100 : Math.min(pct, 99);
-      lines.push(`  ${key.padEnd(28)} ${bar(shown)} ${fmt.format(t.rowsDone).padStart(12)} / ~${fmt.format(est).padEnd(12)} ${String(shown).padStart(3)}%  ${fmt.format(Math.round(rate)).padStart(9)} rows/s  ${eta}`);
+      const speed = rate === undefined || done ? '' : `${fmt.format(Math.round(rate))} rows/s`;
+      lines.push(`  ${key.padEnd(28)} ${bar(shown)} ${fmt.format(t.rowsDone).padStart(12)} / ~${fmt.format(est).padEnd(12)} ${String(shown).padStart(3)}%  ${speed.padStart(16)}  ${eta}`);
     }
     if (this.out.isTTY) {
       if (this.lastLines) this.out.write(`\x1b[${this.lastLines}A\x1b[0J`);
@@ -72,5 +73,16 @@ export class ProgressView {
       this.out.write(lines.join('\n') + '\n');
       this.lastPrint = now;
     }
+  }
+
+  /** Per second over the last ~10 s of renders; undefined until two renders are apart. */
+  private rate(key: string, now: number, count: bigint): number | undefined {
+    const hist = this.samples.get(key) ?? [];
+    hist.push({ at: now, rows: count });
+    while (hist.length > 2 && now - hist[0]!.at > 10_000) hist.shift();
+    this.samples.set(key, hist);
+    const first = hist[0]!;
+    const secs = (now - first.at) / 1000;
+    return secs > 0.5 ? Number(count - first.rows) / secs : undefined;
   }
 }

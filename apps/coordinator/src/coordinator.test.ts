@@ -49,6 +49,14 @@ describe('applyProgress', () => {
     expect(s.lagSeconds).toBe(0.5);
   });
 
+  it('counts committed change rows once per partition report, however often it is delivered', () => {
+    const rows = (token: string, partition: number, n: bigint) => ({ ...at(token, partition), rows: n });
+    let s = applyProgress(state(), rows('b', 0, 7n))!;
+    s = applyProgress(s, rows('b', 2, 3n))!;
+    expect(applyProgress(s, rows('b', 2, 3n))).toBeUndefined();
+    expect(s.changesApplied).toBe(10n);
+  });
+
   it('pauses on unsupported DDL; counts a binlog heartbeat once its position is applied, only forward', () => {
     const s = allAt(state(), 'b');
     const paused = applyProgress(s, { taskId: 't', unit: { $case: 'unsupportedDdl', value: { table: { database: 'd', table: 'a' }, statement: 'ALTER TABLE a DROP x', addedColumns: [] } }, partition: 0, rows: 0n, bytes: 0n, committedAtMs: 0n, sourceTimeMs: 0n })!;

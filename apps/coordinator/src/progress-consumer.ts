@@ -67,6 +67,7 @@ function applyPartitionProgress(s: TaskState, partition: number, end: BinlogPosi
   const prev = s.partitions.find((x) => x.partition === partition);
   if (prev?.position && prev.position.token >= end.token) return undefined;
   s.partitions = [...s.partitions.filter((x) => x.partition !== partition), { partition, position: end, sourceTimeMs: p.sourceTimeMs, committedAtMs: p.committedAtMs }];
+  s.changesApplied += p.rows;
   if (s.partitions.length < SINK_PARTITIONS) return s;
   const lowest = s.partitions.reduce((a, b) => (b.position!.token < a.position!.token ? b : a));
   if (!s.appliedPosition || lowest.position!.token > s.appliedPosition.token) s.appliedPosition = lowest.position;

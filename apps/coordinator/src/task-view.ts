@@ -21,5 +21,6 @@ export function taskView(s: TaskState): TaskView {
     precheck: s.precheck,
     retrying: s.retrying,
     currentAsOfMs: s.lastSourceTimeMs,
+    changesApplied: s.changesApplied,
   };
 }

@@ -63,6 +63,11 @@ export interface TaskView {
    * change, heartbeat row or binlog heartbeat. Advances while the source is idle.
    */
   currentAsOfMs: bigint;
+  /**
+   * Change rows committed to `_log` tables so far (an UPDATE counts its two images). A
+   * counter: clients derive rates from two views, as they do from tables[].rows_done.
+   */
+  changesApplied: bigint;
 }
 
 export interface CreateTaskRequest {
@@ -473,6 +478,7 @@ function createBaseTaskView(): TaskView {
     retrying: [],
     throttle: undefined,
     currentAsOfMs: 0n,
+    changesApplied: 0n,
   };
 }
 
@@ -519,6 +525,12 @@ export const TaskView: MessageFns<TaskView> = {
         throw new globalThis.Error("value provided for field message.currentAsOfMs of type sint64 too large");
       }
       writer.uint32(104).sint64(message.currentAsOfMs);
+    }
+    if (message.changesApplied !== 0n) {
+      if (BigInt.asUintN(64, message.changesApplied) !== message.changesApplied) {
+        throw new globalThis.Error("value provided for field message.changesApplied of type uint64 too large");
+      }
+      writer.uint32(112).uint64(message.changesApplied);
     }
     return writer;
   },
@@ -640,6 +652,14 @@ export const TaskView: MessageFns<TaskView> = {
             message.currentAsOfMs = reader.sint64() as bigint;
             continue;
           }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.changesApplied = reader.uint64() as bigint;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -697,6 +717,11 @@ export const TaskView: MessageFns<TaskView> = {
         : isSet(object.current_as_of_ms)
         ? BigInt(object.current_as_of_ms)
         : 0n,
+      changesApplied: isSet(object.changesApplied)
+        ? BigInt(object.changesApplied)
+        : isSet(object.changes_applied)
+        ? BigInt(object.changes_applied)
+        : 0n,
     };
   },
 
@@ -741,6 +766,9 @@ export const TaskView: MessageFns<TaskView> = {
     if (message.currentAsOfMs !== 0n) {
       obj.currentAsOfMs = message.currentAsOfMs.toString();
     }
+    if (message.changesApplied !== 0n) {
+      obj.changesApplied = message.changesApplied.toString();
+    }
     return obj;
   },
 
@@ -765,6 +793,9 @@ export const TaskView: MessageFns<TaskView> = {
       : undefined;
     message.currentAsOfMs = (object.currentAsOfMs !== undefined && object.currentAsOfMs !== null)
       ? BigInt(object.currentAsOfMs)
+      : 0n;
+    message.changesApplied = (object.changesApplied !== undefined && object.changesApplied !== null)
+      ? BigInt(object.changesApplied)
       : 0n;
     return message;
   },

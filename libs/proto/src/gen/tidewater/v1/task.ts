@@ -206,6 +206,8 @@ export interface TaskState {
   retrying: Retrying[];
   /** The last change batch each sink partition committed (incremental stage). */
   partitions: PartitionApplied[];
+  /** Change rows (before and after images counted apiece) committed to `_log` tables. */
+  changesApplied: bigint;
 }
 
 /**
@@ -678,6 +680,7 @@ function createBaseTaskState(): TaskState {
     pausedFrom: 0,
     retrying: [],
     partitions: [],
+    changesApplied: 0n,
   };
 }
 
@@ -754,6 +757,12 @@ export const TaskState: MessageFns<TaskState> = {
     }
     for (const v of message.partitions) {
       PartitionApplied.encode(v!, writer.uint32(154).fork()).join();
+    }
+    if (message.changesApplied !== 0n) {
+      if (BigInt.asUintN(64, message.changesApplied) !== message.changesApplied) {
+        throw new globalThis.Error("value provided for field message.changesApplied of type uint64 too large");
+      }
+      writer.uint32(160).uint64(message.changesApplied);
     }
     return writer;
   },
@@ -923,6 +932,14 @@ export const TaskState: MessageFns<TaskState> = {
             message.partitions.push(PartitionApplied.decode(reader, reader.uint32()));
             continue;
           }
+          case 20: {
+            if (tag !== 160) {
+              break;
+            }
+
+            message.changesApplied = reader.uint64() as bigint;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1016,6 +1033,11 @@ export const TaskState: MessageFns<TaskState> = {
       partitions: globalThis.Array.isArray(object?.partitions)
         ? object.partitions.map((e: any) => PartitionApplied.fromJSON(e))
         : [],
+      changesApplied: isSet(object.changesApplied)
+        ? BigInt(object.changesApplied)
+        : isSet(object.changes_applied)
+        ? BigInt(object.changes_applied)
+        : 0n,
     };
   },
 
@@ -1078,6 +1100,9 @@ export const TaskState: MessageFns<TaskState> = {
     if (message.partitions?.length) {
       obj.partitions = message.partitions.map((e) => PartitionApplied.toJSON(e));
     }
+    if (message.changesApplied !== 0n) {
+      obj.changesApplied = message.changesApplied.toString();
+    }
     return obj;
   },
 
@@ -1119,6 +1144,9 @@ export const TaskState: MessageFns<TaskState> = {
     message.pausedFrom = object.pausedFrom ?? 0;
     message.retrying = object.retrying?.map((e) => Retrying.fromPartial(e)) || [];
     message.partitions = object.partitions?.map((e) => PartitionApplied.fromPartial(e)) || [];
+    message.changesApplied = (object.changesApplied !== undefined && object.changesApplied !== null)
+      ? BigInt(object.changesApplied)
+      : 0n;
     return message;
   },
 };
