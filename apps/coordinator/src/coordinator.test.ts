@@ -21,7 +21,11 @@ describe('applyProgress', () => {
     TaskState.fromPartial({
       taskId: 't',
       stage: Stage.STAGE_FULL,
-      tables: [{ source: { database: 'd', table: 'a' }, chunks: [{ chunkId: 'c0' }, { chunkId: 'c1' }], chunksTotal: 2 }],
+      tables: [
+        { source: { database: 'd', table: 'a' }, destSchema: 'd', destTable: 'a', chunks: [{ chunkId: 'c0' }, { chunkId: 'c1' }], chunksTotal: 2 },
+        // d.a, d.b, d.c, d.d land on sink partitions 2, 3, 0, 1: the task uses all four.
+        ...['b', 'c', 'd'].map((t) => ({ source: { database: 'd', table: t }, destSchema: 'd', destTable: t })),
+      ],
     });
   it('counts a chunk once however often it is reported', () => {
     const p = { taskId: 't', unit: { $case: 'chunkId' as const, value: 'c0' }, partition: 0, rows: 10n, bytes: 0n, committedAtMs: 0n, sourceTimeMs: 0n };
@@ -47,6 +51,11 @@ describe('applyProgress', () => {
     s = applyProgress(s, at('d', 3, 1500n))!;
     expect(s.appliedPosition?.token).toBe('c');
     expect(s.lagSeconds).toBe(0.5);
+  });
+
+  it('waits only for the partitions that hold the task\'s tables', () => {
+    const one = TaskState.fromPartial({ taskId: 't', stage: Stage.STAGE_INCREMENTAL, tables: [{ source: { database: 'd', table: 'a' }, destSchema: 'd', destTable: 'a' }] });
+    expect(applyProgress(one, at('b', 2))!.appliedPosition?.token).toBe('b');
   });
 
   it('counts committed change rows once per partition report, however often it is delivered', () => {

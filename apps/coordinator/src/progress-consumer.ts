@@ -1,6 +1,6 @@
 import { consumeLoop, ensureConsumer, durables, STREAMS, subjects, type Bus } from '@tidewater/bus';
 import { Progress, Stage, type BinlogPosition, type TaskState } from '@tidewater/proto';
-import { SINK_PARTITIONS, specOf, type TaskStore } from '@tidewater/task-state';
+import { specOf, taskPartitions, type TaskStore } from '@tidewater/task-state';
 import { applyFault } from './retry-windows.js';
 import type { Logger } from '@tidewater/telemetry';
 
@@ -57,9 +57,9 @@ export function applyProgress(s: TaskState, p: Progress, now = Date.now()): Task
 
 /**
  * A sink partition committed a change batch ending at `end`. Partitions commit
- * independently, so the task's applied position is the lowest end every partition reached
- * (transform sends every change batch to every partition, with no rows where it has none):
- * only then is everything before it durable. The destination is current as of the oldest
+ * independently, so the task's applied position is the lowest end all of the task's
+ * partitions reached (transform sends every change batch to each of them, with no rows where
+ * it has none): only then is everything before it durable (P2). The destination is current as of the oldest
  * partition's source time, and as late as the latest partition.
  */
 function applyPartitionProgress(s: TaskState, partition: number, end: BinlogPosition | undefined, p: Progress): TaskState | undefined {
@@ -68,11 +68,13 @@ function applyPartitionProgress(s: TaskState, partition: number, end: BinlogPosi
   if (prev?.position && prev.position.token >= end.token) return undefined;
   s.partitions = [...s.partitions.filter((x) => x.partition !== partition), { partition, position: end, sourceTimeMs: p.sourceTimeMs, committedAtMs: p.committedAtMs }];
   s.changesApplied += p.rows;
-  if (s.partitions.length < SINK_PARTITIONS) return s;
-  const lowest = s.partitions.reduce((a, b) => (b.position!.token < a.position!.token ? b : a));
+  const needed = taskPartitions(s.tables);
+  const reported = s.partitions.filter((x) => needed.includes(x.partition));
+  if (reported.length < needed.length) return s;
+  const lowest = reported.reduce((a, b) => (b.position!.token < a.position!.token ? b : a));
   if (!s.appliedPosition || lowest.position!.token > s.appliedPosition.token) s.appliedPosition = lowest.position;
-  const timed = s.partitions.filter((x) => x.sourceTimeMs > 0n);
-  if (timed.length === SINK_PARTITIONS) {
+  const timed = reported.filter((x) => x.sourceTimeMs > 0n);
+  if (timed.length === needed.length) {
     const oldest = timed.reduce((a, b) => (b.sourceTimeMs < a.sourceTimeMs ? b : a)).sourceTimeMs;
     if (oldest > s.lastSourceTimeMs) s.lastSourceTimeMs = oldest;
     s.lagSeconds = Math.max(0, ...timed.map((x) => Number(x.committedAtMs - x.sourceTimeMs) / 1000));

@@ -1,5 +1,5 @@
 import type { Batch, RowSet } from '@tidewater/proto';
-import { sinkPartition, SINK_PARTITIONS } from '@tidewater/task-state';
+import { sinkPartition, taskPartitions } from '@tidewater/task-state';
 import { TidewaterError } from '@tidewater/errors';
 import type { TablePlan } from './row-plan.js';
 
@@ -36,10 +36,18 @@ export function routeBatch(batch: Batch, routes: ReadonlyMap<string, TableRoute>
     if (!route) throw new TidewaterError('TW_INTERNAL', `schema change for ${key}, which task ${batch.taskId} does not migrate`);
     partitionBatch(out, batch, sinkPartition(`${route.destSchema}.${route.destTable}`)).schemaChanges.push(change);
   }
-  // Every partition sees every change batch, with no rows where it has none: its position
-  // moves with the stream, and the task's applied position is the lowest over partitions.
-  if (batch.origin?.$case === 'binlog') for (let p = 0; p < SINK_PARTITIONS; p++) partitionBatch(out, batch, p);
+  // Each of the task's partitions sees every change batch, with no rows where it has none:
+  // its position moves with the stream, and the applied position is the lowest (P2).
+  if (batch.origin?.$case === 'binlog') for (const p of partitionsOf(routes)) partitionBatch(out, batch, p);
   return out;
+}
+
+const partitionCache = new WeakMap<ReadonlyMap<string, TableRoute>, number[]>();
+
+function partitionsOf(routes: ReadonlyMap<string, TableRoute>): number[] {
+  let ps = partitionCache.get(routes);
+  if (!ps) partitionCache.set(routes, (ps = taskPartitions(routes.values())));
+  return ps;
 }
 
 /**

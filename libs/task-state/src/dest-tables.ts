@@ -18,6 +18,17 @@ export function sinkPartition(destKey: string): number {
   return (h >>> 0) % SINK_PARTITIONS;
 }
 
+/**
+ * The sink partitions holding at least one of the task's tables, ascending. Every change
+ * batch goes to each of them (invariant P2), and the task's applied position is the lowest
+ * they all reached.
+ */
+export function taskPartitions(tables: Iterable<Pick<TableProgress, 'destSchema' | 'destTable'>>): number[] {
+  const used = new Set<number>();
+  for (const t of tables) used.add(sinkPartition(`${t.destSchema}.${t.destTable}`));
+  return used.size ? [...used].sort((a, b) => a - b) : [0];
+}
+
 /** The destination table families of a task, from the schemas the coordinator recorded. */
 export function destTables(state: TaskState, spec: TaskSpec = specOf(state)): DestTable[] {
   return state.tables.filter((t) => t.schema && t.source).map((t) => destTableOf(spec, t, t.schema!));
