@@ -3,14 +3,24 @@ import { Throttle } from './throttle.js';
 
 /** A throttle on a fake clock: sleeping moves the clock on at once. */
 function paced(rates: ConstructorParameters<typeof Throttle>[0]) {
-  let clock = 0;
+  let clock = 1_000_000;
+  const began = clock;
   const t = new Throttle(rates, { now: () => clock, sleep: async (ms) => void (clock += ms) });
   return {
     t,
-    async run(n: number, amounts: Parameters<Throttle['admit']>[0]) {
-      for (let i = 0; i < n; i++) await t.admit(amounts);
-      return clock;
+    /** n admissions, each followed by `workMs` of the caller's own work; the time taken. */
+    async run(n: number, amounts: Parameters<Throttle['admit']>[0], workMs = 0) {
+      const from = clock;
+      for (let i = 0; i < n; i++) {
+        await t.admit(amounts);
+        clock += workMs;
+      }
+      return clock - from;
     },
+    pause(ms: number) {
+      clock += ms;
+    },
+    elapsed: () => clock - began,
   };
 }
 
@@ -19,6 +29,22 @@ describe('Throttle', () => {
     const p = paced({ rows: 1_000 });
     // 100 batches of 500 rows = 50,000 rows at 1,000 rows/s: 50 s, the first batch included.
     expect(await p.run(100, { rows: 500 })).toBe(50_000);
+  });
+
+  it('overlaps the caller\'s own work between admissions with the schedule, without exceeding the limit', async () => {
+    const p = paced({ rows: 20_000 });
+    // 1,000-row batches (50 ms each at 20,000 rows/s), 10 ms of publishing after each: the
+    // work hides inside the schedule, 100 batches take 5 s (+ the last batch's work), not 6 s.
+    expect(await p.run(100, { rows: 1_000 }, 10)).toBe(5_010);
+    // Every admission so far ended no earlier than its share of the limit.
+    expect(100_000 / ((p.elapsed() - 10) / 1000)).toBeLessThanOrEqual(20_000);
+  });
+
+  it('earns no credit from idleness: after a pause the first batch waits its whole booking', async () => {
+    const p = paced({ rows: 1_000 });
+    await p.run(1, { rows: 500 });
+    p.pause(10_000);
+    expect(await p.run(1, { rows: 500 })).toBe(500);
   });
 
   it('applies the strictest of several limits', async () => {
