@@ -46,8 +46,6 @@ const MAX_OVERLAP_MS = 250;
 export class Throttle {
   private rates: Required<Rates> = { rows: 0, bytes: 0, queries: 0 };
   private readonly nextFree: Record<Dim, number> = { rows: 0, bytes: 0, queries: 0 };
-  /** Time spent waiting, for status: how much the limit slowed the work. */
-  waitedMs = 0;
 
   constructor(rates: Rates = {}, private readonly clock: Clock = realClock) {
     this.setRates(rates);
@@ -75,7 +73,6 @@ export class Throttle {
     }
     const wait = until - now;
     if (wait <= 0) return;
-    this.waitedMs += wait;
     await this.clock.sleep(wait, signal);
   }
 }
