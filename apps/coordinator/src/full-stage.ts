@@ -2,7 +2,7 @@ import { SnapshotChunk, type TaskState, type TableProgress } from '@tidewater/pr
 import type { TaskSpec } from '@tidewater/config';
 import type { SourceClient } from '@tidewater/mysql-source';
 import { BatchPublisher, subjects, type Bus } from '@tidewater/bus';
-import { filterSql, taskOwner } from '@tidewater/task-state';
+import { taskOwner } from '@tidewater/task-state';
 
 /**
  * Splits every table into key-range chunks. The plan is stored in the task state before
@@ -37,8 +37,6 @@ export async function publishWork(bus: Bus, spec: TaskSpec, state: TaskState): P
         schema: t.schema,
         lower: c.lower,
         upper: c.upper,
-        // Rendered from the parsed filter, never the spec's text (docs/expressions.md).
-        filterSql: filterSql(spec, t.schema!),
         estimatedRows: c.estimatedRows,
         rowsPerBatch: spec.full.batchRows,
       };

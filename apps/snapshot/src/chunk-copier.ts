@@ -1,5 +1,5 @@
 import { context, trace, type Tracer } from '@opentelemetry/api';
-import { Batch, SnapshotChunk, type RowSet } from '@tidewater/proto';
+import { Batch, SnapshotChunk, type RowSet, type TableSchema } from '@tidewater/proto';
 import { BatchPublisher, HEADERS, subjects, type JsMsg } from '@tidewater/bus';
 import { RowSetBuilder, encodingOf } from '@tidewater/rowcodec';
 import type { SourceClient } from '@tidewater/mysql-source';
@@ -16,8 +16,10 @@ const WORKING_EVERY_MS = 5_000;
  * `seq = 0..n` of attempt `attempt`, the last flagged. The sink commits a chunk only when it
  * holds every batch of one attempt, so a copy that dies halfway leaves nothing behind and
  * the redelivered work item (attempt + 1) starts the chunk over.
+ * `filterOf` renders the table's row filter from the task spec's parsed expression: SQL
+ * never comes from the bus message itself (docs/expressions.md).
  */
-export async function copyChunk(tracer: Tracer, source: SourceClient, work: JsMsg, publisher: BatchPublisher, throttle: Throttle, signal: AbortSignal): Promise<bigint> {
+export async function copyChunk(tracer: Tracer, source: SourceClient, work: JsMsg, publisher: BatchPublisher, throttle: Throttle, filterOf: (schema: TableSchema) => string, signal: AbortSignal): Promise<bigint> {
   const chunk = SnapshotChunk.decode(work.data);
   const attempt = work.info.deliveryCount;
   const schema = chunk.schema!;
@@ -52,7 +54,7 @@ export async function copyChunk(tracer: Tracer, source: SourceClient, work: JsMs
   };
   try {
     await throttle.admit({ queries: 1 }, signal);
-    for await (const rows of source.readChunk(schema, { lower: chunk.lower, upper: chunk.upper }, { rowsPerBatch: chunk.rowsPerBatch, filterSql: chunk.filterSql || undefined, signal })) {
+    for await (const rows of source.readChunk(schema, { lower: chunk.lower, upper: chunk.upper }, { rowsPerBatch: chunk.rowsPerBatch, filterSql: filterOf(schema) || undefined, signal })) {
       let b = new RowSetBuilder(schema.source!, names, encodings, schema.version);
       for (const r of rows) {
         // Wide rows: cut the batch by size too, well under the bus's message limit.

@@ -2,7 +2,7 @@ import { workLoop, ensureConsumer, durables, STREAMS, subjects, BatchPublisher }
 import { openSource, type SourceClient } from '@tidewater/mysql-source';
 import { Throttle, type ServiceContext, type TaskWorker } from '@tidewater/runtime';
 import type { TaskSpec } from '@tidewater/config';
-import { FaultReporter, specOf, type StoredTask } from '@tidewater/task-state';
+import { FaultReporter, filterSql, specOf, type StoredTask } from '@tidewater/task-state';
 import { copyChunk } from './chunk-copier.js';
 
 const WORK_ACK_WAIT_MS = 20_000;
@@ -46,7 +46,7 @@ export async function startSnapshotTask(ctx: ServiceContext, task: StoredTask, s
         onRecovered: () => faults.recovered(),
       },
       async (work) => {
-        await copyChunk(ctx.tracer, source, work, publisher, throttle, controller.signal);
+        await copyChunk(ctx.tracer, source, work, publisher, throttle, (schema) => filterSql(spec, schema), controller.signal);
         return 'ack';
       },
     ).catch((e: unknown) => ctx.log.error('snapshot loop stopped', { task: taskId, err: e }));

@@ -152,8 +152,6 @@ export interface SnapshotChunk {
   /** Exclusive lower bound / inclusive upper bound on key_columns; empty = open. */
   lower: Scalar[];
   upper: Scalar[];
-  /** Validated row filter, rendered by the coordinator with placeholders. */
-  filterSql: string;
   estimatedRows: bigint;
   rowsPerBatch: number;
 }
@@ -1082,16 +1080,7 @@ export const Batch: MessageFns<Batch> = {
 };
 
 function createBaseSnapshotChunk(): SnapshotChunk {
-  return {
-    taskId: "",
-    chunkId: "",
-    schema: undefined,
-    lower: [],
-    upper: [],
-    filterSql: "",
-    estimatedRows: 0n,
-    rowsPerBatch: 0,
-  };
+  return { taskId: "", chunkId: "", schema: undefined, lower: [], upper: [], estimatedRows: 0n, rowsPerBatch: 0 };
 }
 
 export const SnapshotChunk: MessageFns<SnapshotChunk> = {
@@ -1110,9 +1099,6 @@ export const SnapshotChunk: MessageFns<SnapshotChunk> = {
     }
     for (const v of message.upper) {
       Scalar.encode(v!, writer.uint32(42).fork()).join();
-    }
-    if (message.filterSql !== "") {
-      writer.uint32(50).string(message.filterSql);
     }
     if (message.estimatedRows !== 0n) {
       if (BigInt.asUintN(64, message.estimatedRows) !== message.estimatedRows) {
@@ -1179,14 +1165,6 @@ export const SnapshotChunk: MessageFns<SnapshotChunk> = {
             message.upper.push(Scalar.decode(reader, reader.uint32()));
             continue;
           }
-          case 6: {
-            if (tag !== 50) {
-              break;
-            }
-
-            message.filterSql = reader.string();
-            continue;
-          }
           case 7: {
             if (tag !== 56) {
               break;
@@ -1230,11 +1208,6 @@ export const SnapshotChunk: MessageFns<SnapshotChunk> = {
       schema: isSet(object.schema) ? TableSchema.fromJSON(object.schema) : undefined,
       lower: globalThis.Array.isArray(object?.lower) ? object.lower.map((e: any) => Scalar.fromJSON(e)) : [],
       upper: globalThis.Array.isArray(object?.upper) ? object.upper.map((e: any) => Scalar.fromJSON(e)) : [],
-      filterSql: isSet(object.filterSql)
-        ? globalThis.String(object.filterSql)
-        : isSet(object.filter_sql)
-        ? globalThis.String(object.filter_sql)
-        : "",
       estimatedRows: isSet(object.estimatedRows)
         ? BigInt(object.estimatedRows)
         : isSet(object.estimated_rows)
@@ -1265,9 +1238,6 @@ export const SnapshotChunk: MessageFns<SnapshotChunk> = {
     if (message.upper?.length) {
       obj.upper = message.upper.map((e) => Scalar.toJSON(e));
     }
-    if (message.filterSql !== "") {
-      obj.filterSql = message.filterSql;
-    }
     if (message.estimatedRows !== 0n) {
       obj.estimatedRows = message.estimatedRows.toString();
     }
@@ -1289,7 +1259,6 @@ export const SnapshotChunk: MessageFns<SnapshotChunk> = {
       : undefined;
     message.lower = object.lower?.map((e) => Scalar.fromPartial(e)) || [];
     message.upper = object.upper?.map((e) => Scalar.fromPartial(e)) || [];
-    message.filterSql = object.filterSql ?? "";
     message.estimatedRows = (object.estimatedRows !== undefined && object.estimatedRows !== null)
       ? BigInt(object.estimatedRows)
       : 0n;
