@@ -4,7 +4,7 @@ import { parseTaskSpec, redactSpec, sealSpec, secretKeyFromEnv, validateTaskSpec
 import { describeBus, KV_BUCKETS, MAX_MESSAGE_BYTES, openKv, purgeTask, subjects, type Bus } from '@tidewater/bus';
 import { ACTIVE_STAGES, specOf, type TaskStore } from '@tidewater/task-state';
 import { runPrecheck } from '@tidewater/precheck';
-import { ErrorCodes, TidewaterError, isTidewaterError } from '@tidewater/errors';
+import { ErrorCodes, TidewaterError, isTidewaterError, redact } from '@tidewater/errors';
 import type { Logger } from '@tidewater/telemetry';
 import { taskView } from './task-view.js';
 import { TERMINAL, stageName } from './stage-machine.js';
@@ -15,8 +15,13 @@ export interface ControlDeps {
   readonly log: Logger;
 }
 
-function toServiceError(e: unknown): ServiceError {
-  const err = isTidewaterError(e) ? e : new TidewaterError('TW_INTERNAL', (e as Error).message ?? String(e));
+/**
+ * A gRPC status carrying our code and fix in trailers. An error without our code comes from
+ * a library or the runtime (usually a transient bus or network failure, not a bug): it is
+ * TW_UNCLASSIFIED, and its message may quote a connection URL, so credentials are redacted.
+ */
+export function toServiceError(e: unknown): ServiceError {
+  const err = isTidewaterError(e) ? e : new TidewaterError('TW_UNCLASSIFIED', redact(e instanceof Error ? e.message : String(e), []));
   const md = new Metadata();
   md.set('tw-error-code', err.code);
   const fix = typeof err.details.fix === 'string' ? err.details.fix : ErrorCodes[err.code].description;
@@ -159,18 +164,20 @@ export function controlService(deps: ControlDeps): ControlServiceServer {
       const controller = new AbortController();
       call.on('cancelled', () => controller.abort());
       call.on('close', () => controller.abort());
-      store.require(call.request.taskId).then(
-        async () => {
-          await store.watch(controller.signal, (ev) => {
+      store
+        .require(call.request.taskId)
+        .then(() =>
+          store.watch(controller.signal, (ev) => {
             if ('deleted' in ev) {
               if (ev.deleted === call.request.taskId) call.end();
               return;
             }
             if (ev.state.taskId === call.request.taskId) call.write({ task: taskView(ev.state) });
-          });
-        },
-        (e: unknown) => call.destroy(toServiceError(e)),
-      );
+          }, call.request.taskId),
+        )
+        // grpc-js sends an emitted error as the call's status (with its trailers) and ends the
+        // call; destroy() would send none and leave the client waiting forever.
+        .catch((e: unknown) => call.emit('error', toServiceError(e)));
     },
   };
 }

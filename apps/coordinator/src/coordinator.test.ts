@@ -81,6 +81,19 @@ describe('applyProgress', () => {
   });
 });
 
+describe('applyProgress on unsupported DDL', () => {
+  const ddl = { taskId: 't', unit: { $case: 'unsupportedDdl' as const, value: { table: { database: 'd', table: 'a' }, statement: 'ALTER TABLE a DROP x', addedColumns: [] } }, partition: 0, rows: 0n, bytes: 0n, committedAtMs: 0n, sourceTimeMs: 0n };
+  it('leaves a stopped, failed, completed or paused task as it is', () => {
+    for (const stage of [Stage.STAGE_STOPPED, Stage.STAGE_FAILED, Stage.STAGE_COMPLETED, Stage.STAGE_PAUSED]) {
+      expect(applyProgress(TaskState.fromPartial({ taskId: 't', stage, pausedFrom: Stage.STAGE_INCREMENTAL }), ddl)).toBeUndefined();
+    }
+  });
+  it('pauses a task in an active stage, remembering it', () => {
+    const paused = applyProgress(TaskState.fromPartial({ taskId: 't', stage: Stage.STAGE_INCREMENTAL }), ddl)!;
+    expect([paused.stage, paused.pausedFrom, paused.errorCode]).toEqual([Stage.STAGE_PAUSED, Stage.STAGE_INCREMENTAL, 'TW_UNSUPPORTED_DDL']);
+  });
+});
+
 describe('taskView', () => {
   it('never carries the password', () => {
     const s = TaskState.fromPartial({ taskId: 't', name: 't', stage: Stage.STAGE_CREATED, specJson: JSON.stringify(spec('schema, full')) });

@@ -16,6 +16,8 @@ const LEASE_MS = 15_000;
 /** Runs a driver for every task that needs one (and whose lease it holds) and serves the control plane. */
 export function coordinator(ctx: ServiceContext, grpcAddress: string): Component {
   const drivers = new Map<string, TaskDriver>();
+  /** Drivers being stopped: a new driver for the task starts only after the old one stopped and released its lease. */
+  const stopping = new Map<string, Promise<void>>();
   /** Active tasks: driven here when this coordinator holds their lease. */
   const active = new Set<string>();
   // Refuses to start before anything else when an exposed address lacks TLS or auth.
@@ -28,16 +30,31 @@ export function coordinator(ctx: ServiceContext, grpcAddress: string): Component
   const stopDriver = (taskId: string) => {
     const d = drivers.get(taskId);
     drivers.delete(taskId);
-    void d?.stop().then(() => leases.release(taskId));
+    const previous = stopping.get(taskId);
+    const done = (async () => {
+      await previous;
+      await d?.stop();
+      // Released only while no newer driver holds it (its renewal would be deleted).
+      if (!drivers.has(taskId)) await leases.release(taskId);
+    })().catch((e: unknown) => ctx.log.warn('driver stop failed', { task: taskId, err: e }));
+    stopping.set(taskId, done);
+    void done.then(() => {
+      if (stopping.get(taskId) === done) stopping.delete(taskId);
+    });
   };
   /** Starts, keeps or stops the drivers of active tasks according to the leases. */
   const reconcile = async (taskId: string) => {
     if (!active.has(taskId)) return stopDriver(taskId);
+    await stopping.get(taskId);
     const held = await leases.acquire(taskId);
-    if (held && !drivers.has(taskId) && active.has(taskId)) {
+    if (held && !drivers.has(taskId) && !stopping.has(taskId) && active.has(taskId)) {
       const driver = new TaskDriver({ bus: ctx.bus, store, log: ctx.log }, taskId);
       drivers.set(taskId, driver);
-      driver.start();
+      // A driver that ended on its own (the task paused, finished or failed) leaves the map,
+      // so the next reconcile can start a new one if the task is active again.
+      void driver.start().then(() => {
+        if (drivers.get(taskId) === driver) drivers.delete(taskId);
+      });
     } else if (!held && drivers.has(taskId)) {
       ctx.log.warn('lease lost: another coordinator drives the task', { task: taskId });
       stopDriver(taskId);
@@ -82,10 +99,8 @@ export function coordinator(ctx: ServiceContext, grpcAddress: string): Component
       active.clear();
       controller.abort();
       await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
-      await Promise.allSettled([...drivers.entries()].map(async ([id, d]) => {
-        await d.stop();
-        await leases.release(id);
-      }));
+      for (const id of [...drivers.keys()]) stopDriver(id);
+      await Promise.allSettled(stopping.values());
     },
   };
 }

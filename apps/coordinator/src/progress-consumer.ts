@@ -1,6 +1,6 @@
 import { consumeLoop, ensureConsumer, durables, STREAMS, subjects, type Bus } from '@tidewater/bus';
 import { Progress, Stage, type BinlogPosition, type TaskState } from '@tidewater/proto';
-import { specOf, taskPartitions, type TaskStore } from '@tidewater/task-state';
+import { ACTIVE_STAGES, specOf, taskPartitions, type TaskStore } from '@tidewater/task-state';
 import { applyFault } from './retry-windows.js';
 import type { Logger } from '@tidewater/telemetry';
 
@@ -44,7 +44,9 @@ export function applyProgress(s: TaskState, p: Progress, now = Date.now()): Task
     return s;
   }
   if (unit?.$case === 'unsupportedDdl') {
-    if (s.stage === Stage.STAGE_PAUSED) return undefined;
+    // A late report (the task was paused, stopped, failed or finished meanwhile) must not
+    // turn that stage into PAUSED: resuming a stopped or failed task is a user decision.
+    if (!ACTIVE_STAGES.has(s.stage)) return undefined;
     const t = unit.value.table;
     s.pausedFrom = s.stage;
     s.stage = Stage.STAGE_PAUSED;

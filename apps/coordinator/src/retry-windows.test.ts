@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Stage, TaskState, type Fault } from '@tidewater/proto';
-import { applyFault, enforceDeadlines } from './retry-windows.js';
+import { applyFault, enforceDeadlines, failStep } from './retry-windows.js';
 
 const retry = { connectionMinutes: 720, otherMinutes: 10 };
 const MIN = 60_000;
@@ -56,5 +56,15 @@ describe('retry windows', () => {
 
   it('ignores faults of tasks that are not running', () => {
     expect(applyFault(TaskState.fromPartial({ stage: Stage.STAGE_PAUSED }), fault({}), retry, T0)).toBeUndefined();
+  });
+});
+
+describe('failStep', () => {
+  it('fails the task only while it is still in the stage whose step failed', () => {
+    const failed = failStep(running(), Stage.STAGE_INCREMENTAL, 'TW_SPEC_INVALID', 'bad')!;
+    expect([failed.stage, failed.pausedFrom, failed.errorCode]).toEqual([Stage.STAGE_FAILED, Stage.STAGE_INCREMENTAL, 'TW_SPEC_INVALID']);
+    for (const stage of [Stage.STAGE_PAUSED, Stage.STAGE_STOPPED]) {
+      expect(failStep(TaskState.fromPartial({ taskId: 't', stage, pausedFrom: Stage.STAGE_INCREMENTAL }), Stage.STAGE_INCREMENTAL, 'TW_SPEC_INVALID', 'bad')).toBeUndefined();
+    }
   });
 });

@@ -41,3 +41,12 @@ export function failTask(s: TaskState, code: string, message: string): TaskState
   const known = (code in ErrorCodes ? code : 'TW_INTERNAL') as ErrorCode;
   return { ...s, stage: Stage.STAGE_FAILED, pausedFrom: s.stage, errorCode: known, errorMessage: message, retrying: [] };
 }
+
+/**
+ * Fails the task for a fatal error of a step run in `stage`. A pause or stop that landed
+ * while the step ran stands: failing then would record pausedFrom=PAUSED/STOPPED, which
+ * cannot be resumed.
+ */
+export function failStep(s: TaskState, stage: Stage, code: string, message: string): TaskState | undefined {
+  return s.stage === stage ? failTask(s, code, message) : undefined;
+}

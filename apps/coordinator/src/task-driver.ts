@@ -2,11 +2,11 @@ import { Stage, type TaskState } from '@tidewater/proto';
 import { openSource } from '@tidewater/mysql-source';
 import { currentBinlogPosition } from '@tidewater/binlog';
 import { requireIncrementalReady } from '@tidewater/precheck';
-import { specOf, type TaskStore } from '@tidewater/task-state';
+import { FailingSince, specOf, type TaskStore } from '@tidewater/task-state';
 import type { Bus } from '@tidewater/bus';
 import type { Logger } from '@tidewater/telemetry';
 import { errorCodeOf, isTidewaterError, retryWindowOf } from '@tidewater/errors';
-import { applyFault, enforceDeadlines, failTask } from './retry-windows.js';
+import { applyFault, enforceDeadlines, failStep } from './retry-windows.js';
 import { nextStage, TERMINAL, stageName } from './stage-machine.js';
 import { readTables, migrateSchema } from './schema-stage.js';
 import { planChunks, publishWork, fullCopyDone } from './full-stage.js';
@@ -29,8 +29,10 @@ export class TaskDriver {
 
   constructor(private readonly deps: DriverDeps, readonly taskId: string) {}
 
-  start(): void {
+  /** Resolves when the driver ends: stopped, or the task needs no driver any more. */
+  start(): Promise<void> {
     this.running ??= this.run().catch((e: unknown) => this.deps.log.error('task driver crashed', { task: this.taskId, err: e }));
+    return this.running;
   }
 
   async stop(): Promise<void> {
@@ -40,41 +42,58 @@ export class TaskDriver {
   }
 
   private async run(): Promise<void> {
-    const { store, log } = this.deps;
     const signal = this.controller.signal;
     while (!signal.aborted) {
-      const { state } = await store.require(this.taskId);
-      if (TERMINAL.has(state.stage) || state.stage === Stage.STAGE_PAUSED || state.stage === Stage.STAGE_CREATED || state.stage === Stage.STAGE_PRECHECKED) return;
-      if (await this.failedPastDeadline()) continue;
       try {
-        await this.step(state, signal);
-        if (this.failingSince) await this.reportFault(undefined);
+        if (await this.iterate(signal)) return;
       } catch (e) {
+        // Reading or writing the task state failed (e.g. the bus is away): the driver must
+        // survive it, or the task would never be driven again while its lease is renewed.
         if (signal.aborted) return;
-        if (retryWindowOf(errorCodeOf(e)) !== 'fatal') {
-          log.warn('task step failed; retrying', { task: this.taskId, stage: stageName(state.stage), err: e });
-          await this.reportFault(e);
-          await sleep(2_000, signal);
-          continue;
-        }
-        log.error('task failed', { task: this.taskId, stage: stageName(state.stage), err: e });
-        await store.update(this.taskId, (s) => failTask(s, errorCodeOf(e), isTidewaterError(e) ? e.describe() : String(e)));
-        return;
+        this.deps.log.warn('task driver iteration failed; retrying', { task: this.taskId, err: e });
+        await sleep(2_000, signal);
       }
     }
   }
 
-  private failingSince = 0;
+  /** One step of the current stage; true when the task needs no driver any more. */
+  private async iterate(signal: AbortSignal): Promise<boolean> {
+    const { store, log } = this.deps;
+    const { state } = await store.require(this.taskId);
+    if (TERMINAL.has(state.stage) || state.stage === Stage.STAGE_PAUSED || state.stage === Stage.STAGE_CREATED || state.stage === Stage.STAGE_PRECHECKED) return true;
+    if (await this.failedPastDeadline()) return false;
+    try {
+      await this.step(state, signal);
+      await this.reportRecovered();
+      return false;
+    } catch (e) {
+      if (signal.aborted) return true;
+      if (retryWindowOf(errorCodeOf(e)) !== 'fatal') {
+        log.warn('task step failed; retrying', { task: this.taskId, stage: stageName(state.stage), err: e });
+        await this.reportFault(e);
+        await sleep(2_000, signal);
+        return false;
+      }
+      log.error('task failed', { task: this.taskId, stage: stageName(state.stage), err: e });
+      await store.update(this.taskId, (s) => failStep(s, state.stage, errorCodeOf(e), isTidewaterError(e) ? e.describe() : String(e)));
+      return true;
+    }
+  }
+
+  private readonly failing = new FailingSince();
 
   /** The coordinator's own step failures count against the retry windows like any service's. */
   private async reportFault(e: unknown): Promise<void> {
     const now = Date.now();
-    if (e !== undefined && this.failingSince === 0) this.failingSince = now;
-    const fault = e === undefined
-      ? { reporter: 'coordinator', code: '', message: '', recovered: true, sinceMs: 0n }
-      : { reporter: 'coordinator', code: errorCodeOf(e), message: e instanceof Error ? e.message : String(e), recovered: false, sinceMs: BigInt(this.failingSince) };
-    if (e === undefined) this.failingSince = 0;
+    const code = errorCodeOf(e);
+    const fault = { reporter: 'coordinator', code, message: e instanceof Error ? e.message : String(e), recovered: false, sinceMs: BigInt(this.failing.failed(code, now)) };
     await this.deps.store.update(this.taskId, (s) => applyFault(s, fault, specOf(s).retry, now));
+  }
+
+  private async reportRecovered(): Promise<void> {
+    if (!this.failing.recovered()) return;
+    const fault = { reporter: 'coordinator', code: '', message: '', recovered: true, sinceMs: 0n };
+    await this.deps.store.update(this.taskId, (s) => applyFault(s, fault, specOf(s).retry, Date.now()));
   }
 
   private async failedPastDeadline(): Promise<boolean> {
@@ -151,10 +170,15 @@ export class TaskDriver {
     });
   }
 
+  /** Runs the progress consumer, restarting it after a failure (e.g. a bus blip): without it a full copy never completes. */
   private watchProgress(): void {
-    this.progress ??= consumeProgress(this.deps.bus, this.deps.store, this.deps.log, this.taskId, this.controller.signal, () => this.changed?.()).catch((e: unknown) =>
-      this.deps.log.error('progress consumer stopped', { task: this.taskId, err: e }),
-    );
+    const signal = this.controller.signal;
+    this.progress ??= consumeProgress(this.deps.bus, this.deps.store, this.deps.log, this.taskId, signal, () => this.changed?.())
+      .catch((e: unknown) => this.deps.log.warn('progress consumer failed; restarting', { task: this.taskId, err: e }))
+      .then(() => sleep(2_000, signal))
+      .then(() => {
+        this.progress = undefined;
+      });
   }
 
   private changed: (() => void) | undefined;

@@ -55,6 +55,15 @@ function oneOf<T extends string>(v: unknown, key: string, allowed: readonly T[],
   return v as T;
 }
 
+/** A user or password from `source.url`; the message never quotes it (it may be the password). */
+function decodeUrlPart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return fail('source.url', 'has an invalid percent-escape in its user or password', 'write a literal % as %25 (percent-encode special characters), or give user and password as separate keys');
+  }
+}
+
 function parseSource(raw: unknown): SourceSpec {
   if (!isObject(raw)) fail('source', 'is required', 'add source: { url: mysql://user:pass@host:3306 } or host/port/user/password keys');
   checkKeys(raw, ['url', 'host', 'port', 'user', 'password'], 'source');
@@ -70,8 +79,8 @@ function parseSource(raw: unknown): SourceSpec {
     return {
       host: u.hostname.replace(/^\[|\]$/g, ''),
       port: u.port ? Number(u.port) : DEFAULTS.sourcePort,
-      user: u.username ? decodeURIComponent(u.username) : (typeof raw.user === 'string' ? raw.user : DEFAULTS.sourceUser),
-      password: u.password ? decodeURIComponent(u.password) : (typeof raw.password === 'string' ? raw.password : ''),
+      user: u.username ? decodeUrlPart(u.username) : (typeof raw.user === 'string' ? raw.user : DEFAULTS.sourceUser),
+      password: u.password ? decodeUrlPart(u.password) : (typeof raw.password === 'string' ? raw.password : ''),
     };
   }
   return {

@@ -116,3 +116,16 @@ heartbeat: true
     expect(() => parseTaskSpec(head + `objects: [{ database: shop, tables: [${many(true)}] }]\n`)).toThrow(/selects 1001 tables one by one with per-table mapping/);
   });
 });
+
+describe('source.url credentials', () => {
+  it('rejects a bad percent-escape as TW_SPEC_INVALID naming source.url, without quoting the password', () => {
+    let err: unknown;
+    try {
+      parseTaskSpec('name: x\nsource: { url: "mysql://app:pa%zzword@h:3306" }\nobjects: [{ database: d }]\n');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({ code: 'TW_SPEC_INVALID', details: { subject: 'source.url', fix: expect.stringContaining('%25') } });
+    expect(JSON.stringify({ m: (err as Error).message, d: (err as { details: unknown }).details })).not.toContain('pa%zzword');
+  });
+});

@@ -1,6 +1,6 @@
 import { Progress } from '@tidewater/proto';
 import { subjects, type Bus } from '@tidewater/bus';
-import { errorCodeOf, redact } from '@tidewater/errors';
+import { errorCodeOf, redact, retryWindowOf, type RetryWindow } from '@tidewater/errors';
 
 /**
  * Least time between two reports of the same ongoing failure: the coordinator needs the
@@ -10,13 +10,39 @@ export const FAULT_REPEAT_MS = 10_000;
 export const FAULT_STALE_MS = 6 * FAULT_REPEAT_MS;
 
 /**
+ * When an ongoing failure began, the start of its retry window. A failure of another window
+ * class is a new failure: after a long connection outage (retry.connectionMinutes) the
+ * first query error must get its own retry.otherMinutes, not fail at once.
+ */
+export class FailingSince {
+  private since = 0;
+  private window: RetryWindow | undefined;
+
+  /** Records a failure with `code` at `now`; returns when the current failure began. */
+  failed(code: string, now: number): number {
+    const window = retryWindowOf(code);
+    if (this.since === 0 || window !== this.window) this.since = now;
+    this.window = window;
+    return this.since;
+  }
+
+  /** True when a failure was open. */
+  recovered(): boolean {
+    const was = this.since !== 0;
+    this.since = 0;
+    this.window = undefined;
+    return was;
+  }
+}
+
+/**
  * Tells the coordinator that a service keeps failing on a task, and when it recovers.
  * The coordinator turns this into the task's `retrying` entries and fails the task when a
  * fault outlives its retry window (docs/control-plane.md, "Retries"). Reporting is best
  * effort: a report that cannot be published is dropped — the next failure reports again.
  */
 export class FaultReporter {
-  private since = 0;
+  private readonly since = new FailingSince();
   private lastSent = 0;
   private lastCode = '';
 
@@ -31,18 +57,17 @@ export class FaultReporter {
   failed(e: unknown): void {
     const now = Date.now();
     const code = errorCodeOf(e);
-    if (this.since === 0) this.since = now;
+    const since = this.since.failed(code, now);
     if (code === this.lastCode && now - this.lastSent < FAULT_REPEAT_MS) return;
     this.lastSent = now;
     this.lastCode = code;
     const message = redact(e instanceof Error ? e.message : String(e), this.secrets).slice(0, 1_000);
-    this.send({ reporter: this.reporter, code, message, recovered: false, sinceMs: BigInt(this.since) });
+    this.send({ reporter: this.reporter, code, message, recovered: false, sinceMs: BigInt(since) });
   }
 
   /** Call after each success; reports only when a failure was open. */
   recovered(): void {
-    if (this.since === 0) return;
-    this.since = 0;
+    if (!this.since.recovered()) return;
     this.lastCode = '';
     this.lastSent = 0;
     this.send({ reporter: this.reporter, code: '', message: '', recovered: true, sinceMs: 0n });

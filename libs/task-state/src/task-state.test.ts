@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TaskState, type ColumnDef } from '@tidewater/proto';
 import { parseTaskSpec } from '@tidewater/config';
-import { destTableOf, destTables, sinkPartition, SINK_PARTITIONS } from './index.js';
+import { destTableOf, destTables, FailingSince, sinkPartition, SINK_PARTITIONS } from './index.js';
 
 const spec = (extra = '') => parseTaskSpec(`name: t\nsource: { url: "mysql://u:p@h:3306" }\n${extra || 'objects: [{ database: d }]\n'}`);
 const col = (name: string, dataType = 'int'): ColumnDef => ({ name, dataType, columnType: dataType, nullable: true, unsigned: false, precision: 0, scale: 0, fsp: 0, charset: '', length: 0n, columnDefault: '', collation: '' });
@@ -36,5 +36,19 @@ describe('destTables', () => {
     expect(() => destTableOf(spec(`objects: [{ database: d, tables: [{ name: Orders, etl: { drop: [id] } }] }]\n`), where, schema(['Id']))).toThrow(/drops key column Id/);
     expect(() => destTableOf(spec(`objects: [{ database: d, tables: [{ name: Orders, etl: { add: [{ name: x, type: "geometry", expr: "1" }] } }] }]\n`), where, schema(['Id']))).toThrow(/type "geometry" of computed column x is not supported/);
     expect(() => destTableOf(spec(`objects: [{ database: d, tables: [{ name: Orders, columns: { total: id } }] }]\n`), where, schema(['Id', 'Total']))).toThrow(/two destination columns are named id/);
+  });
+});
+
+describe('FailingSince', () => {
+  it('keeps the first failure time while the window class stays, restarts it when the class changes', () => {
+    const f = new FailingSince();
+    expect(f.failed('TW_SOURCE_UNREACHABLE', 1_000)).toBe(1_000);
+    expect(f.failed('TW_BUS_UNAVAILABLE', 2_000)).toBe(1_000);
+    // Hours into a connection outage, a query error gets its own (shorter) window from now.
+    expect(f.failed('TW_SOURCE_QUERY', 9_000_000)).toBe(9_000_000);
+    expect(f.failed('TW_UNCLASSIFIED', 9_001_000)).toBe(9_000_000);
+    expect(f.recovered()).toBe(true);
+    expect(f.recovered()).toBe(false);
+    expect(f.failed('TW_UNCLASSIFIED', 9_500_000)).toBe(9_500_000);
   });
 });

@@ -78,9 +78,17 @@ export class TaskStore {
     await this.kv.delete(taskId);
   }
 
-  /** Calls `onChange` with every task now and on every later change, until `signal` aborts. */
-  async watch(signal: AbortSignal, onChange: (t: StoredTask | { deleted: string }) => void): Promise<void> {
-    const iter = await this.kv.watch({ include: 'lastValue' as never });
+  /**
+   * Calls `onChange` with every task (or only `taskId`) now and on every later change,
+   * until `signal` aborts.
+   */
+  async watch(signal: AbortSignal, onChange: (t: StoredTask | { deleted: string }) => void, taskId?: string): Promise<void> {
+    const iter = await this.kv.watch({ include: 'lastValue' as never, ...(taskId === undefined ? {} : { key: taskId }) });
+    // The signal may have aborted while the watch was being set up: no event would stop it then.
+    if (signal.aborted) {
+      iter.stop();
+      return;
+    }
     signal.addEventListener('abort', () => iter.stop(), { once: true });
     (async () => {
       for await (const e of iter) {
