@@ -24,7 +24,7 @@ export interface ExprColumn {
   readonly name: string;
   /** information_schema DATA_TYPE, lower case. */
   readonly dataType: string;
-  /** Column collation; `_bin` collations and binary types compare bytes, others ignore case. */
+  /** Column collation: its name gives case sensitivity and padding (values.ts collationOf). */
   readonly collation?: string;
 }
 

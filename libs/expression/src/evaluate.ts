@@ -1,6 +1,6 @@
 import type { ExprColumn, Expression, Node } from './ast.js';
-import { FUNCTIONS } from './functions.js';
-import { bool, ciKey, compare, Dec, divRound, FALSE, isExact, Temporal, toDec, toDouble, toStr, truth, TRUE, type V } from './values.js';
+import { FUNCTIONS, KEEPS_COLLATION } from './functions.js';
+import { bool, BYTES, collationKey, collationOf, compare, Dec, DEFAULT_COLLATION, divRound, FALSE, isExact, Temporal, toDec, toDouble, toStr, truth, TRUE, type Collation, type V } from './values.js';
 
 /** A row value as the bus carries it (libs/rowcodec canonical form). */
 export type RowValue = null | bigint | number | string | Uint8Array;
@@ -9,8 +9,8 @@ export type RowGetter = (i: number) => RowValue;
 
 interface Compiled {
   readonly run: (get: RowGetter) => V;
-  /** Compares bytes (a `_bin` collation or a binary type takes part). */
-  readonly binary: boolean;
+  /** The collation of a string column (or binary type) this value carries; undefined for literals and numbers. */
+  readonly coll: Collation | undefined;
 }
 
 const INT_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint', 'year', 'bit']);
@@ -26,13 +26,26 @@ function reader(col: ExprColumn): (v: RowValue) => V {
     const kind = t === 'date' ? 'date' : 'datetime';
     return (v) => (v === null ? null : Temporal.parse(toStr(v), kind) ?? toStr(v));
   }
+  // TIME(n) values may carry a zero fraction; without it they compare with 'hh:mm:ss' literals as text.
+  if (t === 'time') return (v) => (v === null ? null : toStr(v).replace(/\.0+$/, ''));
   if (BINARY_TYPES.has(t)) return (v) => (v === null || v instanceof Uint8Array ? v : new TextEncoder().encode(toStr(v)));
   return (v) => (v === null ? null : toStr(v));
 }
 
-function isBinaryColumn(col: ExprColumn): boolean {
-  return BINARY_TYPES.has(col.dataType.toLowerCase()) || /_bin$/i.test(col.collation ?? '');
+function columnCollation(col: ExprColumn): Collation | undefined {
+  if (BINARY_TYPES.has(col.dataType.toLowerCase())) return BYTES;
+  return col.collation ? collationOf(col.collation) : undefined;
 }
+
+/**
+ * The collation operands compare by (MySQL's coercibility): a binary string wins, then a
+ * column's, a `_bin` one before a case-insensitive one; literals take the column's.
+ */
+function pick(...cs: (Collation | undefined)[]): Collation | undefined {
+  return cs.find((c) => c?.bytes) ?? cs.find((c) => c && !c.caseInsensitive) ?? cs.find((c) => c !== undefined);
+}
+
+const by = (...cs: (Collation | undefined)[]): Collation => pick(...cs) ?? DEFAULT_COLLATION;
 
 class Compiler {
   private readonly cols: ExprColumn[];
@@ -43,30 +56,30 @@ class Compiler {
 
   node(n: Node): Compiled {
     switch (n.k) {
-      case 'null': return { run: () => null, binary: false };
+      case 'null': return { run: () => null, coll: undefined };
       case 'int': return this.constant(n.v);
       case 'dec': return this.constant(Dec.parse(n.text)!);
       case 'float': return this.constant(Number(n.text));
       case 'str': return this.constant(n.v);
-      case 'hex': return { run: () => n.v, binary: true };
+      case 'hex': return { run: () => n.v, coll: BYTES };
       case 'col': {
         const read = reader(this.cols[n.index]!);
         const i = n.index;
-        return { run: (get) => read(get(i)), binary: isBinaryColumn(this.cols[n.index]!) };
+        return { run: (get) => read(get(i)), coll: columnCollation(this.cols[n.index]!) };
       }
       case 'neg': {
         const a = this.node(n.a);
-        return { run: (g) => negate(a.run(g)), binary: false };
+        return { run: (g) => negate(a.run(g)), coll: undefined };
       }
       case 'not': {
         const a = this.node(n.a);
-        return { run: (g) => { const t = truth(a.run(g)); return t === null ? null : bool(!t); }, binary: false };
+        return { run: (g) => { const t = truth(a.run(g)); return t === null ? null : bool(!t); }, coll: undefined };
       }
       case 'bin': return this.binary(n);
       case 'is': {
         const a = this.node(n.a);
         const test = n.what === 'NULL' ? (v: V) => v === null : n.what === 'TRUE' ? (v: V) => truth(v) === true : (v: V) => truth(v) === false;
-        return { run: (g) => bool(test(a.run(g)) !== n.not), binary: false };
+        return { run: (g) => bool(test(a.run(g)) !== n.not), coll: undefined };
       }
       case 'in': {
         const a = this.node(n.a);
@@ -79,11 +92,11 @@ class Compiler {
             for (const item of list) {
               const w = item.run(g);
               if (w === null) sawNull = true;
-              else if (compare(v, w, a.binary || item.binary) === 0) return bool(!n.not);
+              else if (compare(v, w, by(a.coll, item.coll)) === 0) return bool(!n.not);
             }
             return sawNull ? null : bool(n.not);
           },
-          binary: false,
+          coll: undefined,
         };
       }
       case 'between': {
@@ -93,12 +106,12 @@ class Compiler {
             const v = a.run(g);
             const l = lo.run(g);
             const h = hi.run(g);
-            const ge = v === null || l === null ? null : compare(v, l, a.binary || lo.binary) >= 0;
-            const le = v === null || h === null ? null : compare(v, h, a.binary || hi.binary) <= 0;
+            const ge = v === null || l === null ? null : compare(v, l, by(a.coll, lo.coll)) >= 0;
+            const le = v === null || h === null ? null : compare(v, h, by(a.coll, hi.coll)) <= 0;
             const r = ge === false || le === false ? false : ge === null || le === null ? null : true;
             return r === null ? null : bool(r !== n.not);
           },
-          binary: false,
+          coll: undefined,
         };
       }
       case 'like': return this.like(n);
@@ -111,54 +124,55 @@ class Compiler {
             const s = subject?.run(g);
             for (const [w, t] of whens) {
               const wv = w.run(g);
-              const hit = subject ? s !== null && s !== undefined && wv !== null && compare(s, wv, subject.binary || w.binary) === 0 : truth(wv) === true;
+              const hit = subject ? s !== null && s !== undefined && wv !== null && compare(s, wv, by(subject.coll, w.coll)) === 0 : truth(wv) === true;
               if (hit) return t.run(g);
             }
             return otherwise ? otherwise.run(g) : null;
           },
-          binary: false,
+          coll: undefined,
         };
       }
       case 'fn': {
         const def = FUNCTIONS[n.name]!;
         const args = n.args.map((x) => this.node(x));
-        const binaryArgs = args.some((x) => x.binary);
+        const argColl = pick(...args.map((x) => x.coll));
+        const coll = argColl ?? DEFAULT_COLLATION;
         return {
           run: (g) => {
             const vs = args.map((x) => x.run(g));
             if (!def.nullSafe && vs.some((v) => v === null)) return null;
-            return def.fn(vs, binaryArgs);
+            return def.fn(vs, coll);
           },
-          binary: binaryArgs && ['LOWER', 'UPPER', 'CONCAT', 'SUBSTRING', 'SUBSTR', 'LEFT', 'RIGHT', 'TRIM', 'LTRIM', 'RTRIM', 'REPLACE', 'COALESCE', 'IFNULL'].includes(n.name),
+          coll: KEEPS_COLLATION.has(n.name) ? argColl : undefined,
         };
       }
     }
   }
 
   private constant(v: V): Compiled {
-    return { run: () => v, binary: false };
+    return { run: () => v, coll: undefined };
   }
 
   private binary(n: Extract<Node, { k: 'bin' }>): Compiled {
     const a = this.node(n.a);
     const b = this.node(n.b);
-    const bin = a.binary || b.binary;
+    const coll = by(a.coll, b.coll);
     switch (n.op) {
       case 'AND':
-        return { run: (g) => { const x = truth(a.run(g)); if (x === false) return FALSE; const y = truth(b.run(g)); return y === false ? FALSE : x === null || y === null ? null : TRUE; }, binary: false };
+        return { run: (g) => { const x = truth(a.run(g)); if (x === false) return FALSE; const y = truth(b.run(g)); return y === false ? FALSE : x === null || y === null ? null : TRUE; }, coll: undefined };
       case 'OR':
-        return { run: (g) => { const x = truth(a.run(g)); if (x === true) return TRUE; const y = truth(b.run(g)); return y === true ? TRUE : x === null || y === null ? null : FALSE; }, binary: false };
+        return { run: (g) => { const x = truth(a.run(g)); if (x === true) return TRUE; const y = truth(b.run(g)); return y === true ? TRUE : x === null || y === null ? null : FALSE; }, coll: undefined };
       case 'XOR':
-        return { run: (g) => { const x = truth(a.run(g)); const y = truth(b.run(g)); return x === null || y === null ? null : bool(x !== y); }, binary: false };
+        return { run: (g) => { const x = truth(a.run(g)); const y = truth(b.run(g)); return x === null || y === null ? null : bool(x !== y); }, coll: undefined };
       case '<=>':
-        return { run: (g) => { const x = a.run(g); const y = b.run(g); return x === null || y === null ? bool(x === y) : bool(compare(x, y, bin) === 0); }, binary: false };
+        return { run: (g) => { const x = a.run(g); const y = b.run(g); return x === null || y === null ? bool(x === y) : bool(compare(x, y, coll) === 0); }, coll: undefined };
       case '=': case '<>': case '<': case '<=': case '>': case '>=': {
         const test = COMPARISONS[n.op];
-        return { run: (g) => { const x = a.run(g); if (x === null) return null; const y = b.run(g); return y === null ? null : bool(test(compare(x, y, bin))); }, binary: false };
+        return { run: (g) => { const x = a.run(g); if (x === null) return null; const y = b.run(g); return y === null ? null : bool(test(compare(x, y, coll))); }, coll: undefined };
       }
       default: {
         const op = n.op;
-        return { run: (g) => { const x = a.run(g); if (x === null) return null; const y = b.run(g); return y === null ? null : arithmetic(op, x, y); }, binary: false };
+        return { run: (g) => { const x = a.run(g); if (x === null) return null; const y = b.run(g); return y === null ? null : arithmetic(op, x, y); }, coll: undefined };
       }
     }
   }
@@ -166,23 +180,24 @@ class Compiler {
   private like(n: Extract<Node, { k: 'like' }>): Compiled {
     const a = this.node(n.a);
     const p = this.node(n.pattern);
-    const bin = a.binary || p.binary;
+    const coll = by(a.coll, p.coll);
+    // LIKE never pads; binary strings match exactly.
+    const key = (s: string) => (coll.bytes ? s : collationKey(s, coll, false));
     const cache = new Map<string, RegExp>();
     return {
       run: (g) => {
         const v = a.run(g);
         const pat = p.run(g);
         if (v === null || pat === null) return null;
-        const key = (s: string) => (bin ? s : ciKey(s, false));
-        const ptext = key(toStr(pat));
+        const ptext = toStr(pat);
         let re = cache.get(ptext);
         if (!re) {
-          re = likeRegExp(ptext, n.escape);
+          re = likeRegExp(ptext, n.escape, key);
           if (cache.size < 256) cache.set(ptext, re);
         }
         return bool(re.test(key(toStr(v))) !== n.not);
       },
-      binary: false,
+      coll: undefined,
     };
   }
 }
@@ -191,15 +206,16 @@ const COMPARISONS: Record<'=' | '<>' | '<' | '<=' | '>' | '>=', (c: number) => b
   '=': (c) => c === 0, '<>': (c) => c !== 0, '<': (c) => c < 0, '<=': (c) => c <= 0, '>': (c) => c > 0, '>=': (c) => c >= 0,
 };
 
-function likeRegExp(pattern: string, escape: string): RegExp {
+/** The pattern as a regular expression; escapes are read before case folding, which could change the escape character. */
+function likeRegExp(pattern: string, escape: string, key: (s: string) => string): RegExp {
   let re = '';
   const cs = [...pattern];
   for (let i = 0; i < cs.length; i++) {
     const c = cs[i]!;
-    if (c === escape && i + 1 < cs.length) re += escapeRe(cs[++i]!);
+    if (c === escape && i + 1 < cs.length) re += escapeRe(key(cs[++i]!));
     else if (c === '%') re += '.*';
     else if (c === '_') re += '.';
-    else re += escapeRe(c);
+    else re += escapeRe(key(c));
   }
   return new RegExp(`^${re}$`, 'su');
 }

@@ -12,7 +12,7 @@ let schema: TableSchema;
 let rows: RowValue[][];
 let columns: ExprColumn[];
 
-const WORDS = ['apple', 'Apple', 'APPLE ', 'äpple', 'banana', 'Banana%', 'b_nana', '', ' lead', 'trail  ', "it's", 'back\\slash', 'ÉCOLE', 'école', '12abc', '7', 'x'];
+const WORDS = ['apple', 'Apple', 'APPLE ', 'äpple', 'banana', 'Banana%', 'b_nana', '', ' lead', 'trail  ', "it's", 'back\\slash', 'ÉCOLE', 'école', '12abc', '7', 'x', 'A%b', 'ae', 'aex'];
 
 beforeAll(async () => {
   db = await startMariaDb();
@@ -22,7 +22,9 @@ beforeAll(async () => {
     id INT PRIMARY KEY, n INT NULL, big BIGINT UNSIGNED NULL, price DECIMAL(10,2) NULL, ratio DOUBLE NULL,
     name VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci NULL,
     code VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL,
-    born DATE NULL, seen DATETIME(6) NULL, flag TINYINT NULL)`);
+    born DATE NULL, seen DATETIME(6) NULL, flag TINYINT NULL,
+    nb VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NULL,
+    nci VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_nopad_ci NULL)`);
   let seed = 7;
   const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
@@ -30,7 +32,7 @@ beforeAll(async () => {
   const values: string[] = [];
   for (let id = 1; id <= 300; id++) {
     const word = (w: string) => `'${w.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
-    values.push(`(${id}, ${maybe(String(Math.floor(rand() * 200) - 100))}, ${maybe(String(BigInt(Math.floor(rand() * 1e6)) * 10n ** 12n))}, ${maybe((rand() * 2000 - 1000).toFixed(2))}, ${maybe((rand() * 10 - 5).toFixed(3))}, ${maybe(word(pick(WORDS)))}, ${maybe(word(pick(WORDS)))}, ${maybe(`'2024-${1 + Math.floor(rand() * 12)}-${1 + Math.floor(rand() * 28)}'`)}, ${maybe(`'2024-01-${10 + Math.floor(rand() * 5)} ${Math.floor(rand() * 24)}:${Math.floor(rand() * 60)}:00.${Math.floor(rand() * 1e6)}'`)}, ${maybe(String(Math.floor(rand() * 3)))})`);
+    values.push(`(${id}, ${maybe(String(Math.floor(rand() * 200) - 100))}, ${maybe(String(BigInt(Math.floor(rand() * 1e6)) * 10n ** 12n))}, ${maybe((rand() * 2000 - 1000).toFixed(2))}, ${maybe((rand() * 10 - 5).toFixed(3))}, ${maybe(word(pick(WORDS)))}, ${maybe(word(pick(WORDS)))}, ${maybe(`'2024-${1 + Math.floor(rand() * 12)}-${1 + Math.floor(rand() * 28)}'`)}, ${maybe(`'2024-01-${10 + Math.floor(rand() * 5)} ${Math.floor(rand() * 24)}:${Math.floor(rand() * 60)}:00.${Math.floor(rand() * 1e6)}'`)}, ${maybe(String(Math.floor(rand() * 3)))}, ${maybe(word(pick(WORDS)))}, ${maybe(word(pick(WORDS)))})`);
   }
   await source.query(`INSERT INTO ex.t VALUES ${values.join(',\n')}`);
   [schema] = await source.readSchemas([{ database: 'ex', tables: ['t'] }]) as [TableSchema];
@@ -54,6 +56,10 @@ const FILTERS = [
   "CONCAT(name, code) LIKE '%pp%'", "TRIM(name) = 'lead'", "SUBSTRING(name, 2, 3) = 'ppl'", "COALESCE(name, code, 'none') = 'none'", "IFNULL(n, 0) + 1 > 1", "IF(n > 0, name, code) = 'banana'",
   "CASE WHEN n > 50 THEN 'hi' WHEN n < -50 THEN 'lo' END = 'hi'", "CASE flag WHEN 1 THEN 'one' ELSE 'other' END = 'other'", "n > 0 XOR price > 0", "name <=> code", "NULLIF(n, 5) IS NULL",
   "GREATEST(n, 0) = 0", "REPLACE(name, 'p', 'P') = 'aPPle'",
+  // A letter as ESCAPE: escapes are read before case folding.
+  "name LIKE 'ae%%' ESCAPE 'e'", "code LIKE 'ae%' ESCAPE 'e'", "name LIKE 'aee%' ESCAPE 'e'",
+  // NO PAD collations: trailing spaces count.
+  "nb = 'trail'", "nb = 'trail  '", "nb < 'b'", "nb LIKE 'A%'", "nci = 'apple'", "nci = 'APPLE '", "nci > 'b'", "nci BETWEEN 'a' AND 'b'", "nci IN ('trail', 'ecole')",
 ];
 
 describe('row filters against MariaDB', () => {

@@ -11,6 +11,12 @@ const COLUMNS: ExprColumn[] = [
   { name: 'born', dataType: 'date' },
   { name: 'seen', dataType: 'datetime' },
   { name: 'order', dataType: 'int' },
+  { name: 'ai', dataType: 'varchar', collation: 'utf8mb4_0900_ai_ci' },
+  { name: 'cs', dataType: 'varchar', collation: 'utf8mb4_0900_as_cs' },
+  { name: 'nb', dataType: 'varchar', collation: 'utf8mb4_0900_bin' },
+  { name: 'uni', dataType: 'varchar', collation: 'utf8mb4_unicode_ci' },
+  { name: 'st', dataType: 'enum' },
+  { name: 't', dataType: 'time' },
 ];
 
 type Row = Partial<Record<string, RowValue>>;
@@ -85,6 +91,25 @@ describe('filters evaluate as MySQL WHERE does', () => {
   });
 
   it.each([
+    // NO PAD (0900, nopad): trailing spaces count; _cs and _bin keep case.
+    ["ai = 'ecole'", { ai: 'École' }, true],
+    ["ai = 'ecole'", { ai: 'ecole ' }, false],
+    ["cs = 'abc'", { cs: 'ABC' }, false],
+    ["cs = 'abc'", { cs: 'abc' }, true],
+    ["nb = 'a'", { nb: 'a ' }, false],
+    ["nb = 'a '", { nb: 'a ' }, true],
+    ["nb < 'b'", { nb: 'a' }, true],
+    // A letter as ESCAPE is read before case folding.
+    ["name LIKE 'ae%' ESCAPE 'e'", { name: 'A%' }, true],
+    ["name LIKE 'ae%' ESCAPE 'e'", { name: 'aex' }, false],
+    ["t > '09:00:00'", { t: '10:00:00' }, true],
+    ["t = '10:00:00'", { t: '10:00:00.000000' }, true],
+    ["st = 'small'", { st: 'small' }, true],
+  ] as const)('%s on %o → %s', (text, row, expected) => {
+    expect(keeps(text, row)).toBe(expected);
+  });
+
+  it.each([
     ['name = NULL', false],
     ['name <> NULL', false],
     ['name IS NULL', true],
@@ -131,12 +156,19 @@ describe('values (ETL)', () => {
     expect(value(text, { id: 7, code: 'AbC', price: '12.50', ...extra })).toBe(expected);
   });
 
+  it('refuses an integer out of the destination column\'s range, naming the column', () => {
+    expect(toRowValue(255n, { dataType: 'tinyint', unsigned: true })).toBe(255);
+    expect(toRowValue(-128n, { dataType: 'tinyint' })).toBe(-128);
+    expect(() => toRowValue(128n, { name: 'qty', dataType: 'tinyint' })).toThrow(/ETL value 128 is out of range for qty \(tinyint: -128 to 127\)/);
+    expect(() => toRowValue(-1n, { name: 'n', dataType: 'bigint', unsigned: true })).toThrow(/out of range for n \(bigint unsigned/);
+    expect(() => toRowValue(2 ** 31, { name: 'n', dataType: 'int' })).toThrow(/out of range for n/);
+  });
+
   it('converts a value to the destination column as MySQL assigns it', () => {
     expect(toRowValue(7n, { dataType: 'int' })).toBe(7);
     expect(toRowValue('12.345', { dataType: 'decimal', scale: 2 })).toBe('12.35');
     expect(toRowValue(2.5, { dataType: 'bigint' })).toBe(3n);
     expect(toRowValue('abc', { dataType: 'int' })).toBeNull();
-    expect(toRowValue(-1n, { dataType: 'bigint', unsigned: true })).toBeNull();
     expect(toRowValue('2024-1-5 3:4:5', { dataType: 'datetime' })).toBe('2024-01-05 03:04:05');
     expect(toRowValue('2024-01-05 10:00:00.25', { dataType: 'date' })).toBe('2024-01-05');
     expect(toRowValue(42n, { dataType: 'varchar' })).toBe('42');
@@ -187,6 +219,17 @@ const HOSTILE: [string, RegExp][] = [
   ['SUBSTRING(name)', /SUBSTRING\(\) takes 2 to 3 argument\(s\), got 1/],
   ['id IS 3', /expected NULL, TRUE or FALSE after IS/],
   ["name LIKE 'a' ESCAPE 'ab'", /ESCAPE takes a one-character string/],
+  // Comparisons the change-stream evaluator could decide differently from MySQL.
+  ["uni > 'b'", /uni uses collation utf8mb4_unicode_ci, whose order .* cannot reproduce/],
+  ["LOWER(ai) BETWEEN 'a' AND 'b'", /ai uses collation utf8mb4_0900_ai_ci/],
+  ["GREATEST(cs, 'x') = 'x'", /cs uses collation utf8mb4_0900_as_cs/],
+  ['st = 1', /st is ENUM: compared with a number MySQL uses its index/],
+  ['st + 0 > 1', /st is ENUM: in arithmetic/],
+  ["t > '9:00'", /TIME column t can only be compared with a 'hh:mm:ss' literal/],
+  ['t = 90000', /TIME column t/],
+  ["born = '20240101'", /'20240101' compared with DATE column born is not a 'YYYY-MM-DD/],
+  ["seen < '2024/01/01'", /'2024\/01\/01' compared with DATETIME column seen/],
+  ['seen > 20240101', /DATETIME column seen is compared with a number/],
 ];
 
 describe('hostile input is refused with a clear message, nothing runs', () => {

@@ -1,7 +1,7 @@
-import { Dec, Temporal, compare, divRound, isExact, toDec, toDouble, toStr, truth, type V } from './values.js';
+import { Dec, Temporal, compare, type Collation, divRound, isExact, toDec, toDouble, toStr, truth, type V } from './values.js';
 
-/** `binary`: an argument compares by bytes (a `_bin` collation or a binary type). */
-type Fn = (args: V[], binary: boolean) => V;
+/** `coll`: how the arguments compare as strings (the collation of a column among them). */
+type Fn = (args: V[], coll: Collation) => V;
 
 interface FunctionDef {
   readonly arity: readonly [number, number];
@@ -67,13 +67,16 @@ function part(v: V, from: number, to: number): V {
   return t ? BigInt(Number(t.key.slice(from, to))) : null;
 }
 
-function extreme(args: V[], sign: 1 | -1, binary: boolean): V {
+function extreme(args: V[], sign: 1 | -1, coll: Collation): V {
   const vs = args.filter((a): a is Exclude<V, null> => a !== null);
   if (vs.length < args.length) return null;
   let best = vs[0]!;
-  for (const a of vs.slice(1)) if (compare(a, best, binary) * sign > 0) best = a;
+  for (const a of vs.slice(1)) if (compare(a, best, coll) * sign > 0) best = a;
   return best;
 }
+
+/** Functions whose string value keeps the collation of their arguments (`CONCAT(code, …)` compares as `code` does). */
+export const KEEPS_COLLATION = new Set(['LOWER', 'UPPER', 'CONCAT', 'SUBSTRING', 'SUBSTR', 'LEFT', 'RIGHT', 'TRIM', 'LTRIM', 'RTRIM', 'REPLACE', 'COALESCE', 'IFNULL']);
 
 export const FUNCTIONS: Record<string, FunctionDef> = {
   LOWER: { arity: [1, 1], fn: str((s) => s.toLowerCase()) },
@@ -99,15 +102,15 @@ export const FUNCTIONS: Record<string, FunctionDef> = {
   REPLACE: { arity: [3, 3], fn: (a) => { const from = toStr(a[1]!); return from === '' ? toStr(a[0]!) : toStr(a[0]!).split(from).join(toStr(a[2]!)); } },
   COALESCE: { arity: [1, Infinity], nullSafe: true, fn: (a) => a.find((x) => x !== null) ?? null },
   IFNULL: { arity: [2, 2], nullSafe: true, fn: (a) => (a[0] !== null ? a[0]! : a[1]!) },
-  NULLIF: { arity: [2, 2], nullSafe: true, fn: (a, bin) => (a[0] != null && a[1] != null && compare(a[0], a[1], bin) === 0 ? null : a[0]!) },
+  NULLIF: { arity: [2, 2], nullSafe: true, fn: (a, coll) => (a[0] != null && a[1] != null && compare(a[0], a[1], coll) === 0 ? null : a[0]!) },
   IF: { arity: [3, 3], nullSafe: true, fn: (a) => (truth(a[0]!) ? a[1]! : a[2]!) },
   ABS: { arity: [1, 1], fn: (a) => { const v = a[0]!; if (typeof v === 'bigint') return v < 0n ? -v : v; if (v instanceof Dec) return new Dec(v.m < 0n ? -v.m : v.m, v.scale); return Math.abs(toDouble(v)); } },
   ROUND: { arity: [1, 2], fn: (a) => round(a[0]!, a[1] === undefined ? 0 : int(a[1]), 'round') },
   FLOOR: { arity: [1, 1], fn: (a) => round(a[0]!, 0, 'floor') },
   CEIL: { arity: [1, 1], fn: (a) => round(a[0]!, 0, 'ceil') },
   CEILING: { arity: [1, 1], fn: (a) => round(a[0]!, 0, 'ceil') },
-  GREATEST: { arity: [2, Infinity], nullSafe: true, fn: (a, bin) => extreme(a, 1, bin) },
-  LEAST: { arity: [2, Infinity], nullSafe: true, fn: (a, bin) => extreme(a, -1, bin) },
+  GREATEST: { arity: [2, Infinity], nullSafe: true, fn: (a, coll) => extreme(a, 1, coll) },
+  LEAST: { arity: [2, Infinity], nullSafe: true, fn: (a, coll) => extreme(a, -1, coll) },
   YEAR: { arity: [1, 1], fn: (a) => part(a[0]!, 0, 4) },
   MONTH: { arity: [1, 1], fn: (a) => part(a[0]!, 5, 7) },
   DAY: { arity: [1, 1], fn: (a) => part(a[0]!, 8, 10) },

@@ -1,6 +1,7 @@
 import type { BinOp, ExprColumn, Expression, Node } from './ast.js';
 import { invalid, tokenize, type Token } from './lexer.js';
 import { FUNCTIONS, NON_DETERMINISTIC } from './functions.js';
+import { checkComparisons } from './check.js';
 
 const MAX_DEPTH = 64;
 
@@ -23,6 +24,7 @@ export function parseExpression(text: string, columns: readonly ExprColumn[], wh
   const p = new Parser(tokenize(text, what), columns, what);
   const ast = p.expression(0);
   p.expectEnd();
+  checkComparisons(ast, columns, what);
   return { ast, columns: p.used, what };
 }
 

@@ -120,14 +120,50 @@ export function truth(v: V): boolean | null {
   return toDouble(v) !== 0;
 }
 
+/** How strings compare under a collation (or as binary strings). */
+export interface Collation {
+  /** Binary strings (a binary type or a hex literal): bytes, no padding. */
+  readonly bytes: boolean;
+  readonly caseInsensitive: boolean;
+  /** Only meaningful when case-insensitive: `_as_ci` collations keep accents apart. */
+  readonly accentInsensitive: boolean;
+  /** PAD SPACE: 'a' = 'a ' (LIKE never pads). NO PAD collations (MySQL 8 `0900`, MariaDB `nopad`) count trailing spaces. */
+  readonly padSpace: boolean;
+}
+
+export const BYTES: Collation = { bytes: true, caseInsensitive: false, accentInsensitive: false, padSpace: false };
+/** What strings without a column collation compare by: MariaDB's default utf8mb4_general_ci. */
+export const DEFAULT_COLLATION: Collation = { bytes: false, caseInsensitive: true, accentInsensitive: true, padSpace: true };
+
+/** The collation's traits, from MySQL's naming rules (`_bin`, `_cs`, `_as_ci`, `_ci`, `0900`, `nopad`). */
+export function collationOf(name: string): Collation {
+  const n = name.toLowerCase();
+  // `_bin` is binary order even in names like utf8mb4_0900_bin; `_cs` / `_as_cs` are case-sensitive.
+  const caseInsensitive = !/_bin$/.test(n) && !/_cs(_|$)/.test(n) && /_ci(_|$)/.test(n);
+  return { bytes: false, caseInsensitive, accentInsensitive: caseInsensitive && !/_as_ci/.test(n), padSpace: !/0900|nopad/.test(n) };
+}
+
 /**
- * Case- and accent-insensitive key of a `_ci` collation (utf8mb4_general_ci and kin): letters
- * fold to upper case without diacritics. `pad` drops trailing spaces (PAD SPACE collations
- * compare 'a' and 'a ' equal; LIKE does not).
+ * True when the evaluator orders strings exactly as the collation does: binary (`_bin`) and
+ * `*_general_ci` (simple case folding). UCA collations (`unicode`, `unicode_520`, `0900`,
+ * `uca1400`) and locale variants (swedish, german2, …) have their own weights.
  */
-export function ciKey(s: string, pad: boolean): string {
-  const folded = s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toUpperCase().replace(/ß/g, 'SS');
-  return pad ? folded.replace(/ +$/, '') : folded;
+export function ordersLikeMySql(name: string): boolean {
+  return /_bin$|_general(_nopad)?_ci$/i.test(name);
+}
+
+/**
+ * The comparison key of a string under a text collation: for case-insensitive ones letters
+ * fold to upper case (and, unless accent-sensitive, lose their diacritics). `pad` drops
+ * trailing spaces (PAD SPACE comparisons; LIKE never pads).
+ */
+export function collationKey(s: string, c: Collation, pad = c.padSpace): string {
+  let k = s;
+  if (c.caseInsensitive) {
+    if (c.accentInsensitive) k = k.normalize('NFD').replace(/[\u0300-\u036f]/g, '');
+    k = k.toUpperCase();
+  }
+  return pad ? k.replace(/ +$/, '') : k;
 }
 
 export function cmp<T extends bigint | number | string>(a: T, b: T): -1 | 0 | 1 {
@@ -146,11 +182,10 @@ function cmpBytes(a: Uint8Array, b: Uint8Array): -1 | 0 | 1 {
 }
 
 /**
- * MySQL's comparison of two non-NULL values: strings as strings (binary or case-insensitive
- * by collation), a temporal value against a string as temporal, exact numbers exactly,
- * everything else as doubles.
+ * MySQL's comparison of two non-NULL values: strings as strings by `coll`, a temporal value
+ * against a string as temporal, exact numbers exactly, everything else as doubles.
  */
-export function compare(a: Exclude<V, null>, b: Exclude<V, null>, binary: boolean): -1 | 0 | 1 {
+export function compare(a: Exclude<V, null>, b: Exclude<V, null>, coll: Collation): -1 | 0 | 1 {
   if (a instanceof Temporal || b instanceof Temporal) {
     const ta = a instanceof Temporal ? a : typeof a === 'string' ? Temporal.parse(a, 'datetime') : undefined;
     const tb = b instanceof Temporal ? b : typeof b === 'string' ? Temporal.parse(b, 'datetime') : undefined;
@@ -160,12 +195,8 @@ export function compare(a: Exclude<V, null>, b: Exclude<V, null>, binary: boolea
   }
   const textual = (x: unknown) => typeof x === 'string' || x instanceof Uint8Array;
   if (textual(a) && textual(b)) {
-    if (binary || a instanceof Uint8Array || b instanceof Uint8Array) {
-      // Binary strings: bytes; utf8mb4_bin: PAD SPACE, so trailing spaces still do not count.
-      if (a instanceof Uint8Array || b instanceof Uint8Array) return cmpBytes(toBytes(a), toBytes(b));
-      return cmp(toStr(a).replace(/ +$/, ''), toStr(b).replace(/ +$/, ''));
-    }
-    return cmp(ciKey(toStr(a), true), ciKey(toStr(b), true));
+    if (coll.bytes || a instanceof Uint8Array || b instanceof Uint8Array) return cmpBytes(toBytes(a), toBytes(b));
+    return cmp(collationKey(toStr(a), coll), collationKey(toStr(b), coll));
   }
   if (typeof a === 'bigint' && typeof b === 'bigint') return cmp(a, b);
   if (isExact(a) && isExact(b)) return cmpDec(toDec(a), toDec(b));
