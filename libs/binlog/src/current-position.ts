@@ -1,6 +1,7 @@
 import mysql from 'mysql2/promise';
 import type { BinlogPosition } from '@tidewater/proto';
-import { TidewaterError, redact } from '@tidewater/errors';
+import { TidewaterError } from '@tidewater/errors';
+import { sourceError } from '@tidewater/mysql-source';
 import { makePosition } from './position.js';
 import type { SourceConnection } from './types.js';
 
@@ -19,8 +20,9 @@ export async function currentBinlogPosition(conn: SourceConnection): Promise<Bin
     const gtid = (vars as { Value: string }[]).map((v) => v.Value).find((v) => v) ?? '';
     return makePosition(String(row.File), BigInt(String(row.Position)), gtid);
   } catch (e) {
-    if (e instanceof TidewaterError) throw e;
-    throw new TidewaterError('TW_SOURCE_QUERY', `reading the binlog position of ${conn.host}:${conn.port} failed: ${redact((e as Error).message, [conn.password])}`, { subject: `${conn.host}:${conn.port}` });
+    // Classified by driver code: an outage gets the connection retry window, a refused
+    // login fails at once, as everywhere else the source is read.
+    throw sourceError(e, conn, 'reading the binlog position');
   } finally {
     await c?.end().catch(() => undefined);
   }

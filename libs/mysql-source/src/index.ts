@@ -3,3 +3,5 @@
 export type { SourceConnection, ObjectSelection, ChunkBounds, BinlogSettings, ReadChunkOptions, SourceClient } from './types.js';
 export { openSource } from './source-client.js';
 export { parseSourceUrl } from './url.js';
+// For the other mysql2-based adapter (libs/binlog): one classification of source errors.
+export { mapDriverError as sourceError, type ErrorContext as SourceErrorContext } from './driver-errors.js';
