@@ -13,7 +13,9 @@ const ARITHMETIC = new Set(['+', '-', '*', '/', 'DIV', '%']);
  * Refuses comparisons the evaluator could decide differently from MySQL (run by
  * parseExpression, so the precheck reports them): orderings under collations whose weights
  * it does not implement, ENUM/SET in numeric context, TIME and temporal values against
- * literals MySQL would convert in ways it does not.
+ * literals MySQL would convert in ways it does not, and quotients used as operands: MySQL
+ * shows and compares `a / b` at the dividend's scale + 4 but computes on with 9 more digits
+ * (`FLOOR(1/3*3)` is 0 there), which the evaluator does not carry.
  */
 export function checkComparisons(ast: Node, columns: readonly ExprColumn[], what: string): void {
   const col = (n: Node): ExprColumn | undefined => (n.k === 'col' ? columns.find((c) => c.name === n.name) : undefined);
@@ -61,7 +63,10 @@ export function checkComparisons(ast: Node, columns: readonly ExprColumn[], what
     switch (n.k) {
       case 'bin':
         if (COMPARISONS.has(n.op)) pair(n.a, n.b, ORDERING.has(n.op));
-        if (ARITHMETIC.has(n.op)) for (const x of [n.a, n.b]) enumArithmetic(x);
+        if (ARITHMETIC.has(n.op)) for (const x of [n.a, n.b]) {
+          enumArithmetic(x);
+          quotientOperand(x);
+        }
         walk(n.a);
         walk(n.b);
         return;
@@ -83,10 +88,16 @@ export function checkComparisons(ast: Node, columns: readonly ExprColumn[], what
       case 'fn': {
         const ordering = n.name === 'GREATEST' || n.name === 'LEAST';
         if (ordering || n.name === 'NULLIF') n.args.forEach((x, i) => n.args.slice(i + 1).forEach((y) => pair(x, y, ordering)));
+        n.args.forEach(quotientOperand);
         n.args.forEach(walk);
         return;
       }
       default: return;
+    }
+  };
+  const quotientOperand = (n: Node): void => {
+    if (n.k === 'bin' && n.op === '/') {
+      throw invalid(what, 'the result of a division is used in further arithmetic or a function, where MySQL keeps more digits than the change-stream evaluator', 'compare the quotient directly (a / b > x), or multiply instead (a > x * b)');
     }
   };
   const enumArithmetic = (n: Node): void => {

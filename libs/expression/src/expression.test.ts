@@ -230,6 +230,8 @@ const HOSTILE: [string, RegExp][] = [
   ["born = '20240101'", /'20240101' compared with DATE column born is not a 'YYYY-MM-DD/],
   ["seen < '2024/01/01'", /'2024\/01\/01' compared with DATETIME column seen/],
   ['seen > 20240101', /DATETIME column seen is compared with a number/],
+  ['FLOOR(price / 3 * 3) = price', /result of a division is used in further arithmetic/],
+  ['ROUND(price / 3, 6) > 1', /result of a division is used in further arithmetic or a function/],
 ];
 
 describe('hostile input is refused with a clear message, nothing runs', () => {
