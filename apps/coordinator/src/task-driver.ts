@@ -5,7 +5,7 @@ import { requireIncrementalReady } from '@tidewater/precheck';
 import { FailingSince, specOf, type TaskStore } from '@tidewater/task-state';
 import type { Bus } from '@tidewater/bus';
 import type { Logger } from '@tidewater/telemetry';
-import { errorCodeOf, isTidewaterError, retryWindowOf } from '@tidewater/errors';
+import { errorCodeOf, isTidewaterError, redact, retryWindowOf } from '@tidewater/errors';
 import { applyFault, enforceDeadlines, failStep } from './retry-windows.js';
 import { nextStage, TERMINAL, stageName } from './stage-machine.js';
 import { readTables, migrateSchema } from './schema-stage.js';
@@ -86,8 +86,13 @@ export class TaskDriver {
   private async reportFault(e: unknown): Promise<void> {
     const now = Date.now();
     const code = errorCodeOf(e);
-    const fault = { reporter: 'coordinator', code, message: e instanceof Error ? e.message : String(e), recovered: false, sinceMs: BigInt(this.failing.failed(code, now)) };
-    await this.deps.store.update(this.taskId, (s) => applyFault(s, fault, specOf(s).retry, now));
+    const text = e instanceof Error ? e.message : String(e);
+    const sinceMs = BigInt(this.failing.failed(code, now));
+    // Redacted like every service's report: the entry is shown by GetTask and kept in KV.
+    await this.deps.store.update(this.taskId, (s) => {
+      const spec = specOf(s);
+      return applyFault(s, { reporter: 'coordinator', code, message: redact(text, [spec.source.password]).slice(0, 1_000), recovered: false, sinceMs }, spec.retry, now);
+    });
   }
 
   private async reportRecovered(): Promise<void> {
