@@ -1,5 +1,5 @@
 import { Kvm, type KV } from '@nats-io/kv';
-import type { JetStreamClient } from '@nats-io/jetstream';
+import { JetStreamApiCodes, JetStreamApiError, type JetStreamClient } from '@nats-io/jetstream';
 
 export type { KV, KvEntry } from '@nats-io/kv';
 
@@ -7,4 +7,9 @@ export type { KV, KvEntry } from '@nats-io/kv';
 export async function openKv(js: JetStreamClient, bucket: string): Promise<KV> {
   const kvm = new Kvm(js);
   return kvm.create(bucket, { history: 5 });
+}
+
+/** A compare-and-set write lost to a concurrent one (the revision moved): read again and retry. */
+export function isRevisionConflict(e: unknown): boolean {
+  return e instanceof JetStreamApiError && (e.code === JetStreamApiCodes.StreamWrongLastSequence || e.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown);
 }

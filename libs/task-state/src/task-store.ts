@@ -1,5 +1,5 @@
 import { TaskState, Stage } from '@tidewater/proto';
-import { KV_BUCKETS, openKv, type KV, type Bus } from '@tidewater/bus';
+import { isRevisionConflict, KV_BUCKETS, openKv, type KV, type Bus } from '@tidewater/bus';
 import { TidewaterError } from '@tidewater/errors';
 import { openSpec, secretKeyFromEnv, type TaskSpec } from '@tidewater/config';
 
@@ -25,7 +25,9 @@ export class TaskStore {
   }
 
   async get(taskId: string): Promise<StoredTask | undefined> {
-    const e = await this.kv.get(taskId);
+    const e = await this.kv.get(taskId).catch((err: unknown) => {
+      throw busError(taskId, 'reading', err);
+    });
     if (!e || e.operation !== 'PUT' || e.value.length === 0) return undefined;
     return { state: TaskState.decode(e.value), revision: e.revision };
   }
@@ -58,6 +60,8 @@ export class TaskStore {
   /**
    * Applies `change` to the latest state with compare-and-set, retrying on a concurrent
    * write. `change` may be called more than once and must be a pure function of its input.
+   * Any other failure (the bus is away) is thrown at once as TW_BUS_UNAVAILABLE: callers
+   * retry whole operations, not one write for minutes.
    */
   async update(taskId: string, change: (s: TaskState) => TaskState | undefined): Promise<StoredTask> {
     for (let attempt = 0; ; attempt++) {
@@ -69,7 +73,10 @@ export class TaskStore {
         const revision = await this.kv.update(taskId, TaskState.encode(next).finish(), cur.revision);
         return { state: next, revision };
       } catch (e) {
+        if (!isRevisionConflict(e)) throw busError(taskId, 'writing', e);
         if (attempt > 50) throw new TidewaterError('TW_BUS_UNAVAILABLE', `task ${taskId}: state update kept conflicting`, { subject: taskId }, { cause: e });
+        // Writers of one task collide in bursts (progress reports, RPCs): spread the retries.
+        if (attempt >= 3) await new Promise((r) => setTimeout(r, Math.min(50, attempt * 5) * Math.random()));
       }
     }
   }
@@ -118,4 +125,8 @@ export function specOf(state: TaskState): TaskSpec {
  */
 export function taskOwner(state: Pick<TaskState, 'taskId' | 'createdAtMs'>): string {
   return `${state.taskId}@${state.createdAtMs.toString(36)}`;
+}
+
+function busError(taskId: string, doing: string, e: unknown): TidewaterError {
+  return new TidewaterError('TW_BUS_UNAVAILABLE', `task ${taskId}: ${doing} the task state failed: ${e instanceof Error ? e.message : String(e)}`, { subject: taskId }, { cause: e });
 }
