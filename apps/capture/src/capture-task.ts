@@ -5,7 +5,7 @@ import { createBinlogReader, type BinlogReader } from '@tidewater/binlog';
 import { Throttle, type ServiceContext, type TaskWorker } from '@tidewater/runtime';
 import type { TaskSpec } from '@tidewater/config';
 import { FaultReporter, specOf, type StoredTask } from '@tidewater/task-state';
-import { TidewaterError, isRetriable } from '@tidewater/errors';
+import { TidewaterError, isRetriable, isTidewaterError } from '@tidewater/errors';
 import { openSource } from '@tidewater/mysql-source';
 import { TransactionBatcher } from './transaction-batcher.js';
 import { appendedColumns, isAppendOnlyAddColumn } from './add-column.js';
@@ -49,6 +49,9 @@ export async function startCaptureTask(ctx: ServiceContext, task: StoredTask, si
 
   const run = async () => {
     while (!controller.signal.aborted) {
+      // A fresh chain per reader: a rejected one would fail every later handler at once
+      // with the old error (e.g. a publish refused while the bus restarted), for ever.
+      chain = Promise.resolve();
       const saved = await positions.get(taskId);
       const checkpoint = saved && saved.value.length ? CaptureCheckpoint.decode(saved.value) : undefined;
       if (checkpoint?.schemas.length) schemas = checkpoint.schemas;
@@ -73,7 +76,7 @@ export async function startCaptureTask(ctx: ServiceContext, task: StoredTask, si
             span.end();
           }
           await publisher.flush();
-          await positions.put(taskId, CaptureCheckpoint.encode({ position: origin!.end!, schemas }).finish());
+          await onBus('saving the capture checkpoint', positions.put(taskId, CaptureCheckpoint.encode({ position: origin!.end!, schemas }).finish()));
           faults.recovered();
         };
         /** ADD COLUMN at the end of a migrated table: carried to the sink, then decoded with. */
@@ -104,7 +107,7 @@ export async function startCaptureTask(ctx: ServiceContext, task: StoredTask, si
           reader!.updateSchema(next);
           await publisher.publish(subjects.sourceBinlog(taskId), Batch.encode(change).finish(), { msgId: `ddl:${pos.token}` });
           await publisher.flush();
-          await positions.put(taskId, CaptureCheckpoint.encode({ position: pos, schemas }).finish());
+          await onBus('saving the capture checkpoint', positions.put(taskId, CaptureCheckpoint.encode({ position: pos, schemas }).finish()));
           ctx.log.info('ADD COLUMN applied', { task: taskId, table: `${target.database}.${target.table}`, columns: added.map((c) => c.name) });
           return true;
         };
@@ -139,10 +142,10 @@ export async function startCaptureTask(ctx: ServiceContext, task: StoredTask, si
             onHeartbeat: (pos) =>
               serial(async () => {
                 if (!batcher.position || pos.token > batcher.position.token) batcher.advance(pos);
-                await ctx.bus.js.publish(
+                await onBus('reporting progress', ctx.bus.js.publish(
                   subjects.progress(taskId),
                   Progress.encode(Progress.fromPartial({ taskId, unit: { $case: 'caughtUp', value: pos }, committedAtMs: BigInt(Date.now()), sourceTimeMs: BigInt(Date.now()) })).finish(),
-                );
+                ));
               }),
             onDdl: (database, statement, pos, timestamp) =>
               serial(async () => {
@@ -154,7 +157,7 @@ export async function startCaptureTask(ctx: ServiceContext, task: StoredTask, si
                 if (await applyAddColumn(target, statement, pos)) return;
                 await flush(true);
                 ctx.log.warn('DDL on a migrated table: pausing task', { task: taskId, table: `${target.database}.${target.table}`, statement });
-                await ctx.bus.js.publish(
+                await onBus('reporting progress', ctx.bus.js.publish(
                   subjects.progress(taskId),
                   Progress.encode(Progress.fromPartial({
                     taskId,
@@ -164,7 +167,7 @@ export async function startCaptureTask(ctx: ServiceContext, task: StoredTask, si
                     sourceTimeMs: BigInt(timestamp) * 1000n,
                   })).finish(),
                   { msgID: `ddl:${pos.token}` },
-                );
+                ));
                 controller.abort();
               }),
             onError: (e) => resolve(e),
@@ -195,6 +198,16 @@ export async function startCaptureTask(ctx: ServiceContext, task: StoredTask, si
       await heartbeat?.stop();
     },
   };
+}
+
+/** A bus operation's failure as TW_BUS_UNAVAILABLE: retried within retry.connectionMinutes, like a lost source. */
+async function onBus<T>(doing: string, op: Promise<T>): Promise<T> {
+  try {
+    return await op;
+  } catch (e) {
+    if (isTidewaterError(e)) throw e;
+    throw new TidewaterError('TW_BUS_UNAVAILABLE', `${doing} failed: ${(e as Error).message}`, { fix: 'check that NATS runs with JetStream; capture resumes from its last checkpoint' }, { cause: e });
+  }
 }
 
 function incrementalRates(spec: TaskSpec) {

@@ -66,16 +66,19 @@ class ZongjiReader implements BinlogReader {
     });
     this.zongji = zongji;
     let failed = false;
-    const fail = (e: unknown) => {
+    const failWith = (e: Error) => {
       if (failed || this.stopped) return;
       failed = true;
-      handlers.onError(this.mapError(e));
+      handlers.onError(e);
     };
+    // The driver's errors are the source's; a handler's error is the caller's own and keeps
+    // its class (a bus outage in capture is not the source being unreachable).
+    const fail = (e: unknown) => failWith(this.mapError(e));
     const queue = new EventQueue<AnyBinlogEvent>(
       (ev) => this.dispatch(ev, handlers),
       () => zongji.connection?.pause(),
       () => zongji.connection?.resume(),
-      fail,
+      (e) => failWith(e instanceof Error ? e : new Error(String(e))),
     );
     zongji.on('binlog', (ev: AnyBinlogEvent) => {
       if (!this.stopped) queue.push(ev);
