@@ -255,6 +255,27 @@ describe('task options end to end', () => {
     expect(failed.errorMessage).toContain('capture/start');
   });
 
+  it('completes the full copy when a row filter or an ETL where leaves chunks empty', async () => {
+    await source.query('CREATE DATABASE probe5');
+    await source.query('CREATE TABLE probe5.t (id INT PRIMARY KEY, v VARCHAR(10))');
+    await source.query('CREATE TABLE probe5.u (id INT PRIMARY KEY, v VARCHAR(10))');
+    await source.query(`INSERT INTO probe5.t SELECT seq, 'x' FROM probe5.seq_1_to_1000`);
+    await source.query(`INSERT INTO probe5.u SELECT seq, 'y' FROM probe5.seq_1_to_1000`);
+    const task = await start(spec('probe5', {
+      migrationTypes: ['schema', 'full'],
+      objects: [{ database: 'probe5', tables: [{ name: 't', filter: 'id < 0' }, { name: 'u', etl: { where: 'id > 500' } }] }],
+      full: { chunkRows: 300, batchRows: 100 },
+    }));
+    const done = await until(task.taskId, Stage.STAGE_COMPLETED);
+    for (const t of done.tables) expect(t.chunksDone, `${t.source?.table}: every chunk committed`).toBe(t.chunksTotal);
+    const w = await openReleased('probe5.duckdb');
+    try {
+      expect(await w.query('SELECT (SELECT count(*) FROM probe5.probe5.t_base), (SELECT count(*) FROM probe5.probe5.u_base), (SELECT min(id) FROM probe5.probe5.u_base)')).toEqual([[0n, 500n, 501]]);
+    } finally {
+      await w.close();
+    }
+  });
+
   it('a task deleted and created again under the same name starts over: nothing of the old one is skipped', async () => {
     await source.query('CREATE DATABASE re');
     await source.query('CREATE TABLE re.t (id INT PRIMARY KEY, v VARCHAR(10))');

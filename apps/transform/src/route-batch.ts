@@ -23,6 +23,7 @@ export function routeBatch(batch: Batch, routes: ReadonlyMap<string, TableRoute>
     const route = routes.get(key);
     if (!route) throw new TidewaterError('TW_INTERNAL', `batch holds rows of ${key}, which task ${batch.taskId} does not migrate`);
     const planned = route.plan ? route.plan.apply(rs) : rs;
+    // Only change rows vanish when filtered out; a chunk part arrives even when empty (S1).
     if (!planned) continue;
     const routed: RowSet = { ...planned, destTable: route.destTable };
     const p = sinkPartition(`${route.destSchema}.${route.destTable}`);

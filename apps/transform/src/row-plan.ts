@@ -8,7 +8,11 @@ import { computedColumnDef, exprColumns, tableExpressions } from '@tidewater/tas
 export interface TablePlan {
   /** Nothing changes: snapshot batches may be forwarded as bytes. */
   readonly identity: boolean;
-  /** The row set in destination naming; undefined when no row remains. */
+  /**
+   * The row set in destination naming. A change row set with no row left is undefined; a
+   * snapshot row set is always returned, empty or not: it is one part of a chunk, and the
+   * sink commits a chunk only when it holds every part (S1).
+   */
   apply(rs: RowSet): RowSet | undefined;
 }
 
@@ -109,7 +113,7 @@ export function tablePlan(spec: TaskSpec, t: Pick<TableProgress, 'source'>, sche
         if (passes(r)) out.addChange(kind, id, ts, values(r));
       }
       const result = out.finish(rs.destTable);
-      return result.rowCount > 0 ? result : undefined;
+      return result.rowCount > 0 || snapshot ? result : undefined;
     },
   };
 }
