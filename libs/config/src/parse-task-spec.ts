@@ -2,11 +2,22 @@ import { parse as parseYaml } from 'yaml';
 import { TidewaterError } from '@tidewater/errors';
 import { DEFAULTS, LIMITS } from './defaults.js';
 import { objectsFromDtsDbList } from './dts-db-list.js';
-import type { IncrementalOptions, MigrationType, ObjectSpec, PartitionColumn, RetryOptions, SourceSpec, TaskSpec, TableSpec, EtlSpec, BatchMapping, ThrottleOptions, HeartbeatOptions } from './task-spec.js';
+import type { FullOptions, IncrementalOptions, MigrationType, ObjectSpec, PartitionColumn, RetryOptions, SourceSpec, TaskSpec, TableSpec, EtlSpec, BatchMapping, ThrottleOptions, HeartbeatOptions } from './task-spec.js';
 
 type Raw = Record<string, unknown>;
 
 const TOP_KEYS = ['name', 'source', 'destination', 'migrationTypes', 'objects', 'dbList', 'full', 'incremental', 'conflictMode', 'temporalMapping', 'retry', 'capitalization', 'mapping', 'throttle', 'heartbeat'];
+/** The keys of each top-level mapping: checked there, and suggested when one is written at the top level. */
+const NESTED_KEYS = {
+  source: ['url', 'host', 'port', 'user', 'password'],
+  destination: ['type', 'path'],
+  full: ['chunkRows', 'batchRows', 'parallelChunks'],
+  incremental: ['additionalColumnRule', 'partition', 'batchRows', 'flushMs'],
+  retry: ['connectionMinutes', 'otherMinutes'],
+  mapping: ['databasePrefix', 'databaseSuffix', 'tablePrefix', 'tableSuffix'],
+  throttle: ['full', 'incremental'],
+  heartbeat: ['enabled', 'table', 'intervalMs'],
+} as const satisfies Record<string, readonly string[]>;
 const PARTITIONS: readonly PartitionColumn[] = ['modifytime_year', 'modifytime_month', 'modifytime_day', 'modifytime_hour', 'modifytime_minute'];
 
 function fail(key: string, message: string, fix: string): never {
@@ -17,13 +28,49 @@ function isObject(v: unknown): v is Raw {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** Every unknown key of the mapping, in one error. */
 function checkKeys(obj: Raw, allowed: readonly string[], where: string): void {
+  const problems: TidewaterError[] = [];
   for (const key of Object.keys(obj)) {
-    if (!allowed.includes(key)) {
-      const near = allowed.find((a) => a.toLowerCase() === key.toLowerCase() || editDistance(a, key) <= 2);
+    if (allowed.includes(key)) continue;
+    collect(problems, () => {
+      const near = allowed.find((a) => a.toLowerCase() === key.toLowerCase() || editDistance(a, key) <= 2) ?? (where ? undefined : nestedKey(key));
       fail(where ? `${where}.${key}` : key, 'unknown key', near ? `did you mean "${near}"? See docs/task-spec.md` : `allowed keys: ${allowed.join(', ')} (docs/task-spec.md)`);
-    }
+    });
   }
+  throwProblems(problems);
+}
+
+/** `chunkRows` at the top level → `full.chunkRows` (both places when it exists in several). */
+function nestedKey(key: string): string | undefined {
+  const found = Object.entries(NESTED_KEYS).filter(([, keys]) => keys.some((k) => k.toLowerCase() === key.toLowerCase())).map(([parent, keys]) => `${parent}.${keys.find((k) => k.toLowerCase() === key.toLowerCase())}`);
+  return found.length ? found.join('" or "') : undefined;
+}
+
+/**
+ * Runs one independent part of the validation, keeping its spec error instead of throwing:
+ * a spec is checked whole, so the user fixes every problem in one pass.
+ */
+function collect<T>(problems: TidewaterError[], part: () => T): T | undefined {
+  try {
+    return part();
+  } catch (e) {
+    if (!(e instanceof TidewaterError) || e.code !== 'TW_SPEC_INVALID') throw e;
+    problems.push(...((e.details.problems as TidewaterError[] | undefined) ?? [e]));
+    return undefined;
+  }
+}
+
+/** One problem as itself; several as one error listing each key, message and fix. */
+function throwProblems(problems: readonly TidewaterError[]): void {
+  if (problems.length === 0) return;
+  if (problems.length === 1) throw problems[0]!;
+  const lines = problems.map((p) => `  - ${p.message.replace(/^task spec: /, '')}\n      fix: ${p.details.fix ?? 'see docs/task-spec.md'}`);
+  throw new TidewaterError('TW_SPEC_INVALID', `task spec has ${problems.length} problems:\n${lines.join('\n')}`, {
+    subject: problems.map((p) => p.details.subject).join(', '),
+    fix: 'fix each key listed above (docs/task-spec.md)',
+    problems,
+  });
 }
 
 function editDistance(a: string, b: string): number {
@@ -55,27 +102,32 @@ function oneOf<T extends string>(v: unknown, key: string, allowed: readonly T[],
   return v as T;
 }
 
+const RAW_CREDENTIALS_FIX = 'percent-encode special characters of the user and password (@ → %40, : → %3A, / → %2F, % → %25, # → %23, ? → %3F), or give them as source.user and source.password';
+
 /** A user or password from `source.url`; the message never quotes it (it may be the password). */
 function decodeUrlPart(part: string): string {
   try {
     return decodeURIComponent(part);
   } catch {
-    return fail('source.url', 'has an invalid percent-escape in its user or password', 'write a literal % as %25 (percent-encode special characters), or give user and password as separate keys');
+    return fail('source.url', 'has an invalid percent-escape in its user or password', `write a literal % as %25; ${RAW_CREDENTIALS_FIX}`);
   }
 }
 
 function parseSource(raw: unknown): SourceSpec {
   if (!isObject(raw)) fail('source', 'is required', 'add source: { url: mysql://user:pass@host:3306 } or host/port/user/password keys');
-  checkKeys(raw, ['url', 'host', 'port', 'user', 'password'], 'source');
+  checkKeys(raw, NESTED_KEYS.source, 'source');
   if (raw.url !== undefined) {
     if (raw.host !== undefined || raw.port !== undefined) fail('source', 'has both url and host/port', 'give either url or host/port/user/password');
     let u: URL;
     try {
       u = new URL(str(raw.url, 'source.url'));
     } catch {
-      fail('source.url', 'is not a valid URL', 'write it as mysql://user:password@host:3306');
+      fail('source.url', 'is not a valid URL', `write it as mysql://user:password@host:3306${String(raw.url).includes('@') ? `; ${RAW_CREDENTIALS_FIX}` : ''}`);
     }
     if (u.protocol !== 'mysql:' && u.protocol !== 'mariadb:') fail('source.url', `has scheme ${u.protocol} `, 'use mysql://user:password@host:3306');
+    // A raw / ? or # in the password ends the host part early: the rest, credentials
+    // included, lands in the path, and the server would be asked as the wrong user.
+    if (`${u.pathname}${u.search}${u.hash}`.includes('@')) fail('source.url', 'has an @ after the host part: the user or password holds a character that ends it', RAW_CREDENTIALS_FIX);
     return {
       host: u.hostname.replace(/^\[|\]$/g, ''),
       port: u.port ? Number(u.port) : DEFAULTS.sourcePort,
@@ -93,19 +145,10 @@ function parseSource(raw: unknown): SourceSpec {
 
 function parseObjects(raw: unknown): ObjectSpec[] {
   if (!Array.isArray(raw) || raw.length === 0) fail('objects', 'must list at least one database', 'add objects: [{ database: shop }] (docs/task-spec.md)');
-  const objects = raw.map((o, i): ObjectSpec => {
-    const key = `objects[${i}]`;
-    if (!isObject(o)) fail(key, 'must be an object', 'write { database: name, tables: [a, b] }');
-    checkKeys(o, ['database', 'as', 'tables'], key);
-    const database = str(o.database, `${key}.database`);
-    const as = o.as === undefined ? undefined : name(o.as, `${key}.as`);
-    if (o.tables === undefined) return { database, ...(as ? { as } : {}) };
-    if (!Array.isArray(o.tables) || o.tables.length === 0) fail(`${key}.tables`, 'must be a non-empty list', 'write tables: [customer, orders] or omit it for every table');
-    const tables = o.tables.map((t, j) => parseTable(t, `${key}.tables[${j}]`));
-    const dup = tables.find((t, j) => tables.findIndex((u) => u.name === t.name) !== j);
-    if (dup) fail(`${key}.tables`, `lists ${dup.name} twice`, 'list each table once');
-    return { database, ...(as ? { as } : {}), tables };
-  });
+  const problems: TidewaterError[] = [];
+  const parsed = raw.map((o, i) => collect(problems, () => parseObject(o, `objects[${i}]`)));
+  throwProblems(problems);
+  const objects = parsed as ObjectSpec[];
   const dupDb = objects.find((o, i) => objects.findIndex((p) => p.database === o.database) !== i);
   if (dupDb) fail('objects', `lists database ${dupDb.database} twice`, 'merge its entries into one');
   const mapped = objects.flatMap((o) => o.tables ?? []);
@@ -114,6 +157,28 @@ function parseObjects(raw: unknown): ObjectSpec[] {
     fail('objects', `selects ${mapped.length} tables one by one with per-table mapping, filters or ETL; at most ${MAX_MAPPED_TABLES} are allowed`, 'split the task into several, or select whole databases (objects: [{ database: x }]) and use batch mapping rules');
   }
   return objects;
+}
+
+function parseObject(o: unknown, key: string): ObjectSpec {
+  if (!isObject(o)) fail(key, 'must be an object', 'write { database: name, tables: [a, b] }');
+  checkKeys(o, ['database', 'as', 'tables', 'exclude'], key);
+  const database = str(o.database, `${key}.database`);
+  const as = o.as === undefined ? undefined : name(o.as, `${key}.as`);
+  if (o.tables === undefined) return { database, ...(as ? { as } : {}), ...(o.exclude === undefined ? {} : { exclude: parseExclude(o.exclude, `${key}.exclude`) }) };
+  if (o.exclude !== undefined) fail(`${key}.exclude`, 'is given together with tables', 'list the tables to migrate (tables:) or the ones to leave out of the whole database (exclude:), not both');
+  if (!Array.isArray(o.tables) || o.tables.length === 0) fail(`${key}.tables`, 'must be a non-empty list', 'write tables: [customer, orders] or omit it for every table');
+  const tables = o.tables.map((t, j) => parseTable(t, `${key}.tables[${j}]`));
+  const dup = tables.find((t, j) => tables.findIndex((u) => u.name === t.name) !== j);
+  if (dup) fail(`${key}.tables`, `lists ${dup.name} twice`, 'list each table once');
+  return { database, ...(as ? { as } : {}), tables };
+}
+
+/** Tables left out of a whole database (e.g. one without a row key). */
+function parseExclude(v: unknown, key: string): string[] {
+  if (!Array.isArray(v) || v.length === 0 || v.some((t) => typeof t !== 'string' || t.length === 0)) fail(key, 'must be a non-empty list of table names', 'write exclude: [audit_note]');
+  const dup = v.find((t, i) => v.indexOf(t) !== i);
+  if (dup) fail(key, `lists ${dup} twice`, 'list each table once');
+  return v as string[];
 }
 
 export const MAX_MAPPED_TABLES = 1_000;
@@ -186,7 +251,7 @@ function parseEtl(raw: unknown, key: string): EtlSpec {
 function parseMapping(raw: unknown): BatchMapping {
   const r = raw === undefined ? {} : raw;
   if (!isObject(r)) fail('mapping', 'must be an object', 'write mapping: { tablePrefix: ods_ }');
-  checkKeys(r, ['databasePrefix', 'databaseSuffix', 'tablePrefix', 'tableSuffix'], 'mapping');
+  checkKeys(r, NESTED_KEYS.mapping, 'mapping');
   const affix = (v: unknown, key: string): string => {
     if (v === undefined) return '';
     if (typeof v !== 'string' || !/^[A-Za-z0-9_]{0,64}$/.test(v)) fail(key, 'must be letters, digits and _ (at most 64)', `e.g. ${key}: ods_`);
@@ -203,7 +268,7 @@ function parseMapping(raw: unknown): BatchMapping {
 function parseThrottle(raw: unknown): ThrottleOptions {
   const r = raw === undefined ? {} : raw;
   if (!isObject(r)) fail('throttle', 'must be an object', 'write throttle: { full: { rps: 50000 }, incremental: { rps: 10000 } }');
-  checkKeys(r, ['full', 'incremental'], 'throttle');
+  checkKeys(r, NESTED_KEYS.throttle, 'throttle');
   const part = (v: unknown, key: string, keys: readonly string[]): Raw => {
     if (v === undefined) return {};
     if (!isObject(v)) fail(key, 'must be an object', `keys: ${keys.join(', ')} (0 = unlimited)`);
@@ -224,7 +289,7 @@ function parseHeartbeat(raw: unknown): HeartbeatOptions {
   if (raw === undefined) return { ...d };
   if (typeof raw === 'boolean') return { ...d, enabled: raw };
   if (!isObject(raw)) fail('heartbeat', 'must be true/false or { enabled, table, intervalMs }', 'write heartbeat: true');
-  checkKeys(raw, ['enabled', 'table', 'intervalMs'], 'heartbeat');
+  checkKeys(raw, NESTED_KEYS.heartbeat, 'heartbeat');
   if (raw.enabled !== undefined && typeof raw.enabled !== 'boolean') fail('heartbeat.enabled', 'must be true or false', 'write heartbeat: { enabled: true }');
   const table = str(raw.table, 'heartbeat.table', d.table);
   if (!/^[A-Za-z0-9_$]{1,64}\.[A-Za-z0-9_$]{1,64}$/.test(table)) fail('heartbeat.table', `"${table}" is not database.table`, 'write e.g. heartbeat: { table: tidewater.heartbeat }');
@@ -244,7 +309,7 @@ function parseIncremental(raw: unknown): IncrementalOptions {
   const d = DEFAULTS.incremental;
   if (raw === undefined) return { ...d, partition: [] };
   if (!isObject(raw)) fail('incremental', 'must be an object', 'see docs/task-spec.md');
-  checkKeys(raw, ['additionalColumnRule', 'partition', 'batchRows', 'flushMs'], 'incremental');
+  checkKeys(raw, NESTED_KEYS.incremental, 'incremental');
   let partition: PartitionColumn[] = [];
   if (raw.partition !== undefined) {
     if (!Array.isArray(raw.partition)) fail('incremental.partition', 'must be a list', `choose from ${PARTITIONS.join(', ')}`);
@@ -260,29 +325,33 @@ function parseIncremental(raw: unknown): IncrementalOptions {
   };
 }
 
-/** Validates a task spec given as a parsed object. Throws TW_SPEC_INVALID naming the key and the fix. */
-export function validateTaskSpec(raw: unknown): TaskSpec {
-  if (!isObject(raw)) fail('(root)', 'must be a mapping of keys', 'see docs/task-spec.md for an example');
-  checkKeys(raw, TOP_KEYS, '');
-  const name = str(raw.name, 'name');
+function parseName(raw: unknown): string {
+  const name = str(raw, 'name');
   // The name becomes a NATS subject token and part of consumer names: no dots.
   if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/.test(name)) fail('name', 'may hold letters, digits, _ and - (at most 63, no dots)', 'rename the task');
-  let destination = { ...DEFAULTS.destination } as TaskSpec['destination'];
-  if (raw.destination !== undefined) {
-    if (!isObject(raw.destination)) fail('destination', 'must be an object', 'write destination: { type: duckdb, path: ./warehouse.duckdb }');
-    checkKeys(raw.destination, ['type', 'path'], 'destination');
-    oneOf(raw.destination.type, 'destination.type', ['duckdb'], 'duckdb');
-    destination = { type: 'duckdb', path: str(raw.destination.path, 'destination.path', DEFAULTS.destination.path) };
-  }
-  let migrationTypes: MigrationType[] = [...DEFAULTS.migrationTypes];
-  if (raw.migrationTypes !== undefined) {
-    if (!Array.isArray(raw.migrationTypes)) fail('migrationTypes', 'must be a list', 'write [schema, full] or [schema, full, incremental]');
-    migrationTypes = raw.migrationTypes.map((t, i) => oneOf(t, `migrationTypes[${i}]`, ['schema', 'full', 'incremental'] as const, 'schema'));
-    if (!migrationTypes.includes('schema')) fail('migrationTypes', 'must include schema', 'write [schema, full] or [schema, full, incremental]');
-  }
-  const fullRaw = raw.full === undefined ? {} : raw.full;
+  return name;
+}
+
+function parseDestination(raw: unknown): TaskSpec['destination'] {
+  if (raw === undefined) return { ...DEFAULTS.destination } as TaskSpec['destination'];
+  if (!isObject(raw)) fail('destination', 'must be an object', 'write destination: { type: duckdb, path: ./warehouse.duckdb }');
+  checkKeys(raw, NESTED_KEYS.destination, 'destination');
+  oneOf(raw.type, 'destination.type', ['duckdb'], 'duckdb');
+  return { type: 'duckdb', path: str(raw.path, 'destination.path', DEFAULTS.destination.path) };
+}
+
+function parseMigrationTypes(raw: unknown): MigrationType[] {
+  if (raw === undefined) return [...DEFAULTS.migrationTypes];
+  if (!Array.isArray(raw)) fail('migrationTypes', 'must be a list', 'write [schema, full] or [schema, full, incremental]');
+  const migrationTypes = raw.map((t, i) => oneOf(t, `migrationTypes[${i}]`, ['schema', 'full', 'incremental'] as const, 'schema'));
+  if (!migrationTypes.includes('schema')) fail('migrationTypes', 'must include schema', 'write [schema, full] or [schema, full, incremental]');
+  return migrationTypes;
+}
+
+function parseFull(raw: unknown): FullOptions {
+  const fullRaw = raw === undefined ? {} : raw;
   if (!isObject(fullRaw)) fail('full', 'must be an object', 'see docs/task-spec.md');
-  checkKeys(fullRaw, ['chunkRows', 'batchRows', 'parallelChunks'], 'full');
+  checkKeys(fullRaw, NESTED_KEYS.full, 'full');
   const d = DEFAULTS.full;
   const chunkRows = int(fullRaw.chunkRows, 'full.chunkRows', d.chunkRows, LIMITS.chunkRows);
   const batchRows = int(fullRaw.batchRows, 'full.batchRows', d.batchRows, LIMITS.batchRows);
@@ -292,33 +361,44 @@ export function validateTaskSpec(raw: unknown): TaskSpec {
   if (chunkRows / batchRows > LIMITS.batchesPerChunk) {
     fail('full.chunkRows', `${chunkRows} rows per chunk in batches of ${batchRows} is ${Math.ceil(chunkRows / batchRows)} batches per chunk; at most ${LIMITS.batchesPerChunk}`, `lower full.chunkRows or raise full.batchRows (e.g. batchRows: ${Math.ceil(chunkRows / LIMITS.batchesPerChunk)})`);
   }
-  return {
-    name,
-    source: parseSource(raw.source),
-    destination,
-    migrationTypes,
-    objects: objectsOf(raw),
-    full: {
-      chunkRows,
-      batchRows,
-      parallelChunks: int(fullRaw.parallelChunks, 'full.parallelChunks', d.parallelChunks, LIMITS.parallelChunks),
-    },
-    incremental: parseIncremental(raw.incremental),
-    conflictMode: oneOf(raw.conflictMode, 'conflictMode', ['precheck', 'ignore'], DEFAULTS.conflictMode),
-    temporalMapping: oneOf(raw.temporalMapping, 'temporalMapping', ['native', 'string'], DEFAULTS.temporalMapping),
-    retry: parseRetry(raw.retry),
-    capitalization: oneOf(raw.capitalization, 'capitalization', ['dts', 'source', 'lower', 'upper'], DEFAULTS.capitalization),
-    mapping: parseMapping(raw.mapping),
-    throttle: parseThrottle(raw.throttle),
-    heartbeat: parseHeartbeat(raw.heartbeat),
+  return { chunkRows, batchRows, parallelChunks: int(fullRaw.parallelChunks, 'full.parallelChunks', d.parallelChunks, LIMITS.parallelChunks) };
+}
+
+/**
+ * Validates a task spec given as a parsed object. Throws TW_SPEC_INVALID naming the key and
+ * the fix; a spec with several problems gets one error listing them all.
+ */
+export function validateTaskSpec(raw: unknown): TaskSpec {
+  if (!isObject(raw)) fail('(root)', 'must be a mapping of keys', 'see docs/task-spec.md for an example');
+  const problems: TidewaterError[] = [];
+  const part = <T>(f: () => T) => collect(problems, f);
+  part(() => checkKeys(raw, TOP_KEYS, ''));
+  const spec = {
+    name: part(() => parseName(raw.name)),
+    source: part(() => parseSource(raw.source)),
+    destination: part(() => parseDestination(raw.destination)),
+    migrationTypes: part(() => parseMigrationTypes(raw.migrationTypes)),
+    objects: part(() => objectsOf(raw)),
+    full: part(() => parseFull(raw.full)),
+    incremental: part(() => parseIncremental(raw.incremental)),
+    conflictMode: part(() => oneOf(raw.conflictMode, 'conflictMode', ['precheck', 'ignore'], DEFAULTS.conflictMode)),
+    temporalMapping: part(() => oneOf(raw.temporalMapping, 'temporalMapping', ['native', 'string'], DEFAULTS.temporalMapping)),
+    retry: part(() => parseRetry(raw.retry)),
+    capitalization: part(() => oneOf(raw.capitalization, 'capitalization', ['dts', 'source', 'lower', 'upper'], DEFAULTS.capitalization)),
+    mapping: part(() => parseMapping(raw.mapping)),
+    throttle: part(() => parseThrottle(raw.throttle)),
+    heartbeat: part(() => parseHeartbeat(raw.heartbeat)),
   };
+  throwProblems(problems);
+  // No problem: every part returned its value.
+  return spec as TaskSpec;
 }
 
 /** DTS's two retry windows; the one for other issues must be the smaller. */
 function parseRetry(raw: unknown): RetryOptions {
   const r = raw === undefined ? {} : raw;
   if (!isObject(r)) fail('retry', 'must be an object', 'write retry: { connectionMinutes: 720, otherMinutes: 10 }');
-  checkKeys(r, ['connectionMinutes', 'otherMinutes'], 'retry');
+  checkKeys(r, NESTED_KEYS.retry, 'retry');
   const connectionMinutes = int(r.connectionMinutes, 'retry.connectionMinutes', DEFAULTS.retry.connectionMinutes, LIMITS.retryConnectionMinutes);
   const otherMinutes = int(r.otherMinutes, 'retry.otherMinutes', Math.min(DEFAULTS.retry.otherMinutes, connectionMinutes - 1), LIMITS.retryOtherMinutes);
   if (otherMinutes >= connectionMinutes) fail('retry.otherMinutes', `(${otherMinutes}) must be smaller than retry.connectionMinutes (${connectionMinutes})`, 'lower retry.otherMinutes or raise retry.connectionMinutes');

@@ -129,3 +129,51 @@ describe('source.url credentials', () => {
     expect(JSON.stringify({ m: (err as Error).message, d: (err as { details: unknown }).details })).not.toContain('pa%zzword');
   });
 });
+
+describe('spec errors a user can act on', () => {
+  const head = 'name: t\nsource: { url: "mysql://u:p@h:3306" }\nobjects: [{ database: shop }]\n';
+  const errorOf = (text: string): { message: string; details: { fix?: string; subject?: string } } => {
+    try {
+      parseTaskSpec(text);
+    } catch (e) {
+      return e as { message: string; details: { fix?: string; subject?: string } };
+    }
+    throw new Error('the spec was accepted');
+  };
+
+  it('points a top-level key that belongs in a section to its place', () => {
+    expect(errorOf(head + 'additionalColumnRule: new\n').details.fix).toContain('did you mean "incremental.additionalColumnRule"');
+    expect(errorOf(head + 'chunkRows: 1000\n').details.fix).toContain('did you mean "full.chunkRows"');
+    expect(errorOf(head + 'partition: [modifytime_year]\n').details.fix).toContain('did you mean "incremental.partition"');
+    expect(errorOf(head + 'batchRows: 10\n').details.fix).toContain('"full.batchRows" or "incremental.batchRows"');
+  });
+
+  it('reports every problem of a spec at once', () => {
+    const e = errorOf('name: "a.b"\nsource: { url: "mysql://u:p@h:3306", colour: red }\nobjects: [{ database: shop, tables: [] }, { databse: x }]\nchunkRows: 5\nconflictMode: overwrite\nfull: { chunkRows: 5 }\n');
+    for (const key of ['name', 'source.colour', 'objects[0].tables', 'objects[1].databse', 'chunkRows', 'conflictMode', 'full.chunkRows']) expect(e.message).toContain(`${key}: `);
+    expect(e.message).toContain('7 problems');
+    expect(e.message).toContain('did you mean "full.chunkRows"');
+  });
+
+  it('hints at percent-encoding when a raw password breaks the URL, never quoting it', () => {
+    for (const url of ['mysql://app:p@ss:w/rd%@db.example:3306', 'mysql://app:12/rd@db.example:3306', 'mysql://app:pa%zz@db.example:3306']) {
+      const e = errorOf(`name: t\nsource: { url: "${url}" }\nobjects: [{ database: shop }]\n`);
+      expect(e.details.subject).toBe('source.url');
+      expect(e.details.fix).toContain('%40');
+      expect(e.details.fix).toContain('source.password');
+      expect(JSON.stringify({ m: e.message, d: e.details })).not.toMatch(/p@ss|w\/rd|12\/rd|pa%zz/);
+    }
+  });
+});
+
+describe('objects exclude', () => {
+  const head = 'name: t\nsource: { url: "mysql://u:p@h:3306" }\n';
+  it('takes a whole database less some tables', () => {
+    expect(parseTaskSpec(head + 'objects: [{ database: shop, exclude: [audit_note] }]\n').objects).toEqual([{ database: 'shop', exclude: ['audit_note'] }]);
+  });
+  it('refuses exclude with tables, an empty list and repeats', () => {
+    expect(() => parseTaskSpec(head + 'objects: [{ database: shop, tables: [a], exclude: [b] }]\n')).toThrow(/objects\[0\].exclude: is given together with tables/);
+    expect(() => parseTaskSpec(head + 'objects: [{ database: shop, exclude: [] }]\n')).toThrow(/objects\[0\].exclude: must be a non-empty list/);
+    expect(() => parseTaskSpec(head + 'objects: [{ database: shop, exclude: [a, a] }]\n')).toThrow(/lists a twice/);
+  });
+});

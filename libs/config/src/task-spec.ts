@@ -46,6 +46,8 @@ export interface ObjectSpec {
   readonly as?: string;
   /** Omitted = every base table of the database. */
   readonly tables?: readonly TableSpec[];
+  /** With `tables` omitted: base tables of the database left out (names, case-sensitive). */
+  readonly exclude?: readonly string[];
 }
 
 export interface TableSpec {

@@ -190,6 +190,14 @@ describe('mysql-source against MariaDB', () => {
     expect((err as TidewaterError).message).toContain(`${NOKEY_DB}.no_key`);
   });
 
+  it('leaves excluded tables of a whole database out (a keyless one need not block the rest); a misspelt exclusion is refused', async () => {
+    const names = (await source.readSchemas([{ database: DB, exclude: ['big', 'sparse'] }])).map((s) => s.source?.table);
+    expect(names).toEqual(['all_types', 'composite', 'empty_one', 'order', 'strkey', 'uniq']);
+    expect(await source.readSchemas([{ database: NOKEY_DB, exclude: ['no_key'] }])).toEqual([]);
+    const err = await source.readSchemas([{ database: DB, exclude: ['Big'] }]).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'TW_OBJECT_NOT_FOUND', details: { subject: `${DB}.Big` } });
+  });
+
   it('reports missing tables, databases and views as TW_OBJECT_NOT_FOUND', async () => {
     for (const sel of [{ database: DB, tables: ['nope'] }, { database: 'no_such_db' }, { database: DB, tables: ['a_view'] }, { database: DB, tables: ['Composite'] }]) {
       const err = await source.readSchemas([sel]).catch((e: unknown) => e);

@@ -47,7 +47,17 @@ async function readDatabase(rows: Rows, sel: ObjectSelection, flavor: 'mariadb' 
   }
   let tables: string[];
   if (sel.tables === undefined) {
-    tables = [...tableTypes].filter(([, type]) => type === 'BASE TABLE').map(([name]) => name).sort();
+    const excluded = new Set(sel.exclude);
+    // A misspelt exclusion would silently migrate the table it meant to leave out.
+    for (const t of excluded) {
+      if (!tableTypes.has(t)) {
+        throw new TidewaterError('TW_OBJECT_NOT_FOUND', `table ${db}.${t} in exclude does not exist on the source`, {
+          subject: `${db}.${t}`,
+          fix: `fix the name in the exclude list of ${db} (names are case-sensitive) or remove it`,
+        });
+      }
+    }
+    tables = [...tableTypes].filter(([name, type]) => type === 'BASE TABLE' && !excluded.has(name)).map(([name]) => name).sort();
   } else {
     tables = [...new Set(sel.tables)];
     for (const t of tables) {

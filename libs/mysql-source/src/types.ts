@@ -10,10 +10,11 @@ export interface SourceConnection {
   password: string;
 }
 
-/** `tables` omitted = every base table of the database (views are never selected). */
+/** `tables` omitted = every base table of the database but those in `exclude` (views are never selected). */
 export interface ObjectSelection {
   database: string;
   tables?: string[];
+  exclude?: string[];
 }
 
 /**

@@ -121,7 +121,7 @@ async function objectChecks(source: SourceClient, spec: TaskSpec): Promise<{ ite
   const clashes: string[] = [];
   let tables = 0;
   for (const o of spec.objects) {
-    const selections = o.tables ? o.tables.map((t) => ({ database: o.database, tables: [t.name] })) : [{ database: o.database }];
+    const selections = o.tables ? o.tables.map((t) => ({ database: o.database, tables: [t.name] })) : [{ database: o.database, ...(o.exclude ? { exclude: [...o.exclude] } : {}) }];
     for (const sel of selections) {
       try {
         for (const schema of await source.readSchemas([sel])) {
