@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { credentials, InterceptingCall, type ChannelCredentials, type Interceptor, type ServiceError } from '@grpc/grpc-js';
-import { CheckStatus, ControlServiceClient, type TaskView, type PrecheckItem, type RunPrecheckResponse, type PauseTaskResponse, type ResumeTaskResponse, type CreateTaskResponse, type GetTaskResponse, type ListTasksResponse, type StartTaskResponse, type StopTaskResponse, type DeleteTaskResponse, type SetThrottleResponse, type Throttle } from '@tidewater/proto';
+import { CheckStatus, ControlServiceClient, type TaskView, type PrecheckItem, type RunPrecheckResponse, type PauseTaskResponse, type ResumeTaskResponse, type CreateTaskResponse, type GetTaskResponse, type ListTasksResponse, type StartTaskResponse, type StopTaskResponse, type DeleteTaskResponse, type SetThrottleResponse, type Throttle, type UpdateTaskResponse } from '@tidewater/proto';
 import { TidewaterError, ErrorCodes, type ErrorCode } from '@tidewater/errors';
 
 /** A promise-based client of the coordinator's control plane. */
@@ -60,6 +60,10 @@ export class ControlClient {
   }
   setThrottle(taskId: string, throttle: Throttle): Promise<TaskView> {
     return this.call<SetThrottleResponse>((cb) => this.client.setThrottle({ taskId, throttle }, cb)).then((r) => r.task!);
+  }
+  /** Replaces the spec of a task that is not running; answers with the keys that changed. */
+  updateTask(taskId: string, spec: string): Promise<{ task: TaskView; changed: string[] }> {
+    return this.call<UpdateTaskResponse>((cb) => this.client.updateTask({ taskId, spec }, cb)).then((r) => ({ task: r.task!, changed: r.changed }));
   }
   deleteTask(taskId: string): Promise<void> {
     return this.call<DeleteTaskResponse>((cb) => this.client.deleteTask({ taskId }, cb)).then(() => undefined);

@@ -11,6 +11,8 @@ import { startStack, type Stack } from './testing/stack.js';
 import { startLocal, type LocalRun } from './local-run.js';
 import { ControlClient, clientSecurityFromEnv } from './control-client.js';
 import { appliedUpToNow } from './testing/applied.js';
+import { connectBus } from '@tidewater/bus';
+import { TaskStore } from '@tidewater/task-state';
 
 // A password and a token that must never show up in an API answer or a log line.
 const PASSWORD = `Pw-${randomBytes(6).toString('hex')}`;
@@ -155,6 +157,67 @@ describe('control plane security', () => {
     expect(logs).not.toContain(PASSWORD);
     expect(logs).not.toContain(WRONG_PASSWORD);
     expect(logs).not.toContain(TOKEN);
+  });
+
+  it('takes a new source password on a paused task (UpdateTask) and continues from its checkpoints; refuses other changes by name', async () => {
+    const c = local.client;
+    const [before, after] = [`Old-${randomBytes(6).toString('hex')}`, `New-${randomBytes(6).toString('hex')}`];
+    await source.query('CREATE DATABASE u');
+    await source.query('CREATE TABLE u.t (id INT PRIMARY KEY, v VARCHAR(20))');
+    await source.query(`INSERT INTO u.t SELECT seq, 'seed' FROM u.seq_1_to_300`);
+    await source.query(`CREATE USER 'rot'@'%' IDENTIFIED BY '${before}'`);
+    await source.query(`GRANT SELECT, REPLICATION SLAVE, REPLICATION CLIENT, SHOW VIEW ON *.* TO 'rot'@'%'`);
+    const path = join(work, 'rotate.duckdb');
+    const base = { name: 'rotate', destination: { type: 'duckdb', path }, migrationTypes: ['schema', 'full', 'incremental'], objects: [{ database: 'u' }] };
+    const answers: unknown[] = [];
+    const created = await c.createTask(JSON.stringify({ ...base, source: { host: db.host, port: db.port, user: 'rot', password: before } }));
+    answers.push(created, await c.precheckAndStart(created.taskId));
+    await waitFor(async () => (await c.getTask(created.taskId)).stage === Stage.STAGE_INCREMENTAL ? true : undefined, { timeoutMs: 120_000, what: 'the incremental stage' });
+    // The new credentials as a URL: the parsed source differs only in its password.
+    const updated = JSON.stringify({ ...base, source: { url: `mysql://rot:${encodeURIComponent(after)}@${db.host}:${db.port}` } });
+    await expect(c.updateTask(created.taskId, updated)).rejects.toMatchObject({ code: 'TW_TASK_STATE', message: expect.stringContaining('pause it first') });
+
+    answers.push(await c.pauseTask(created.taskId));
+    await source.query(`ALTER USER 'rot'@'%' IDENTIFIED BY '${after}'`);
+    await source.query(`INSERT INTO u.t VALUES (1001, 'while paused')`);
+    const moved = JSON.stringify({ ...JSON.parse(updated), objects: [{ database: 's' }], destination: { type: 'duckdb', path: join(work, 'elsewhere.duckdb') } });
+    const refused = await c.updateTask(created.taskId, moved).then(() => undefined, (e: unknown) => e as Error & { code: string });
+    expect(refused).toMatchObject({ code: 'TW_SPEC_INVALID', message: expect.stringContaining('cannot change') });
+    expect(refused!.message).toContain('objects (it decides which tables were copied)');
+    expect(refused!.message).toContain('destination.path (the rows copied so far are in the current destination)');
+    answers.push(refused!.message);
+    const update = await c.updateTask(created.taskId, updated);
+    answers.push(update);
+    expect(update.changed).toEqual(['source.password']);
+    expect(update.task.stage).toBe(Stage.STAGE_PAUSED);
+
+    // At rest the new password is sealed like at creation.
+    const bus = await connectBus(stack.nats.url, 'rotate-test');
+    try {
+      const stored = (await (await TaskStore.open(bus)).require(created.taskId)).state.specJson;
+      expect(stored).not.toContain(after);
+      expect(JSON.parse(stored).source.password).toMatch(/^enc:v1:/);
+    } finally {
+      await bus.close();
+    }
+
+    answers.push(await c.resumeTask(created.taskId));
+    await source.query(`INSERT INTO u.t VALUES (1002, 'after update'), (1003, 'after update')`);
+    const applied = await appliedUpToNow(c, created.taskId, { host: db.host, port: db.port, user: db.user, password: db.password }, 90_000);
+    answers.push(applied);
+    // Only the three inserts: the change stream went on from its checkpoint, nothing was copied again.
+    expect(applied.changesApplied).toBe(3n);
+    answers.push(await c.stopTask(created.taskId));
+    const w = await waitFor(() => DuckDbWarehouse.open(path), { timeoutMs: 30_000, intervalMs: 250, what: 'the sink to release the warehouse' });
+    try {
+      expect(await w.query('SELECT count(*)::INT FROM u.t_base')).toEqual([[300]]);
+      expect(await w.query('SELECT id, v FROM u.t_merged WHERE id > 1000 ORDER BY id')).toEqual([[1001, 'while paused'], [1002, 'after update'], [1003, 'after update']]);
+    } finally {
+      await w.close();
+    }
+    const everything = json(answers) + logText();
+    expect(everything).not.toContain(before);
+    expect(everything).not.toContain(after);
   });
 
   it('fails the precheck when a destination table exists, and warns under conflictMode ignore', async () => {

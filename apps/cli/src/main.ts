@@ -9,6 +9,7 @@ const USAGE = `tidewater — MySQL-family → warehouse data migration
   tidewater migrate -f task.yaml [--json]  run a task on this machine (all services, private NATS)
   tidewater up [--grpc ADDR]               run every service here until Ctrl-C (control plane on ADDR)
   tidewater task create -f task.yaml       then: task precheck|start|status [--watch]|pause|resume|stop|delete ID, task list
+  tidewater task update ID -f task.yaml    change source/credentials, throttle, retry, heartbeat of a paused or failed task
   tidewater task throttle ID [--full-rps N] [--full-mbps N] [--full-qps N] [--inc-rps N] [--inc-mbps N]   (0 = no limit)
 
 options:

@@ -8,6 +8,7 @@ import { ErrorCodes, TidewaterError, isTidewaterError, redact } from '@tidewater
 import type { Logger } from '@tidewater/telemetry';
 import { taskView } from './task-view.js';
 import { TERMINAL, stageName } from './stage-machine.js';
+import { specChanges } from './spec-update.js';
 
 export interface ControlDeps {
   readonly store: TaskStore;
@@ -159,6 +160,27 @@ export function controlService(deps: ControlDeps): ControlServiceServer {
       log.info('throttle changed', { task: req.taskId, throttle: t });
       // Services watching the task pick the new limits up from KV.
       return { task: taskView(state) };
+    }),
+    updateTask: unary(async (req) => {
+      const next = parseTaskSpec(req.spec);
+      const key = secretKeyFromEnv();
+      let changed: string[] = [];
+      const { state } = await store.update(req.taskId, (s) => {
+        if (ACTIVE_STAGES.has(s.stage)) {
+          throw new TidewaterError('TW_TASK_STATE', `task ${req.taskId} is running (${stageName(s.stage)}): pause it first`, { subject: req.taskId, fix: `tidewater task pause ${req.taskId}, update it, then tidewater task resume ${req.taskId}` });
+        }
+        if (s.stage === Stage.STAGE_STOPPED || s.stage === Stage.STAGE_COMPLETED) {
+          throw new TidewaterError('TW_TASK_STATE', `task ${req.taskId} is ${stageName(s.stage)}: it will not run again`, { subject: req.taskId, fix: 'create a new task under another name' });
+        }
+        changed = specChanges(req.taskId, specOf(s), next);
+        if (changed.length === 0) return undefined;
+        // A precheck passed against the old source says nothing about the new one.
+        const recheck = s.stage === Stage.STAGE_PRECHECKED && changed.some((k) => k.startsWith('source.'));
+        // Sealed like at creation; positions, chunk plan and checkpoints are left as they are.
+        return { ...s, specJson: JSON.stringify(sealSpec(next, key)), ...(recheck ? { stage: Stage.STAGE_CREATED, precheck: [] } : {}) };
+      });
+      log.info('task updated', { task: req.taskId, changed });
+      return { task: taskView(state), changed };
     }),
     watchTask: (call: ServerWritableStream<{ taskId: string }, { task?: TaskView }>) => {
       const controller = new AbortController();

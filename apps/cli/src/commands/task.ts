@@ -35,6 +35,14 @@ export async function task(verb: string | undefined, id: string | undefined, opt
         show(await c.createTask(readFileSync(opts.file, 'utf8')));
         return 0;
       }
+      case 'update': {
+        const taskId = need();
+        if (!opts.file) throw new TidewaterError('TW_SPEC_INVALID', 'tidewater task update: -f spec.yaml is required', { fix: `tidewater task update ${taskId} -f spec.yaml (docs/task-spec.md: which keys can change)` });
+        const { task: t, changed } = await c.updateTask(taskId, readFileSync(opts.file, 'utf8'));
+        if (opts.json) console.log(json({ task: t, changed }));
+        else console.log(`${t.taskId}\t${stage(t)}\t${changed.length ? `updated: ${changed.join(', ')}` : 'no change'}`);
+        return 0;
+      }
       case 'precheck': {
         const r = await c.runPrecheck(need());
         if (opts.json) console.log(json(r));
@@ -95,7 +103,7 @@ export async function task(verb: string | undefined, id: string | undefined, opt
         return 0;
       }
       default:
-        throw new TidewaterError('TW_SPEC_INVALID', `tidewater task: unknown command ${verb ?? '(none)'}`, { fix: 'use create, precheck, start, status, pause, resume, stop, delete, throttle or list' });
+        throw new TidewaterError('TW_SPEC_INVALID', `tidewater task: unknown command ${verb ?? '(none)'}`, { fix: 'use create, precheck, start, status, pause, resume, update, stop, delete, throttle or list' });
     }
   } finally {
     c.close();

@@ -40,6 +40,20 @@ export interface SetThrottleResponse {
   task?: TaskView | undefined;
 }
 
+export interface UpdateTaskRequest {
+  taskId: string;
+  /** The whole new spec as YAML or JSON text, as for CreateTask. */
+  spec: string;
+}
+
+export interface UpdateTaskResponse {
+  task?:
+    | TaskView
+    | undefined;
+  /** Keys whose value changed (e.g. "source.password"), never the values. */
+  changed: string[];
+}
+
 /** A task as the API shows it: never carries secrets. */
 export interface TaskView {
   taskId: string;
@@ -459,6 +473,180 @@ export const SetThrottleResponse: MessageFns<SetThrottleResponse> = {
   fromPartial<I extends Exact<DeepPartial<SetThrottleResponse>, I>>(object: I): SetThrottleResponse {
     const message = createBaseSetThrottleResponse();
     message.task = (object.task !== undefined && object.task !== null) ? TaskView.fromPartial(object.task) : undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateTaskRequest(): UpdateTaskRequest {
+  return { taskId: "", spec: "" };
+}
+
+export const UpdateTaskRequest: MessageFns<UpdateTaskRequest> = {
+  encode(message: UpdateTaskRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.taskId !== "") {
+      writer.uint32(10).string(message.taskId);
+    }
+    if (message.spec !== "") {
+      writer.uint32(18).string(message.spec);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateTaskRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateTaskRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.taskId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.spec = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateTaskRequest {
+    return {
+      taskId: isSet(object.taskId)
+        ? globalThis.String(object.taskId)
+        : isSet(object.task_id)
+        ? globalThis.String(object.task_id)
+        : "",
+      spec: isSet(object.spec) ? globalThis.String(object.spec) : "",
+    };
+  },
+
+  toJSON(message: UpdateTaskRequest): unknown {
+    const obj: any = {};
+    if (message.taskId !== "") {
+      obj.taskId = message.taskId;
+    }
+    if (message.spec !== "") {
+      obj.spec = message.spec;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateTaskRequest>, I>>(base?: I): UpdateTaskRequest {
+    return UpdateTaskRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateTaskRequest>, I>>(object: I): UpdateTaskRequest {
+    const message = createBaseUpdateTaskRequest();
+    message.taskId = object.taskId ?? "";
+    message.spec = object.spec ?? "";
+    return message;
+  },
+};
+
+function createBaseUpdateTaskResponse(): UpdateTaskResponse {
+  return { task: undefined, changed: [] };
+}
+
+export const UpdateTaskResponse: MessageFns<UpdateTaskResponse> = {
+  encode(message: UpdateTaskResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.task !== undefined) {
+      TaskView.encode(message.task, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.changed) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateTaskResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateTaskResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.task = TaskView.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.changed.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateTaskResponse {
+    return {
+      task: isSet(object.task) ? TaskView.fromJSON(object.task) : undefined,
+      changed: globalThis.Array.isArray(object?.changed) ? object.changed.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: UpdateTaskResponse): unknown {
+    const obj: any = {};
+    if (message.task !== undefined) {
+      obj.task = TaskView.toJSON(message.task);
+    }
+    if (message.changed?.length) {
+      obj.changed = message.changed;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateTaskResponse>, I>>(base?: I): UpdateTaskResponse {
+    return UpdateTaskResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateTaskResponse>, I>>(object: I): UpdateTaskResponse {
+    const message = createBaseUpdateTaskResponse();
+    message.task = (object.task !== undefined && object.task !== null) ? TaskView.fromPartial(object.task) : undefined;
+    message.changed = object.changed?.map((e) => e) || [];
     return message;
   },
 };
@@ -2300,6 +2488,20 @@ export const ControlServiceService = {
     responseSerialize: (value: SetThrottleResponse): Buffer => Buffer.from(SetThrottleResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): SetThrottleResponse => SetThrottleResponse.decode(value),
   },
+  /**
+   * Replaces the spec of a paused, failed or not yet started task where only fields that
+   * leave what was copied valid differ (source, throttle, retry, heartbeat); positions and
+   * checkpoints are kept.
+   */
+  updateTask: {
+    path: "/tidewater.v1.ControlService/UpdateTask" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateTaskRequest): Buffer => Buffer.from(UpdateTaskRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateTaskRequest => UpdateTaskRequest.decode(value),
+    responseSerialize: (value: UpdateTaskResponse): Buffer => Buffer.from(UpdateTaskResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UpdateTaskResponse => UpdateTaskResponse.decode(value),
+  },
 } as const;
 
 export interface ControlServiceServer extends UntypedServiceImplementation {
@@ -2315,6 +2517,12 @@ export interface ControlServiceServer extends UntypedServiceImplementation {
   watchTask: handleServerStreamingCall<WatchTaskRequest, WatchTaskResponse>;
   /** Changes the rate limits of a task, also while it runs (applies to the next batch). */
   setThrottle: handleUnaryCall<SetThrottleRequest, SetThrottleResponse>;
+  /**
+   * Replaces the spec of a paused, failed or not yet started task where only fields that
+   * leave what was copied valid differ (source, throttle, retry, heartbeat); positions and
+   * checkpoints are kept.
+   */
+  updateTask: handleUnaryCall<UpdateTaskRequest, UpdateTaskResponse>;
 }
 
 export interface ControlServiceClient extends Client {
@@ -2474,6 +2682,26 @@ export interface ControlServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: SetThrottleResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Replaces the spec of a paused, failed or not yet started task where only fields that
+   * leave what was copied valid differ (source, throttle, retry, heartbeat); positions and
+   * checkpoints are kept.
+   */
+  updateTask(
+    request: UpdateTaskRequest,
+    callback: (error: ServiceError | null, response: UpdateTaskResponse) => void,
+  ): ClientUnaryCall;
+  updateTask(
+    request: UpdateTaskRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UpdateTaskResponse) => void,
+  ): ClientUnaryCall;
+  updateTask(
+    request: UpdateTaskRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UpdateTaskResponse) => void,
   ): ClientUnaryCall;
 }
 
