@@ -8,7 +8,7 @@ import { FaultReporter, specOf, type StoredTask } from '@tidewater/task-state';
 import { TidewaterError, isRetriable, isTidewaterError } from '@tidewater/errors';
 import { openSource } from '@tidewater/mysql-source';
 import { TransactionBatcher } from './transaction-batcher.js';
-import { appendedColumns, isAppendOnlyAddColumn } from './add-column.js';
+import { appendedColumnNames, schemaAfterAddColumn } from './add-column.js';
 import { ddlTarget } from './ddl-filter.js';
 import { HeartbeatWriter } from './heartbeat.js';
 
@@ -79,9 +79,14 @@ export async function startCaptureTask(ctx: ServiceContext, task: StoredTask, si
           await onBus('saving the capture checkpoint', positions.put(taskId, CaptureCheckpoint.encode({ position: origin!.end!, schemas }).finish()));
           faults.recovered();
         };
-        /** ADD COLUMN at the end of a migrated table: carried to the sink, then decoded with. */
+        /**
+         * ADD COLUMN at the end of a migrated table: carried to the sink, then decoded with.
+         * The new schema is the one valid at this binlog position (see schemaAfterAddColumn),
+         * never simply the live one: later statements may already have run on the source.
+         */
         const applyAddColumn = async (target: TableRef, statement: string, pos: BinlogPosition): Promise<boolean> => {
-          if (!isAppendOnlyAddColumn(statement)) return false;
+          const names = appendedColumnNames(statement);
+          if (!names) return false;
           const prev = schemas.find((s) => s.source!.database === target.database && s.source!.table === target.table)!;
           const source = await openSource(spec.source, { poolSize: 1 });
           let live: TableSchema | undefined;
@@ -90,9 +95,16 @@ export async function startCaptureTask(ctx: ServiceContext, task: StoredTask, si
           } finally {
             await source.close();
           }
-          const added = live && appendedColumns(prev, live);
-          if (!live || !added) return false;
-          const next: TableSchema = { ...live, version: prev.version + 1 };
+          const derived = live && schemaAfterAddColumn(prev, names, live);
+          if (!derived) {
+            ctx.log.warn('ADD COLUMN cannot be followed: the source table no longer continues the schema at this position with the added columns', { task: taskId, table: `${target.database}.${target.table}`, statement, columns: live?.columns.map((c) => c.name) });
+            return false;
+          }
+          const { next, added } = derived;
+          if (!added.length) {
+            batcher.advance(pos);
+            return true;
+          }
           await flush(true);
           const change: Batch = {
             taskId,
@@ -166,7 +178,10 @@ export async function startCaptureTask(ctx: ServiceContext, task: StoredTask, si
                     committedAtMs: BigInt(Date.now()),
                     sourceTimeMs: BigInt(timestamp) * 1000n,
                   })).finish(),
-                  { msgID: `ddl:${pos.token}` },
+                  // Per worker start (the task revision it began from): a resumed task meets the
+                  // statement again, and that report must not be dropped as a repeat of the
+                  // first, or the task would stay "incremental" with capture stopped.
+                  { msgID: `ddl:${pos.token}:${task.revision}` },
                 ));
                 controller.abort();
               }),

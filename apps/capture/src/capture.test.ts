@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ChangeKind, type TableSchema } from '@tidewater/proto';
 import { recordId } from './record-id.js';
 import { ddlTarget } from './ddl-filter.js';
+import { appendedColumnNames, schemaAfterAddColumn } from './add-column.js';
 import { TransactionBatcher } from './transaction-batcher.js';
 
 const schema: TableSchema = {
@@ -56,5 +57,39 @@ describe('ddlTarget', () => {
     expect(ddlTarget('shop', 'ALTER TABLE customers ADD x INT', migrated)).toBeUndefined();
     expect(ddlTarget('shop', 'CREATE TABLE customer2 (id INT)', migrated)).toBeUndefined();
     expect(ddlTarget('shop', 'GRANT SELECT ON shop.customer TO u', migrated)).toBeUndefined();
+  });
+});
+
+describe('ADD COLUMN in binlog order', () => {
+  const col = (name: string, columnType = 'int(11)') => ({ ...schema.columns[0]!, name, columnType, nullable: true });
+  const live = { ...schema, columns: [schema.columns[0]!, col('n2'), col('n3'), col('a'), col('b', 'varchar(8)')], version: 0 };
+
+  it('names the appended columns of ADD [COLUMN] statements; anything else is not one', () => {
+    expect(appendedColumnNames('ALTER TABLE shop.customer ADD COLUMN n2 INT')).toEqual(['n2']);
+    expect(appendedColumnNames("ALTER TABLE `customer` ADD `a` INT DEFAULT 1, ADD INDEX (a), ADD COLUMN IF NOT EXISTS b VARCHAR(8) COMMENT 'x,y'")).toEqual(['`a`', 'b']);
+    expect(appendedColumnNames('ALTER TABLE customer ADD COLUMN n2 INT AFTER id')).toBeUndefined();
+    expect(appendedColumnNames('ALTER TABLE customer ADD COLUMN n2 INT, DROP COLUMN x')).toBeUndefined();
+    expect(appendedColumnNames('ALTER TABLE customer ADD PRIMARY KEY (id)')).toBeUndefined();
+  });
+
+  it('takes from the live schema only the columns the statement adds, after those valid at its position', () => {
+    const first = schemaAfterAddColumn(schema, ['n2'], live)!;
+    expect(first.added.map((c) => c.name)).toEqual(['n2']);
+    expect(first.next.columns.map((c) => c.name)).toEqual(['id', 'n2']);
+    expect(first.next.version).toBe(1);
+    const second = schemaAfterAddColumn(first.next, ['N3'], live)!;
+    expect(second.next.columns.map((c) => c.name)).toEqual(['id', 'n2', 'n3']);
+    expect(second.next.version).toBe(2);
+    const both = schemaAfterAddColumn(second.next, ['`a`', 'b'], live)!;
+    expect(both.added.map((c) => c.columnType)).toEqual(['int(11)', 'varchar(8)']);
+    expect(both.next.keyColumns).toEqual(['id']);
+  });
+
+  it('adds nothing for a column the schema has; cannot follow a table changed past the statement', () => {
+    expect(schemaAfterAddColumn(live, ['b'], live)).toEqual({ next: live, added: [] });
+    // A later statement dropped n2, or retyped it, or the statement's column is not next.
+    expect(schemaAfterAddColumn(schema, ['n2'], { ...live, columns: [schema.columns[0]!, col('n3')] })).toBeUndefined();
+    expect(schemaAfterAddColumn(schema, ['n3'], live)).toBeUndefined();
+    expect(schemaAfterAddColumn({ ...schema, columns: [col('id', 'bigint(20)')] }, ['n2'], live)).toBeUndefined();
   });
 });

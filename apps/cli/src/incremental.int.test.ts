@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { waitFor, type MariaDbServer } from '@tidewater/testkit';
-import type { SourceClient } from '@tidewater/mysql-source';
+import { openSource, type SourceClient } from '@tidewater/mysql-source';
 import { startStack, type Stack } from './testing/stack.js';
 import { DuckDbWarehouse } from '@tidewater/duckdb-sink';
 import { Stage, type TaskView } from '@tidewater/proto';
@@ -183,7 +183,57 @@ describe('incremental migration', () => {
       } finally {
         await w.close();
       }
+      // Resuming meets the statement again: the task must say so (paused again, same reason),
+      // never run on as "incremental, no error" while capture has stopped.
+      await source.query(`INSERT INTO inc.acct (id, balance, note, updated, tag) VALUES (9000002, 2, 'after resume', NOW(6), 'r')`);
+      expect((await local.client.resumeTask(task.taskId)).stage).toBe(Stage.STAGE_INCREMENTAL);
+      const again = await waitFor(async () => {
+        const t = await local.client.getTask(task.taskId);
+        return t.stage === Stage.STAGE_PAUSED ? t : undefined;
+      }, { timeoutMs: 60_000, what: 'the resumed task to pause again on DROP COLUMN' });
+      expect(again.errorCode).toBe('TW_UNSUPPORTED_DDL');
+      expect(again.errorMessage).toContain('ALTER TABLE inc.pair DROP COLUMN v');
     } finally {
+      await local.stop();
+    }
+  });
+
+  it('follows ADD COLUMNs in binlog order: three back to back under a running writer, DML at once, several in one statement', async () => {
+    await resetSource();
+    const warehouse = join(work, 'wh-ddlseq.duckdb');
+    const local = await startLocal({ stateDir: join(work, 'state-ddlseq'), incremental: true });
+    // DDL on its own session: the writer's session holds open transactions.
+    const ddl = await openSource({ host: db.host, port: db.port, user: db.user, password: db.password });
+    try {
+      const writer = new RandomWriter(source, 9091);
+      let task = await local.client.createTask(spec('incddlseq', warehouse));
+      task = (await local.client.precheckAndStart(task.taskId)).task;
+      await waitFor(async () => (await local.client.getTask(task.taskId)).stage === Stage.STAGE_INCREMENTAL, { timeoutMs: 120_000, what: 'incremental stage' });
+      const load = writer.run(600);
+      // Capture meets the first statement when the source already has all three columns.
+      await ddl.query('ALTER TABLE inc.acct ADD COLUMN n2 INT');
+      await ddl.query('ALTER TABLE inc.acct ADD COLUMN n3 INT DEFAULT 3');
+      await ddl.query('ALTER TABLE inc.acct ADD COLUMN n4 VARCHAR(8)');
+      await ddl.query(`UPDATE inc.acct SET n2 = id, n4 = 'four' WHERE id BETWEEN 40 AND 60`);
+      await ddl.query(`INSERT INTO inc.acct (id, balance, note, updated, n2, n3, n4) VALUES (9100001, 1, 'ddl', NOW(6), 2, 33, 'x')`);
+      await ddl.query('ALTER TABLE inc.acct ADD COLUMN a INT, ADD COLUMN b INT DEFAULT 7');
+      await ddl.query('UPDATE inc.acct SET a = id, b = n3 WHERE id BETWEEN 100 AND 120');
+      await load;
+      await caughtUp(local, task.taskId);
+      const w = await stopAndOpen(local, task.taskId, warehouse);
+      try {
+        const cols: ColumnKind[] = [...TABLES.acct!.cols, ...['n2', 'n3', 'n4', 'a', 'b'].map((name): ColumnKind => ({ name, kind: name === 'n4' ? 'text' : 'int' }))];
+        const want = await sourceRows(source, 'inc', 'acct', cols);
+        expect(await destRows(w, mergeSql('acct', ['id'], cols), cols)).toEqual(want);
+        expect(await destRows(w, 'SELECT * FROM inc.acct_merged', cols)).toEqual(want);
+        const pair = TABLES.pair!;
+        expect(await destRows(w, 'SELECT * FROM inc.pair_merged', pair.cols)).toEqual(await sourceRows(source, 'inc', 'pair', pair.cols));
+        expect(await w.query(`SELECT record_id, before_flag, after_flag, count(*) FROM inc.acct_log GROUP BY ALL HAVING count(*) > 1`)).toEqual([]);
+      } finally {
+        await w.close();
+      }
+    } finally {
+      await ddl.close();
       await local.stop();
     }
   });
