@@ -74,7 +74,7 @@ export const ErrorCodes = {
   TW_UNSUPPORTED_DDL: {
     retriable: false,
     grpc: 'FAILED_PRECONDITION',
-    description: 'A DDL statement other than ADD COLUMN ran on a migrated table. The task pauses; recreate the task or revert the change.',
+    description: 'A DDL statement other than appending columns ran on a migrated table, and the task paused. The statement stays in the binlog, so resuming pauses again on it: create a new task (schema, full and incremental).',
   },
   TW_UNSUPPORTED_TYPE: {
     retriable: false,
