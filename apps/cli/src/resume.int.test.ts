@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,8 @@ import { TaskStore } from '@tidewater/task-state';
 import { DuckDbWarehouse } from '@tidewater/duckdb-sink';
 import { Stage } from '@tidewater/proto';
 import { currentBinlogPosition } from '@tidewater/binlog';
+import { startLocal } from './local-run.js';
+import { appliedUpToNow } from './testing/applied.js';
 
 const cli = fileURLToPath(new URL('../../../bin/tidewater', import.meta.url));
 
@@ -81,5 +83,55 @@ describe('tidewater migrate with incremental', () => {
     } finally {
       await w.close();
     }
+  });
+
+  it('fails at once with TW_BINLOG_PURGED and the fix when the binlog it stopped at was purged meanwhile', async () => {
+    const conn = { host: db.host, port: db.port, user: db.user, password: db.password };
+    await source.query('CREATE DATABASE p');
+    await source.query('CREATE TABLE p.t (id INT PRIMARY KEY, v INT)');
+    await source.query('INSERT INTO p.t SELECT seq, 0 FROM p.seq_1_to_100');
+    process.env.TIDEWATER_NATS_URL = nats.url;
+    const stateDir = join(work, 'state-purged');
+    // The binlog file the task starts and stops in (nothing rotates it meanwhile).
+    const stoppedAt = await currentBinlogPosition(conn);
+    const first = await startLocal({ stateDir, incremental: true });
+    try {
+      const created = await first.client.createTask(JSON.stringify({
+        name: 'purged',
+        source: conn,
+        destination: { type: 'duckdb', path: join(work, 'wh-p.duckdb') },
+        migrationTypes: ['schema', 'full', 'incremental'],
+        objects: [{ database: 'p' }],
+      }));
+      await first.client.precheckAndStart(created.taskId);
+      await appliedUpToNow(first.client, 'purged', conn);
+    } finally {
+      await first.stop();
+    }
+    // While the task is away, the source writes on and drops the binlog the task stopped in.
+    await source.query('INSERT INTO p.t VALUES (101, 1)');
+    await source.query('FLUSH BINARY LOGS');
+    const newest = await currentBinlogPosition(conn);
+    // The source keeps a file a replica still reads: the stopped capture's dump thread ends
+    // only when the server next writes to its socket.
+    await waitFor(async () => {
+      await source.query(`PURGE BINARY LOGS TO '${newest.file}'`);
+      return !(await source.query('SHOW BINARY LOGS')).some((r) => r[0] === stoppedAt.file);
+    }, { timeoutMs: 30_000, intervalMs: 500, what: `the source to purge ${stoppedAt.file}` });
+    const second = await startLocal({ stateDir, incremental: true });
+    try {
+      const failed = await waitFor(async () => {
+        const t = await second.client.getTask('purged');
+        return t.stage === Stage.STAGE_FAILED ? t : undefined;
+      }, { timeoutMs: 60_000, intervalMs: 250, what: 'the task to fail' });
+      expect(failed.errorCode).toBe('TW_BINLOG_PURGED');
+      expect(failed.errorMessage).toContain(stoppedAt.file);
+      expect(failed.errorMessage).toMatch(/fix: .*retention.*new name/s);
+    } finally {
+      await second.stop();
+    }
+    // One attempt: capture did not go on retrying a gap that cannot close.
+    const captureLog = readFileSync(join(stateDir, 'logs', 'capture.log'), 'utf8');
+    expect(captureLog.split('\n').filter((l) => l.includes('binlog stream interrupted')).length).toBe(1);
   });
 });

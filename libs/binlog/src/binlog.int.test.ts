@@ -149,6 +149,35 @@ describe('binlog reader against MariaDB', () => {
     }
   });
 
+  it('fails with TW_BINLOG_PURGED, not as a lost connection, when the source refuses the position (error 1236)', async () => {
+    const end = await currentBinlogPosition(conn);
+    const { reader, errors } = await follow({ ...end, pos: end.pos + 1_000_000n }, []);
+    try {
+      await waitFor(async () => errors.length > 0, { timeoutMs: 20_000, intervalMs: 100, what: 'the stream error' });
+      expect(errors[0]).toMatchObject({ code: 'TW_BINLOG_PURGED', retriable: false, details: { driverCode: 1236 } });
+      expect(errors[0]!.message).toContain(end.file);
+    } finally {
+      await reader.stop();
+    }
+  });
+
+  it('refuses at start a resume position whose binlog file was purged, naming the file and the fix', async () => {
+    const from = await currentBinlogPosition(conn);
+    await source.query('FLUSH BINARY LOGS');
+    const newest = await currentBinlogPosition(conn);
+    await source.query(`PURGE BINARY LOGS TO '${newest.file}'`);
+    const reader = createBinlogReader(conn, { serverId: 5600 });
+    const started = reader.start(from, [], { onRows: () => undefined, onCommit: () => undefined, onDdl: () => undefined, onError: () => undefined });
+    try {
+      const e = await started.then(() => undefined, (err: unknown) => err);
+      expect(e).toMatchObject({ code: 'TW_BINLOG_PURGED', retriable: false, details: { subject: `${db.host}:${db.port}` } });
+      expect((e as Error).message).toContain(from.file);
+      expect((e as { details: { fix: string } }).details.fix).toMatch(/retention/);
+    } finally {
+      await reader.stop();
+    }
+  });
+
   it('loses and reorders nothing when the handler is slower than the stream', async () => {
     await source.query('CREATE TABLE bl.flood (id INT PRIMARY KEY)');
     const [flood] = (await source.readSchemas([{ database: 'bl', tables: ['flood'] }])) as [TableSchema];

@@ -56,10 +56,20 @@ export const ErrorCodes = {
     grpc: 'FAILED_PRECONDITION',
     description: 'The source binlog settings do not allow change capture (log_bin, binlog_format=ROW, binlog_row_image=FULL). Change the server settings.',
   },
+  TW_BINLOG_PURGED: {
+    retriable: false,
+    grpc: 'FAILED_PRECONDITION',
+    description: 'The source no longer has the binlog at the task\'s resume position (purged, or the source refuses the position: server error 1236). The changes since then cannot be read: raise binlog retention, then migrate again from scratch as a new task (docs/operations.md).',
+  },
   TW_BUS_UNAVAILABLE: {
     retriable: true,
     grpc: 'UNAVAILABLE',
     description: 'The NATS JetStream bus is unreachable or refused an operation. Check the NATS URL and that the server runs with -js.',
+  },
+  TW_BUS_MESSAGE_TOO_LARGE: {
+    retriable: false,
+    grpc: 'FAILED_PRECONDITION',
+    description: 'NATS refused a message as larger than it accepts (the server\'s max_payload or the stream\'s max_msg_size). Batches larger than the limit are sent in fragments, so the server limit is below what the services were told: set max_payload: 8MB in the NATS configuration (deploy/nats.conf) and resume, or exclude the large column via ETL.',
   },
   TW_DEST_WRITE: {
     retriable: true,

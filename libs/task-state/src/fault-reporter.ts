@@ -1,6 +1,6 @@
 import { Progress } from '@tidewater/proto';
 import { subjects, type Bus } from '@tidewater/bus';
-import { errorCodeOf, redact, retryWindowOf, type RetryWindow } from '@tidewater/errors';
+import { errorCodeOf, isTidewaterError, redact, retryWindowOf, type RetryWindow } from '@tidewater/errors';
 
 /**
  * Least time between two reports of the same ongoing failure: the coordinator needs the
@@ -61,7 +61,10 @@ export class FaultReporter {
     if (code === this.lastCode && now - this.lastSent < FAULT_REPEAT_MS) return;
     this.lastSent = now;
     this.lastCode = code;
-    const message = redact(e instanceof Error ? e.message : String(e), this.secrets).slice(0, 1_000);
+    // A fatal error ends the task with this message: it carries the fix, which the task view
+    // shows (a retried one is expected to clear by itself).
+    const fix = isTidewaterError(e) && retryWindowOf(code) === 'fatal' && typeof e.details.fix === 'string' ? `\n  fix: ${e.details.fix}` : '';
+    const message = redact(e instanceof Error ? e.message + fix : String(e), this.secrets).slice(0, 2_000);
     this.send({ reporter: this.reporter, code, message, recovered: false, sinceMs: BigInt(since) });
   }
 
