@@ -9,7 +9,7 @@ function out(): { stream: NodeJS.WriteStream; text: () => string } {
 }
 
 const task = (rowsDone: bigint, chunksDone: number): TaskView => ({
-  taskId: 't', name: 't', stage: Stage.STAGE_FULL, errorCode: '', errorMessage: '', lagSeconds: 0, position: '', redactedSpecJson: '', precheck: [], retrying: [], currentAsOfMs: 0n, changesApplied: 0n,
+  taskId: 't', name: 't', stage: Stage.STAGE_FULL, errorCode: '', errorMessage: '', lagSeconds: 0, position: '', redactedSpecJson: '', precheck: [], retrying: [], currentAsOfMs: 0n, changesApplied: 0n, blockedSinceMs: 0n, blockedCause: '',
   tables: [{ source: { database: 'shop', table: 'orders' }, destTable: 'orders', destSchema: 'shop', estimatedRows: 1000n, rowsDone, chunksTotal: 2, chunksDone, doneChunks: [], chunks: [], workPublished: true }],
 });
 
@@ -48,5 +48,24 @@ describe('ProgressView', () => {
     vi.setSystemTime(1_002_000);
     v.render(inc(5_100n), true);
     expect(o.text()).toContain('changes applied 5,100 (2,500/s)');
+  });
+
+  it('says since when and why a running task applies nothing', () => {
+    vi.useFakeTimers();
+    vi.setSystemTime(Date.UTC(2026, 0, 1, 12, 2, 10));
+    const o = out();
+    new ProgressView(o.stream).render({ ...task(1000n, 2), stage: Stage.STAGE_INCREMENTAL, lagSeconds: 130, blockedSinceMs: BigInt(Date.UTC(2026, 0, 1, 12, 0, 0)), blockedCause: 'sink/partition-1 retrying: TW_DEST_WRITE disk full' }, true);
+    expect(o.text()).toContain('lag 130.0 s');
+    expect(o.text()).toContain('\n  blocked since 12:00:00 UTC (2 min 10 s): sink/partition-1 retrying: TW_DEST_WRITE disk full\n');
+  });
+});
+
+describe('ProgressView of a halted task', () => {
+  it('says why: the error code, its message and the fix', () => {
+    const o = out();
+    new ProgressView(o.stream).render({ ...task(0n, 0), stage: Stage.STAGE_PAUSED, errorCode: 'TW_UNSUPPORTED_DDL', errorMessage: 'ALTER TABLE shop.orders DROP COLUMN note' }, true);
+    expect(o.text()).toContain('task t: paused');
+    expect(o.text()).toContain('TW_UNSUPPORTED_DDL: ALTER TABLE shop.orders DROP COLUMN note');
+    expect(o.text()).toContain('fix: A DDL statement other than ADD COLUMN');
   });
 });

@@ -1,4 +1,5 @@
 import { Stage, type Retrying, type TaskView, type Throttle } from '@tidewater/proto';
+import { ErrorCodes } from '@tidewater/errors';
 
 /** `throttle: full ≤ 5,000 rows/s, ≤ 2 queries/s; incremental ≤ 1 MB/s`, or `no throttle`. */
 export function throttleLine(t: Throttle | undefined): string {
@@ -17,6 +18,19 @@ export function retryingLine(r: Retrying, now = Date.now()): string {
   const deadline = new Date(Number(r.deadlineMs));
   const left = Math.max(0, Math.ceil((Number(r.deadlineMs) - now) / 60_000));
   return `retrying (${r.reporter}): ${r.code} ${r.message} — gives up at ${deadline.toISOString().slice(11, 19)} UTC (in ${left} min)`;
+}
+
+/** `blocked since 12:31:05 UTC (2 min 10 s): <cause>` */
+export function blockedLine(task: Pick<TaskView, 'blockedSinceMs' | 'blockedCause'>, now = Date.now()): string {
+  const s = Math.max(0, Math.round((now - Number(task.blockedSinceMs)) / 1000));
+  const age = s >= 60 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${s} s`;
+  return `blocked since ${new Date(Number(task.blockedSinceMs)).toISOString().slice(11, 19)} UTC (${age}): ${task.blockedCause}`;
+}
+
+/** Why a task paused or failed: its code, message and the code's fix. */
+export function errorLines(task: Pick<TaskView, 'errorCode' | 'errorMessage'>): string[] {
+  const info = (ErrorCodes as Record<string, { description: string } | undefined>)[task.errorCode];
+  return [`${task.errorCode || 'error'}: ${task.errorMessage}`, ...(info ? [`fix: ${info.description}`] : [])];
 }
 
 const fmt = new Intl.NumberFormat('en-US');
@@ -51,6 +65,8 @@ export class ProgressView {
       head += `  lag ${task.lagSeconds.toFixed(1)} s  at ${task.position}  changes applied ${fmt.format(task.changesApplied)}${rate === undefined ? '' : ` (${fmt.format(Math.round(rate))}/s)`}`;
     }
     const lines = [head];
+    if (task.errorCode || task.errorMessage) lines.push(...errorLines(task).map((l) => `  ${l}`));
+    if (task.blockedSinceMs > 0n) lines.push(`  ${blockedLine(task, now)}`);
     for (const r of task.retrying) lines.push(`  ${retryingLine(r, now)}`);
     const throttled = throttleLine(task.throttle);
     if (throttled !== 'no throttle') lines.push(`  ${throttled}`);

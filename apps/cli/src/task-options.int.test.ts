@@ -255,6 +255,44 @@ describe('task options end to end', () => {
     expect(failed.errorMessage).toContain('capture/start');
   });
 
+  it('while the sink applies nothing, lag grows and the task says since when it is blocked; both clear once it applies again', async () => {
+    await source.query('CREATE DATABASE blk');
+    await source.query('CREATE TABLE blk.t (id INT PRIMARY KEY, v INT)');
+    await source.query('INSERT INTO blk.t SELECT seq, seq FROM blk.seq_1_to_100');
+    const task = await start(spec('blk', { objects: [{ database: 'blk' }] }));
+    await until(task.taskId, Stage.STAGE_INCREMENTAL);
+    await caughtUp(task.taskId);
+    const sink = local.supervisor.pid('sink')!;
+    // A frozen sink: alive to the supervisor and the bus, committing nothing.
+    process.kill(sink, 'SIGSTOP');
+    try {
+      await source.query('INSERT INTO blk.t SELECT seq + 1000, seq FROM blk.seq_1_to_50');
+      const first = await waitFor(async () => {
+        const t = await local.client.getTask(task.taskId);
+        return t.blockedSinceMs > 0n ? t : undefined;
+      }, { timeoutMs: 60_000, intervalMs: 500, what: 'the task to say it is blocked' });
+      expect(first.stage).toBe(Stage.STAGE_INCREMENTAL);
+      expect(first.blockedCause).toMatch(/no change applied/);
+      expect(first.lagSeconds).toBeGreaterThanOrEqual(10);
+      const later = await waitFor(async () => {
+        const t = await local.client.getTask(task.taskId);
+        return t.lagSeconds >= first.lagSeconds + 2 ? t : undefined;
+      }, { timeoutMs: 30_000, intervalMs: 500, what: 'the lag to grow' });
+      expect(later.blockedSinceMs).toBe(first.blockedSinceMs);
+    } finally {
+      process.kill(sink, 'SIGCONT');
+    }
+    await caughtUp(task.taskId);
+    // The batch applied late measured its own lag; the next idle heartbeat brings it down.
+    const flowing = await waitFor(async () => {
+      const t = await local.client.getTask(task.taskId);
+      return t.lagSeconds < 5 ? t : undefined;
+    }, { timeoutMs: 30_000, intervalMs: 500, what: 'the lag to fall once changes flow' });
+    expect(flowing.blockedSinceMs).toBe(0n);
+    expect(flowing.changesApplied).toBeGreaterThanOrEqual(50n);
+    await local.client.stopTask(task.taskId);
+  });
+
   it('completes the full copy when a row filter or an ETL where leaves chunks empty', async () => {
     await source.query('CREATE DATABASE probe5');
     await source.query('CREATE TABLE probe5.t (id INT PRIMARY KEY, v VARCHAR(10))');

@@ -10,6 +10,9 @@ import { taskView } from './task-view.js';
 import { TERMINAL, stageName } from './stage-machine.js';
 import { specChanges } from './spec-update.js';
 
+/** How often a watched task's view is re-sent without a state change, so its lag keeps aging. */
+const WATCH_REFRESH_MS = 2_000;
+
 export interface ControlDeps {
   readonly store: TaskStore;
   readonly bus: Bus;
@@ -119,7 +122,7 @@ export function controlService(deps: ControlDeps): ControlServiceServer {
       if (state.stage === Stage.STAGE_PRECHECKED && unaccepted.length > 0) {
         throw new TidewaterError('TW_TASK_STATE', `task ${req.taskId} has precheck warnings not accepted: ${unaccepted.map((i) => `${i.name} (${i.message})`).join('; ')}`, {
           subject: req.taskId,
-          fix: `fix them, or start with the warnings ignored: ${unaccepted.map((i) => i.name).join(', ')}`,
+          fix: `fix them, or accept them by name: tidewater task start ${req.taskId} --ignore-warnings ${unaccepted.map((i) => i.name).join(',')} (StartTask ignore_warnings)`,
         });
       }
       return { task: await transition(req.taskId, (s) => s === Stage.STAGE_PRECHECKED, Stage.STAGE_SCHEMA, 'start') };
@@ -140,7 +143,8 @@ export function controlService(deps: ControlDeps): ControlServiceServer {
         }
         // Every stage re-enters from its checkpoints; a task paused by unsupported DDL meets
         // the statement again and pauses again, a failed one retries with fresh windows.
-        return { ...s, stage: s.pausedFrom || Stage.STAGE_SCHEMA, errorCode: '', errorMessage: '', retrying: [] };
+        // "Blocked since" restarts with the resumed services; the lag keeps counting (L1).
+        return { ...s, stage: s.pausedFrom || Stage.STAGE_SCHEMA, errorCode: '', errorMessage: '', retrying: [], appliedAtMs: BigInt(Date.now()) };
       });
       return { task: taskView(state) };
     }),
@@ -184,6 +188,10 @@ export function controlService(deps: ControlDeps): ControlServiceServer {
     }),
     watchTask: (call: ServerWritableStream<{ taskId: string }, { task?: TaskView }>) => {
       const controller = new AbortController();
+      // A blocked task writes no state, yet its lag grows (L1): the view is re-sent as it ages.
+      let latest: TaskState | undefined;
+      const aging = setInterval(() => latest && call.write({ task: taskView(latest) }), WATCH_REFRESH_MS);
+      controller.signal.addEventListener('abort', () => clearInterval(aging));
       call.on('cancelled', () => controller.abort());
       call.on('close', () => controller.abort());
       store
@@ -191,10 +199,15 @@ export function controlService(deps: ControlDeps): ControlServiceServer {
         .then(() =>
           store.watch(controller.signal, (ev) => {
             if ('deleted' in ev) {
-              if (ev.deleted === call.request.taskId) call.end();
+              if (ev.deleted === call.request.taskId) {
+                controller.abort();
+                call.end();
+              }
               return;
             }
-            if (ev.state.taskId === call.request.taskId) call.write({ task: taskView(ev.state) });
+            if (ev.state.taskId !== call.request.taskId) return;
+            latest = ev.state;
+            call.write({ task: taskView(ev.state) });
           }, call.request.taskId),
         )
         // grpc-js sends an emitted error as the call's status (with its trailers) and ends the

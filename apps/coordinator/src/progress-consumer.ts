@@ -25,7 +25,7 @@ export function applyProgress(s: TaskState, p: Progress, now = Date.now()): Task
   if (unit?.$case === 'caughtUp') {
     // The source was idle at this position; applied up to it, the destination is current.
     if (!s.appliedPosition || s.appliedPosition.token < unit.value.token || p.sourceTimeMs <= s.lastSourceTimeMs) return undefined;
-    return { ...s, lagSeconds: Math.max(0, (now - Number(p.sourceTimeMs)) / 1000), lastSourceTimeMs: p.sourceTimeMs };
+    return { ...s, lagSeconds: Math.max(0, (now - Number(p.sourceTimeMs)) / 1000), lastSourceTimeMs: p.sourceTimeMs, appliedAtMs: BigInt(now) };
   }
   if (unit?.$case === 'chunkId') {
     const t = s.tables.find((x) => x.chunks.some((c) => c.chunkId === unit.value));
@@ -35,7 +35,7 @@ export function applyProgress(s: TaskState, p: Progress, now = Date.now()): Task
     t.rowsDone += p.rows;
     return s;
   }
-  if (unit?.$case === 'binlog') return applyPartitionProgress(s, p.partition, unit.value.end, p);
+  if (unit?.$case === 'binlog') return applyPartitionProgress(s, p.partition, unit.value.end, p, now);
   if (unit?.$case === 'appliedDdl') {
     const next = unit.value.newSchema;
     const t = s.tables.find((x) => x.source?.database === unit.value.table?.database && x.source?.table === unit.value.table?.table);
@@ -64,7 +64,7 @@ export function applyProgress(s: TaskState, p: Progress, now = Date.now()): Task
  * it has none): only then is everything before it durable (P2). The destination is current as of the oldest
  * partition's source time, and as late as the latest partition.
  */
-function applyPartitionProgress(s: TaskState, partition: number, end: BinlogPosition | undefined, p: Progress): TaskState | undefined {
+function applyPartitionProgress(s: TaskState, partition: number, end: BinlogPosition | undefined, p: Progress, now: number): TaskState | undefined {
   if (!end) return undefined;
   const prev = s.partitions.find((x) => x.partition === partition);
   if (prev?.position && prev.position.token >= end.token) return undefined;
@@ -74,7 +74,10 @@ function applyPartitionProgress(s: TaskState, partition: number, end: BinlogPosi
   const reported = s.partitions.filter((x) => needed.includes(x.partition));
   if (reported.length < needed.length) return s;
   const lowest = reported.reduce((a, b) => (b.position!.token < a.position!.token ? b : a));
-  if (!s.appliedPosition || lowest.position!.token > s.appliedPosition.token) s.appliedPosition = lowest.position;
+  if (!s.appliedPosition || lowest.position!.token > s.appliedPosition.token) {
+    s.appliedPosition = lowest.position;
+    s.appliedAtMs = BigInt(now);
+  }
   const timed = reported.filter((x) => x.sourceTimeMs > 0n);
   if (timed.length === needed.length) {
     const oldest = timed.reduce((a, b) => (b.sourceTimeMs < a.sourceTimeMs ? b : a)).sourceTimeMs;

@@ -171,7 +171,8 @@ export class TaskDriver {
       if (s.stage !== from) return undefined;
       const next = nextStage(from, specOf(s));
       this.deps.log.info('stage', { task: this.taskId, from: stageName(from), to: stageName(next) });
-      return { ...s, stage: next };
+      // The change stream starts now: the lag and "blocked since" are counted from here until it reports (L1).
+      return { ...s, stage: next, ...(next === Stage.STAGE_INCREMENTAL ? { appliedAtMs: BigInt(Date.now()) } : {}) };
     });
   }
 

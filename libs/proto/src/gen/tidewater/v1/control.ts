@@ -82,6 +82,14 @@ export interface TaskView {
    * counter: clients derive rates from two views, as they do from tables[].rows_done.
    */
   changesApplied: bigint;
+  /**
+   * Set while nothing reaches the destination although the task should be applying changes
+   * (incremental stage): since when no change batch or caught-up report was applied, and
+   * the likeliest cause (a retrying service, a silent sink partition). lag_seconds grows
+   * meanwhile. 0 / empty when changes flow.
+   */
+  blockedSinceMs: bigint;
+  blockedCause: string;
 }
 
 export interface CreateTaskRequest {
@@ -667,6 +675,8 @@ function createBaseTaskView(): TaskView {
     throttle: undefined,
     currentAsOfMs: 0n,
     changesApplied: 0n,
+    blockedSinceMs: 0n,
+    blockedCause: "",
   };
 }
 
@@ -719,6 +729,15 @@ export const TaskView: MessageFns<TaskView> = {
         throw new globalThis.Error("value provided for field message.changesApplied of type uint64 too large");
       }
       writer.uint32(112).uint64(message.changesApplied);
+    }
+    if (message.blockedSinceMs !== 0n) {
+      if (BigInt.asIntN(64, message.blockedSinceMs) !== message.blockedSinceMs) {
+        throw new globalThis.Error("value provided for field message.blockedSinceMs of type sint64 too large");
+      }
+      writer.uint32(120).sint64(message.blockedSinceMs);
+    }
+    if (message.blockedCause !== "") {
+      writer.uint32(130).string(message.blockedCause);
     }
     return writer;
   },
@@ -848,6 +867,22 @@ export const TaskView: MessageFns<TaskView> = {
             message.changesApplied = reader.uint64() as bigint;
             continue;
           }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.blockedSinceMs = reader.sint64() as bigint;
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.blockedCause = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -910,6 +945,16 @@ export const TaskView: MessageFns<TaskView> = {
         : isSet(object.changes_applied)
         ? BigInt(object.changes_applied)
         : 0n,
+      blockedSinceMs: isSet(object.blockedSinceMs)
+        ? BigInt(object.blockedSinceMs)
+        : isSet(object.blocked_since_ms)
+        ? BigInt(object.blocked_since_ms)
+        : 0n,
+      blockedCause: isSet(object.blockedCause)
+        ? globalThis.String(object.blockedCause)
+        : isSet(object.blocked_cause)
+        ? globalThis.String(object.blocked_cause)
+        : "",
     };
   },
 
@@ -957,6 +1002,12 @@ export const TaskView: MessageFns<TaskView> = {
     if (message.changesApplied !== 0n) {
       obj.changesApplied = message.changesApplied.toString();
     }
+    if (message.blockedSinceMs !== 0n) {
+      obj.blockedSinceMs = message.blockedSinceMs.toString();
+    }
+    if (message.blockedCause !== "") {
+      obj.blockedCause = message.blockedCause;
+    }
     return obj;
   },
 
@@ -985,6 +1036,10 @@ export const TaskView: MessageFns<TaskView> = {
     message.changesApplied = (object.changesApplied !== undefined && object.changesApplied !== null)
       ? BigInt(object.changesApplied)
       : 0n;
+    message.blockedSinceMs = (object.blockedSinceMs !== undefined && object.blockedSinceMs !== null)
+      ? BigInt(object.blockedSinceMs)
+      : 0n;
+    message.blockedCause = object.blockedCause ?? "";
     return message;
   },
 };

@@ -208,6 +208,11 @@ export interface TaskState {
   partitions: PartitionApplied[];
   /** Change rows (before and after images counted apiece) committed to `_log` tables. */
   changesApplied: bigint;
+  /**
+   * Coordinator time of the last report that moved the destination forward (a change batch
+   * every partition applied, or a caught-up report): how long nothing has been applied.
+   */
+  appliedAtMs: bigint;
 }
 
 /**
@@ -681,6 +686,7 @@ function createBaseTaskState(): TaskState {
     retrying: [],
     partitions: [],
     changesApplied: 0n,
+    appliedAtMs: 0n,
   };
 }
 
@@ -763,6 +769,12 @@ export const TaskState: MessageFns<TaskState> = {
         throw new globalThis.Error("value provided for field message.changesApplied of type uint64 too large");
       }
       writer.uint32(160).uint64(message.changesApplied);
+    }
+    if (message.appliedAtMs !== 0n) {
+      if (BigInt.asIntN(64, message.appliedAtMs) !== message.appliedAtMs) {
+        throw new globalThis.Error("value provided for field message.appliedAtMs of type sint64 too large");
+      }
+      writer.uint32(168).sint64(message.appliedAtMs);
     }
     return writer;
   },
@@ -940,6 +952,14 @@ export const TaskState: MessageFns<TaskState> = {
             message.changesApplied = reader.uint64() as bigint;
             continue;
           }
+          case 21: {
+            if (tag !== 168) {
+              break;
+            }
+
+            message.appliedAtMs = reader.sint64() as bigint;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1038,6 +1058,11 @@ export const TaskState: MessageFns<TaskState> = {
         : isSet(object.changes_applied)
         ? BigInt(object.changes_applied)
         : 0n,
+      appliedAtMs: isSet(object.appliedAtMs)
+        ? BigInt(object.appliedAtMs)
+        : isSet(object.applied_at_ms)
+        ? BigInt(object.applied_at_ms)
+        : 0n,
     };
   },
 
@@ -1103,6 +1128,9 @@ export const TaskState: MessageFns<TaskState> = {
     if (message.changesApplied !== 0n) {
       obj.changesApplied = message.changesApplied.toString();
     }
+    if (message.appliedAtMs !== 0n) {
+      obj.appliedAtMs = message.appliedAtMs.toString();
+    }
     return obj;
   },
 
@@ -1146,6 +1174,9 @@ export const TaskState: MessageFns<TaskState> = {
     message.partitions = object.partitions?.map((e) => PartitionApplied.fromPartial(e)) || [];
     message.changesApplied = (object.changesApplied !== undefined && object.changesApplied !== null)
       ? BigInt(object.changesApplied)
+      : 0n;
+    message.appliedAtMs = (object.appliedAtMs !== undefined && object.appliedAtMs !== null)
+      ? BigInt(object.appliedAtMs)
       : 0n;
     return message;
   },
