@@ -58,7 +58,7 @@ export async function startCaptureTask(ctx: ServiceContext, task: StoredTask, si
       const from = checkpoint?.position ?? task.state.startPosition;
       if (!from) throw new TidewaterError('TW_INTERNAL', `task ${taskId} has no binlog start position`);
       const batcher = new TransactionBatcher(taskId, schemas);
-      const publisher = new BatchPublisher(ctx.bus.js, 16);
+      const publisher = new BatchPublisher(ctx.bus.js, 16, () => ctx.bus.nc.info?.max_payload);
       const failed = new Promise<Error>((resolve) => {
         reader = createBinlogReader(spec.source, { serverId: serverIdFor(taskId) });
         const flush = async (force: boolean) => {

@@ -4,7 +4,7 @@ import { waitFor, type MariaDbServer } from '@tidewater/testkit';
 import { openSource, type SourceClient } from '@tidewater/mysql-source';
 import { startStack, type Stack } from './testing/stack.js';
 import { DuckDbWarehouse } from '@tidewater/duckdb-sink';
-import { Stage, type TaskView } from '@tidewater/proto';
+import { CheckStatus, Stage, type TaskView } from '@tidewater/proto';
 import { startLocal, type LocalRun } from './local-run.js';
 import { sourceRows, destRows, type ColumnKind } from './testing/compare.js';
 import { RandomWriter } from './testing/writer.js';
@@ -234,6 +234,51 @@ describe('incremental migration', () => {
       }
     } finally {
       await ddl.close();
+      await local.stop();
+    }
+  });
+
+  it('carries a 50,000-row UPDATE in one transaction and 20 MB rows, larger than a bus message, in the full copy and the change stream', async () => {
+    const mb20 = 20 * 1024 * 1024;
+    await source.query('DROP DATABASE IF EXISTS big');
+    await source.query('CREATE DATABASE big');
+    await source.query('CREATE TABLE big.wide (id BIGINT PRIMARY KEY, v INT NOT NULL, b LONGBLOB)');
+    await source.query('INSERT INTO big.wide SELECT seq, seq, NULL FROM big.seq_1_to_50000');
+    await source.query(`INSERT INTO big.wide VALUES (60001, 1, CONCAT(REPEAT('f', ${mb20}), 'full'))`);
+    const warehouse = join(work, 'wh-big.duckdb');
+    const local = await startLocal({ stateDir: join(work, 'state-big'), incremental: true });
+    try {
+      let task = await local.client.createTask(JSON.stringify({
+        name: 'big',
+        source: { host: db.host, port: db.port, user: db.user, password: db.password },
+        destination: { type: 'duckdb', path: warehouse },
+        migrationTypes: ['schema', 'full', 'incremental'],
+        objects: [{ database: 'big' }],
+        full: { chunkRows: 25000, batchRows: 5000, parallelChunks: 2 },
+      }));
+      const started = await local.client.precheckAndStart(task.taskId);
+      task = started.task;
+      expect(started.items.find((i) => i.name === 'bus.large_columns')).toMatchObject({ status: CheckStatus.CHECK_STATUS_WARNING, message: expect.stringContaining('big.wide.b (longblob)') });
+      await waitFor(async () => (await local.client.getTask(task.taskId)).stage === Stage.STAGE_INCREMENTAL, { timeoutMs: 120_000, what: 'incremental stage' });
+      // One transaction of 50,000 row changes (about 8.6 MB of binlog), then 20 MB rows.
+      await source.query('UPDATE big.wide SET v = v + 1 WHERE id <= 50000');
+      await source.query(`INSERT INTO big.wide VALUES (60002, 2, CONCAT(REPEAT('c', ${mb20}), 'change'))`);
+      await source.query('UPDATE big.wide SET v = 3 WHERE id = 60001');
+      const caught = await caughtUp(local, task.taskId);
+      expect(caught.retrying).toEqual([]);
+      const w = await stopAndOpen(local, task.taskId, warehouse);
+      try {
+        const want = (await source.query('SELECT id, v, LENGTH(b), MD5(b) FROM big.wide ORDER BY id')).map((r) => r.map(String).join('|'));
+        const got = (await w.query('SELECT id, v, octet_length(b), md5(b) FROM big.wide_merged ORDER BY id')).map((r) => r.map(String).join('|'));
+        expect(got.length).toBe(50_002);
+        expect(got).toEqual(want);
+        // The UPDATE committed whole: 50,000 before and 50,000 after images, each once.
+        expect(await w.query(`SELECT count(*) FROM big.wide_log WHERE operation_flag = 'U'`)).toEqual([[100_002n]]);
+        expect(await w.query('SELECT record_id, before_flag, after_flag, count(*) FROM big.wide_log GROUP BY ALL HAVING count(*) > 1')).toEqual([]);
+      } finally {
+        await w.close();
+      }
+    } finally {
       await local.stop();
     }
   });

@@ -31,7 +31,7 @@ export async function startSnapshotTask(ctx: ServiceContext, task: StoredTask, s
   const throttle = new Throttle(fullRates(spec));
   let specJson = task.state.specJson;
   const loops = Array.from({ length: spec.full.parallelChunks }, (_, i) => {
-    const publisher = new BatchPublisher(ctx.bus.js, 32);
+    const publisher = new BatchPublisher(ctx.bus.js, 32, () => ctx.bus.nc.info?.max_payload);
     const faults = new FaultReporter(ctx.bus, taskId, `snapshot/worker-${i}`, [spec.source.password]);
     return workLoop(
       ctx.bus.js,

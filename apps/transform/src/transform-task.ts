@@ -33,7 +33,7 @@ export async function startTransformTask(ctx: ServiceContext, task: StoredTask, 
   let routes = routesOf(task.state);
   const durable = durables.transform(taskId);
   await ensureConsumer(ctx.bus.jsm, { stream: STREAMS.source, durable, filterSubject: subjects.sourceAll(taskId), ackWaitMs: 30_000, maxAckPending: 2_000, fresh: true });
-  const publisher = new BatchPublisher(ctx.bus.js, 64);
+  const publisher = new BatchPublisher(ctx.bus.js, 64, () => ctx.bus.nc.info?.max_payload);
   const controller = new AbortController();
   signal.addEventListener('abort', () => controller.abort(), { once: true });
   const tracer: Tracer = ctx.tracer;

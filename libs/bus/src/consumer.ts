@@ -1,5 +1,6 @@
 import { AckPolicy, DeliverPolicy, type JetStreamManager, type JetStreamClient, type JsMsg, type ConsumerConfig } from '@nats-io/jetstream';
 import { isRetriable } from '@tidewater/errors';
+import { FragmentAssembler } from './fragments.js';
 
 export interface DurableSpec {
   readonly stream: string;
@@ -70,19 +71,29 @@ export interface ConsumeLoopOptions {
  */
 export async function consumeLoop(js: JetStreamClient, opts: ConsumeLoopOptions, handler: MessageHandler): Promise<void> {
   const consumer = await js.consumers.get(opts.stream, opts.durable);
-  while (!opts.signal.aborted) {
-    const messages = await consumer.consume({ max_bytes: opts.maxBytes ?? 8 * 1024 * 1024 });
-    const stop = () => void messages.close();
-    opts.signal.addEventListener('abort', stop, { once: true });
-    try {
-      for await (const msg of messages) {
-        if (opts.signal.aborted) break;
-        if (!(await handleInPlace(msg, opts, handler))) break;
+  // Fragments of a message too large for one NATS message wait here, unacknowledged, until
+  // the whole is there; the handler sees the whole, at the place of its last fragment.
+  const fragments = new FragmentAssembler();
+  const keepAlive = setInterval(() => fragments.touch(), 5_000);
+  try {
+    while (!opts.signal.aborted) {
+      const messages = await consumer.consume({ max_bytes: opts.maxBytes ?? 8 * 1024 * 1024 });
+      const stop = () => void messages.close();
+      opts.signal.addEventListener('abort', stop, { once: true });
+      try {
+        for await (const msg of messages) {
+          if (opts.signal.aborted) break;
+          const whole = fragments.add(msg);
+          if (whole && !(await handleInPlace(whole, opts, handler))) break;
+        }
+      } finally {
+        opts.signal.removeEventListener('abort', stop);
+        await messages.close().catch(() => undefined);
       }
-    } finally {
-      opts.signal.removeEventListener('abort', stop);
-      await messages.close().catch(() => undefined);
     }
+  } finally {
+    clearInterval(keepAlive);
+    fragments.releaseAll();
   }
 }
 

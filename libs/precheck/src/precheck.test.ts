@@ -36,7 +36,14 @@ describe('heartbeatPrivilegeCheck', () => {
 describe('busChecks', () => {
   it('passes a bus with JetStream that accepts the largest batch', async () => {
     const items = await busChecks(async () => ({ version: '2.9.10', maxPayload: 8 * 1024 * 1024, largestBatch: 8 * 1024 * 1024 }));
-    expect(items.map((i) => [i.name, i.status])).toEqual([['bus.connectivity', CheckStatus.CHECK_STATUS_PASSED], ['bus.max_payload', CheckStatus.CHECK_STATUS_PASSED]]);
+    expect(items.map((i) => [i.name, i.status])).toEqual([['bus.connectivity', CheckStatus.CHECK_STATUS_PASSED], ['bus.max_payload', CheckStatus.CHECK_STATUS_PASSED], ['bus.large_columns', CheckStatus.CHECK_STATUS_PASSED]]);
+  });
+  it('warns about columns that can hold a value larger than a bus message, naming them', async () => {
+    const col = (name: string, dataType: string) => ({ name, dataType, columnType: dataType, nullable: true, unsigned: false, precision: 0, scale: 0, fsp: 0, charset: '', length: 0n, columnDefault: '', collation: '' });
+    const schema = { source: { database: 'shop', table: 'doc' }, columns: [col('id', 'bigint'), col('body', 'longtext'), col('thumb', 'mediumblob'), col('note', 'blob')], keyColumns: ['id'], version: 1 };
+    const [, , item] = await busChecks(async () => ({ version: '2.9.10', maxPayload: 8 * 1024 * 1024, largestBatch: 8 * 1024 * 1024 }), [schema]);
+    expect(item).toMatchObject({ name: 'bus.large_columns', status: CheckStatus.CHECK_STATUS_WARNING, message: expect.stringContaining('shop.doc.body (longtext), shop.doc.thumb (mediumblob)'), fix: expect.stringContaining('ETL') });
+    expect(item!.message).not.toContain('note');
   });
   it('fails an unreachable bus with the cause and the fix', async () => {
     const items = await busChecks(() => Promise.reject(new TidewaterError('TW_BUS_UNAVAILABLE', 'NATS JetStream did not answer: timeout')));

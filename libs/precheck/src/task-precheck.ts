@@ -46,7 +46,7 @@ export async function runPrecheck(spec: TaskSpec, probes: PrecheckProbes = {}): 
     items.push(...objectItems);
     items.push(...expressionChecks(spec, schemas));
     items.push(...(await destinationChecks(spec, schemas, probes)));
-    if (probes.bus) items.push(...(await busChecks(probes.bus)));
+    if (probes.bus) items.push(...(await busChecks(probes.bus, schemas)));
   } finally {
     await source.close();
   }

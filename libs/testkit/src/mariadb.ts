@@ -87,6 +87,8 @@ export async function startMariaDb(opts: MariaDbOptions = {}): Promise<MariaDbSe
     '--max-connections=500',
     '--character-set-server=utf8mb4',
     '--collation-server=utf8mb4_general_ci',
+    // Rows with a 20 MB value (tests of batches larger than a bus message); the default is 16 MiB.
+    '--max-allowed-packet=64M',
     ...(opts.binlog === false ? [] : [`--log-bin=${join(dataDir, 'binlog')}`, '--binlog-format=ROW', '--binlog-row-image=FULL', '--expire-logs-days=7']),
     `--server-id=${opts.serverId ?? 1}`,
     ...(opts.extraArgs ?? []),
