@@ -58,7 +58,7 @@ export const durables = {
 
 /**
  * The largest message the streams accept. A batch is cut at ~768 KiB, but never inside a
- * transaction or a row, so one can be larger; the NATS server's max_payload must allow it.
+ * transaction or a row, so one can be larger: then it travels in fragments (fragments.ts).
  */
 export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 
