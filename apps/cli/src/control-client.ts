@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { credentials, InterceptingCall, type ChannelCredentials, type Interceptor, type ServiceError } from '@grpc/grpc-js';
+import { isIP } from 'node:net';
+import { connect as tlsConnect, rootCertificates } from 'node:tls';
+import { X509Certificate } from 'node:crypto';
+import { connectivityState, credentials, InterceptingCall, status, type ChannelCredentials, type ChannelOptions, type Interceptor, type ServiceError } from '@grpc/grpc-js';
 import { CheckStatus, ControlServiceClient, type TaskView, type PrecheckItem, type RunPrecheckResponse, type PauseTaskResponse, type ResumeTaskResponse, type CreateTaskResponse, type GetTaskResponse, type ListTasksResponse, type StartTaskResponse, type StopTaskResponse, type DeleteTaskResponse, type SetThrottleResponse, type Throttle, type UpdateTaskResponse } from '@tidewater/proto';
 import { TidewaterError, ErrorCodes, type ErrorCode } from '@tidewater/errors';
 
@@ -7,14 +10,25 @@ import { TidewaterError, ErrorCodes, type ErrorCode } from '@tidewater/errors';
 export class ControlClient {
   private readonly client: ControlServiceClient;
 
-  constructor(address: string, security: ClientSecurity = clientSecurityFromEnv()) {
-    this.client = new ControlServiceClient(address, security.credentials, { interceptors: security.interceptors });
+  constructor(
+    private readonly address: string,
+    private readonly security: ClientSecurity = clientSecurityFromEnv(),
+  ) {
+    this.client = new ControlServiceClient(address, security.credentials, { ...security.options, interceptors: security.interceptors });
   }
 
+  /** Waits until the coordinator answers; a TLS control plane met without TLS fails at the first refused connection. */
   async waitReady(timeoutMs: number): Promise<void> {
-    await new Promise<void>((resolve, reject) =>
-      this.client.waitForReady(Date.now() + timeoutMs, (e) => (e ? reject(new TidewaterError('TW_BUS_UNAVAILABLE', `coordinator did not come up: ${e.message}`)) : resolve())),
-    );
+    const channel = this.client.getChannel();
+    const deadline = Date.now() + timeoutMs;
+    for (let state = channel.getConnectivityState(true); state !== connectivityState.READY; state = channel.getConnectivityState(true)) {
+      if (state === connectivityState.TRANSIENT_FAILURE) {
+        const tls = await this.tlsRequired();
+        if (tls) throw tls;
+      }
+      const changed = await new Promise<boolean>((resolve) => channel.watchConnectivityState(state, deadline, (e) => resolve(!e)));
+      if (!changed) throw new TidewaterError('TW_BUS_UNAVAILABLE', `coordinator did not come up at ${this.address} within ${Math.round(timeoutMs / 1000)} s`);
+    }
   }
 
   createTask(spec: string): Promise<TaskView> {
@@ -88,9 +102,38 @@ export class ControlClient {
     return new Promise((resolve, reject) =>
       fn((e, r) => {
         if (!e) return resolve(r);
-        reject(toTidewaterError(e));
+        // An answer with our code came from a coordinator: the connection itself is fine.
+        if (e.code !== status.UNAVAILABLE || e.metadata?.get('tw-error-code').length) return reject(toTidewaterError(e));
+        void this.tlsRequired().then((tls) => reject(tls ?? toTidewaterError(e)));
       }),
     );
+  }
+
+  /**
+   * A plaintext client meeting a TLS control plane sees only dropped connections (grpc says
+   * "UNAVAILABLE"): the port is asked for a TLS handshake to tell the user what is wrong.
+   */
+  private async tlsRequired(): Promise<TidewaterError | undefined> {
+    if (this.security.tls) return undefined;
+    const i = this.address.lastIndexOf(':');
+    const host = this.address.slice(0, i).replace(/^\[(.*)\]$/, '$1');
+    const port = Number(this.address.slice(i + 1));
+    if (i < 0 || !Number.isInteger(port)) return undefined;
+    const speaksTls = await new Promise<boolean>((resolve) => {
+      const socket = tlsConnect({ host, port, servername: isIP(host) ? undefined : host, rejectUnauthorized: false, ALPNProtocols: ['h2'] });
+      const done = (v: boolean) => {
+        socket.destroy();
+        resolve(v);
+      };
+      socket.setTimeout(5_000, () => done(false));
+      socket.once('secureConnect', () => done(true));
+      socket.once('error', () => done(false));
+    });
+    if (!speaksTls) return undefined;
+    return new TidewaterError('TW_TLS_REQUIRED', `the control plane at ${this.address} requires TLS; this client connected without it`, {
+      subject: this.address,
+      fix: "set TIDEWATER_TLS_CA to the CA that signed the coordinator's certificate (a self-signed certificate: the certificate itself, e.g. a copy of its cert.pem)",
+    });
   }
 }
 
@@ -104,6 +147,9 @@ function toTidewaterError(e: ServiceError): TidewaterError {
 export interface ClientSecurity {
   readonly credentials: ChannelCredentials;
   readonly interceptors: Interceptor[];
+  /** Whether the channel speaks TLS. */
+  readonly tls: boolean;
+  readonly options?: ChannelOptions;
 }
 
 /**
@@ -111,7 +157,7 @@ export interface ClientSecurity {
  * TIDEWATER_TLS_CLIENT_CERT/KEY add a client certificate for mTLS), and the bearer token
  * from TIDEWATER_API_TOKEN(_FILE) on every call.
  */
-export function clientSecurityFromEnv(env: NodeJS.ProcessEnv = process.env): ClientSecurity {
+export function clientSecurityFromEnv(env: NodeJS.ProcessEnv = process.env, own?: { roots: Buffer; name?: string }): ClientSecurity {
   const read = (name: string): Buffer | null => {
     const file = env[name];
     if (!file) return null;
@@ -121,8 +167,9 @@ export function clientSecurityFromEnv(env: NodeJS.ProcessEnv = process.env): Cli
       throw new TidewaterError('TW_SPEC_INVALID', `cannot read ${name} ${file}: ${(e as NodeJS.ErrnoException).code}`, { subject: name, fix: `point ${name} at a readable PEM file` });
     }
   };
-  const ca = read('TIDEWATER_TLS_CA');
-  const creds = ca || env.TIDEWATER_TLS === '1' ? credentials.createSsl(ca, read('TIDEWATER_TLS_CLIENT_KEY'), read('TIDEWATER_TLS_CLIENT_CERT')) : credentials.createInsecure();
+  const ca = read('TIDEWATER_TLS_CA') ?? own?.roots ?? null;
+  const tls = Boolean(ca || env.TIDEWATER_TLS === '1');
+  const creds = tls ? credentials.createSsl(ca, read('TIDEWATER_TLS_CLIENT_KEY'), read('TIDEWATER_TLS_CLIENT_CERT')) : credentials.createInsecure();
   const token = env.TIDEWATER_API_TOKEN ?? (env.TIDEWATER_API_TOKEN_FILE ? readFileSync(env.TIDEWATER_API_TOKEN_FILE, 'utf8').trim() : undefined);
   const bearer: Interceptor = (options, nextCall) =>
     new InterceptingCall(nextCall(options), {
@@ -131,5 +178,26 @@ export function clientSecurityFromEnv(env: NodeJS.ProcessEnv = process.env): Cli
         next(metadata, listener);
       },
     });
-  return { credentials: creds, interceptors: token ? [bearer] : [] };
+  return { credentials: creds, interceptors: token ? [bearer] : [], tls, options: own?.name ? { 'grpc.ssl_target_name_override': own.name } : {} };
+}
+
+/**
+ * The client `tidewater up`/`migrate` use for the coordinator they started. It comes in over
+ * loopback, which the certificate need not name: it trusts the certificate the coordinator
+ * serves (TIDEWATER_TLS_CERT, besides TIDEWATER_TLS_CA or the system's CAs) and checks it under
+ * a name the certificate holds.
+ */
+export function localClientSecurity(env: NodeJS.ProcessEnv = process.env): ClientSecurity {
+  const certFile = env.TIDEWATER_TLS_CERT;
+  if (!certFile) return clientSecurityFromEnv(env);
+  let chain: Buffer;
+  try {
+    chain = readFileSync(certFile);
+  } catch (e) {
+    throw new TidewaterError('TW_SPEC_INVALID', `cannot read TIDEWATER_TLS_CERT ${certFile}: ${(e as NodeJS.ErrnoException).code}`, { subject: 'TIDEWATER_TLS_CERT', fix: 'point TIDEWATER_TLS_CERT at a readable PEM file' });
+  }
+  const cert = new X509Certificate(chain);
+  const names = (cert.subjectAltName ?? '').split(', ').map((n) => /^(?:DNS|IP Address):(.+)$/.exec(n)?.[1]).filter((n): n is string => Boolean(n));
+  const name = names[0] ?? /(?:^|\n)CN=([^\n]+)/.exec(cert.subject)?.[1];
+  return clientSecurityFromEnv(env, { roots: Buffer.from([chain.toString(), ...rootCertificates].join('\n')), name });
 }

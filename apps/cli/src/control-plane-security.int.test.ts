@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { freePort, waitFor, withTimeout, type MariaDbServer } from '@tidewater/testkit';
@@ -65,6 +65,20 @@ function logText(): string {
   return readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
 }
 
+/**
+ * The shell commands of the TLS recipe in docs/control-plane.md (its first `sh` block under
+ * "Security"), continuation lines joined: the commands run on the server, then those after the
+ * `# elsewhere` comment.
+ */
+function tlsRecipe(): { server: string[]; client: string[] } {
+  const doc = readFileSync(resolve('docs/control-plane.md'), 'utf8');
+  const block = /```sh\n([\s\S]*?)```/.exec(doc.slice(doc.indexOf('## Security')))![1]!;
+  const lines = block.replace(/\\\n\s*/g, '').split('\n').map((l) => l.trim());
+  const split = lines.findIndex((l) => l.startsWith('# elsewhere'));
+  const commands = (ls: string[]) => ls.filter((l) => l && !l.startsWith('#'));
+  return { server: commands(lines.slice(0, split)), client: commands(lines.slice(split + 1)) };
+}
+
 describe('control plane security', () => {
   it('refuses to listen beyond loopback without TLS', async () => {
     const out: string[] = [];
@@ -86,12 +100,50 @@ describe('control plane security', () => {
     try {
       await expect(anonymous.listTasks()).rejects.toMatchObject({ code: 'TW_UNAUTHENTICATED', message: expect.stringContaining('requires a bearer token') });
       await expect(wrong.listTasks()).rejects.toMatchObject({ code: 'TW_UNAUTHENTICATED', message: expect.stringContaining('wrong') });
-      await expect(plaintext.listTasks()).rejects.toThrow();
+      await expect(plaintext.listTasks()).rejects.toMatchObject({ code: 'TW_TLS_REQUIRED', message: expect.stringContaining('requires TLS') });
       expect(Array.isArray(await local.client.listTasks())).toBe(true);
     } finally {
       anonymous.close();
       wrong.close();
       plaintext.close();
+    }
+  });
+
+  it('works with the TLS recipe of docs/control-plane.md as written; a client without TLS is told TLS is required', async () => {
+    const { server, client } = tlsRecipe();
+    const up = server.find((l) => / tidewater up /.test(l))!;
+    expect(server.some((l) => l.startsWith('openssl req'))).toBe(true);
+    expect(client.length).toBe(1);
+    // tw.example resolves nowhere here: the recipe runs under `localhost`, on a free port.
+    const grpcPort = await freePort();
+    const here = (l: string) => l.replaceAll('tw.example', 'localhost').replaceAll(':7233', `:${grpcPort}`);
+    const dir = join(work, 'recipe');
+    mkdirSync(dir);
+    // Only what a shell has: no TIDEWATER_* of this test (its NATS, its TLS settings, its key).
+    const env = { PATH: `${resolve('bin')}:${process.env.PATH}`, HOME: dir };
+    const sh = (cmd: string) => spawnSync('sh', ['-c', cmd], { cwd: dir, env, encoding: 'utf8' });
+    for (const l of server.filter((x) => x !== up)) expect(sh(here(l))).toMatchObject({ status: 0 });
+    const out: string[] = [];
+    const upProcess = spawn('sh', ['-c', here(up)], { cwd: dir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    upProcess.stdout.on('data', (d: Buffer) => out.push(d.toString()));
+    upProcess.stderr.on('data', (d: Buffer) => out.push(d.toString()));
+    const exited = new Promise<number | null>((r) => upProcess.once('exit', r));
+    try {
+      await Promise.race([
+        waitFor(async () => (out.join('').includes('tidewater is up') ? true : undefined), { timeoutMs: 120_000, intervalMs: 200, what: 'tidewater up to come up' }),
+        exited.then((code) => Promise.reject(new Error(`tidewater up exited with ${code}: ${out.join('')}`))),
+      ]);
+      const listed = sh(here(client[0]!));
+      expect(listed.stderr).toBe('');
+      expect(listed.status).toBe(0);
+      // The same call without the CA: a plaintext client, told so instead of timing out.
+      const plaintext = sh(here(client[0]!).replace(/TIDEWATER_TLS_CA=\S+ /, ''));
+      expect(plaintext.status).not.toBe(0);
+      expect(plaintext.stderr).toContain('TW_TLS_REQUIRED');
+      expect(plaintext.stderr).toContain('TIDEWATER_TLS_CA');
+    } finally {
+      process.kill(-upProcess.pid!, 'SIGINT');
+      await withTimeout(exited, 60_000, 'tidewater up to stop');
     }
   });
 

@@ -4,7 +4,7 @@ import { newSecretKey, type TaskSpec } from '@tidewater/config';
 import { Supervisor, type ServiceSpec } from './supervisor.js';
 import { freePort } from '@tidewater/runtime';
 import { startLocalNats, type LocalNats } from './local-nats.js';
-import { ControlClient } from './control-client.js';
+import { ControlClient, localClientSecurity } from './control-client.js';
 
 export interface LocalRun {
   readonly client: ControlClient;
@@ -51,7 +51,7 @@ export async function startLocal(opts: LocalRunOptions): Promise<LocalRun> {
   if (sinks > 1) services[1] = { name: 'sink', env: { TIDEWATER_SINK_INDEX: '0', TIDEWATER_SINK_COUNT: String(sinks) } };
   supervisor.start(services);
   // Bound to every interface: this machine's own client still comes in over loopback.
-  const client = new ControlClient(grpcAddress.replace(/^(0\.0\.0\.0|\[::\]):/, '127.0.0.1:'));
+  const client = new ControlClient(grpcAddress.replace(/^(0\.0\.0\.0|\[::\]):/, '127.0.0.1:'), localClientSecurity());
   try {
     await client.waitReady(60_000);
   } catch (e) {

@@ -101,6 +101,11 @@ export const ErrorCodes = {
     grpc: 'UNAUTHENTICATED',
     description: 'The control plane requires a bearer token (or a client certificate) and the call had none or a wrong one. Set TIDEWATER_API_TOKEN for the client.',
   },
+  TW_TLS_REQUIRED: {
+    retriable: false,
+    grpc: 'UNAVAILABLE',
+    description: 'The control plane speaks TLS and the client connected without it. Set TIDEWATER_TLS_CA for the client to the CA that signed the coordinator\'s certificate (a self-signed certificate: the certificate itself).',
+  },
   TW_RETRY_EXHAUSTED: {
     retriable: false,
     grpc: 'FAILED_PRECONDITION',

@@ -26,7 +26,9 @@ export async function task(verb: string | undefined, id: string | undefined, opt
   };
   const show = (t: TaskView) => console.log(opts.json ? json(t) : `${t.taskId}\t${stage(t)}${t.errorMessage ? `\t${t.errorMessage}` : ''}`);
   try {
-    await c.waitReady(5_000).catch(() => {
+    await c.waitReady(5_000).catch((e: unknown) => {
+      // Something answers, but not in the way this client speaks: that is the message.
+      if (e instanceof TidewaterError && e.code === 'TW_TLS_REQUIRED') throw e;
       throw new TidewaterError('TW_BUS_UNAVAILABLE', `no coordinator answers at ${opts.address}`, { fix: 'start one with `tidewater up`, or set TIDEWATER_GRPC_ADDRESS' });
     });
     switch (verb) {
