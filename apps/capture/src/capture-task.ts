@@ -83,10 +83,11 @@ export async function startCaptureTask(ctx: ServiceContext, task: StoredTask, si
          * ADD COLUMN at the end of a migrated table: carried to the sink, then decoded with.
          * The new schema is the one valid at this binlog position (see schemaAfterAddColumn),
          * never simply the live one: later statements may already have run on the source.
+         * Not applied: the task pauses, with `reason` when the statement alone does not say why.
          */
-        const applyAddColumn = async (target: TableRef, statement: string, pos: BinlogPosition): Promise<boolean> => {
+        const applyAddColumn = async (target: TableRef, statement: string, pos: BinlogPosition): Promise<{ applied: true } | { applied: false; reason: string }> => {
           const names = appendedColumnNames(statement);
-          if (!names) return false;
+          if (!names) return { applied: false, reason: '' };
           const prev = schemas.find((s) => s.source!.database === target.database && s.source!.table === target.table)!;
           const source = await openSource(spec.source, { poolSize: 1 });
           let live: TableSchema | undefined;
@@ -97,20 +98,23 @@ export async function startCaptureTask(ctx: ServiceContext, task: StoredTask, si
           }
           const derived = live && schemaAfterAddColumn(prev, names, live);
           if (!derived) {
-            ctx.log.warn('ADD COLUMN cannot be followed: the source table no longer continues the schema at this position with the added columns', { task: taskId, table: `${target.database}.${target.table}`, statement, columns: live?.columns.map((c) => c.name) });
-            return false;
+            const now = live ? live.columns.map((c) => c.name).join(', ') : 'no such table';
+            return {
+              applied: false,
+              reason: `its columns are no longer where this binlog position puts them on the source (after ${prev.columns.map((c) => c.name).join(', ')}; the table now has ${now}): a later statement changed ${target.database}.${target.table} other than by appending columns`,
+            };
           }
           const { next, added } = derived;
           if (!added.length) {
             batcher.advance(pos);
-            return true;
+            return { applied: true };
           }
           await flush(true);
           const change: Batch = {
             taskId,
             origin: { $case: 'binlog', value: { start: pos, end: pos, lastRecordId: -1n } },
             tables: [],
-            schemaChanges: [{ table: target, statement, addedColumns: added, newSchema: next }],
+            schemaChanges: [{ table: target, statement, addedColumns: added, newSchema: next, reason: '' }],
             createdAtMs: BigInt(Date.now()),
             sourceTimeMs: 0n,
           };
@@ -121,7 +125,7 @@ export async function startCaptureTask(ctx: ServiceContext, task: StoredTask, si
           await publisher.flush();
           await onBus('saving the capture checkpoint', positions.put(taskId, CaptureCheckpoint.encode({ position: pos, schemas }).finish()));
           ctx.log.info('ADD COLUMN applied', { task: taskId, table: `${target.database}.${target.table}`, columns: added.map((c) => c.name) });
-          return true;
+          return { applied: true };
         };
         const timer = setInterval(() => {
           if (batcher.age() >= spec.incremental.flushMs) void serial(() => flush(false)).catch((e: unknown) => resolve(e as Error));
@@ -166,15 +170,16 @@ export async function startCaptureTask(ctx: ServiceContext, task: StoredTask, si
                   batcher.advance(pos);
                   return;
                 }
-                if (await applyAddColumn(target, statement, pos)) return;
+                const outcome = await applyAddColumn(target, statement, pos);
+                if (outcome.applied) return;
                 await flush(true);
-                ctx.log.warn('DDL on a migrated table: pausing task', { task: taskId, table: `${target.database}.${target.table}`, statement });
+                ctx.log.warn('DDL on a migrated table: pausing task', { task: taskId, table: `${target.database}.${target.table}`, statement, reason: outcome.reason });
                 await onBus('reporting progress', ctx.bus.js.publish(
                   subjects.progress(taskId),
                   Progress.encode(Progress.fromPartial({
                     taskId,
                     table: target,
-                    unit: { $case: 'unsupportedDdl', value: { table: target, statement, addedColumns: [], newSchema: undefined } },
+                    unit: { $case: 'unsupportedDdl', value: { table: target, statement, addedColumns: [], newSchema: undefined, reason: outcome.reason } },
                     committedAtMs: BigInt(Date.now()),
                     sourceTimeMs: BigInt(timestamp) * 1000n,
                   })).finish(),

@@ -210,19 +210,33 @@ describe('incremental migration', () => {
       task = (await local.client.precheckAndStart(task.taskId)).task;
       await waitFor(async () => (await local.client.getTask(task.taskId)).stage === Stage.STAGE_INCREMENTAL, { timeoutMs: 120_000, what: 'incremental stage' });
       const load = writer.run(600);
-      // Capture meets the first statement when the source already has all three columns.
-      await ddl.query('ALTER TABLE inc.acct ADD COLUMN n2 INT');
-      await ddl.query('ALTER TABLE inc.acct ADD COLUMN n3 INT DEFAULT 3');
-      await ddl.query('ALTER TABLE inc.acct ADD COLUMN n4 VARCHAR(8)');
-      await ddl.query(`UPDATE inc.acct SET n2 = id, n4 = 'four' WHERE id BETWEEN 40 AND 60`);
+      // Capture is held still (SIGSTOP) while the statements run, so it meets the first one
+      // when the source already has all three columns; the writer's rows fall between them.
+      const capture = local.supervisor.pid('capture')!;
+      process.kill(capture, 'SIGSTOP');
+      try {
+        await ddl.query('ALTER TABLE inc.acct ADD COLUMN n2 INT');
+        await ddl.query('ALTER TABLE inc.acct ADD COLUMN n3 INT DEFAULT 3');
+        await ddl.query('ALTER TABLE inc.acct ADD COLUMN n4 VARCHAR(8)');
+        await ddl.query(`UPDATE inc.acct SET n2 = id, n4 = 'four' WHERE id BETWEEN 40 AND 60`);
+      } finally {
+        process.kill(capture, 'SIGCONT');
+      }
       await ddl.query(`INSERT INTO inc.acct (id, balance, note, updated, n2, n3, n4) VALUES (9100001, 1, 'ddl', NOW(6), 2, 33, 'x')`);
       await ddl.query('ALTER TABLE inc.acct ADD COLUMN a INT, ADD COLUMN b INT DEFAULT 7');
       await ddl.query('UPDATE inc.acct SET a = id, b = n3 WHERE id BETWEEN 100 AND 120');
       await load;
       await caughtUp(local, task.taskId);
+      // Paused while the source changes: the resumed task applies what came meanwhile.
+      await local.client.pauseTask(task.taskId);
+      await ddl.query('ALTER TABLE inc.acct ADD COLUMN p1 INT');
+      await ddl.query('ALTER TABLE inc.acct ADD COLUMN p2 INT');
+      await ddl.query(`UPDATE inc.acct SET p1 = 1, p2 = 2 WHERE id BETWEEN 200 AND 210`);
+      await local.client.resumeTask(task.taskId);
+      await caughtUp(local, task.taskId);
       const w = await stopAndOpen(local, task.taskId, warehouse);
       try {
-        const cols: ColumnKind[] = [...TABLES.acct!.cols, ...['n2', 'n3', 'n4', 'a', 'b'].map((name): ColumnKind => ({ name, kind: name === 'n4' ? 'text' : 'int' }))];
+        const cols: ColumnKind[] = [...TABLES.acct!.cols, ...['n2', 'n3', 'n4', 'a', 'b', 'p1', 'p2'].map((name): ColumnKind => ({ name, kind: name === 'n4' ? 'text' : 'int' }))];
         const want = await sourceRows(source, 'inc', 'acct', cols);
         expect(await destRows(w, mergeSql('acct', ['id'], cols), cols)).toEqual(want);
         expect(await destRows(w, 'SELECT * FROM inc.acct_merged', cols)).toEqual(want);
@@ -234,6 +248,35 @@ describe('incremental migration', () => {
       }
     } finally {
       await ddl.close();
+      await local.stop();
+    }
+  });
+
+  it('pauses at an ADD COLUMN whose columns a later statement already changed, saying why', async () => {
+    await resetSource();
+    const local = await startLocal({ stateDir: join(work, 'state-ddlgone'), incremental: true });
+    try {
+      let task = await local.client.createTask(spec('incddlgone', join(work, 'wh-ddlgone.duckdb')));
+      task = (await local.client.precheckAndStart(task.taskId)).task;
+      await waitFor(async () => (await local.client.getTask(task.taskId)).stage === Stage.STAGE_INCREMENTAL, { timeoutMs: 120_000, what: 'incremental stage' });
+      // Held still, capture meets the ADD COLUMN only after the DROP ran: the source no longer
+      // holds the layout of the rows that follow the ADD COLUMN in the binlog.
+      const capture = local.supervisor.pid('capture')!;
+      process.kill(capture, 'SIGSTOP');
+      try {
+        await source.query('ALTER TABLE inc.pair ADD COLUMN z INT');
+        await source.query('ALTER TABLE inc.pair DROP COLUMN v');
+      } finally {
+        process.kill(capture, 'SIGCONT');
+      }
+      const paused = await waitFor(async () => {
+        const t = await local.client.getTask(task.taskId);
+        return t.stage === Stage.STAGE_PAUSED ? t : undefined;
+      }, { timeoutMs: 60_000, what: 'the task to pause on the ADD COLUMN' });
+      expect(paused.errorCode).toBe('TW_UNSUPPORTED_DDL');
+      expect(paused.errorMessage).toContain('ALTER TABLE inc.pair ADD COLUMN z INT');
+      expect(paused.errorMessage).toContain('the table now has a, b, z');
+    } finally {
       await local.stop();
     }
   });
@@ -261,9 +304,13 @@ describe('incremental migration', () => {
       expect(started.items.find((i) => i.name === 'bus.large_columns')).toMatchObject({ status: CheckStatus.CHECK_STATUS_WARNING, message: expect.stringContaining('big.wide.b (longblob)') });
       await waitFor(async () => (await local.client.getTask(task.taskId)).stage === Stage.STAGE_INCREMENTAL, { timeoutMs: 120_000, what: 'incremental stage' });
       // One transaction of 50,000 row changes (about 8.6 MB of binlog), then 20 MB rows.
+      console.log('TIMING', Date.now());
       await source.query('UPDATE big.wide SET v = v + 1 WHERE id <= 50000');
+      await caughtUp(local, task.taskId); console.log('TIMING', Date.now()); //TMP
       await source.query(`INSERT INTO big.wide VALUES (60002, 2, CONCAT(REPEAT('c', ${mb20}), 'change'))`);
+      await caughtUp(local, task.taskId); console.log('TIMING', Date.now()); //TMP
       await source.query('UPDATE big.wide SET v = 3 WHERE id = 60001');
+      await caughtUp(local, task.taskId); console.log('TIMING', Date.now()); //TMP
       const caught = await caughtUp(local, task.taskId);
       expect(caught.retrying).toEqual([]);
       const w = await stopAndOpen(local, task.taskId, warehouse);

@@ -68,7 +68,7 @@ describe('applyProgress', () => {
 
   it('pauses on unsupported DDL; counts a binlog heartbeat once its position is applied, only forward', () => {
     const s = allAt(state(), 'b');
-    const paused = applyProgress(s, { taskId: 't', unit: { $case: 'unsupportedDdl', value: { table: { database: 'd', table: 'a' }, statement: 'ALTER TABLE a DROP x', addedColumns: [] } }, partition: 0, rows: 0n, bytes: 0n, committedAtMs: 0n, sourceTimeMs: 0n })!;
+    const paused = applyProgress(s, { taskId: 't', unit: { $case: 'unsupportedDdl', value: { table: { database: 'd', table: 'a' }, statement: 'ALTER TABLE a DROP x', addedColumns: [], reason: '' } }, partition: 0, rows: 0n, bytes: 0n, committedAtMs: 0n, sourceTimeMs: 0n })!;
     expect(paused.stage).toBe(Stage.STAGE_PAUSED);
     expect(paused.errorMessage).toContain('ALTER TABLE a DROP x');
     const beat = (token: string, t: bigint) => ({ taskId: 't', unit: { $case: 'caughtUp' as const, value: { file: 'f', pos: 1n, gtid: '', token } }, partition: 0, rows: 0n, bytes: 0n, committedAtMs: t, sourceTimeMs: t });
@@ -82,7 +82,7 @@ describe('applyProgress', () => {
 });
 
 describe('applyProgress on unsupported DDL', () => {
-  const ddl = { taskId: 't', unit: { $case: 'unsupportedDdl' as const, value: { table: { database: 'd', table: 'a' }, statement: 'ALTER TABLE a DROP x', addedColumns: [] } }, partition: 0, rows: 0n, bytes: 0n, committedAtMs: 0n, sourceTimeMs: 0n };
+  const ddl = { taskId: 't', unit: { $case: 'unsupportedDdl' as const, value: { table: { database: 'd', table: 'a' }, statement: 'ALTER TABLE a DROP x', addedColumns: [], reason: '' } }, partition: 0, rows: 0n, bytes: 0n, committedAtMs: 0n, sourceTimeMs: 0n };
   it('leaves a stopped, failed, completed or paused task as it is', () => {
     for (const stage of [Stage.STAGE_STOPPED, Stage.STAGE_FAILED, Stage.STAGE_COMPLETED, Stage.STAGE_PAUSED]) {
       expect(applyProgress(TaskState.fromPartial({ taskId: 't', stage, pausedFrom: Stage.STAGE_INCREMENTAL }), ddl)).toBeUndefined();
@@ -91,6 +91,11 @@ describe('applyProgress on unsupported DDL', () => {
   it('pauses a task in an active stage, remembering it', () => {
     const paused = applyProgress(TaskState.fromPartial({ taskId: 't', stage: Stage.STAGE_INCREMENTAL }), ddl)!;
     expect([paused.stage, paused.pausedFrom, paused.errorCode]).toEqual([Stage.STAGE_PAUSED, Stage.STAGE_INCREMENTAL, 'TW_UNSUPPORTED_DDL']);
+  });
+  it('says why capture could not apply a statement when capture tells', () => {
+    const addColumn = { ...ddl, unit: { ...ddl.unit, value: { ...ddl.unit.value, statement: 'ALTER TABLE a ADD COLUMN z INT', reason: 'a later statement changed d.a' } } };
+    const paused = applyProgress(TaskState.fromPartial({ taskId: 't', stage: Stage.STAGE_INCREMENTAL }), addColumn)!;
+    expect(paused.errorMessage).toBe('DDL on migrated table d.a paused the task: ALTER TABLE a ADD COLUMN z INT; a later statement changed d.a');
   });
 });
 

@@ -51,7 +51,8 @@ export function applyProgress(s: TaskState, p: Progress, now = Date.now()): Task
     s.pausedFrom = s.stage;
     s.stage = Stage.STAGE_PAUSED;
     s.errorCode = 'TW_UNSUPPORTED_DDL';
-    s.errorMessage = `DDL on migrated table ${t?.database}.${t?.table} paused the task: ${unit.value.statement.slice(0, 500)}`;
+    const why = unit.value.reason ? `; ${unit.value.reason}` : '';
+    s.errorMessage = `DDL on migrated table ${t?.database}.${t?.table} paused the task: ${unit.value.statement.slice(0, 500)}${why}`;
     return s;
   }
   return undefined;

@@ -61,7 +61,14 @@ export interface SchemaChange {
    * pause the task".
    */
   addedColumns: ColumnDef[];
-  newSchema?: TableSchema | undefined;
+  newSchema?:
+    | TableSchema
+    | undefined;
+  /**
+   * Why capture cannot apply the change, when the statement alone does not say (an ADD
+   * COLUMN whose columns a later statement already changed on the source).
+   */
+  reason: string;
 }
 
 function createBaseTableRef(): TableRef {
@@ -546,7 +553,7 @@ export const TableSchema: MessageFns<TableSchema> = {
 };
 
 function createBaseSchemaChange(): SchemaChange {
-  return { table: undefined, statement: "", addedColumns: [], newSchema: undefined };
+  return { table: undefined, statement: "", addedColumns: [], newSchema: undefined, reason: "" };
 }
 
 export const SchemaChange: MessageFns<SchemaChange> = {
@@ -562,6 +569,9 @@ export const SchemaChange: MessageFns<SchemaChange> = {
     }
     if (message.newSchema !== undefined) {
       TableSchema.encode(message.newSchema, writer.uint32(34).fork()).join();
+    }
+    if (message.reason !== "") {
+      writer.uint32(42).string(message.reason);
     }
     return writer;
   },
@@ -611,6 +621,14 @@ export const SchemaChange: MessageFns<SchemaChange> = {
             message.newSchema = TableSchema.decode(reader, reader.uint32());
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -637,6 +655,7 @@ export const SchemaChange: MessageFns<SchemaChange> = {
         : isSet(object.new_schema)
         ? TableSchema.fromJSON(object.new_schema)
         : undefined,
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
     };
   },
 
@@ -654,6 +673,9 @@ export const SchemaChange: MessageFns<SchemaChange> = {
     if (message.newSchema !== undefined) {
       obj.newSchema = TableSchema.toJSON(message.newSchema);
     }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
     return obj;
   },
 
@@ -670,6 +692,7 @@ export const SchemaChange: MessageFns<SchemaChange> = {
     message.newSchema = (object.newSchema !== undefined && object.newSchema !== null)
       ? TableSchema.fromPartial(object.newSchema)
       : undefined;
+    message.reason = object.reason ?? "";
     return message;
   },
 };
