@@ -5,12 +5,22 @@ import { Supervisor, type ServiceSpec } from './supervisor.js';
 import { freePort } from '@tidewater/runtime';
 import { startLocalNats, type LocalNats } from './local-nats.js';
 import { ControlClient, localClientSecurity } from './control-client.js';
+import { lockStateDir } from './state-lock.js';
+import type { TidewaterError } from '@tidewater/errors';
 
 export interface LocalRun {
   readonly client: ControlClient;
   readonly supervisor: Supervisor;
   readonly natsUrl: string;
   readonly grpcAddress: string;
+  /**
+   * Settles, with the reason, when the private NATS died and could not be started again:
+   * nothing can move any more, the command should stop and exit non-zero. Never settles with
+   * a shared NATS (TIDEWATER_NATS_URL).
+   */
+  readonly lost: Promise<TidewaterError>;
+  /** Pid of the private NATS, when this run has one (tests kill it to prove the restart). */
+  natsPid(): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -32,44 +42,52 @@ export interface LocalRunOptions {
 export async function startLocal(opts: LocalRunOptions): Promise<LocalRun> {
   const stateDir = resolve(opts.stateDir);
   mkdirSync(stateDir, { recursive: true });
+  const lock = lockStateDir(stateDir);
   let nats: LocalNats | undefined;
-  const natsUrl = process.env.TIDEWATER_NATS_URL ?? (nats = await startLocalNats(stateDir)).url;
-  const grpcAddress = opts.grpcAddress ?? `127.0.0.1:${await freePort()}`;
-  // With a shared NATS, every run must be given the same TIDEWATER_SECRET_KEY(_FILE).
-  const keyEnv: Record<string, string> = process.env.TIDEWATER_SECRET_KEY || process.env.TIDEWATER_SECRET_KEY_FILE ? {} : { TIDEWATER_SECRET_KEY_FILE: localSecretKey(stateDir) };
-  const sinks = opts.sinks ?? 1;
-  const supervisor = new Supervisor({ TIDEWATER_NATS_URL: natsUrl, TIDEWATER_GRPC_ADDRESS: grpcAddress, ...keyEnv }, join(stateDir, 'logs'), opts.onEvent);
-  const services: ServiceSpec[] = [
-    { name: 'coordinator' },
-    { name: 'sink' },
-    ...Array.from({ length: sinks - 1 }, (_, i) => ({ name: 'sink' as const, instance: `sink-${i + 1}`, env: { TIDEWATER_SINK_INDEX: String(i + 1), TIDEWATER_SINK_COUNT: String(sinks) } })),
-    { name: 'transform' },
-    { name: 'snapshot' },
-    ...(opts.incremental ? [{ name: 'capture' as const }] : []),
-    ...(opts.spares ?? []).map((name) => ({ name, instance: `${name}-2` })),
-  ];
-  if (sinks > 1) services[1] = { name: 'sink', env: { TIDEWATER_SINK_INDEX: '0', TIDEWATER_SINK_COUNT: String(sinks) } };
-  supervisor.start(services);
-  // Bound to every interface: this machine's own client still comes in over loopback.
-  const client = new ControlClient(grpcAddress.replace(/^(0\.0\.0\.0|\[::\]):/, '127.0.0.1:'), localClientSecurity());
+  let supervisor: Supervisor | undefined;
   try {
+    // On stderr, as a service's restart is told: the run goes on, but someone should know.
+    const natsUrl = process.env.TIDEWATER_NATS_URL ?? (nats = await startLocalNats(stateDir, (m) => process.stderr.write(`tidewater: ${m}\n`))).url;
+    const grpcAddress = opts.grpcAddress ?? `127.0.0.1:${await freePort()}`;
+    // With a shared NATS, every run must be given the same TIDEWATER_SECRET_KEY(_FILE).
+    const keyEnv: Record<string, string> = process.env.TIDEWATER_SECRET_KEY || process.env.TIDEWATER_SECRET_KEY_FILE ? {} : { TIDEWATER_SECRET_KEY_FILE: localSecretKey(stateDir) };
+    const sinks = opts.sinks ?? 1;
+    supervisor = new Supervisor({ TIDEWATER_NATS_URL: natsUrl, TIDEWATER_GRPC_ADDRESS: grpcAddress, ...keyEnv }, join(stateDir, 'logs'), opts.onEvent);
+    const services: ServiceSpec[] = [
+      { name: 'coordinator' },
+      { name: 'sink' },
+      ...Array.from({ length: sinks - 1 }, (_, i) => ({ name: 'sink' as const, instance: `sink-${i + 1}`, env: { TIDEWATER_SINK_INDEX: String(i + 1), TIDEWATER_SINK_COUNT: String(sinks) } })),
+      { name: 'transform' },
+      { name: 'snapshot' },
+      ...(opts.incremental ? [{ name: 'capture' as const }] : []),
+      ...(opts.spares ?? []).map((name) => ({ name, instance: `${name}-2` })),
+    ];
+    if (sinks > 1) services[1] = { name: 'sink', env: { TIDEWATER_SINK_INDEX: '0', TIDEWATER_SINK_COUNT: String(sinks) } };
+    supervisor.start(services);
+    // Bound to every interface: this machine's own client still comes in over loopback.
+    const client = new ControlClient(grpcAddress.replace(/^(0\.0\.0\.0|\[::\]):/, '127.0.0.1:'), localClientSecurity());
     await client.waitReady(60_000);
+    const running = supervisor;
+    return {
+      client,
+      supervisor: running,
+      natsUrl,
+      grpcAddress,
+      lost: nats?.lost ?? new Promise<TidewaterError>(() => undefined),
+      natsPid: () => nats?.pid(),
+      async stop() {
+        client.close();
+        await running.stop();
+        await nats?.stop();
+        lock.release();
+      },
+    };
   } catch (e) {
-    await supervisor.stop();
+    await supervisor?.stop();
     await nats?.stop();
+    lock.release();
     throw e;
   }
-  return {
-    client,
-    supervisor,
-    natsUrl,
-    grpcAddress,
-    async stop() {
-      client.close();
-      await supervisor.stop();
-      await nats?.stop();
-    },
-  };
 }
 
 /** The key encrypting task secrets in this state dir's NATS store, made on first use (mode 600). */

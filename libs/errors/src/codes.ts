@@ -121,6 +121,11 @@ export const ErrorCodes = {
     grpc: 'FAILED_PRECONDITION',
     description: 'A server binary Tidewater needs to start locally is not installed (nats-server, mariadbd).',
   },
+  TW_STATE_DIR_IN_USE: {
+    retriable: false,
+    grpc: 'FAILED_PRECONDITION',
+    description: 'Another tidewater run (migrate, up, demo) uses this --state-dir: two runs on one NATS store corrupt it. Wait for the other run to end or stop it, or pass another --state-dir.',
+  },
   TW_PRECHECK_FAILED: {
     retriable: false,
     grpc: 'FAILED_PRECONDITION',

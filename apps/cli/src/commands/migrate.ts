@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { CheckStatus, Stage, type TaskView } from '@tidewater/proto';
 import { parseTaskSpec, type TaskSpec } from '@tidewater/config';
-import { TidewaterError } from '@tidewater/errors';
+import { TidewaterError, isRetriable } from '@tidewater/errors';
 import { startLocal, needsIncremental } from '../local-run.js';
 import { preflight } from '../preflight.js';
 import { ProgressView } from '../progress-view.js';
@@ -59,9 +59,23 @@ export async function migrate(opts: MigrateOptions): Promise<MigrateResult> {
       }
       task = started.task;
     }
+    let lost: TidewaterError | undefined;
+    void local.lost.then((e) => (lost = e));
+    let unreadable = false;
     for (;;) {
       if (interrupted) break;
-      task = await local.client.getTask(task.taskId);
+      if (lost) throw lost;
+      try {
+        task = await local.client.getTask(task.taskId);
+        unreadable = false;
+      } catch (e) {
+        // The bus restarting (a private NATS that died is started again): the task goes on.
+        if (!isRetriable(e)) throw e;
+        if (!unreadable) console.error(`tidewater: cannot read the task state now (${(e as Error).message}); asking again`);
+        unreadable = true;
+        await new Promise((r) => setTimeout(r, 500));
+        continue;
+      }
       if (!opts.json) view.render(task);
       if (task.stage === Stage.STAGE_COMPLETED) break;
       if (task.stage === Stage.STAGE_FAILED) {

@@ -4,10 +4,13 @@ import { startLocal } from '../local-run.js';
 export async function up(opts: { stateDir: string; grpcAddress: string; sinks: number }): Promise<void> {
   const local = await startLocal({ stateDir: opts.stateDir, incremental: true, sinks: opts.sinks, grpcAddress: opts.grpcAddress, onEvent: (m) => console.log(m) });
   console.log(`tidewater is up: control plane ${local.grpcAddress}, NATS ${local.natsUrl}, logs in ${opts.stateDir}/logs (Ctrl-C stops)`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
+  // A private NATS that cannot come back ends the run: nothing can move without it.
+  const lost = await new Promise<Error | undefined>((resolve) => {
+    process.once('SIGINT', () => resolve(undefined));
+    process.once('SIGTERM', () => resolve(undefined));
+    void local.lost.then(resolve);
   });
   console.log('stopping …');
   await local.stop();
+  if (lost) throw lost;
 }
