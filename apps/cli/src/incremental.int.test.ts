@@ -65,6 +65,14 @@ async function stopAndOpen(local: LocalRun, taskId: string, warehouse: string): 
   return waitFor(() => DuckDbWarehouse.open(warehouse), { timeoutMs: 30_000, intervalMs: 250, what: 'the sink to release the warehouse' });
 }
 
+/** The task once it paused (the test fails with `what` if it does not). */
+function untilPaused(local: LocalRun, taskId: string, what: string): Promise<TaskView> {
+  return waitFor(async () => {
+    const t = await local.client.getTask(taskId);
+    return t.stage === Stage.STAGE_PAUSED ? t : undefined;
+  }, { timeoutMs: 60_000, what });
+}
+
 async function assertMergeEqualsSource(w: DuckDbWarehouse): Promise<void> {
   for (const [table, { key, cols }] of Object.entries(TABLES)) {
     const want = await sourceRows(source, 'inc', table, cols);
@@ -169,10 +177,7 @@ describe('incremental migration', () => {
       await writer.run(150);
       await caughtUp(local, task.taskId);
       await source.query('ALTER TABLE inc.pair DROP COLUMN v');
-      const paused = await waitFor(async () => {
-        const t = await local.client.getTask(task.taskId);
-        return t.stage === Stage.STAGE_PAUSED ? t : undefined;
-      }, { timeoutMs: 60_000, what: 'the task to pause on DROP COLUMN' });
+      const paused = await untilPaused(local, task.taskId, 'the task to pause on DROP COLUMN');
       expect(paused.errorCode).toBe('TW_UNSUPPORTED_DDL');
       expect(paused.errorMessage).toContain('ALTER TABLE inc.pair DROP COLUMN v');
       const w = await waitFor(() => DuckDbWarehouse.open(warehouse), { timeoutMs: 30_000, intervalMs: 250, what: 'the sink to release the warehouse' });
@@ -187,10 +192,7 @@ describe('incremental migration', () => {
       // never run on as "incremental, no error" while capture has stopped.
       await source.query(`INSERT INTO inc.acct (id, balance, note, updated, tag) VALUES (9000002, 2, 'after resume', NOW(6), 'r')`);
       expect((await local.client.resumeTask(task.taskId)).stage).toBe(Stage.STAGE_INCREMENTAL);
-      const again = await waitFor(async () => {
-        const t = await local.client.getTask(task.taskId);
-        return t.stage === Stage.STAGE_PAUSED ? t : undefined;
-      }, { timeoutMs: 60_000, what: 'the resumed task to pause again on DROP COLUMN' });
+      const again = await untilPaused(local, task.taskId, 'the resumed task to pause again on DROP COLUMN');
       expect(again.errorCode).toBe('TW_UNSUPPORTED_DDL');
       expect(again.errorMessage).toContain('ALTER TABLE inc.pair DROP COLUMN v');
     } finally {
@@ -269,10 +271,7 @@ describe('incremental migration', () => {
       } finally {
         process.kill(capture, 'SIGCONT');
       }
-      const paused = await waitFor(async () => {
-        const t = await local.client.getTask(task.taskId);
-        return t.stage === Stage.STAGE_PAUSED ? t : undefined;
-      }, { timeoutMs: 60_000, what: 'the task to pause on the ADD COLUMN' });
+      const paused = await untilPaused(local, task.taskId, 'the task to pause on the ADD COLUMN');
       expect(paused.errorCode).toBe('TW_UNSUPPORTED_DDL');
       expect(paused.errorMessage).toContain('ALTER TABLE inc.pair ADD COLUMN z INT');
       expect(paused.errorMessage).toContain('the table now has a, b, z');
