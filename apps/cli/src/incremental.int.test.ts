@@ -303,13 +303,9 @@ describe('incremental migration', () => {
       expect(started.items.find((i) => i.name === 'bus.large_columns')).toMatchObject({ status: CheckStatus.CHECK_STATUS_WARNING, message: expect.stringContaining('big.wide.b (longblob)') });
       await waitFor(async () => (await local.client.getTask(task.taskId)).stage === Stage.STAGE_INCREMENTAL, { timeoutMs: 120_000, what: 'incremental stage' });
       // One transaction of 50,000 row changes (about 8.6 MB of binlog), then 20 MB rows.
-      console.log('TIMING', Date.now());
       await source.query('UPDATE big.wide SET v = v + 1 WHERE id <= 50000');
-      await caughtUp(local, task.taskId); console.log('TIMING', Date.now()); //TMP
       await source.query(`INSERT INTO big.wide VALUES (60002, 2, CONCAT(REPEAT('c', ${mb20}), 'change'))`);
-      await caughtUp(local, task.taskId); console.log('TIMING', Date.now()); //TMP
       await source.query('UPDATE big.wide SET v = 3 WHERE id = 60001');
-      await caughtUp(local, task.taskId); console.log('TIMING', Date.now()); //TMP
       const caught = await caughtUp(local, task.taskId);
       expect(caught.retrying).toEqual([]);
       const w = await stopAndOpen(local, task.taskId, warehouse);

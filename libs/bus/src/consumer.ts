@@ -43,6 +43,9 @@ export async function ensureConsumer(jsm: JetStreamManager, spec: DurableSpec): 
   }
 }
 
+/** Lifetime of one pull request; the client's idle heartbeat is half of it. */
+const PULL_EXPIRES_MS = 2_000;
+
 export type MessageHandler = (msg: JsMsg) => Promise<'ack' | 'keep'>;
 
 export interface ConsumeLoopOptions {
@@ -77,7 +80,11 @@ export async function consumeLoop(js: JetStreamClient, opts: ConsumeLoopOptions,
   const keepAlive = setInterval(() => fragments.touch(), 5_000);
   try {
     while (!opts.signal.aborted) {
-      const messages = await consumer.consume({ max_bytes: opts.maxBytes ?? 8 * 1024 * 1024 });
+      // A pull whose remaining byte budget is smaller than the next message gets a 409 from
+      // the server; with nothing buffered the client then waits for two missed idle
+      // heartbeats before it pulls again. Short pulls (heartbeat every second) keep that
+      // wait short: large messages and fragments used to stall here for 30 s each.
+      const messages = await consumer.consume({ max_bytes: opts.maxBytes ?? 8 * 1024 * 1024, expires: PULL_EXPIRES_MS });
       const stop = () => void messages.close();
       opts.signal.addEventListener('abort', stop, { once: true });
       try {
