@@ -32,6 +32,7 @@ export class ControlClient {
   }
 
   createTask(spec: string): Promise<TaskView> {
+    checkSpecSize(spec);
     return this.call<CreateTaskResponse>((cb) => this.client.createTask({ spec }, cb)).then((r) => r.task!);
   }
   getTask(taskId: string): Promise<TaskView> {
@@ -77,6 +78,7 @@ export class ControlClient {
   }
   /** Replaces the spec of a task that is not running; answers with the keys that changed. */
   updateTask(taskId: string, spec: string): Promise<{ task: TaskView; changed: string[] }> {
+    checkSpecSize(spec);
     return this.call<UpdateTaskResponse>((cb) => this.client.updateTask({ taskId, spec }, cb)).then((r) => ({ task: r.task!, changed: r.changed }));
   }
   deleteTask(taskId: string): Promise<void> {
@@ -90,7 +92,7 @@ export class ControlClient {
     call.on('data', (r: { task?: TaskView }) => r.task && onUpdate(r.task));
     return new Promise((resolve, reject) => {
       call.on('end', () => resolve());
-      call.on('error', (e: ServiceError) => (signal.aborted ? resolve() : reject(toTidewaterError(e))));
+      call.on('error', (e: ServiceError) => (signal.aborted ? resolve() : reject(toTidewaterError(e, this.address))));
     });
   }
 
@@ -103,8 +105,8 @@ export class ControlClient {
       fn((e, r) => {
         if (!e) return resolve(r);
         // An answer with our code came from a coordinator: the connection itself is fine.
-        if (e.code !== status.UNAVAILABLE || e.metadata?.get('tw-error-code').length) return reject(toTidewaterError(e));
-        void this.tlsRequired().then((tls) => reject(tls ?? toTidewaterError(e)));
+        if (e.code !== status.UNAVAILABLE || e.metadata?.get('tw-error-code').length) return reject(toTidewaterError(e, this.address));
+        void this.tlsRequired().then((tls) => reject(tls ?? toTidewaterError(e, this.address)));
       }),
     );
   }
@@ -137,9 +139,32 @@ export class ControlClient {
   }
 }
 
-function toTidewaterError(e: ServiceError): TidewaterError {
-  const code = String(e.metadata?.get('tw-error-code')?.[0] ?? 'TW_INTERNAL');
-  const known = code in ErrorCodes ? (code as ErrorCode) : 'TW_INTERNAL';
+/** gRPC's default receive limit, which the coordinator keeps, less the request's own framing. */
+const MAX_SPEC_BYTES = 4 * 1024 * 1024 - 16;
+
+/** A larger spec would be cut off by the transport with no word of which limit it hit. */
+function checkSpecSize(spec: string): void {
+  const bytes = Buffer.byteLength(spec);
+  if (bytes <= MAX_SPEC_BYTES) return;
+  throw new TidewaterError('TW_SPEC_INVALID', `the task spec is ${(bytes / 1024 / 1024).toFixed(1)} MiB; the control plane accepts at most 4 MiB`, {
+    subject: 'task spec',
+    fix: 'select whole databases (objects: [{ database: x }], with exclude: and mapping: rules) instead of listing tables one by one, or split the task',
+  });
+}
+
+function toTidewaterError(e: ServiceError, address: string): TidewaterError {
+  const code = e.metadata?.get('tw-error-code')?.[0];
+  if (code === undefined) {
+    // No answer from a coordinator: the connection or the transport failed.
+    if (e.code === status.UNAVAILABLE || e.code === status.CANCELLED) {
+      return new TidewaterError('TW_BUS_UNAVAILABLE', `the control plane at ${address} stopped answering (${e.details || e.message})`, {
+        subject: address,
+        fix: 'check that its coordinator runs (tidewater up, or the tidewater migrate run that printed this address), then run the command again',
+      });
+    }
+    return new TidewaterError('TW_UNCLASSIFIED', `the control plane at ${address} answered gRPC ${status[e.code] ?? e.code}: ${e.details || e.message}`, { subject: address });
+  }
+  const known = String(code) in ErrorCodes ? (String(code) as ErrorCode) : 'TW_INTERNAL';
   const fix = String(e.metadata?.get('tw-error-fix')?.[0] ?? '');
   return new TidewaterError(known, (e.details || e.message).replace(/^TW_[A-Z_]+: /, ''), fix ? { fix } : {});
 }

@@ -48,7 +48,10 @@ export async function startLocalNats(stateDir: string, notice: (msg: string) => 
 
   /** Starts the server; resolves once it accepts connections, or false when it exited or hung. */
   const launch = async (): Promise<ChildProcess | undefined> => {
-    const c = spawn(bin, ['-c', conf, '-js', '-sd', dir, '-a', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', log, log] });
+    // Its own process group: Ctrl-C in a terminal signals the whole foreground group, and a
+    // server gone at once would leave the stopping services waiting on bus calls (lease
+    // release, KV writes) until their stop deadline. It is stopped last, by stop().
+    const c = spawn(bin, ['-c', conf, '-js', '-sd', dir, '-a', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', log, log], detached: true });
     const deadline = Date.now() + 15_000;
     while (!(await accepts(port))) {
       if (c.exitCode !== null || Date.now() > deadline) {

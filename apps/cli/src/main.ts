@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { isTidewaterError } from '@tidewater/errors';
 import { migrate } from './commands/migrate.js';
+import { toJson } from './json-output.js';
 
 const USAGE = `tidewater — MySQL-family → warehouse data migration
 
@@ -11,33 +12,54 @@ const USAGE = `tidewater — MySQL-family → warehouse data migration
   tidewater task create -f task.yaml       then: task precheck|start|status [--watch]|pause|resume|stop|delete ID, task list
   tidewater task update ID -f task.yaml    change source/credentials, throttle, retry, heartbeat of a paused or failed task
   tidewater task throttle ID [--full-rps N] [--full-mbps N] [--full-qps N] [--inc-rps N] [--inc-mbps N]   (0 = no limit)
+  tidewater query [--warehouse FILE] "SQL"  query a warehouse file (read-only; not while a sink writes it)
 
 options:
   --state-dir DIR   where the local NATS store and service logs live (default ./.tidewater)
   --sinks N         sink instances (default 1)
+  --grpc ADDR       control plane of \`task …\` (default $TIDEWATER_GRPC_ADDRESS or 127.0.0.1:7233)
+  --json            machine-readable output
+  -h, --help        this text
 `;
+
+const OPTIONS = {
+  file: { type: 'string', short: 'f' },
+  json: { type: 'boolean', default: false },
+  'state-dir': { type: 'string', default: '.tidewater' },
+  warehouse: { type: 'string', default: './warehouse.duckdb' },
+  sinks: { type: 'string', default: '1' },
+  grpc: { type: 'string', default: process.env.TIDEWATER_GRPC_ADDRESS ?? '127.0.0.1:7233' },
+  watch: { type: 'boolean', default: false },
+  'ignore-warnings': { type: 'string', default: '' },
+  'full-qps': { type: 'string' },
+  'full-rps': { type: 'string' },
+  'full-mbps': { type: 'string' },
+  'inc-rps': { type: 'string' },
+  'inc-mbps': { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+const HELP = new Set(['help', '--help', '-h']);
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  const { values, positionals } = parseArgs({
-    args: rest,
-    options: {
-      file: { type: 'string', short: 'f' },
-      json: { type: 'boolean', default: false },
-      'state-dir': { type: 'string', default: '.tidewater' },
-      warehouse: { type: 'string', default: './warehouse.duckdb' },
-      sinks: { type: 'string', default: '1' },
-      grpc: { type: 'string', default: process.env.TIDEWATER_GRPC_ADDRESS ?? '127.0.0.1:7233' },
-      watch: { type: 'boolean', default: false },
-      'ignore-warnings': { type: 'string', default: '' },
-      'full-qps': { type: 'string' },
-      'full-rps': { type: 'string' },
-      'full-mbps': { type: 'string' },
-      'inc-rps': { type: 'string' },
-      'inc-mbps': { type: 'string' },
-    },
-    allowPositionals: true,
-  });
+  if (command === undefined || HELP.has(command)) {
+    console.log(USAGE);
+    return 0;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options: OPTIONS, allowPositionals: true });
+  } catch (e) {
+    // A mistyped option is a usage error, not a crash: no stack trace.
+    console.error(`tidewater ${command}: ${(e as Error).message.split('. To specify')[0]}\n(tidewater --help lists the commands and options)`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
   switch (command) {
     case 'demo': {
       // Loaded on demand: only the demo needs the sandbox database kit.
@@ -51,7 +73,16 @@ async function main(argv: string[]): Promise<number> {
         return 2;
       }
       const { task } = await migrate({ file: values.file, stateDir: values['state-dir']!, json: values.json!, sinks: Number(values.sinks) });
-      if (values.json) console.log(JSON.stringify(task, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
+      if (values.json) console.log(toJson(task));
+      return 0;
+    }
+    case 'query': {
+      if (positionals.length !== 1) {
+        console.error('tidewater query: give one SQL statement in quotes, e.g. tidewater query --warehouse ./warehouse.duckdb "SELECT * FROM shop.customer_base LIMIT 5"');
+        return 2;
+      }
+      const { query } = await import('./commands/query.js');
+      await query({ warehouse: values.warehouse!, sql: positionals[0]!, json: values.json! });
       return 0;
     }
     case 'up': {
@@ -71,8 +102,8 @@ async function main(argv: string[]): Promise<number> {
       });
     }
     default:
-      console.error(USAGE);
-      return command ? 2 : 0;
+      console.error(`tidewater: unknown command ${command}\n\n${USAGE}`);
+      return 2;
   }
 }
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Stage, type TaskView } from '@tidewater/proto';
+import { ErrorCodes } from '@tidewater/errors';
 import { ProgressView } from './progress-view.js';
 
 function out(): { stream: NodeJS.WriteStream; text: () => string } {
@@ -66,6 +67,6 @@ describe('ProgressView of a halted task', () => {
     new ProgressView(o.stream).render({ ...task(0n, 0), stage: Stage.STAGE_PAUSED, errorCode: 'TW_UNSUPPORTED_DDL', errorMessage: 'ALTER TABLE shop.orders DROP COLUMN note' }, true);
     expect(o.text()).toContain('task t: paused');
     expect(o.text()).toContain('TW_UNSUPPORTED_DDL: ALTER TABLE shop.orders DROP COLUMN note');
-    expect(o.text()).toContain('fix: A DDL statement other than ADD COLUMN');
+    expect(o.text()).toContain(`fix: ${ErrorCodes.TW_UNSUPPORTED_DDL.description}`);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bindHost, controlPlaneSecurity } from './control-plane-security.js';
+import { bindHost } from '@tidewater/config';
+import { controlPlaneSecurity } from './control-plane-security.js';
 
 describe('control plane security', () => {
   it('reads the host of a bind address', () => {

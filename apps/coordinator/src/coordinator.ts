@@ -12,6 +12,8 @@ import { TaskDriver } from './task-driver.js';
 import { controlPlaneSecurity } from './control-plane-security.js';
 
 const LEASE_MS = 15_000;
+/** How long open control-plane calls may finish on their own when the coordinator stops. */
+const SHUTDOWN_GRACE_MS = 500;
 
 /** Runs a driver for every task that needs one (and whose lease it holds) and serves the control plane. */
 export function coordinator(ctx: ServiceContext, grpcAddress: string): Component {
@@ -98,7 +100,19 @@ export function coordinator(ctx: ServiceContext, grpcAddress: string): Component
       clearInterval(renewal);
       active.clear();
       controller.abort();
-      await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+      // A WatchTask stream (`task status --watch`) never ends on its own, and a graceful
+      // shutdown waits for every open call: it would hold the stop until the service's stop
+      // deadline. Calls still open after a short grace are cut; their clients see UNAVAILABLE.
+      await new Promise<void>((resolve) => {
+        const cut = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, SHUTDOWN_GRACE_MS);
+        server.tryShutdown(() => {
+          clearTimeout(cut);
+          resolve();
+        });
+      });
       for (const id of [...drivers.keys()]) stopDriver(id);
       await Promise.allSettled(stopping.values());
     },

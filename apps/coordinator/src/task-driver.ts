@@ -206,6 +206,8 @@ export class TaskDriver {
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
+    // An aborted signal fires no more 'abort' events: without this a stopping driver would sleep on.
+    if (signal.aborted) return resolve();
     const t = setTimeout(resolve, ms);
     signal.addEventListener('abort', () => {
       clearTimeout(t);

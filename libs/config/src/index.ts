@@ -4,3 +4,4 @@ export { parseTaskSpec, validateTaskSpec, redactSpec, hasTableMapping, MAX_MAPPE
 export { serviceConfigFromEnv, type ServiceConfig } from './service-config.js';
 export { secretKeyFromEnv, newSecretKey, sealSpec, openSpec } from './secrets.js';
 export { tableNaming, capitalize, selections, type TableNaming } from './naming.js';
+export { bindHost, checkControlPlaneExposure, type ControlPlaneExposure } from './control-plane-exposure.js';

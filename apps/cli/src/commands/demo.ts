@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startMariaDb } from '@tidewater/testkit';
 import { openSource } from '@tidewater/mysql-source';
 import { DuckDbWarehouse } from '@tidewater/duckdb-sink';
@@ -56,7 +57,9 @@ export async function demo(opts: DemoOptions): Promise<void> {
       console.log(`  ${`shop.${t}_base`.padEnd(24)} ${String(n).padStart(12)} ${String(got).padStart(15)}${got === n ? '' : '  MISMATCH'}`);
     }
     if (!ok) throw new Error('row counts differ between source and warehouse');
-    console.log(`\nquery it (DuckDB CLI or any DuckDB client):  duckdb ${warehouse} "SELECT * FROM shop.customer_base LIMIT 5"`);
+    // No DuckDB shell on a fresh machine: the CLI itself reads the file.
+    const cli = relative(process.cwd(), fileURLToPath(new URL('../../../../bin/tidewater', import.meta.url)));
+    console.log(`\nquery it:  ${cli.includes('/') ? cli : `./${cli}`} query --warehouse ${relative(process.cwd(), warehouse) || warehouse} "SELECT * FROM shop.customer_base LIMIT 5"`);
   } finally {
     await w.close();
   }

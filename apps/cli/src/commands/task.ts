@@ -3,6 +3,7 @@ import { CheckStatus, Stage, type TaskView, type Throttle } from '@tidewater/pro
 import { TidewaterError } from '@tidewater/errors';
 import { ControlClient } from '../control-client.js';
 import { ProgressView, throttleLine } from '../progress-view.js';
+import { toJson } from '../json-output.js';
 
 export interface TaskCommandOptions {
   readonly address: string;
@@ -14,7 +15,7 @@ export interface TaskCommandOptions {
   readonly throttle?: Partial<Record<keyof Throttle, string | undefined>>;
 }
 
-const json = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x), 2);
+const json = (v: unknown) => toJson(v, 2);
 const stage = (t: TaskView) => `${Stage[t.stage].replace('STAGE_', '').toLowerCase()}${t.retrying.length ? ' (retrying)' : ''}`;
 
 /** `tidewater task <verb> …` against a running coordinator (TIDEWATER_GRPC_ADDRESS). */
@@ -48,7 +49,11 @@ export async function task(verb: string | undefined, id: string | undefined, opt
       case 'precheck': {
         const r = await c.runPrecheck(need());
         if (opts.json) console.log(json(r));
-        else for (const i of r.items) console.log(`${CheckStatus[i.status].replace('CHECK_STATUS_', '').padEnd(8)} ${i.name.padEnd(28)} ${i.message}${i.fix ? `\n         fix: ${i.fix}` : ''}`);
+        else {
+          for (const i of r.items) console.log(`${CheckStatus[i.status].replace('CHECK_STATUS_', '').padEnd(8)} ${i.name.padEnd(28)} ${i.message}${i.fix ? `\n         fix: ${i.fix}` : ''}`);
+          const warnings = r.items.filter((i) => i.status === CheckStatus.CHECK_STATUS_WARNING).map((i) => i.name);
+          if (r.passed && warnings.length) console.log(`\nfix the warnings, or accept them by name: tidewater task start ${id} --ignore-warnings ${warnings.join(',')}`);
+        }
         return r.passed ? 0 : 1;
       }
       case 'start':
@@ -65,6 +70,7 @@ export async function task(verb: string | undefined, id: string | undefined, opt
         return 0;
       case 'delete':
         await c.deleteTask(need());
+        console.log(opts.json ? json({ deleted: id }) : `task ${id} deleted (its state, queued work and capture position; the warehouse tables stay)`);
         return 0;
       case 'throttle': {
         const taskId = need();
@@ -83,6 +89,7 @@ export async function task(verb: string | undefined, id: string | undefined, opt
       case 'list': {
         const tasks = await c.listTasks();
         if (opts.json) console.log(json(tasks));
+        else if (tasks.length === 0) console.log(`no tasks at ${opts.address} (create one: tidewater task create -f task.yaml)`);
         else for (const t of tasks) show(t);
         return 0;
       }
@@ -98,7 +105,7 @@ export async function task(verb: string | undefined, id: string | undefined, opt
         const stop = new AbortController();
         process.once('SIGINT', () => stop.abort());
         await c.watchTask(taskId, (t) => {
-          if (opts.json) console.log(JSON.stringify(t, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x)));
+          if (opts.json) console.log(toJson(t));
           else view.render(t);
           if (t.stage === Stage.STAGE_COMPLETED || t.stage === Stage.STAGE_FAILED || t.stage === Stage.STAGE_STOPPED) stop.abort();
         }, stop.signal);
