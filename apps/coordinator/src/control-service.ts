@@ -42,10 +42,17 @@ function unary<Req, Res>(fn: (req: Req) => Promise<Res>) {
 /** Asks any sink which destination tables exist already (the sink owns destination access). */
 async function inspectDestination(bus: Bus, taskId: string, names: string[]): Promise<string[]> {
   let reply;
-  try {
-    reply = await bus.nc.request(subjects.sinkInspect, JSON.stringify({ taskId, tables: names }), { timeout: 15_000 });
-  } catch {
-    throw new TidewaterError('TW_BUS_UNAVAILABLE', 'no sink service answered the destination check within 15 s', { fix: 'start a sink service (tidewater up starts one)' });
+  // A sink still starting has no subscription yet, and NATS answers "no responders" at once:
+  // ask again until the deadline rather than fail a precheck run right after `up`.
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    try {
+      reply = await bus.nc.request(subjects.sinkInspect, JSON.stringify({ taskId, tables: names }), { timeout: Math.max(1_000, deadline - Date.now()) });
+      break;
+    } catch {
+      if (Date.now() >= deadline) throw new TidewaterError('TW_BUS_UNAVAILABLE', 'no sink service answered the destination check within 15 s', { fix: 'start a sink service (tidewater up starts one)' });
+      await new Promise((r) => setTimeout(r, 250));
+    }
   }
   const r = JSON.parse(reply.string()) as { ok: boolean; foreign?: string[]; error?: { code: string; message: string } };
   if (!r.ok) throw new TidewaterError('TW_DEST_WRITE', `the destination could not be inspected: ${r.error?.message ?? 'unknown error'}`);
