@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { DEFAULT_GRPC_ADDRESS } from '@tidewater/config';
 import { isTidewaterError } from '@tidewater/errors';
 import { migrate } from './commands/migrate.js';
 import { toJson } from './json-output.js';
@@ -17,7 +18,7 @@ const USAGE = `tidewater — MySQL-family → warehouse data migration
 options:
   --state-dir DIR   where the local NATS store and service logs live (default ./.tidewater)
   --sinks N         sink instances (default 1)
-  --grpc ADDR       control plane of \`task …\` (default $TIDEWATER_GRPC_ADDRESS or 127.0.0.1:7233)
+  --grpc ADDR       control plane of \`task …\` (default $TIDEWATER_GRPC_ADDRESS or ${DEFAULT_GRPC_ADDRESS})
   --json            machine-readable output
   -h, --help        this text
 `;
@@ -28,7 +29,7 @@ const OPTIONS = {
   'state-dir': { type: 'string', default: '.tidewater' },
   warehouse: { type: 'string', default: './warehouse.duckdb' },
   sinks: { type: 'string', default: '1' },
-  grpc: { type: 'string', default: process.env.TIDEWATER_GRPC_ADDRESS ?? '127.0.0.1:7233' },
+  grpc: { type: 'string', default: process.env.TIDEWATER_GRPC_ADDRESS ?? DEFAULT_GRPC_ADDRESS },
   watch: { type: 'boolean', default: false },
   'ignore-warnings': { type: 'string', default: '' },
   'full-qps': { type: 'string' },

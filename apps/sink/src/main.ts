@@ -3,15 +3,11 @@ import { ACTIVE_STAGES, TaskStore } from '@tidewater/task-state';
 import { schemaResponder } from './schema-responder.js';
 import { startSinkTask } from './sink-task.js';
 
-const assignment = {
-  index: Number(process.env.TIDEWATER_SINK_INDEX ?? 0),
-  count: Number(process.env.TIDEWATER_SINK_COUNT ?? 1),
-};
-
 await runService('sink', async (ctx) => {
+  const assignment = ctx.config.sinkAssignment;
   const store = await TaskStore.open(ctx.bus);
   return [
-    schemaResponder(ctx.bus, store, ctx.log),
+    schemaResponder(ctx.bus, store, ctx.log, ctx.config.duckdbMemory),
     taskWorkers('sink-tasks', store, ctx.log, (t) => ACTIVE_STAGES.has(t.state.stage), (t, signal) => startSinkTask(ctx, assignment, t, signal), { bus: ctx.bus, service: `sink-${assignment.index}` }),
   ];
 });

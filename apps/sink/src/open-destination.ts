@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { DuckDbWarehouse } from '@tidewater/duckdb-sink';
 import type { TaskSpec } from '@tidewater/config';
-import type { Destination } from './destination.js';
+import type { Destination } from '@tidewater/task-plan';
 
 interface Shared {
   readonly dest: Promise<Destination>;
@@ -14,12 +14,12 @@ const open = new Map<string, Shared>();
  * One open destination per target (DuckDB allows one writer per file, so tasks writing the
  * same file share it). `release` closes it when its last task lets go.
  */
-export async function acquireDestination(spec: TaskSpec): Promise<{ dest: Destination; release: () => Promise<void> }> {
+export async function acquireDestination(spec: TaskSpec, memoryLimit: string): Promise<{ dest: Destination; release: () => Promise<void> }> {
   const key = `duckdb:${resolve(spec.destination.path)}`;
   let shared = open.get(key);
   if (!shared) {
     // The sink's memory must stay flat however large the warehouse grows: cap DuckDB's cache.
-    const dest = DuckDbWarehouse.open(resolve(spec.destination.path), { memoryLimit: process.env.TIDEWATER_DUCKDB_MEMORY ?? '256MB' });
+    const dest = DuckDbWarehouse.open(resolve(spec.destination.path), { memoryLimit });
     shared = { dest, users: 0 };
     open.set(key, shared);
     dest.catch(() => open.delete(key));

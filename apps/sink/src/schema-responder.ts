@@ -1,19 +1,19 @@
 import { subjects, type Bus } from '@tidewater/bus';
 import type { Logger } from '@tidewater/telemetry';
-import { destTables, specOf, taskOwner, type TaskStore } from '@tidewater/task-state';
+import { specOf, taskOwner, type TaskStore } from '@tidewater/task-state';
+import { destTables, type Destination } from '@tidewater/task-plan';
 import { isTidewaterError } from '@tidewater/errors';
 import type { Component } from '@tidewater/runtime';
 import type { Msg, Subscription } from '@nats-io/transport-node';
 import { acquireDestination } from './open-destination.js';
 import { tableOptions } from './table-options.js';
-import type { Destination } from './destination.js';
 
 /**
  * Requests that need the destination before a task runs: schema migration and the
  * destination precheck. They run in the sink because the sink owns destination access (an
  * embedded DuckDB file has one writer). Any sink instance may answer (queue group).
  */
-export function schemaResponder(bus: Bus, store: TaskStore, log: Logger): Component {
+export function schemaResponder(bus: Bus, store: TaskStore, log: Logger, duckdbMemory: string): Component {
   const subs: Subscription[] = [];
   const serve = (subject: string, what: string, work: (dest: Destination, taskId: string, req: Record<string, unknown>) => Promise<Record<string, unknown>>) =>
     bus.nc.subscribe(subject, {
@@ -23,7 +23,7 @@ export function schemaResponder(bus: Bus, store: TaskStore, log: Logger): Compon
         void (async () => {
           try {
             const { state } = await store.require(req.taskId);
-            const { dest, release } = await acquireDestination(specOf(state));
+            const { dest, release } = await acquireDestination(specOf(state), duckdbMemory);
             try {
               msg.respond(JSON.stringify({ ok: true, ...(await work(dest, req.taskId, req)) }));
             } finally {
@@ -42,7 +42,8 @@ export function schemaResponder(bus: Bus, store: TaskStore, log: Logger): Compon
       subs.push(
         serve(subjects.sinkSchema, 'schema migration', async (dest, taskId) => {
           const { state } = await store.require(taskId);
-          await dest.ensureTables(taskOwner(state), destTables(state), tableOptions(specOf(state)));
+          const spec = specOf(state);
+          await dest.ensureTables(taskOwner(state), destTables(state, spec), tableOptions(spec));
           return {};
         }),
         serve(subjects.sinkInspect, 'destination inspection', async (dest, taskId, req) => {

@@ -1,6 +1,6 @@
 import type { ServiceContext, TaskWorker } from '@tidewater/runtime';
-import { destTables, specOf, taskOwner, SINK_PARTITIONS, type StoredTask } from '@tidewater/task-state';
-import type { DestTable } from '@tidewater/duckdb-sink';
+import { specOf, taskOwner, type StoredTask } from '@tidewater/task-state';
+import { destTables, SINK_PARTITIONS, type DestTable } from '@tidewater/task-plan';
 import { acquireDestination } from './open-destination.js';
 import { tableOptions } from './table-options.js';
 import { runPartition } from './partition-consumer.js';
@@ -14,10 +14,10 @@ export interface SinkAssignment {
 /** Runs this instance's partitions of one task until the task leaves the active stages. */
 export async function startSinkTask(ctx: ServiceContext, assignment: SinkAssignment, task: StoredTask, signal: AbortSignal): Promise<TaskWorker> {
   const spec = specOf(task.state);
-  const { dest, release } = await acquireDestination(spec);
+  const { dest, release } = await acquireDestination(spec, ctx.config.duckdbMemory);
   const owner = taskOwner(task.state);
   const committed = await dest.committedChunks(owner);
-  let tables = indexTables(destTables(task.state));
+  let tables = indexTables(destTables(task.state, spec));
   const controller = new AbortController();
   signal.addEventListener('abort', () => controller.abort(), { once: true });
   const loops: Promise<void>[] = [];
@@ -34,7 +34,7 @@ export async function startSinkTask(ctx: ServiceContext, assignment: SinkAssignm
   ctx.log.info('sink task started', { task: task.state.taskId, partitions: loops.length, destination: spec.destination.path });
   return {
     update(t) {
-      tables = indexTables(destTables(t.state));
+      tables = indexTables(destTables(t.state, specOf(t.state)));
     },
     async stop() {
       controller.abort();

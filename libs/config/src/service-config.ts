@@ -1,5 +1,8 @@
 import { TidewaterError } from '@tidewater/errors';
 
+/** Where the control plane listens (coordinator) and is called (CLI) unless told otherwise: loopback, see docs/control-plane.md. */
+export const DEFAULT_GRPC_ADDRESS = '127.0.0.1:7233';
+
 /** What every service process needs, from its environment. */
 export interface ServiceConfig {
   readonly natsUrl: string;
@@ -9,16 +12,42 @@ export interface ServiceConfig {
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** OTLP/HTTP traces endpoint; empty = tracing spans stay in-process (no export). */
   readonly otlpEndpoint: string;
+  /** Control-plane bind address (coordinator). */
+  readonly grpcAddress: string;
+  /** This sink instance takes the sink partitions p ≡ index (mod count). */
+  readonly sinkAssignment: { readonly index: number; readonly count: number };
+  /** DuckDB memory limit of a sink: keeps its memory flat however large the warehouse grows. */
+  readonly duckdbMemory: string;
+}
+
+function invalid(variable: string, message: string, fix: string): TidewaterError {
+  return new TidewaterError('TW_SPEC_INVALID', message, { subject: variable, fix });
+}
+
+function sinkAssignment(env: NodeJS.ProcessEnv): ServiceConfig['sinkAssignment'] {
+  const int = (variable: string, fallback: string, min: number): number => {
+    const raw = env[variable] ?? fallback;
+    if (!/^\d+$/.test(raw.trim()) || Number(raw) < min) {
+      throw invalid(variable, `${variable}=${raw} is not an integer ≥ ${min}`, `set ${variable} to an integer ≥ ${min}`);
+    }
+    return Number(raw);
+  };
+  const index = int('TIDEWATER_SINK_INDEX', '0', 0);
+  const count = int('TIDEWATER_SINK_COUNT', '1', 1);
+  if (index >= count) {
+    throw invalid('TIDEWATER_SINK_INDEX', `TIDEWATER_SINK_INDEX=${index} is not below TIDEWATER_SINK_COUNT=${count}`, 'number the sink instances 0 … TIDEWATER_SINK_COUNT-1');
+  }
+  return { index, count };
 }
 
 export function serviceConfigFromEnv(serviceName: string, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   const natsUrl = env.TIDEWATER_NATS_URL ?? 'nats://127.0.0.1:4222';
   if (!/^(nats|tls):\/\//.test(natsUrl)) {
-    throw new TidewaterError('TW_SPEC_INVALID', `TIDEWATER_NATS_URL=${natsUrl} is not a nats:// URL`, { subject: 'TIDEWATER_NATS_URL', fix: 'set TIDEWATER_NATS_URL=nats://host:4222' });
+    throw invalid('TIDEWATER_NATS_URL', `TIDEWATER_NATS_URL=${natsUrl} is not a nats:// URL`, 'set TIDEWATER_NATS_URL=nats://host:4222');
   }
   const level = env.TIDEWATER_LOG_LEVEL ?? 'info';
   if (!['debug', 'info', 'warn', 'error'].includes(level)) {
-    throw new TidewaterError('TW_SPEC_INVALID', `TIDEWATER_LOG_LEVEL=${level} is not a level`, { subject: 'TIDEWATER_LOG_LEVEL', fix: 'use debug, info, warn or error' });
+    throw invalid('TIDEWATER_LOG_LEVEL', `TIDEWATER_LOG_LEVEL=${level} is not a level`, 'use debug, info, warn or error');
   }
   return {
     natsUrl,
@@ -26,5 +55,8 @@ export function serviceConfigFromEnv(serviceName: string, env: NodeJS.ProcessEnv
     instanceId: env.TIDEWATER_INSTANCE ?? `${serviceName}-${process.pid}`,
     logLevel: level as ServiceConfig['logLevel'],
     otlpEndpoint: env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT ?? '',
+    grpcAddress: env.TIDEWATER_GRPC_ADDRESS ?? DEFAULT_GRPC_ADDRESS,
+    sinkAssignment: serviceName === 'sink' ? sinkAssignment(env) : { index: 0, count: 1 },
+    duckdbMemory: env.TIDEWATER_DUCKDB_MEMORY ?? '256MB',
   };
 }
