@@ -4,22 +4,18 @@ import { Batch, type TaskState } from '@tidewater/proto';
 import type { ServiceContext, TaskWorker } from '@tidewater/runtime';
 import { FaultReporter, specOf, type StoredTask } from '@tidewater/task-state';
 import { tablePlan, type TablePlan } from './row-plan.js';
+import { PlanCache } from './plan-cache.js';
 import { passThroughPartition, routeBatch, sinkMsgId, type TableRoute } from './route-batch.js';
 
-/** Plans compiled once per spec and schema version (task states change on every progress report). */
-const plans = new Map<string, TablePlan>();
-
-function routesOf(state: TaskState): Map<string, TableRoute> {
+function routesOf(state: TaskState, plans: PlanCache<TablePlan>): Map<string, TableRoute> {
   const spec = specOf(state);
+  const keyOf = (t: TaskState['tables'][number]) => `${t.source?.database}.${t.source?.table}`;
+  // Compiled once per spec and schema version, not per progress report.
+  const planKey = (t: TaskState['tables'][number]) => `${state.specJson}|${keyOf(t)}|${t.schema?.version}`;
+  const compiled = plans.replace(new Map(state.tables.filter((t) => t.schema).map((t) => [planKey(t), () => tablePlan(spec, t, t.schema!)])));
   return new Map(state.tables.map((t) => {
-    const key = `${t.source?.database}.${t.source?.table}`;
-    let plan: TablePlan | undefined;
-    if (t.schema) {
-      const cacheKey = `${state.taskId}|${state.specJson}|${key}|${t.schema.version}`;
-      plan = plans.get(cacheKey);
-      if (!plan) plans.set(cacheKey, (plan = tablePlan(spec, t, t.schema)));
-    }
-    return [key, { destSchema: t.destSchema, destTable: t.destTable, plan }];
+    const plan = t.schema ? compiled.get(planKey(t)) : undefined;
+    return [keyOf(t), { destSchema: t.destSchema, destTable: t.destTable, plan }];
   }));
 }
 
@@ -30,7 +26,8 @@ function routesOf(state: TaskState): Map<string, TableRoute> {
  */
 export async function startTransformTask(ctx: ServiceContext, task: StoredTask, signal: AbortSignal): Promise<TaskWorker> {
   const taskId = task.state.taskId;
-  let routes = routesOf(task.state);
+  const plans = new PlanCache<TablePlan>();
+  let routes = routesOf(task.state, plans);
   const durable = durables.transform(taskId);
   await ensureConsumer(ctx.bus.jsm, { stream: STREAMS.source, durable, filterSubject: subjects.sourceAll(taskId), ackWaitMs: 30_000, maxAckPending: 2_000, fresh: true });
   const publisher = new BatchPublisher(ctx.bus.js, 64, () => ctx.bus.nc.info?.max_payload);
@@ -76,7 +73,7 @@ export async function startTransformTask(ctx: ServiceContext, task: StoredTask, 
   return {
     update(t) {
       try {
-        routes = routesOf(t.state);
+        routes = routesOf(t.state, plans);
       } catch (e) {
         // The coordinator validated the spec in the schema stage; keep the last good routes.
         ctx.log.error('cannot compile the task\'s row transforms', { task: taskId, err: e });
