@@ -32,7 +32,7 @@ function columnKey(name: string): string {
  * The names of the columns an ALTER TABLE appends, in statement order, when it only appends
  * columns (ADD [COLUMN] … without FIRST/AFTER), possibly with ADD INDEX/KEY clauses, which
  * change no row layout; undefined for anything else. That is the one DDL the pipeline
- * applies to `_base`/`_log`; anything else pauses the task (brief §1.5).
+ * applies to `_base`/`_log`; anything else pauses the task (docs/architecture.md, "Incremental migration").
  */
 export function appendedColumnNames(statement: string): string[] | undefined {
   const m = /^\s*ALTER\s+(?:ONLINE\s+|IGNORE\s+)?TABLE\s+(?:`[^`]+`|\w+)(?:\s*\.\s*(?:`[^`]+`|\w+))?\s+([\s\S]+)$/i.exec(statement);

@@ -18,7 +18,7 @@ const TABLES: Record<string, { key: string[]; cols: ColumnKind[] }> = {
   pair: { key: ['a', 'b'], cols: [{ name: 'a', kind: 'text' }, { name: 'b', kind: 'int' }, { name: 'v', kind: 'int' }] },
 };
 
-/** The brief's merge (§1.4), verbatim in shape, optionally as of time T. */
+/** The merge of docs/merge.md, verbatim in shape, optionally as of time T. */
 function mergeSql(table: string, key: string[], cols: ColumnKind[], before?: number): string {
   const c = cols.map((x) => `"${x.name}"`).join(', ');
   const k = key.map((x) => `"${x}"`).join(', ');

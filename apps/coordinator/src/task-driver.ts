@@ -115,7 +115,7 @@ export class TaskDriver {
     switch (state.stage) {
       case Stage.STAGE_SCHEMA: {
         // The binlog position is taken before the full copy begins: with FULL row images,
-        // replaying the log from here over the copy yields the source exactly (brief §1.4).
+        // replaying the log from here over the copy yields the source exactly (docs/merge.md, "The merge").
         const incremental = spec.migrationTypes.includes('incremental');
         const source = await openSource(spec.source);
         try {

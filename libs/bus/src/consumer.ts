@@ -51,7 +51,7 @@ export type MessageHandler = (msg: JsMsg) => Promise<'ack' | 'keep'>;
 export interface ConsumeLoopOptions {
   readonly stream: string;
   readonly durable: string;
-  /** Pull by bytes, not message count: large messages crawl with max_messages alone (brief §3). */
+  /** Pull by bytes, not message count: large messages crawl with max_messages alone (docs/architecture.md, "Bus"). */
   readonly maxBytes?: number;
   readonly signal: AbortSignal;
   /** Called each time the handler threw; the same message is then retried after a backoff. */

@@ -2,7 +2,7 @@ import { ident, qualified } from './names.js';
 import type { DestTable, LogColumns } from './dest-table.js';
 
 /**
- * `<t>_merged`: the brief's merge (§1.4) as a view, the current source state. For a point
+ * `<t>_merged`: the merge of docs/merge.md as a view, the current source state. For a point
  * in time T, users add `WHERE utc_timestamp < T` to the `_log` branch (docs/merge.md).
  */
 export function mergedViewSql(t: DestTable, m: LogColumns, catalog: string): string {

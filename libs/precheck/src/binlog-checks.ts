@@ -4,7 +4,7 @@ import type { BinlogSettings } from '@tidewater/mysql-source';
 const DAY = 86_400;
 
 /**
- * Binlog precheck items for incremental migration (brief §1, "Precheck"): what the reader
+ * Binlog precheck items for incremental migration (docs/dts-compatibility.md, "Precheck"): what the reader
  * needs to see every change with full row images, for long enough to survive an outage.
  */
 export function binlogChecks(s: BinlogSettings): PrecheckItem[] {
