@@ -1,6 +1,7 @@
 export type { TaskSpec, SourceSpec, DestinationSpec, ObjectSpec, FullOptions, IncrementalOptions, MigrationType, PartitionColumn, RetryOptions, TableSpec, EtlSpec, ComputedColumn, Capitalization, BatchMapping, ThrottleOptions, HeartbeatOptions } from './task-spec.js';
 export { DEFAULTS, LIMITS } from './defaults.js';
-export { parseTaskSpec, validateTaskSpec, redactSpec, hasTableMapping, MAX_MAPPED_TABLES } from './parse-task-spec.js';
+export { parseTaskSpec, validateTaskSpec, redactSpec } from './parse-task-spec.js';
+export { hasTableMapping, MAX_MAPPED_TABLES } from './parse-objects.js';
 export { serviceConfigFromEnv, DEFAULT_GRPC_ADDRESS, type ServiceConfig } from './service-config.js';
 export { secretKeyFromEnv, newSecretKey, sealSpec, openSpec } from './secrets.js';
 export { tableNaming, capitalize, selections, type TableNaming } from './naming.js';
