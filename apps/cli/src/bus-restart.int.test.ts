@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { waitFor, type MariaDbServer } from '@tidewater/testkit';
 import type { SourceClient } from '@tidewater/mysql-source';
-import { DuckDbWarehouse } from '@tidewater/duckdb-sink';
+import { WarehouseSession } from '@tidewater/duckdb-sink';
 import { Stage } from '@tidewater/proto';
 import { startStack, type Stack } from './testing/stack.js';
 import { startLocal } from './local-run.js';
@@ -62,7 +62,7 @@ describe('the bus restarting mid-stream', () => {
       await writing;
       await appliedUpToNow(local.client, 'bus', conn, 120_000);
       await local.client.stopTask('bus');
-      const w = await waitFor(() => DuckDbWarehouse.open(join(work, 'wh.duckdb')).catch(() => undefined), { timeoutMs: 30_000, intervalMs: 200, what: 'the sink to release the warehouse' });
+      const w = await waitFor(() => WarehouseSession.open(join(work, 'wh.duckdb')).catch(() => undefined), { timeoutMs: 30_000, intervalMs: 200, what: 'the sink to release the warehouse' });
       try {
         const want = (await source.query('SELECT id, v, note FROM b.t ORDER BY id')).map((r) => r.join('|'));
         expect((await w.query('SELECT id, v, note FROM b.t_merged ORDER BY id')).map((r) => r.join('|'))).toEqual(want);

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { freePort, waitFor, withTimeout, type MariaDbServer } from '@tidewater/testkit';
 import type { SourceClient } from '@tidewater/mysql-source';
-import { DuckDbWarehouse } from '@tidewater/duckdb-sink';
+import { WarehouseSession } from '@tidewater/duckdb-sink';
 import { CheckStatus, Stage, type TaskView } from '@tidewater/proto';
 import { startStack, type Stack } from './testing/stack.js';
 import { startLocal, type LocalRun } from './local-run.js';
@@ -183,7 +183,7 @@ describe('control plane security', () => {
       await appliedUpToNow(c, created.taskId, { host: db.host, port: db.port, user: db.user, password: db.password }, 90_000);
       await waitFor(async () => ((await c.getTask(created.taskId)).retrying.length === 0 ? true : undefined), { timeoutMs: 30_000, intervalMs: 250, what: 'the retrying entry to clear after the source came back' });
       answers.push(await c.pauseTask(created.taskId), await c.resumeTask(created.taskId), await c.stopTask(created.taskId));
-      const w = await waitFor(() => DuckDbWarehouse.open(join(work, 'sec.duckdb')), { timeoutMs: 30_000, intervalMs: 250, what: 'the sink to release the warehouse' });
+      const w = await waitFor(() => WarehouseSession.open(join(work, 'sec.duckdb')), { timeoutMs: 30_000, intervalMs: 250, what: 'the sink to release the warehouse' });
       try {
         expect(await w.query('SELECT v FROM s.t_merged WHERE id = 5')).toEqual([['after outage']]);
       } finally {
@@ -260,7 +260,7 @@ describe('control plane security', () => {
     // Only the three inserts: the change stream went on from its checkpoint, nothing was copied again.
     expect(applied.changesApplied).toBe(3n);
     answers.push(await c.stopTask(created.taskId));
-    const w = await waitFor(() => DuckDbWarehouse.open(path), { timeoutMs: 30_000, intervalMs: 250, what: 'the sink to release the warehouse' });
+    const w = await waitFor(() => WarehouseSession.open(path), { timeoutMs: 30_000, intervalMs: 250, what: 'the sink to release the warehouse' });
     try {
       expect(await w.query('SELECT count(*)::INT FROM u.t_base')).toEqual([[300]]);
       expect(await w.query('SELECT id, v FROM u.t_merged WHERE id > 1000 ORDER BY id')).toEqual([[1001, 'while paused'], [1002, 'after update'], [1003, 'after update']]);
@@ -274,7 +274,7 @@ describe('control plane security', () => {
 
   it('fails the precheck when a destination table exists, and warns under conflictMode ignore', async () => {
     const c = local.client;
-    const w = await DuckDbWarehouse.open(join(work, 'taken.duckdb'));
+    const w = await WarehouseSession.open(join(work, 'taken.duckdb'));
     try {
       await w.query('CREATE SCHEMA s');
       await w.query('CREATE TABLE s.t_base (id INT, v VARCHAR)');

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { waitFor, type MariaDbServer } from '@tidewater/testkit';
 import type { SourceClient } from '@tidewater/mysql-source';
 import { startStack, type Stack } from './testing/stack.js';
-import { DuckDbWarehouse } from '@tidewater/duckdb-sink';
+import { WarehouseSession } from '@tidewater/duckdb-sink';
 import { Stage, type TaskView } from '@tidewater/proto';
 import { startLocal } from './local-run.js';
 import { appliedUpToNow } from './testing/applied.js';
@@ -60,7 +60,7 @@ describe('control plane over gRPC, services as separate processes', () => {
       // The UPDATE made while paused: its before and after images.
       expect(applied.changesApplied).toBe(2n);
       expect((await c.stopTask(created.taskId)).stage).toBe(Stage.STAGE_STOPPED);
-      const w = await waitFor(() => DuckDbWarehouse.open(join(work, 'wh-a.duckdb')), { timeoutMs: 30_000, intervalMs: 250, what: 'the sink to release the warehouse' });
+      const w = await waitFor(() => WarehouseSession.open(join(work, 'wh-a.duckdb')), { timeoutMs: 30_000, intervalMs: 250, what: 'the sink to release the warehouse' });
       try {
         expect(await w.query('SELECT v FROM c.t_merged WHERE id = 7')).toEqual([['while paused']]);
       } finally {
@@ -92,7 +92,7 @@ describe('control plane over gRPC, services as separate processes', () => {
     } finally {
       await local.stop();
     }
-    const w = await DuckDbWarehouse.open(join(work, 'wh-b.duckdb'));
+    const w = await WarehouseSession.open(join(work, 'wh-b.duckdb'));
     try {
       expect(await w.query('SELECT count(*), count(DISTINCT id) FROM c.t_base')).toEqual([[100_000n, 100_000n]]);
     } finally {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { waitFor, type MariaDbServer } from '@tidewater/testkit';
 import type { SourceClient } from '@tidewater/mysql-source';
 import { connectBus, KV_BUCKETS, openKv } from '@tidewater/bus';
-import { DuckDbWarehouse } from '@tidewater/duckdb-sink';
+import { WarehouseSession } from '@tidewater/duckdb-sink';
 import { Stage } from '@tidewater/proto';
 import { startStack, type Stack } from './testing/stack.js';
 import { startLocal } from './local-run.js';
@@ -66,7 +66,7 @@ describe('single-reader services with spares', () => {
       await write(200);
       await appliedUpToNow(local.client, 'fo', { host: db.host, port: db.port, user: db.user, password: db.password }, 90_000);
       await local.client.stopTask('fo');
-      const w = await waitFor(() => DuckDbWarehouse.open(join(work, 'wh-fo.duckdb')).catch(() => undefined), { timeoutMs: 30_000, intervalMs: 200, what: 'the sink to release the warehouse' });
+      const w = await waitFor(() => WarehouseSession.open(join(work, 'wh-fo.duckdb')).catch(() => undefined), { timeoutMs: 30_000, intervalMs: 200, what: 'the sink to release the warehouse' });
       try {
         const want = (await source.query('SELECT id, v FROM fo.t ORDER BY id')).map((r) => `${r[0]}:${r[1]}`);
         expect((await w.query('SELECT id, v FROM fo.t_merged ORDER BY id')).map((r) => `${r[0]}:${r[1]}`)).toEqual(want);

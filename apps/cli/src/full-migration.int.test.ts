@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { waitFor, type MariaDbServer } from '@tidewater/testkit';
 import type { SourceClient } from '@tidewater/mysql-source';
 import { startStack, type Stack } from './testing/stack.js';
-import { DuckDbWarehouse } from '@tidewater/duckdb-sink';
+import { WarehouseSession } from '@tidewater/duckdb-sink';
 import { Stage } from '@tidewater/proto';
 import { migrate } from './commands/migrate.js';
 import { startLocal } from './local-run.js';
@@ -90,7 +90,7 @@ describe('full migration through every service', () => {
     const warehouse = join(work, 'native.duckdb');
     const { task } = await migrate({ specText: spec('native', warehouse), stateDir: join(work, 'state-native'), json: true });
     expect(task.stage).toBe(Stage.STAGE_COMPLETED);
-    const w = await DuckDbWarehouse.open(warehouse);
+    const w = await WarehouseSession.open(warehouse);
     try {
       expect(await destRows(w, 'SELECT * FROM fid.all_types_base', TYPE_COLS)).toEqual(await sourceRows(source, 'fid', 'all_types', TYPE_COLS));
       const comp: ColumnKind[] = [{ name: 'region', kind: 'text' }, { name: 'seq', kind: 'int' }, { name: 'note', kind: 'text' }];
@@ -114,7 +114,7 @@ describe('full migration through every service', () => {
     const warehouse = join(work, 'string.duckdb');
     const { task } = await migrate({ specText: spec('strings', warehouse, { temporalMapping: 'string', objects: [{ database: 'fid', tables: ['all_types'] }] }), stateDir: join(work, 'state-string'), json: true });
     expect(task.stage).toBe(Stage.STAGE_COMPLETED);
-    const w = await DuckDbWarehouse.open(warehouse);
+    const w = await WarehouseSession.open(warehouse);
     try {
       const rows = await w.query('SELECT id, dt, dtm, ts, tm FROM fid.all_types_base ORDER BY id');
       const src = await source.query('SELECT id, CAST(dt AS CHAR), CAST(dtm AS CHAR), CAST(ts AS CHAR), CAST(tm AS CHAR) FROM fid.all_types ORDER BY id');
@@ -145,7 +145,7 @@ describe('full migration through every service', () => {
     } finally {
       await local.stop();
     }
-    const w = await DuckDbWarehouse.open(warehouse);
+    const w = await WarehouseSession.open(warehouse);
     try {
       expect(await w.query('SELECT count(*), count(DISTINCT id), min(id), max(id) FROM fid.big_base')).toEqual([[200_000n, 200_000n, 1n, 200_000n]]);
     } finally {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { waitFor, type MariaDbServer } from '@tidewater/testkit';
 import { openSource, type SourceClient } from '@tidewater/mysql-source';
 import { startStack, type Stack } from './testing/stack.js';
-import { DuckDbWarehouse } from '@tidewater/duckdb-sink';
+import { WarehouseSession } from '@tidewater/duckdb-sink';
 import { CheckStatus, Stage, type TaskView } from '@tidewater/proto';
 import { startLocal, type LocalRun } from './local-run.js';
 import { sourceRows, destRows, type ColumnKind } from './testing/compare.js';
@@ -60,9 +60,9 @@ function caughtUp(local: LocalRun, taskId: string): Promise<TaskView> {
  * The sink holds the DuckDB file (one writer per file) while the task runs: stop the task,
  * then open the warehouse once the sink has let go.
  */
-async function stopAndOpen(local: LocalRun, taskId: string, warehouse: string): Promise<DuckDbWarehouse> {
+async function stopAndOpen(local: LocalRun, taskId: string, warehouse: string): Promise<WarehouseSession> {
   await local.client.stopTask(taskId);
-  return waitFor(() => DuckDbWarehouse.open(warehouse), { timeoutMs: 30_000, intervalMs: 250, what: 'the sink to release the warehouse' });
+  return waitFor(() => WarehouseSession.open(warehouse), { timeoutMs: 30_000, intervalMs: 250, what: 'the sink to release the warehouse' });
 }
 
 /** The task once it paused (the test fails with `what` if it does not). */
@@ -73,7 +73,7 @@ function untilPaused(local: LocalRun, taskId: string, what: string): Promise<Tas
   }, { timeoutMs: 60_000, what });
 }
 
-async function assertMergeEqualsSource(w: DuckDbWarehouse): Promise<void> {
+async function assertMergeEqualsSource(w: WarehouseSession): Promise<void> {
   for (const [table, { key, cols }] of Object.entries(TABLES)) {
     const want = await sourceRows(source, 'inc', table, cols);
     expect(await destRows(w, mergeSql(table, key, cols), cols)).toEqual(want);
@@ -180,7 +180,7 @@ describe('incremental migration', () => {
       const paused = await untilPaused(local, task.taskId, 'the task to pause on DROP COLUMN');
       expect(paused.errorCode).toBe('TW_UNSUPPORTED_DDL');
       expect(paused.errorMessage).toContain('ALTER TABLE inc.pair DROP COLUMN v');
-      const w = await waitFor(() => DuckDbWarehouse.open(warehouse), { timeoutMs: 30_000, intervalMs: 250, what: 'the sink to release the warehouse' });
+      const w = await waitFor(() => WarehouseSession.open(warehouse), { timeoutMs: 30_000, intervalMs: 250, what: 'the sink to release the warehouse' });
       try {
         const cols: ColumnKind[] = [...TABLES.acct!.cols, { name: 'tag', kind: 'text' }];
         expect(await destRows(w, mergeSql('acct', ['id'], cols), cols)).toEqual(await sourceRows(source, 'inc', 'acct', cols));

@@ -8,7 +8,7 @@ import { startMariaDb, startNats, waitFor, type MariaDbServer, type NatsServer }
 import { openSource, type SourceClient } from '@tidewater/mysql-source';
 import { connectBus, type Bus } from '@tidewater/bus';
 import { TaskStore } from '@tidewater/task-state';
-import { DuckDbWarehouse } from '@tidewater/duckdb-sink';
+import { WarehouseSession } from '@tidewater/duckdb-sink';
 import { Stage } from '@tidewater/proto';
 import { currentBinlogPosition } from '@tidewater/binlog';
 import { startLocal } from './local-run.js';
@@ -76,7 +76,7 @@ describe('tidewater migrate with incremental', () => {
     expect(code).toBe(0);
     // The full copy was not redone: the copy counters are where the first run left them.
     expect((await store.get('resume'))!.state.tables[0]!.rowsDone).toBe(rowsAfterFirstRun);
-    const w = await DuckDbWarehouse.open(join(work, 'wh-r.duckdb'));
+    const w = await WarehouseSession.open(join(work, 'wh-r.duckdb'));
     try {
       expect(await w.query('SELECT count(*) FROM r.t_base')).toEqual([[5000n]]);
       expect(await w.query(`SELECT v FROM r.t_merged WHERE id IN (1, 9001) ORDER BY id`)).toEqual([['changed'], ['while away']]);

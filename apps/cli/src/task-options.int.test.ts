@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { waitFor, type MariaDbServer } from '@tidewater/testkit';
 import type { SourceClient } from '@tidewater/mysql-source';
-import { DuckDbWarehouse } from '@tidewater/duckdb-sink';
+import { WarehouseSession } from '@tidewater/duckdb-sink';
 import { Stage, type TaskView } from '@tidewater/proto';
 import { startStack, type Stack } from './testing/stack.js';
 import { startLocal, type LocalRun } from './local-run.js';
@@ -49,11 +49,11 @@ async function caughtUp(taskId: string): Promise<void> {
 }
 
 /** The sink holds the DuckDB file until it has seen the task finish: open it once released. */
-function openReleased(file: string): Promise<DuckDbWarehouse> {
-  return waitFor(() => DuckDbWarehouse.open(join(work, file)).catch(() => undefined), { timeoutMs: 30_000, intervalMs: 100, what: `the sink to release ${file}` });
+function openReleased(file: string): Promise<WarehouseSession> {
+  return waitFor(() => WarehouseSession.open(join(work, file)).catch(() => undefined), { timeoutMs: 30_000, intervalMs: 100, what: `the sink to release ${file}` });
 }
 
-async function stopAndOpen(taskId: string): Promise<DuckDbWarehouse> {
+async function stopAndOpen(taskId: string): Promise<WarehouseSession> {
   await local.client.stopTask(taskId);
   return openReleased(`${taskId}.duckdb`);
 }
@@ -169,7 +169,7 @@ describe('task options end to end', () => {
     await source.query('CREATE DATABASE cm');
     await source.query('CREATE TABLE cm.t (id INT PRIMARY KEY, v VARCHAR(20))');
     await source.query(`INSERT INTO cm.t SELECT seq, 'source' FROM cm.seq_1_to_500`);
-    const pre = await DuckDbWarehouse.open(join(work, 'cm-ignore.duckdb'));
+    const pre = await WarehouseSession.open(join(work, 'cm-ignore.duckdb'));
     try {
       await pre.query('CREATE SCHEMA cm');
       await pre.query('CREATE TABLE cm.t_base (id INTEGER, v VARCHAR, mine VARCHAR)');

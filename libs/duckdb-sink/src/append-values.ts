@@ -1,7 +1,9 @@
 import type { DuckDBAppender } from '@duckdb/node-api';
-import { ValueEncoding, type ColumnVector } from '@tidewater/proto';
+import { ValueEncoding, type ColumnVector, type RowSet } from '@tidewater/proto';
+import { TidewaterError } from '@tidewater/errors';
 import { isNull } from '@tidewater/rowcodec';
 import { isZeroDate } from './type-mapping.js';
+import type { DestTable, TableOptions } from '@tidewater/task-plan';
 
 /**
  * Appends row `row` of a column vector. The appender casts to the column type, so exact
@@ -40,4 +42,43 @@ export function appendCell(ap: DuckDBAppender, vec: ColumnVector, row: number, n
     default:
       ap.appendVarchar(vec.strings[row]!);
   }
+}
+
+/** Flags per destination column (indexes from `columnOrder`): a DATE/DATETIME written natively. */
+export function nativeFlags(order: number[], rs: RowSet, temporal: TableOptions['temporalMapping']): boolean[] {
+  return order.map((i) => i >= 0 && temporal === 'native' && isTemporal(rs.columns[i]!.encoding));
+}
+
+/** Appends cell (`column`, `row`) of a row set; column -1 (added after the rows were read) as NULL. */
+export function appendAt(ap: DuckDBAppender, rs: RowSet, column: number, row: number, nativeTemporal: boolean): void {
+  if (column < 0) ap.appendNull();
+  else appendCell(ap, rs.columns[column]!, row, nativeTemporal);
+}
+
+function isTemporal(e: ValueEncoding): boolean {
+  return e === ValueEncoding.VALUE_ENCODING_DATE || e === ValueEncoding.VALUE_ENCODING_DATETIME;
+}
+
+/**
+ * Index into rs.columns for each destination column, by name; -1 for a column added after
+ * the rows were read (written as NULL). Rows newer than the sink's schema wait (retriable)
+ * until the task state carries the ADD COLUMN.
+ */
+export function columnOrder(table: DestTable, rs: RowSet): number[] {
+  if (rs.schemaVersion > table.version) {
+    throw new TidewaterError('TW_DEST_WRITE', `rows of ${table.schema}.${table.stem} have schema version ${rs.schemaVersion}, the sink knows ${table.version}; waiting for the schema change`);
+  }
+  return table.columns.map((col) => {
+    const i = rs.columnNames.indexOf(col.name);
+    if (i < 0 && rs.schemaVersion === table.version) {
+      throw new TidewaterError('TW_INTERNAL', `batch for ${table.schema}.${table.stem} lacks column ${col.name}`);
+    }
+    return i;
+  });
+}
+
+/** A failed write as TW_DEST_WRITE naming the table (a TidewaterError passes unchanged). */
+export function writeError(e: unknown, table: string): TidewaterError {
+  if (e instanceof TidewaterError) return e;
+  return new TidewaterError('TW_DEST_WRITE', `write to ${table} failed: ${(e as Error).message}`, { subject: table }, { cause: e });
 }

@@ -1,5 +1,5 @@
 import { ident, qualified } from './names.js';
-import type { DestTable, LogColumns } from './dest-table.js';
+import type { DestTable, LogColumns } from '@tidewater/task-plan';
 
 /**
  * `<t>_merged`: the merge of docs/merge.md as a view, the current source state. For a point

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { TidewaterError } from '@tidewater/errors';
+import { instanceOptions } from './connection-pool.js';
 
 export interface QueryResult {
   readonly columns: string[];
@@ -17,7 +18,7 @@ export async function queryWarehouseFile(path: string, sql: string): Promise<Que
   }
   let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY', autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+    instance = await DuckDBInstance.create(path, { ...instanceOptions(), access_mode: 'READ_ONLY' });
   } catch (e) {
     throw new TidewaterError('TW_DEST_WRITE', `cannot open warehouse ${path}: ${(e as Error).message}`, {
       subject: path,

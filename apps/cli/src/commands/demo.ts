@@ -52,7 +52,7 @@ export async function demo(opts: DemoOptions): Promise<void> {
     console.log(`  ${'table'.padEnd(24)} ${'source rows'.padStart(12)} ${'warehouse rows'.padStart(15)}`);
     let ok = true;
     for (const [t, n] of counts) {
-      const got = BigInt(String((await w.query(`SELECT COUNT(*) FROM shop.${t}_base`))[0]![0]));
+      const got = await w.rowCount('shop', `${t}_base`);
       ok &&= got === n;
       console.log(`  ${`shop.${t}_base`.padEnd(24)} ${String(n).padStart(12)} ${String(got).padStart(15)}${got === n ? '' : '  MISMATCH'}`);
     }
@@ -74,7 +74,7 @@ async function replaceDemoWarehouse(path: string): Promise<void> {
   const w = await DuckDbWarehouse.open(path);
   let owners: string[];
   try {
-    owners = (await w.query('SELECT DISTINCT task_id FROM _tidewater.tables')).map((r) => String(r[0]));
+    owners = await w.ownerTasks();
   } finally {
     await w.close();
   }

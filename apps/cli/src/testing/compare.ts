@@ -1,5 +1,5 @@
 import type { SourceClient } from '@tidewater/mysql-source';
-import type { DuckDbWarehouse } from '@tidewater/duckdb-sink';
+import type { WarehouseSession } from '@tidewater/duckdb-sink';
 
 /**
  * Reads a table from both sides as comparable text per column, each side rendered by its
@@ -51,7 +51,7 @@ export async function sourceRows(source: SourceClient, db: string, table: string
   return rows.map((r) => cols.map((c, i) => norm(c, r[i])).join('|')).sort();
 }
 
-export async function destRows(w: DuckDbWarehouse, sql: string, cols: readonly ColumnKind[]): Promise<string[]> {
+export async function destRows(w: WarehouseSession, sql: string, cols: readonly ColumnKind[]): Promise<string[]> {
   const rows = await w.query(`SELECT ${cols.map(destExpr).join(', ')} FROM (${sql})`);
   return rows.map((r) => cols.map((c, i) => norm(c, r[i])).join('|')).sort();
 }

@@ -1,0 +1,93 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { ChangeKind, type RowSet } from '@tidewater/proto';
+import { ident } from './names.js';
+import { appendAt, columnOrder, nativeFlags, writeError } from './append-values.js';
+import { logColumns, partitionColumnName, type DestTable, type TableOptions } from '@tidewater/task-plan';
+import type { Catalog } from './catalog.js';
+
+/**
+ * Appends change rows to `_log` tables. Invariant S2: a `_log` row is written once. Record
+ * ids increase in binlog order and a batch commits whole, so max(record_id) of a table is
+ * the exact checkpoint of that table; rows at or below it are skipped, and a redelivered
+ * batch writes nothing twice. The checkpoint is cached per table after the first read.
+ */
+export class LogWriter {
+  private readonly checkpoints = new Map<string, bigint>();
+
+  constructor(private readonly catalog: Catalog) {}
+
+  /** Returns the number of rows written. */
+  async append(c: DuckDBConnection, table: DestTable, rs: RowSet, opts: Pick<TableOptions, 'temporalMapping' | 'additionalColumnRule' | 'partition'>): Promise<number> {
+    const m = logColumns(opts.additionalColumnRule);
+    const logName = `${table.stem}_log`;
+    const key = `${table.schema}.${logName}`;
+    let checkpoint = this.checkpoints.get(key);
+    if (checkpoint === undefined) {
+      const r = await c.runAndReadAll(`SELECT coalesce(max(${ident(m.recordId)}), -1) FROM ${this.catalog.q(table.schema, logName)}`);
+      checkpoint = BigInt(r.getRows()[0]![0] as bigint);
+    }
+    const order = columnOrder(table, rs);
+    const native = nativeFlags(order, rs, opts.temporalMapping);
+    const dataIndex = new Map(table.columns.map((col, k) => [col.name, k]));
+    // Physical column order: an ADD COLUMN lands after the metadata columns.
+    const layout = await this.catalog.layout(c, table.schema, logName);
+    const metaNames = new Set<string>(Object.values(m));
+    const partitions = new Map(opts.partition.map((p) => [partitionColumnName(p, opts.additionalColumnRule), p]));
+    let written = 0;
+    let maxId = checkpoint;
+    await c.run('BEGIN TRANSACTION');
+    try {
+      const ap = await c.createAppender(logName, table.schema, this.catalog.name);
+      try {
+        for (let r = 0; r < rs.rowCount; r++) {
+          const id = rs.recordIds[r]!;
+          if (id <= checkpoint) continue;
+          const kind = rs.kinds[r]!;
+          const ts = rs.eventTimes[r]!;
+          const iso = partitions.size ? new Date(Number(ts) * 1000).toISOString() : '';
+          for (const name of layout) {
+            const k = dataIndex.get(name);
+            if (k !== undefined && !metaNames.has(name)) appendAt(ap, rs, order[k]!, r, native[k]!);
+            else if (name === m.recordId) ap.appendBigInt(id);
+            else if (name === m.operationFlag) ap.appendVarchar(OP_FLAG[kind] ?? '?');
+            else if (name === m.utcTimestamp) ap.appendBigInt(ts);
+            else if (name === m.beforeFlag) ap.appendVarchar(kind === ChangeKind.CHANGE_KIND_DELETE || kind === ChangeKind.CHANGE_KIND_UPDATE_BEFORE ? 'Y' : 'N');
+            else if (name === m.afterFlag) ap.appendVarchar(kind === ChangeKind.CHANGE_KIND_INSERT || kind === ChangeKind.CHANGE_KIND_UPDATE_AFTER ? 'Y' : 'N');
+            else if (partitions.has(name)) ap.appendVarchar(partitionValue(partitions.get(name)!, iso));
+            else ap.appendNull();
+          }
+          ap.endRow();
+          written++;
+          if (id > maxId) maxId = id;
+        }
+        ap.flushSync();
+      } finally {
+        ap.closeSync();
+      }
+      await c.run('COMMIT');
+    } catch (e) {
+      await c.run('ROLLBACK').catch(() => undefined);
+      this.checkpoints.delete(key);
+      throw writeError(e, key);
+    }
+    this.checkpoints.set(key, maxId);
+    return written;
+  }
+}
+
+const OP_FLAG: Partial<Record<ChangeKind, string>> = {
+  [ChangeKind.CHANGE_KIND_INSERT]: 'I',
+  [ChangeKind.CHANGE_KIND_UPDATE_BEFORE]: 'U',
+  [ChangeKind.CHANGE_KIND_UPDATE_AFTER]: 'U',
+  [ChangeKind.CHANGE_KIND_DELETE]: 'D',
+};
+
+function partitionValue(p: string, iso: string): string {
+  switch (p) {
+    case 'modifytime_year': return iso.slice(0, 4);
+    case 'modifytime_month': return iso.slice(5, 7);
+    case 'modifytime_day': return iso.slice(8, 10);
+    case 'modifytime_hour': return iso.slice(11, 13);
+    default: return iso.slice(14, 16);
+  }
+}
