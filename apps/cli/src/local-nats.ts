@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { accepts, freePort } from '@tidewater/runtime';
 import { join } from 'node:path';
 import { TidewaterError } from '@tidewater/errors';
@@ -17,6 +17,34 @@ export interface LocalNats {
 const MAX_RESTARTS = 5;
 /** A server that ran this long before dying starts a fresh count of restarts. */
 const STABLE_MS = 60_000;
+
+/**
+ * A run killed outright (SIGKILL, OOM) cannot stop its private server, which keeps the store
+ * open. The caller holds the state-dir lock, so no live run owns that server: stop it before
+ * starting another on the same store, which two servers would corrupt.
+ */
+async function reapOrphan(pidFile: string, storeDir: string): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(pidFile, 'utf8').trim());
+  } catch {
+    return;
+  }
+  const ours = (): boolean => {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      return cmd.some((a) => a.endsWith('nats-server')) && cmd.includes(storeDir);
+    } catch {
+      return false;
+    }
+  };
+  if (!Number.isInteger(pid) || pid <= 0 || !ours()) return;
+  process.kill(pid, 'SIGTERM');
+  for (let waited = 0; ours(); waited += 100) {
+    if (waited === 5_000) process.kill(pid, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 function findNatsServer(): string | undefined {
   const dirs = [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/usr/local/bin', '/usr/bin'];
@@ -45,13 +73,15 @@ export async function startLocalNats(stateDir: string, notice: (msg: string) => 
   const conf = join(stateDir, 'nats.conf');
   writeFileSync(conf, 'max_payload: 8MB\n');
   const url = `nats://127.0.0.1:${port}`;
+  const pidFile = join(stateDir, 'nats.pid');
+  await reapOrphan(pidFile, dir);
 
   /** Starts the server; resolves once it accepts connections, or false when it exited or hung. */
   const launch = async (): Promise<ChildProcess | undefined> => {
     // Its own process group: Ctrl-C in a terminal signals the whole foreground group, and a
     // server gone at once would leave the stopping services waiting on bus calls (lease
     // release, KV writes) until their stop deadline. It is stopped last, by stop().
-    const c = spawn(bin, ['-c', conf, '-js', '-sd', dir, '-a', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', log, log], detached: true });
+    const c = spawn(bin, ['-c', conf, '-js', '-sd', dir, '-a', '127.0.0.1', '-p', String(port), '-P', pidFile], { stdio: ['ignore', log, log], detached: true });
     const deadline = Date.now() + 15_000;
     while (!(await accepts(port))) {
       if (c.exitCode !== null || Date.now() > deadline) {

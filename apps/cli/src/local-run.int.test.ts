@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startMariaDb, type MariaDbServer } from '@tidewater/testkit';
+import { startMariaDb, waitFor, type MariaDbServer } from '@tidewater/testkit';
 import { openSource, type SourceClient } from '@tidewater/mysql-source';
 import { Stage } from '@tidewater/proto';
 import { startLocal, type LocalRun } from './local-run.js';
@@ -72,6 +72,26 @@ describe('a local run owns its state dir', () => {
     writeFileSync(join(dir, 'lock'), JSON.stringify({ pid: Number(dead), command: 'tidewater migrate -f gone.yaml', since: new Date().toISOString() }));
     const run = await startLocal({ stateDir: dir, incremental: false });
     await run.stop();
+  });
+
+  it('stops the private NATS a run killed outright left on the store before starting its own', async () => {
+    const dir = join(work, 'orphan');
+    mkdirSync(join(dir, 'nats'), { recursive: true });
+    // What a SIGKILLed run leaves: its server still holding the store, and a stale lock.
+    const orphan = spawn('nats-server', ['-js', '-sd', join(dir, 'nats'), '-a', '127.0.0.1', '-p', '-1', '-P', join(dir, 'nats.pid')], { stdio: 'ignore', detached: true });
+    await waitFor(() => existsSync(join(dir, 'nats.pid')) || undefined, { timeoutMs: 10_000, what: 'the orphan server to write its pid' });
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    writeFileSync(join(dir, 'lock'), JSON.stringify({ pid: Number(dead), command: 'tidewater up', since: new Date().toISOString() }));
+    const exited = new Promise((r) => orphan.once('exit', r));
+    const run = await startLocal({ stateDir: dir, incremental: false });
+    try {
+      await exited;
+      expect(run.natsPid()).not.toBe(orphan.pid);
+      expect(await run.client.listTasks()).toEqual([]);
+    } finally {
+      orphan.kill('SIGKILL');
+      await run.stop();
+    }
   });
 });
 
