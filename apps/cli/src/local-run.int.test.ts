@@ -79,7 +79,7 @@ describe('a local run owns its state dir', () => {
     mkdirSync(join(dir, 'nats'), { recursive: true });
     // What a SIGKILLed run leaves: its server still holding the store, and a stale lock.
     const orphan = spawn('nats-server', ['-js', '-sd', join(dir, 'nats'), '-a', '127.0.0.1', '-p', '-1', '-P', join(dir, 'nats.pid')], { stdio: 'ignore', detached: true });
-    await waitFor(() => existsSync(join(dir, 'nats.pid')) || undefined, { timeoutMs: 10_000, what: 'the orphan server to write its pid' });
+    await waitFor(async () => existsSync(join(dir, 'nats.pid')) || undefined, { timeoutMs: 10_000, what: 'the orphan server to write its pid' });
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
     writeFileSync(join(dir, 'lock'), JSON.stringify({ pid: Number(dead), command: 'tidewater up', since: new Date().toISOString() }));
     const exited = new Promise((r) => orphan.once('exit', r));

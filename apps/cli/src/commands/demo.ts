@@ -8,6 +8,7 @@ import { Stage } from '@tidewater/proto';
 import { TidewaterError } from '@tidewater/errors';
 import { loadSampleDatabase } from '../sample-database.js';
 import { migrate } from './migrate.js';
+import { lockStateDir } from '../state-lock.js';
 
 export interface DemoOptions {
   readonly warehouse: string;
@@ -21,6 +22,17 @@ export interface DemoOptions {
  */
 export async function demo(opts: DemoOptions): Promise<void> {
   mkdirSync(opts.stateDir, { recursive: true });
+  // Held before the warehouse is replaced: a second demo on this state dir stops here,
+  // before it could delete the file the first one is writing.
+  const lock = lockStateDir(resolve(opts.stateDir));
+  try {
+    await runDemo(opts);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runDemo(opts: DemoOptions): Promise<void> {
   await replaceDemoWarehouse(resolve(opts.warehouse));
   console.log('starting a sandbox MariaDB with binlog on …');
   await using db = await startMariaDb();
