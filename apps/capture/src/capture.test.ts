@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ChangeKind, type TableSchema } from '@tidewater/proto';
-import { recordId } from './record-id.js';
 import { ddlTarget } from './ddl-filter.js';
 import { appendedColumnNames, schemaAfterAddColumn } from './add-column.js';
-import { TransactionBatcher } from './transaction-batcher.js';
+import { BATCH_FLUSH_BYTES, TransactionBatcher } from './transaction-batcher.js';
 
 const schema: TableSchema = {
   source: { database: 'shop', table: 'customer' },
@@ -12,15 +11,6 @@ const schema: TableSchema = {
   version: 0,
 };
 const pos = (p: number) => ({ file: 'mysql-bin.000002', pos: BigInt(p), gtid: '', token: `000002:${String(p).padStart(20, '0')}` });
-
-describe('recordId', () => {
-  it('increases with file, position and row, and is the same when replayed', () => {
-    expect(recordId('mysql-bin.000001', 900n, 3)).toBeLessThan(recordId('mysql-bin.000002', 4n, 0));
-    expect(recordId('mysql-bin.000002', 4n, 1)).toBe(recordId('mysql-bin.000002', 4n, 0) + 1n);
-    expect(recordId('x.000007', 123n, 2)).toBe((7n << 32n) + 125n);
-    expect(() => recordId('nosuffix', 1n, 0)).toThrow(/sequence/);
-  });
-});
 
 describe('TransactionBatcher', () => {
   it('adds a transaction only at its commit; an UPDATE gives two rows with one id', () => {
@@ -42,6 +32,20 @@ describe('TransactionBatcher', () => {
     const batch = b.take()!;
     expect(batch.tables).toEqual([]);
     expect(batch.origin?.$case === 'binlog' && batch.origin.value.end?.pos).toBe(700n);
+  });
+
+  it('owns its flush policy: full at batchRows rows or BATCH_FLUSH_BYTES; a timed flush holds a position-only batch', () => {
+    const b = new TransactionBatcher('t', [schema]);
+    expect(b.shouldSend(true)).toBe(false);
+    b.advance(pos(700));
+    expect(b.shouldSend(false)).toBe(false);
+    expect(b.shouldSend(true)).toBe(true);
+    b.stage({ table: schema.source!, kind: 'insert', rows: [{ after: [1n] }, { after: [2n] }], file: 'mysql-bin.000002', txnStart: 700n, firstRowIndex: 0, timestamp: 1700000000 });
+    b.commit(pos(800));
+    expect(b.shouldSend(false)).toBe(true);
+    expect(b.isFull(2)).toBe(true);
+    expect(b.isFull(3)).toBe(false);
+    expect(b.byteSize).toBeLessThan(BATCH_FLUSH_BYTES);
   });
 });
 

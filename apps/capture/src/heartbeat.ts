@@ -2,6 +2,7 @@ import type { TableSchema } from '@tidewater/proto';
 import type { HeartbeatOptions, SourceSpec } from '@tidewater/config';
 import { openSource, type SourceClient } from '@tidewater/mysql-source';
 import type { Logger } from '@tidewater/telemetry';
+import type { RowsEvent } from '@tidewater/binlog';
 
 const quote = (name: string) => `\`${name.replace(/`/g, '``')}\``;
 
@@ -30,8 +31,23 @@ export class HeartbeatWriter {
     }
   }
 
+  /**
+   * The beats (source times) a rows event carries when it is the heartbeat table's, else
+   * undefined. Heartbeat rows measure lag; they are not migrated.
+   */
+  beatsIn(ev: RowsEvent): bigint[] | undefined {
+    const ref = this.schema.source!;
+    if (`${ev.table.database}.${ev.table.table}` !== `${ref.database}.${ref.table}`) return undefined;
+    const beats: bigint[] = [];
+    for (const r of ev.rows) {
+      const ms = this.beatOf(r.after);
+      if (ms !== undefined) beats.push(ms);
+    }
+    return beats;
+  }
+
   /** The heartbeat row's time, when `values` are a row of the heartbeat table for this task. */
-  beatOf(values: readonly unknown[] | undefined): bigint | undefined {
+  private beatOf(values: readonly unknown[] | undefined): bigint | undefined {
     if (!values || values[0] !== this.taskId) return undefined;
     const ms = values[1];
     return typeof ms === 'bigint' ? ms : typeof ms === 'number' ? BigInt(ms) : undefined;

@@ -1,7 +1,16 @@
 import { ChangeKind, type Batch, type BinlogPosition, type TableSchema } from '@tidewater/proto';
 import { RowSetBuilder, encodingOf } from '@tidewater/rowcodec';
-import type { RowsEvent } from '@tidewater/binlog';
-import { recordId } from './record-id.js';
+import { recordId, type RowsEvent } from '@tidewater/binlog';
+
+/**
+ * A batch is sent once its committed rows reach this encoded size: under NATS's default 1 MiB
+ * max_payload with room for the protobuf envelope and headers, so a batch usually travels as one
+ * message (a single larger transaction still goes whole, in fragments).
+ */
+export const BATCH_FLUSH_BYTES = 768 * 1024;
+
+/** A batch with no rows (only a moved position) is sent at most this often. */
+const IDLE_FLUSH_MS = 1_000;
 
 interface TableState {
   readonly schema: TableSchema;
@@ -110,6 +119,20 @@ export class TransactionBatcher {
 
   get hasPending(): boolean {
     return this.end !== undefined && this.firstCommitAt !== 0;
+  }
+
+  /** After a commit: whole transactions only, sent at `batchRows` rows or BATCH_FLUSH_BYTES. */
+  isFull(batchRows: number): boolean {
+    return this.rows >= batchRows || this.byteSize >= BATCH_FLUSH_BYTES;
+  }
+
+  /**
+   * Whether a flush sends now. A forced one sends whatever waits; a timed one holds a batch
+   * that only moves the position (no rows, no heartbeat) until IDLE_FLUSH_MS.
+   */
+  shouldSend(force: boolean): boolean {
+    if (!this.hasPending) return false;
+    return force || this.rows > 0 || this.hasHeartbeat || this.age() >= IDLE_FLUSH_MS;
   }
 
   /** Takes the batch of all committed transactions so far. */

@@ -1,7 +1,8 @@
 import { status, Metadata, type ServiceError, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
 import { CheckStatus, Stage, TaskState, type ControlServiceServer, type TaskView } from '@tidewater/proto';
 import { parseTaskSpec, redactSpec, sealSpec, secretKeyFromEnv, validateTaskSpec } from '@tidewater/config';
-import { describeBus, KV_BUCKETS, MAX_MESSAGE_BYTES, openKv, purgeTask, subjects, type Bus } from '@tidewater/bus';
+import { describeBus, MAX_MESSAGE_BYTES, purgeTask, subjects, type Bus } from '@tidewater/bus';
+import { CheckpointStore } from '@tidewater/binlog';
 import { ACTIVE_STAGES, specOf, type TaskStore } from '@tidewater/task-state';
 import { runPrecheck } from '@tidewater/precheck';
 import { ErrorCodes, TidewaterError, isTidewaterError, redact } from '@tidewater/errors';
@@ -101,7 +102,7 @@ export function controlService(deps: ControlDeps): ControlServiceServer {
       await store.delete(req.taskId);
       await purgeTask(deps.bus.jsm, req.taskId);
       // A new task under this name must start capture from its own position, not this one's.
-      await (await openKv(deps.bus.js, KV_BUCKETS.positions)).delete(req.taskId).catch(() => undefined);
+      await (await CheckpointStore.open(deps.bus)).delete(req.taskId).catch(() => undefined);
       return {};
     }),
     runPrecheck: unary(async (req) => {

@@ -1,13 +1,14 @@
 import ZongJi from '@vlasky/zongji';
 import type { AnyBinlogEvent, RowsEvent as ZRowsEvent, TableMapEntry } from '@vlasky/zongji';
 import type { BinlogPosition, TableSchema } from '@tidewater/proto';
-import { TidewaterError, redact } from '@tidewater/errors';
+import { TidewaterError } from '@tidewater/errors';
+import { BINLOG_PURGED_FIX, sourceError, type SourceConnection } from '@tidewater/mysql-source';
 import type { CanonicalValue } from '@tidewater/rowcodec';
 import { decoderFor, type ValueDecoder } from './value-decoder.js';
 import { makePosition } from './position.js';
 import { EventQueue } from './event-queue.js';
 import { binlogFiles } from './current-position.js';
-import type { BinlogHandlers, BinlogReader, RowChange, RowChangeKind, SourceConnection } from './types.js';
+import type { BinlogHandlers, BinlogReader, RowChange, RowChangeKind } from './types.js';
 
 interface TableDecoding {
   readonly schema: TableSchema;
@@ -18,18 +19,6 @@ const ROW_EVENTS: Record<string, RowChangeKind> = { WriteRows: 'insert', UpdateR
 
 /** Idle time after which the source sends a heartbeat event (1 s): lag is known while idle. */
 const HEARTBEAT_PERIOD_NS = 1_000_000_000;
-
-/**
- * The source cannot send the binlog from the requested position (ER_MASTER_FATAL_ERROR_READING_BINLOG,
- * named ER_SOURCE_… by newer drivers: matched by number). Retrying cannot help.
- */
-const ER_FATAL_READING_BINLOG = 1236;
-
-const PURGED_FIX =
-  'the changes since that position are gone from the source and cannot be captured; resuming this task meets the same gap. ' +
-  'Raise the source\'s binlog retention (binlog_expire_logs_seconds / expire_logs_days) above the longest time a task may be stopped, ' +
-  'then copy again from scratch: drop this task\'s destination tables (<table>_base, <table>_log, <table>_merged) or choose another destination, ' +
-  'and create a task under a new name with schema, full and incremental (tidewater task delete removes the failed one)';
 
 function key(db: string, table: string): string {
   return `${db}\u0000${table}`.toLowerCase();
@@ -64,7 +53,7 @@ class ZongjiReader implements BinlogReader {
     const files = await binlogFiles(this.conn);
     if (!files.includes(from.file)) {
       const has = files.length ? `its oldest is ${files[0]}` : 'it has none';
-      throw new TidewaterError('TW_BINLOG_PURGED', `binlog ${from.file} (resume position ${from.file}:${from.pos}) is no longer on the source ${this.where()}: ${has}`, { subject: this.where(), fix: PURGED_FIX });
+      throw new TidewaterError('TW_BINLOG_PURGED', `binlog ${from.file} (resume position ${from.file}:${from.pos}) is no longer on the source ${this.where()}: ${has}`, { subject: this.where(), fix: BINLOG_PURGED_FIX });
     }
     this.from = from;
     for (const t of tables) this.updateSchema(t);
@@ -225,22 +214,9 @@ class ZongjiReader implements BinlogReader {
     return `${this.conn.host}:${this.conn.port}`;
   }
 
+  /** The one classification of source errors (libs/mysql-source), by driver code: 1236 is a purged binlog. */
   private mapError(e: unknown): Error {
-    if (e instanceof TidewaterError) return e;
-    const err = e as { code?: string; errno?: number; message?: string };
-    const msg = redact(err.message ?? String(e), [this.conn.password]);
-    const where = this.where();
-    if (err.code === 'ER_ACCESS_DENIED_ERROR') {
-      return new TidewaterError('TW_SOURCE_AUTH', `binlog connection to ${where} refused user ${this.conn.user}: ${msg}`, { subject: where });
-    }
-    if (err.code === 'ER_SPECIFIC_ACCESS_DENIED_ERROR' || err.code === 'ER_DBACCESS_DENIED_ERROR') {
-      return new TidewaterError('TW_SOURCE_PRIVILEGES', `binlog connection to ${where}: ${msg}`, { subject: where, fix: `GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO '${this.conn.user}'` });
-    }
-    if (err.errno === ER_FATAL_READING_BINLOG) {
-      const at = this.from ? ` from ${this.from.file}:${this.from.pos}` : '';
-      return new TidewaterError('TW_BINLOG_PURGED', `the source ${where} cannot send its binlog${at}: ${msg}`, { subject: where, driverCode: err.errno, fix: PURGED_FIX });
-    }
-    return new TidewaterError('TW_SOURCE_UNREACHABLE', `binlog stream from ${where} failed: ${msg}`, { subject: where });
+    return sourceError(e, { ...this.conn, binlogStream: { from: this.from } }, 'streaming the binlog');
   }
 }
 

@@ -1,4 +1,5 @@
 import { TidewaterError } from '@tidewater/errors';
+import { fileSequenceDigits } from './position.js';
 
 /**
  * record_id of a change row, a pure function of where the row sits in the binlog:
@@ -19,7 +20,7 @@ export function recordId(file: string, transactionStart: bigint, rowIndex: numbe
 }
 
 export function fileSequence(file: string): bigint {
-  const m = /\.(\d+)$/.exec(file);
-  if (!m) throw new TidewaterError('TW_INTERNAL', `binlog file name ${file} has no sequence suffix`);
-  return BigInt(m[1]!);
+  const digits = fileSequenceDigits(file);
+  if (!digits) throw new TidewaterError('TW_INTERNAL', `binlog file name ${file} has no sequence suffix`);
+  return BigInt(digits);
 }

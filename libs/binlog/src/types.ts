@@ -1,13 +1,6 @@
 import type { BinlogPosition, TableRef } from '@tidewater/proto';
 import type { CanonicalValue } from '@tidewater/rowcodec';
 
-export interface SourceConnection {
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-}
-
 export type RowChangeKind = 'insert' | 'update' | 'delete';
 
 /** Values in the order of the table's TableSchema columns, canonical form. */

@@ -58,7 +58,7 @@ function isOn(v: string | undefined): boolean {
   return v !== undefined && /^(on|1|true|yes)$/i.test(v.trim());
 }
 
-function text(v: CanonicalValue | undefined): string {
+export function text(v: CanonicalValue | undefined): string {
   if (v === null || v === undefined) return '';
   if (v instanceof Uint8Array) return Buffer.from(v).toString('utf8');
   return String(v);

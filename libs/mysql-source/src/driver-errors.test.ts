@@ -21,6 +21,16 @@ describe('mapDriverError', () => {
     for (const t of [e.message, e.describe(), JSON.stringify(e.toJSON()), (e.cause as Error).message]) expect(t).not.toContain('S3cr3t!pw');
   });
 
+  it('classifies a binlog stream by driver code: 1236 is a purged binlog, other failures a lost source', () => {
+    const fatal = Object.assign(new Error('Could not find first log file name in binary log index file'), { code: 'ER_MASTER_FATAL_ERROR_READING_BINLOG', errno: 1236 });
+    const stream = { ...ctx, binlogStream: { from: { file: 'mysql-bin.000001', pos: 4n } } };
+    const purged = mapDriverError(fatal, stream, 'streaming the binlog');
+    expect(purged).toMatchObject({ code: 'TW_BINLOG_PURGED', retriable: false, details: { driverCode: 1236 } });
+    expect(purged.message).toContain('mysql-bin.000001:4');
+    expect(mapDriverError(driverError('ER_UNKNOWN_ERROR', 'boom'), stream, 'streaming the binlog').code).toBe('TW_SOURCE_UNREACHABLE');
+    expect(mapDriverError(driverError('ER_ACCESS_DENIED_ERROR', 'Access denied'), stream, 'streaming the binlog').code).toBe('TW_SOURCE_AUTH');
+  });
+
   it('maps privilege, missing-object and filter errors', () => {
     expect(mapDriverError(driverError('ER_TABLEACCESS_DENIED_ERROR', 'SELECT command denied'), ctx, 'x').code).toBe('TW_SOURCE_PRIVILEGES');
     expect(mapDriverError(driverError('ER_NO_SUCH_TABLE', "Table 'a.b' doesn't exist"), { ...ctx, subject: 'a.b' }, 'x').code).toBe('TW_OBJECT_NOT_FOUND');

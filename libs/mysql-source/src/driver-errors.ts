@@ -15,7 +15,24 @@ export interface ErrorContext {
   readonly subject?: string;
   /** The caller's row filter, when the failing statement carried one. */
   readonly filterSql?: string;
+  /**
+   * Set by the binlog reader: the error ended a replication stream read from `from`. A stream
+   * that fails for any other reason than those classified is a lost source (retried).
+   */
+  readonly binlogStream?: { readonly from?: { readonly file: string; readonly pos: bigint } };
 }
+
+/**
+ * The source cannot send the binlog from the requested position (ER_MASTER_FATAL_ERROR_READING_BINLOG,
+ * named ER_SOURCE_… by newer drivers: matched by number). Retrying cannot help.
+ */
+const ER_FATAL_READING_BINLOG = 1236;
+
+export const BINLOG_PURGED_FIX =
+  'the changes since that position are gone from the source and cannot be captured; resuming this task meets the same gap. ' +
+  'Raise the source\'s binlog retention (binlog_expire_logs_seconds / expire_logs_days) above the longest time a task may be stopped, ' +
+  'then copy again from scratch: drop this task\'s destination tables (<table>_base, <table>_log, <table>_merged) or choose another destination, ' +
+  'and create a task under a new name with schema, full and incremental (tidewater task delete removes the failed one)';
 
 const UNREACHABLE = new Set([
   'ECONNREFUSED', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EPIPE',
@@ -39,6 +56,7 @@ const BAD_STATEMENT = new Set([
 
 interface DriverErrorLike {
   code?: unknown;
+  errno?: unknown;
   message?: unknown;
   errors?: unknown;
 }
@@ -65,6 +83,11 @@ export function mapDriverError(e: unknown, ctx: ErrorContext, during: string): T
   const make = (c: ErrorCode, message: string, fix?: string) =>
     new TidewaterError(c, message, { subject: ctx.subject ?? at, driverCode: code || undefined, ...(fix ? { fix } : {}) }, { cause: redactedCause(code, detail) });
 
+  if ((e as DriverErrorLike | null)?.errno === ER_FATAL_READING_BINLOG) {
+    const from = ctx.binlogStream?.from;
+    return new TidewaterError('TW_BINLOG_PURGED', `the source ${at} cannot send its binlog${from ? ` from ${from.file}:${from.pos}` : ''}: ${detail}`,
+      { subject: at, driverCode: ER_FATAL_READING_BINLOG, fix: BINLOG_PURGED_FIX }, { cause: redactedCause(code, detail) });
+  }
   if (UNREACHABLE.has(code)) {
     return make('TW_SOURCE_UNREACHABLE', `cannot reach source at ${at}: ${detail}`,
       `check that the MySQL/MariaDB server at ${at} runs and accepts TCP connections from this machine (host, port, firewall)`);
@@ -84,6 +107,7 @@ export function mapDriverError(e: unknown, ctx: ErrorContext, during: string): T
     return make('TW_SPEC_INVALID', `the row filter of ${ctx.subject ?? 'a table'} is rejected by the source: ${detail}`,
       'fix the filter expression: it must be a valid MySQL boolean expression over the table\'s columns');
   }
+  if (ctx.binlogStream) return make('TW_SOURCE_UNREACHABLE', `binlog stream from ${at} failed: ${detail}`);
   return make('TW_SOURCE_QUERY', `source query failed while ${during}: ${detail}`);
 }
 

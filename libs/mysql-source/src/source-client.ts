@@ -1,11 +1,12 @@
 import type { TableRef, TableSchema } from '@tidewater/proto';
 import type { CanonicalValue } from '@tidewater/rowcodec';
 import { readBinlogSettings, flavorOf } from './binlog-settings.js';
+import { readBinlogEnd, readBinlogFiles } from './binlog-position.js';
 import { estimateRows, planChunks } from './chunk-planner.js';
 import { readChunk } from './chunk-reader.js';
 import { SourceDb } from './connection.js';
 import { readSchemas, type Rows } from './schema-reader.js';
-import type { BinlogSettings, ChunkBounds, ObjectSelection, ReadChunkOptions, SourceClient, SourceConnection } from './types.js';
+import type { BinlogCoordinates, BinlogSettings, ChunkBounds, ObjectSelection, ReadChunkOptions, SourceClient, SourceConnection } from './types.js';
 
 const DEFAULT_POOL_SIZE = 4;
 
@@ -44,6 +45,14 @@ class MysqlSourceClient implements SourceClient {
 
   binlogSettings(): Promise<BinlogSettings> {
     return readBinlogSettings(this.rows);
+  }
+
+  binlogEnd(): Promise<BinlogCoordinates | undefined> {
+    return readBinlogEnd(this.rows);
+  }
+
+  binlogFiles(): Promise<string[] | undefined> {
+    return readBinlogFiles(this.rows);
   }
 
   query(sql: string, params: unknown[] = []): Promise<unknown[][]> {

@@ -3,6 +3,7 @@ import type { CanonicalValue } from '@tidewater/rowcodec';
 
 /** Public types of the source adapter. No mysql2 type appears here (or anywhere public). */
 
+/** How to reach a source; the one declaration (libs/binlog's reader takes it too). */
 export interface SourceConnection {
   host: string;
   port: number;
@@ -48,6 +49,13 @@ export interface BinlogSettings {
   partialJson: boolean;
 }
 
+/** A place in the source's binlog as the server names it (libs/binlog makes positions of it). */
+export interface BinlogCoordinates {
+  file: string;
+  pos: bigint;
+  gtid: string;
+}
+
 export interface ReadChunkOptions {
   rowsPerBatch: number;
   /**
@@ -64,6 +72,10 @@ export interface SourceClient {
   planChunks(schema: TableSchema, opts: { targetRows: number }): Promise<ChunkBounds[]>;
   readChunk(schema: TableSchema, bounds: Pick<ChunkBounds, 'lower' | 'upper'>, opts: ReadChunkOptions): AsyncIterable<CanonicalValue[][]>;
   binlogSettings(): Promise<BinlogSettings>;
+  /** The end of the binlog now (SHOW MASTER STATUS); undefined when binary logging is off. */
+  binlogEnd(): Promise<BinlogCoordinates | undefined>;
+  /** The binlog files the source still has, oldest first; undefined when binary logging is off. */
+  binlogFiles(): Promise<string[] | undefined>;
   /** Rows as arrays of canonical values, in order on one session (SET SESSION persists). */
   query(sql: string, params?: unknown[]): Promise<unknown[][]>;
   close(): Promise<void>;

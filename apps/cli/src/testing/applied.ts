@@ -1,5 +1,6 @@
 import { waitFor } from '@tidewater/testkit';
-import { currentBinlogPosition, type SourceConnection } from '@tidewater/binlog';
+import { currentBinlogPosition } from '@tidewater/binlog';
+import type { SourceConnection } from '@tidewater/mysql-source';
 import { Stage, type TaskView } from '@tidewater/proto';
 import type { ControlClient } from '../control-client.js';
 
