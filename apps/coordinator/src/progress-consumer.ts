@@ -1,6 +1,7 @@
 import { consumeLoop, ensureConsumer, durables, STREAMS, subjects, type Bus } from '@tidewater/bus';
 import { Progress, Stage, type BinlogPosition, type TaskState } from '@tidewater/proto';
-import { ACTIVE_STAGES, specOf, taskPartitions, type TaskStore } from '@tidewater/task-state';
+import { ACTIVE_STAGES, specOf, type TaskStore } from '@tidewater/task-state';
+import { taskPartitions } from '@tidewater/task-plan';
 import { applyFault } from './retry-windows.js';
 import type { Logger } from '@tidewater/telemetry';
 

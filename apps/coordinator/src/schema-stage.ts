@@ -3,7 +3,7 @@ import { selections, tableNaming, type TaskSpec } from '@tidewater/config';
 import type { SourceClient } from '@tidewater/mysql-source';
 import { subjects, type Bus } from '@tidewater/bus';
 import { TidewaterError, type ErrorCode } from '@tidewater/errors';
-import { destTableOf, tableExpressions } from '@tidewater/task-state';
+import { destTableOf, tableExpressions } from '@tidewater/task-plan';
 
 /** Reads the selected tables' schemas and estimated sizes into the task's table list. */
 export async function readTables(source: SourceClient, spec: TaskSpec, state: TaskState): Promise<TaskState> {

@@ -2,11 +2,10 @@ import { context, trace, SpanStatusCode, type Tracer } from '@opentelemetry/api'
 import { consumeLoop, ensureConsumer, extractTrace, durables, STREAMS, subjects, type Bus, type JsMsg } from '@tidewater/bus';
 import { Batch, Progress, type RowSet, type SchemaChange } from '@tidewater/proto';
 import type { Logger } from '@tidewater/telemetry';
-import type { DestTable, TableOptions } from '@tidewater/duckdb-sink';
 import { TidewaterError } from '@tidewater/errors';
-import { destTableOf, FaultReporter } from '@tidewater/task-state';
+import { FaultReporter } from '@tidewater/task-state';
+import { destTableOf, type DestTable, type Destination, type TableOptions } from '@tidewater/task-plan';
 import type { TaskSpec } from '@tidewater/config';
-import type { Destination } from './destination.js';
 import { ChunkAssembler } from './chunk-assembler.js';
 
 export interface PartitionContext {

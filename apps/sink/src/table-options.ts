@@ -1,5 +1,5 @@
 import type { TaskSpec } from '@tidewater/config';
-import type { TableOptions } from '@tidewater/duckdb-sink';
+import type { TableOptions } from '@tidewater/task-plan';
 
 export function tableOptions(spec: TaskSpec): TableOptions {
   return {

@@ -2,7 +2,8 @@ import { workLoop, ensureConsumer, durables, STREAMS, subjects, BatchPublisher }
 import { openSource, type SourceClient } from '@tidewater/mysql-source';
 import { Throttle, type ServiceContext, type TaskWorker } from '@tidewater/runtime';
 import type { TaskSpec } from '@tidewater/config';
-import { FaultReporter, filterSql, specOf, type StoredTask } from '@tidewater/task-state';
+import { FaultReporter, specOf, type StoredTask } from '@tidewater/task-state';
+import { filterSql } from '@tidewater/task-plan';
 import { copyChunk } from './chunk-copier.js';
 
 const WORK_ACK_WAIT_MS = 20_000;

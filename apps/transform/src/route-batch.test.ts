@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Batch, RowSet } from '@tidewater/proto';
-import { sinkPartition, taskPartitions } from '@tidewater/task-state';
+import { sinkPartition, taskPartitions } from '@tidewater/task-plan';
 import { routeBatch, sinkMsgId } from './route-batch.js';
 
 const rs = (table: string): RowSet => ({ table: { database: 'shop', table }, rowCount: 1, columnNames: [], columns: [], kinds: [], recordIds: [], eventTimes: [], destTable: '', schemaVersion: 0 });

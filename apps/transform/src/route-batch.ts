@@ -1,5 +1,5 @@
 import type { Batch, RowSet } from '@tidewater/proto';
-import { sinkPartition, taskPartitions } from '@tidewater/task-state';
+import { sinkPartition, taskPartitions } from '@tidewater/task-plan';
 import { TidewaterError } from '@tidewater/errors';
 import type { TablePlan } from './row-plan.js';
 

@@ -2,7 +2,7 @@ import { ChangeKind, type ColumnDef, type RowSet, type TableProgress, type Table
 import { tableNaming, type TaskSpec } from '@tidewater/config';
 import { RowSetBuilder, encodingOf, valueAt, type CanonicalValue } from '@tidewater/rowcodec';
 import { compileFilter, compileValue, toRowValue, type Expression, type RowGetter } from '@tidewater/expression';
-import { computedColumnDef, exprColumns, tableExpressions } from '@tidewater/task-state';
+import { computedColumnDef, exprColumns, tableExpressions } from '@tidewater/task-plan';
 
 /** What transform does to one table's rows: names, filter, ETL. */
 export interface TablePlan {

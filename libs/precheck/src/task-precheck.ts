@@ -1,6 +1,6 @@
 import type { PrecheckItem, TableSchema } from '@tidewater/proto';
 import { hasTableMapping, MAX_MAPPED_TABLES, tableNaming, type TaskSpec } from '@tidewater/config';
-import { destTableOf, tableExpressions } from '@tidewater/task-state';
+import { destTableOf, tableExpressions } from '@tidewater/task-plan';
 import { openSource, type SourceClient } from '@tidewater/mysql-source';
 import { isTidewaterError } from '@tidewater/errors';
 import { binlogChecks } from './binlog-checks.js';

@@ -32,7 +32,7 @@ export interface TableOptions {
   readonly partition: readonly PartitionColumn[];
 }
 
-/** Names of DTS's additional columns under a naming rule (brief §1.3). */
+/** Names of DTS's additional columns under a naming rule (`additionalColumnRule`). */
 export function logColumns(rule: 'previous' | 'new'): LogColumns {
   const p = rule === 'new' ? 'new_dts_sync_' : '';
   return {

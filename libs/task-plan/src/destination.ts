@@ -1,5 +1,5 @@
 import type { ColumnDef, RowSet } from '@tidewater/proto';
-import type { DestTable, TableOptions } from '@tidewater/duckdb-sink';
+import type { DestTable, TableOptions } from './dest-table.js';
 
 /**
  * What the sink needs from a destination. Every implementation must make `commitChunk` and

@@ -106,14 +106,15 @@ export class TaskStore {
   }
 }
 
-let key: Buffer | undefined;
-
-/** The task's spec with its secrets decrypted (they are encrypted at rest in KV). */
-export function specOf(state: TaskState): TaskSpec {
+/**
+ * The task's spec with its secrets decrypted (they are encrypted at rest in KV). `key` is
+ * asked only for a sealed spec and its result is not kept: the secret key lives with its
+ * caller, never in this module.
+ */
+export function specOf(state: TaskState, key: () => Buffer = secretKeyFromEnv): TaskSpec {
   const stored = JSON.parse(state.specJson) as TaskSpec;
   if (!stored.source.password.startsWith('enc:')) return stored;
-  key ??= secretKeyFromEnv();
-  return openSpec(stored, key);
+  return openSpec(stored, key());
 }
 
 /**

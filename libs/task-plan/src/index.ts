@@ -1,0 +1,6 @@
+export { logColumns, partitionColumnName, type DestTable, type TableOptions, type LogColumns, type PartitionColumn } from './dest-table.js';
+export { destTables, destTableOf } from './dest-tables.js';
+export { sinkPartition, taskPartitions, SINK_PARTITIONS } from './sink-partition.js';
+export { computedColumnDef } from './computed-column.js';
+export { tableExpressions, filterSql, exprColumns, type TableExpressions } from './table-expressions.js';
+export type { Destination } from './destination.js';
