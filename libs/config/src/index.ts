@@ -1,5 +1,6 @@
 export type { TaskSpec, SourceSpec, DestinationSpec, ObjectSpec, FullOptions, IncrementalOptions, MigrationType, PartitionColumn, RetryOptions, TableSpec, EtlSpec, ComputedColumn, Capitalization, BatchMapping, ThrottleOptions, HeartbeatOptions } from './task-spec.js';
-export { DEFAULTS, LIMITS } from './defaults.js';
+export { DEFAULTS, taskSpecSchema } from './spec-schema.js';
+export { specKeyTable, withSpecTable } from './spec-doc.js';
 export { parseTaskSpec, validateTaskSpec, redactSpec } from './parse-task-spec.js';
 export { hasTableMapping, MAX_MAPPED_TABLES } from './parse-objects.js';
 export { serviceConfigFromEnv, DEFAULT_GRPC_ADDRESS, type ServiceConfig } from './service-config.js';

@@ -1,6 +1,8 @@
-import { DEFAULTS } from './defaults.js';
-import { checkKeys, fail, int, isObject, NESTED_KEYS, str } from './spec-checks.js';
+import { checkInt, must } from './spec-leaves.js';
+import { fail, str, type Raw } from './spec-checks.js';
 import type { SourceSpec } from './task-spec.js';
+
+export const SOURCE_DEFAULTS = { port: 3306, user: 'root' } as const;
 
 const RAW_CREDENTIALS_FIX = 'percent-encode special characters of the user and password (@ → %40, : → %3A, / → %2F, % → %25, # → %23, ? → %3F), or give them as source.user and source.password';
 
@@ -13,9 +15,8 @@ function decodeUrlPart(part: string): string {
   }
 }
 
-export function parseSource(raw: unknown): SourceSpec {
-  if (!isObject(raw)) fail('source', 'is required', 'add source: { url: mysql://user:pass@host:3306 } or host/port/user/password keys');
-  checkKeys(raw, NESTED_KEYS.source, 'source');
+/** `source` once the schema checked it is a mapping of known keys: a URL or host/port/user/password. */
+export function parseSource(raw: Raw): SourceSpec {
   if (raw.url !== undefined) {
     if (raw.host !== undefined || raw.port !== undefined) fail('source', 'has both url and host/port', 'give either url or host/port/user/password');
     let u: URL;
@@ -30,15 +31,15 @@ export function parseSource(raw: unknown): SourceSpec {
     if (`${u.pathname}${u.search}${u.hash}`.includes('@')) fail('source.url', 'has an @ after the host part: the user or password holds a character that ends it', RAW_CREDENTIALS_FIX);
     return {
       host: u.hostname.replace(/^\[|\]$/g, ''),
-      port: u.port ? Number(u.port) : DEFAULTS.sourcePort,
-      user: u.username ? decodeUrlPart(u.username) : (typeof raw.user === 'string' ? raw.user : DEFAULTS.sourceUser),
+      port: u.port ? Number(u.port) : SOURCE_DEFAULTS.port,
+      user: u.username ? decodeUrlPart(u.username) : (typeof raw.user === 'string' ? raw.user : SOURCE_DEFAULTS.user),
       password: u.password ? decodeUrlPart(u.password) : (typeof raw.password === 'string' ? raw.password : ''),
     };
   }
   return {
     host: str(raw.host, 'source.host'),
-    port: int(raw.port, 'source.port', DEFAULTS.sourcePort, [1, 65535]),
-    user: str(raw.user, 'source.user', DEFAULTS.sourceUser),
+    port: raw.port === undefined ? SOURCE_DEFAULTS.port : must('source.port', checkInt(raw.port, 1, 65535)),
+    user: str(raw.user, 'source.user', SOURCE_DEFAULTS.user),
     password: raw.password === undefined ? '' : typeof raw.password === 'string' ? raw.password : fail('source.password', 'must be a string', 'quote the password'),
   };
 }

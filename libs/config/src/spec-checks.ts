@@ -1,21 +1,10 @@
 import { TidewaterError } from '@tidewater/errors';
+import { checkStr, must } from './spec-leaves.js';
 
 // The checks every part of the task-spec validation shares: one problem per key path, with
 // its fix; independent parts collected into one error.
 
 export type Raw = Record<string, unknown>;
-
-/** The keys of each top-level mapping: checked there, and suggested when one is written at the top level. */
-export const NESTED_KEYS = {
-  source: ['url', 'host', 'port', 'user', 'password'],
-  destination: ['type', 'path'],
-  full: ['chunkRows', 'batchRows', 'parallelChunks'],
-  incremental: ['additionalColumnRule', 'partition', 'batchRows', 'flushMs'],
-  retry: ['connectionMinutes', 'otherMinutes'],
-  mapping: ['databasePrefix', 'databaseSuffix', 'tablePrefix', 'tableSuffix'],
-  throttle: ['full', 'incremental'],
-  heartbeat: ['enabled', 'table', 'intervalMs'],
-} as const satisfies Record<string, readonly string[]>;
 
 export function fail(key: string, message: string, fix: string): never {
   throw new TidewaterError('TW_SPEC_INVALID', `task spec: ${key}: ${message}`, { subject: key, fix });
@@ -28,20 +17,18 @@ export function isObject(v: unknown): v is Raw {
 /** Every unknown key of the mapping, in one error. */
 export function checkKeys(obj: Raw, allowed: readonly string[], where: string): void {
   const problems: TidewaterError[] = [];
-  for (const key of Object.keys(obj)) {
-    if (allowed.includes(key)) continue;
-    collect(problems, () => {
-      const near = allowed.find((a) => a.toLowerCase() === key.toLowerCase() || editDistance(a, key) <= 2) ?? (where ? undefined : nestedKey(key));
-      fail(where ? `${where}.${key}` : key, 'unknown key', near ? `did you mean "${near}"? See docs/task-spec.md` : `allowed keys: ${allowed.join(', ')} (docs/task-spec.md)`);
-    });
-  }
+  for (const key of Object.keys(obj)) if (!allowed.includes(key)) problems.push(unknownKey(where ? `${where}.${key}` : key, key, allowed));
   throwProblems(problems);
 }
 
-/** `chunkRows` at the top level → `full.chunkRows` (both places when it exists in several). */
-function nestedKey(key: string): string | undefined {
-  const found = Object.entries(NESTED_KEYS).filter(([, keys]) => keys.some((k) => k.toLowerCase() === key.toLowerCase())).map(([parent, keys]) => `${parent}.${keys.find((k) => k.toLowerCase() === key.toLowerCase())}`);
-  return found.length ? found.join('" or "') : undefined;
+/**
+ * An unknown key, with a "did you mean" when an allowed key differs only in case or by at most
+ * two edits, or else `elsewhere` (a top-level key that belongs in a section).
+ */
+export function unknownKey(path: string, key: string, allowed: readonly string[], elsewhere?: (key: string) => string | undefined): TidewaterError {
+  const near = allowed.find((a) => a.toLowerCase() === key.toLowerCase() || editDistance(a, key) <= 2) ?? elsewhere?.(key);
+  const fix = near ? `did you mean "${near}"? See docs/task-spec.md` : `allowed keys: ${allowed.join(', ')} (docs/task-spec.md)`;
+  return new TidewaterError('TW_SPEC_INVALID', `task spec: ${path}: unknown key`, { subject: path, fix });
 }
 
 /**
@@ -83,18 +70,5 @@ function editDistance(a: string, b: string): number {
 
 export function str(v: unknown, key: string, fallback?: string): string {
   if (v === undefined && fallback !== undefined) return fallback;
-  if (typeof v !== 'string' || v.length === 0) fail(key, v === undefined ? 'is required' : 'must be a non-empty string', `set ${key} to a string`);
-  return v;
-}
-
-export function int(v: unknown, key: string, fallback: number, [min, max]: readonly [number, number]): number {
-  if (v === undefined) return fallback;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) fail(key, `must be an integer from ${min} to ${max}`, `set ${key} within ${min}..${max}`);
-  return v;
-}
-
-export function oneOf<T extends string>(v: unknown, key: string, allowed: readonly T[], fallback: T): T {
-  if (v === undefined) return fallback;
-  if (typeof v !== 'string' || !allowed.includes(v as T)) fail(key, `must be one of ${allowed.join(', ')}`, `set ${key} to ${allowed.map((a) => `"${a}"`).join(' or ')}`);
-  return v as T;
+  return must(key, checkStr(v));
 }

@@ -1,4 +1,4 @@
-/** A validated task spec: every default filled in (see defaults.ts), secrets in place. */
+/** A validated task spec: every default filled in (spec-schema.ts, which is checked against this type), secrets in place. */
 export interface TaskSpec {
   readonly name: string;
   readonly source: SourceSpec;
