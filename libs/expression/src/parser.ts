@@ -1,16 +1,9 @@
 import type { BinOp, ExprColumn, Expression, Node } from './ast.js';
 import { invalid, tokenize, type Token } from './lexer.js';
+import { STATEMENT_WORDS, TokenCursor } from './token-cursor.js';
 import { FUNCTIONS, NON_DETERMINISTIC } from './functions.js';
 import { checkComparisons } from './check.js';
 
-const MAX_DEPTH = 64;
-
-/** Words that start or join statements: never part of an expression we accept. */
-const STATEMENT_WORDS = new Set([
-  'SELECT', 'INSERT', 'UPDATE', 'DELETE', 'REPLACE', 'DROP', 'CREATE', 'ALTER', 'TRUNCATE', 'RENAME', 'GRANT', 'REVOKE', 'UNION', 'FROM', 'INTO', 'EXISTS',
-  'CALL', 'DO', 'HANDLER', 'LOAD', 'LOCK', 'UNLOCK', 'SET', 'SHOW', 'USE', 'EXECUTE', 'PREPARE', 'DEALLOCATE', 'KILL', 'SHUTDOWN', 'WITH', 'LIMIT', 'ORDER', 'GROUP', 'HAVING', 'WHERE', 'JOIN', 'OUTFILE', 'DUMPFILE', 'SOUNDS',
-  'REGEXP', 'RLIKE', 'COLLATE', 'BINARY', 'INTERVAL', 'ANY', 'ALL', 'SOME', 'MATCH', 'AGAINST', 'OVER', 'WINDOW',
-]);
 /** Words the grammar itself uses: a column so named must be written `quoted`. */
 const KEYWORDS = new Set(['AND', 'OR', 'XOR', 'NOT', 'IS', 'NULL', 'TRUE', 'FALSE', 'IN', 'BETWEEN', 'LIKE', 'ESCAPE', 'CASE', 'WHEN', 'THEN', 'ELSE', 'END', 'DIV', 'MOD']);
 
@@ -28,71 +21,11 @@ export function parseExpression(text: string, columns: readonly ExprColumn[], wh
   return { ast, columns: p.used, what };
 }
 
-class Parser {
-  private pos = 0;
+class Parser extends TokenCursor {
   readonly used: string[] = [];
 
-  constructor(private readonly tokens: Token[], private readonly columns: readonly ExprColumn[], private readonly what: string) {}
-
-  private get tok(): Token {
-    return this.tokens[this.pos]!;
-  }
-
-  private word(): string | undefined {
-    const t = this.tok;
-    return t.t === 'word' && !t.quoted ? t.v.toUpperCase() : undefined;
-  }
-
-  private isWord(...ws: string[]): boolean {
-    const w = this.word();
-    return w !== undefined && ws.includes(w);
-  }
-
-  private isOp(...ops: string[]): boolean {
-    const t = this.tok;
-    return t.t === 'op' && ops.includes(t.v);
-  }
-
-  private fail(message: string, at = this.tok.at): never {
-    throw invalid(this.what, `${message} at offset ${at}`);
-  }
-
-  private describe(t: Token): string {
-    switch (t.t) {
-      case 'end': return 'end of input';
-      case 'num': return `'${t.text}'`;
-      case 'str': return 'a string';
-      case 'hex': return 'a hex literal';
-      case 'word': return `'${t.v}'`;
-      case 'op': return `'${t.v}'`;
-    }
-  }
-
-  private expect(op: string): void {
-    if (!this.isOp(op)) this.fail(`expected '${op}' but found ${this.describe(this.tok)}`);
-    this.pos++;
-  }
-
-  private expectWord(w: string): void {
-    if (!this.isWord(w)) this.fail(`expected ${w} but found ${this.describe(this.tok)}`);
-    this.pos++;
-  }
-
-  expectEnd(): void {
-    if (this.tok.t !== 'end') {
-      const w = this.word();
-      if (w && STATEMENT_WORDS.has(w)) this.statementWord(w);
-      this.fail(`unexpected ${this.describe(this.tok)} after the expression`);
-    }
-  }
-
-  private statementWord(w: string): never {
-    this.fail(`${w} is not allowed: only a single expression over the table's columns (no statements, subqueries, or clauses)`);
-  }
-
-  private depth(d: number): number {
-    if (d > MAX_DEPTH) this.fail(`nesting deeper than ${MAX_DEPTH}`);
-    return d + 1;
+  constructor(tokens: Token[], private readonly columns: readonly ExprColumn[], what: string) {
+    super(tokens, what);
   }
 
   /** OR < XOR < AND < NOT < predicates < + - < * / < unary (MySQL precedence). */
@@ -195,11 +128,6 @@ class Parser {
     }
   }
 
-  private peekWord(ahead: number, ...ws: string[]): boolean {
-    const t = this.tokens[this.pos + ahead];
-    return t !== undefined && t.t === 'word' && !t.quoted && ws.includes(t.v.toUpperCase());
-  }
-
   private additive(d: number): Node {
     let a = this.multiplicative(d);
     while (this.isOp('+', '-')) {
@@ -283,11 +211,6 @@ class Parser {
     }
     if (call && t.quoted) this.fail(`\`${t.v}\` is not a function`);
     return this.advance(this.column(t.v, t.at));
-  }
-
-  private advance(n: Node): Node {
-    this.pos++;
-    return n;
   }
 
   private column(name: string, at: number): Node {
