@@ -4,16 +4,29 @@ import { STANDBY, type TaskWorker } from './task-workers.js';
 
 const LEASE_MS = 15_000;
 
+export interface ExclusiveOptions {
+  /** The lease's key for a task; `<service>.<task>` unless given (the coordinator's is the task id). */
+  readonly leaseKey?: (taskId: string) => string;
+}
+
 /**
  * Wraps a task worker so that one instance of a service runs it at a time (a lease
- * `<service>.<task>` in KV `tw_leases`): capture has one binlog reader per task and transform
- * one ordered consumer (invariant O1). Other instances stand by and take over within about
- * 20 s when the holder stops renewing.
+ * `<service>.<task>` in KV `tw_leases`): the coordinator has one driver per task, capture one
+ * binlog reader and transform one ordered consumer (invariant O1). Other instances stand by
+ * and take over within about 20 s when the holder stops renewing. A worker releases only its
+ * own lease, and only after it stopped.
  */
-export async function exclusiveWorkers(bus: Bus, service: string, owner: string, start: (t: StoredTask, signal: AbortSignal) => Promise<TaskWorker>): Promise<(t: StoredTask, signal: AbortSignal) => Promise<TaskWorker | typeof STANDBY>> {
+export async function exclusiveWorkers(
+  bus: Bus,
+  service: string,
+  owner: string,
+  start: (t: StoredTask, signal: AbortSignal) => Promise<TaskWorker>,
+  opts: ExclusiveOptions = {},
+): Promise<(t: StoredTask, signal: AbortSignal) => Promise<TaskWorker | typeof STANDBY>> {
   const leases = await TaskLeases.open(bus, owner, LEASE_MS);
+  const leaseKey = opts.leaseKey ?? ((taskId: string) => `${service}.${taskId}`);
   return async (t, signal) => {
-    const key = `${service}.${t.state.taskId}`;
+    const key = leaseKey(t.state.taskId);
     if (!(await leases.acquire(key))) return STANDBY;
     let worker: TaskWorker;
     try {
@@ -22,8 +35,8 @@ export async function exclusiveWorkers(bus: Bus, service: string, owner: string,
       await leases.release(key);
       throw e;
     }
-    let lostLease!: () => void;
-    const lost = new Promise<void>((resolve) => (lostLease = resolve));
+    let end!: (why: 'lost' | 'done') => void;
+    const ended = new Promise<'lost' | 'done'>((resolve) => (end = resolve));
     let stopped = false;
     const renewal = setInterval(() => {
       void leases.acquire(key).then(async (held) => {
@@ -32,12 +45,20 @@ export async function exclusiveWorkers(bus: Bus, service: string, owner: string,
         stopped = true;
         clearInterval(renewal);
         await worker.stop().catch(() => undefined);
-        lostLease();
+        end('lost');
       }, () => undefined);
     }, LEASE_MS / 3);
+    // A worker that ended by itself gives its lease up: the task is offered again if it still wants one.
+    void worker.ended?.then(async () => {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(renewal);
+      await leases.release(key);
+      end('done');
+    });
     return {
       update: worker.update?.bind(worker),
-      lost,
+      ended,
       async stop() {
         if (stopped) return;
         stopped = true;

@@ -7,8 +7,12 @@ export interface TaskWorker {
   /** Called with every new state of the task while the worker runs. */
   update?(t: StoredTask): void;
   stop(): Promise<void>;
-  /** Settles when the worker gave up the task by itself (lost its exclusive lease). */
-  readonly lost?: Promise<void>;
+  /**
+   * Settles when the worker gave up the task by itself: it `lost` its exclusive lease, or is
+   * `done` (a coordinator's driver whose task needs no driver now). The task is offered to
+   * `start` again after the standby recheck, if it still wants a worker here.
+   */
+  readonly ended?: Promise<'lost' | 'done'>;
 }
 
 /** `start` may answer STANDBY: another instance works on the task; ask again later. */
@@ -25,7 +29,8 @@ export interface StartFaults {
 
 /**
  * Runs one worker per task that `wants` says this service should work on, starting and
- * stopping them as task states change in KV.
+ * stopping them as task states change in KV. A task's new worker starts only after its
+ * previous one has stopped (and released what it held, e.g. its lease or the destination).
  */
 export function taskWorkers(
   name: string,
@@ -42,6 +47,8 @@ export function taskWorkers(
     return r;
   };
   const running = new Map<string, Promise<TaskWorker | undefined>>();
+  /** Workers being stopped, until they have. */
+  const stopping = new Map<string, Promise<void>>();
   const latest = new Map<string, StoredTask>();
   const controller = new AbortController();
   const recheck = (id: string, ms: number) =>
@@ -53,7 +60,15 @@ export function taskWorkers(
   const stopOne = (id: string) => {
     const w = running.get(id);
     running.delete(id);
-    void w?.then((x) => x?.stop()).catch((e: unknown) => log.warn('worker stop failed', { task: id, err: e }));
+    const previous = stopping.get(id);
+    const done = (async () => {
+      await previous;
+      await (await w)?.stop();
+    })().catch((e: unknown) => log.warn('worker stop failed', { task: id, err: e }));
+    stopping.set(id, done);
+    void done.then(() => {
+      if (stopping.get(id) === done) stopping.delete(id);
+    });
   };
   return {
     name,
@@ -70,7 +85,7 @@ export function taskWorkers(
           want = false;
         }
         if (want && !running.has(id)) {
-          const started = start(ev, controller.signal).then(
+          const started = (stopping.get(id) ?? Promise.resolve()).then(() => start(ev, controller.signal)).then(
             (w) => {
               if (w === STANDBY) {
                 if (running.get(id) === started) running.delete(id);
@@ -78,9 +93,9 @@ export function taskWorkers(
                 return undefined;
               }
               reporter(id)?.recovered();
-              void w.lost?.then(() => {
+              void w.ended?.then((why) => {
                 if (running.get(id) !== started) return;
-                log.warn('task worker lost its lease; another instance took the task over', { task: id });
+                if (why === 'lost') log.warn('task worker lost its lease; another instance took the task over', { task: id });
                 running.delete(id);
                 recheck(id, STANDBY_RECHECK_MS);
               });
@@ -116,6 +131,7 @@ export function taskWorkers(
       controller.abort();
       await Promise.allSettled([...running.values()].map(async (w) => (await w)?.stop()));
       running.clear();
+      await Promise.allSettled(stopping.values());
     },
   };
 }
