@@ -1,6 +1,6 @@
 import { context, trace } from '@opentelemetry/api';
 import { Batch, type BinlogPosition, type TableSchema } from '@tidewater/proto';
-import { BatchPublisher, subjects } from '@tidewater/bus';
+import { messageIds, subjects, type BatchPublisher } from '@tidewater/bus';
 import type { CheckpointStore } from '@tidewater/binlog';
 import type { ServiceContext, Throttle } from '@tidewater/runtime';
 import type { FaultReporter } from '@tidewater/task-state';
@@ -25,7 +25,7 @@ export class BatchSender {
     /** The schemas valid at the batcher's position, saved with each checkpoint. */
     private readonly schemas: () => TableSchema[],
   ) {
-    this.publisher = new BatchPublisher(ctx.bus.js, 16, () => ctx.bus.nc.info?.max_payload);
+    this.publisher = ctx.bus.publisher(16);
   }
 
   /** Sends the committed transactions waiting, when the batcher's policy says so (always if `force`). */
@@ -39,7 +39,7 @@ export class BatchSender {
     // The batch's trace starts here and follows it through transform and sink (NATS headers).
     const span = this.ctx.tracer.startSpan('capture.batch', { attributes: { 'tidewater.task': this.taskId, 'tidewater.rows': rows, 'tidewater.position': origin?.end?.token ?? '' } });
     try {
-      await context.with(trace.setSpan(context.active(), span), () => this.publisher.publish(subjects.sourceBinlog(this.taskId), data, { msgId: `b:${origin?.end?.token}:${origin?.lastRecordId}` }));
+      await context.with(trace.setSpan(context.active(), span), () => this.publisher.publish(subjects.sourceBinlog(this.taskId), data, { msgId: messageIds.binlogBatch(origin?.end?.token, origin?.lastRecordId) }));
     } finally {
       span.end();
     }
@@ -50,7 +50,7 @@ export class BatchSender {
 
   /** A schema change at `pos` (after the batch before it was sent): stored, then the checkpoint moves past it. */
   async sendSchemaChange(change: Batch, pos: BinlogPosition): Promise<void> {
-    await this.publisher.publish(subjects.sourceBinlog(this.taskId), Batch.encode(change).finish(), { msgId: `ddl:${pos.token}` });
+    await this.publisher.publish(subjects.sourceBinlog(this.taskId), Batch.encode(change).finish(), { msgId: messageIds.addColumnBatch(pos.token) });
     await this.publisher.flush();
     await this.saveCheckpoint(pos);
   }

@@ -1,5 +1,5 @@
 import { Progress, type BinlogPosition, type TableRef } from '@tidewater/proto';
-import { subjects, type Bus } from '@tidewater/bus';
+import { messageIds, publishProgress, type Bus } from '@tidewater/bus';
 import { TidewaterError, isTidewaterError } from '@tidewater/errors';
 
 /** A bus operation's failure as TW_BUS_UNAVAILABLE: retried within retry.connectionMinutes, like a lost source. */
@@ -14,27 +14,22 @@ export async function onBus<T>(doing: string, op: Promise<T>): Promise<T> {
 
 /** The source is idle at `pos`: the coordinator reads lag 0 once the destination has applied it. */
 export async function reportCaughtUp(bus: Bus, taskId: string, pos: BinlogPosition): Promise<void> {
-  await onBus('reporting progress', bus.js.publish(
-    subjects.progress(taskId),
-    Progress.encode(Progress.fromPartial({ taskId, unit: { $case: 'caughtUp', value: pos }, committedAtMs: BigInt(Date.now()), sourceTimeMs: BigInt(Date.now()) })).finish(),
-  ));
+  await onBus('reporting progress', publishProgress(bus, Progress.fromPartial({ taskId, unit: { $case: 'caughtUp', value: pos }, committedAtMs: BigInt(Date.now()), sourceTimeMs: BigInt(Date.now()) })));
 }
 
 /** A DDL capture cannot follow: the coordinator pauses the task with `reason`. */
 export async function reportUnsupportedDdl(bus: Bus, taskId: string, revision: number, ddl: { target: TableRef; statement: string; reason: string; pos: BinlogPosition; timestamp: number }): Promise<void> {
   const { target, statement, reason, pos, timestamp } = ddl;
-  await onBus('reporting progress', bus.js.publish(
-    subjects.progress(taskId),
-    Progress.encode(Progress.fromPartial({
+  await onBus('reporting progress', publishProgress(
+    bus,
+    Progress.fromPartial({
       taskId,
       table: target,
       unit: { $case: 'unsupportedDdl', value: { table: target, statement, addedColumns: [], newSchema: undefined, reason } },
       committedAtMs: BigInt(Date.now()),
       sourceTimeMs: BigInt(timestamp) * 1000n,
-    })).finish(),
-    // Per worker start (the task revision it began from): a resumed task meets the
-    // statement again, and that report must not be dropped as a repeat of the
-    // first, or the task would stay "incremental" with capture stopped.
-    { msgID: `ddl:${pos.token}:${revision}` },
+    }),
+    // Per capture run (messageIds.unsupportedDdl says why).
+    messageIds.unsupportedDdl(pos.token, revision),
   ));
 }

@@ -1,7 +1,7 @@
 import { status, Metadata, type ServiceError, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
 import { CheckStatus, Stage, TaskState, type ControlServiceServer, type TaskView } from '@tidewater/proto';
 import { parseTaskSpec, redactSpec, sealSpec, secretKeyFromEnv, validateTaskSpec } from '@tidewater/config';
-import { describeBus, MAX_MESSAGE_BYTES, purgeTask, subjects, type Bus } from '@tidewater/bus';
+import { describeBus, MAX_MESSAGE_BYTES, requestSinkInspect, type Bus } from '@tidewater/bus';
 import { CheckpointStore } from '@tidewater/binlog';
 import { ACTIVE_STAGES, specOf, type TaskStore } from '@tidewater/task-state';
 import { runPrecheck } from '@tidewater/precheck';
@@ -38,26 +38,6 @@ function unary<Req, Res>(fn: (req: Req) => Promise<Res>) {
   return (call: ServerUnaryCall<Req, Res>, cb: sendUnaryData<Res>) => {
     fn(call.request).then((r) => cb(null, r), (e: unknown) => cb(toServiceError(e)));
   };
-}
-
-/** Asks any sink which destination tables exist already (the sink owns destination access). */
-async function inspectDestination(bus: Bus, taskId: string, names: string[]): Promise<string[]> {
-  let reply;
-  // A sink still starting has no subscription yet, and NATS answers "no responders" at once:
-  // ask again until the deadline rather than fail a precheck run right after `up`.
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    try {
-      reply = await bus.nc.request(subjects.sinkInspect, JSON.stringify({ taskId, tables: names }), { timeout: Math.max(1_000, deadline - Date.now()) });
-      break;
-    } catch {
-      if (Date.now() >= deadline) throw new TidewaterError('TW_BUS_UNAVAILABLE', 'no sink service answered the destination check within 15 s', { fix: 'start a sink service (tidewater up starts one)' });
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-  const r = JSON.parse(reply.string()) as { ok: boolean; foreign?: string[]; error?: { code: string; message: string } };
-  if (!r.ok) throw new TidewaterError('TW_DEST_WRITE', `the destination could not be inspected: ${r.error?.message ?? 'unknown error'}`);
-  return r.foreign ?? [];
 }
 
 /** The gRPC control plane (docs/control-plane.md). */
@@ -100,7 +80,7 @@ export function controlService(deps: ControlDeps): ControlServiceServer {
         throw new TidewaterError('TW_TASK_STATE', `task ${req.taskId} is running (${stageName(state.stage)})`, { fix: `stop it first: tidewater task stop ${req.taskId}` });
       }
       await store.delete(req.taskId);
-      await purgeTask(deps.bus.jsm, req.taskId);
+      await deps.bus.purgeTask(req.taskId);
       // A new task under this name must start capture from its own position, not this one's.
       await (await CheckpointStore.open(deps.bus)).delete(req.taskId).catch(() => undefined);
       return {};
@@ -111,7 +91,7 @@ export function controlService(deps: ControlDeps): ControlServiceServer {
         throw new TidewaterError('TW_TASK_STATE', `task ${req.taskId} is ${stageName(state.stage)}: the precheck runs before the task starts`, { subject: req.taskId });
       }
       const items = await runPrecheck(specOf(state), {
-        foreignTables: (names) => inspectDestination(deps.bus, req.taskId, names),
+        foreignTables: (names) => requestSinkInspect(deps.bus, req.taskId, names),
         bus: async () => ({ ...(await describeBus(deps.bus)), largestBatch: MAX_MESSAGE_BYTES }),
       });
       const ok = !items.some((i) => i.status === CheckStatus.CHECK_STATUS_FAILED);

@@ -1,7 +1,7 @@
 import { SnapshotChunk, type TaskState, type TableProgress } from '@tidewater/proto';
 import type { TaskSpec } from '@tidewater/config';
 import type { SourceClient } from '@tidewater/mysql-source';
-import { BatchPublisher, subjects, type Bus } from '@tidewater/bus';
+import { messageIds, subjects, type Bus } from '@tidewater/bus';
 import { taskOwner } from '@tidewater/task-state';
 
 /**
@@ -16,7 +16,7 @@ export async function planChunks(source: SourceClient, spec: TaskSpec, state: Ta
       continue;
     }
     const bounds = await source.planChunks(t.schema!, { targetRows: spec.full.chunkRows });
-    const chunks = bounds.map((b, j) => ({ chunkId: `${taskOwner(state)}.t${i}.c${j}`, lower: b.lower, upper: b.upper, estimatedRows: b.estimatedRows }));
+    const chunks = bounds.map((b, j) => ({ chunkId: messageIds.chunk(taskOwner(state), i, j), lower: b.lower, upper: b.upper, estimatedRows: b.estimatedRows }));
     tables.push({ ...t, chunks, chunksTotal: chunks.length });
   }
   return { ...state, tables };
@@ -24,7 +24,7 @@ export async function planChunks(source: SourceClient, spec: TaskSpec, state: Ta
 
 /** Publishes the work items of every table whose plan is not yet published. */
 export async function publishWork(bus: Bus, spec: TaskSpec, state: TaskState): Promise<TaskState> {
-  const publisher = new BatchPublisher(bus.js, 128);
+  const publisher = bus.publisher(128);
   const subject = subjects.snapshotWork(state.taskId);
   for (const t of state.tables) {
     if (t.workPublished) continue;
@@ -41,7 +41,7 @@ export async function publishWork(bus: Bus, spec: TaskSpec, state: TaskState): P
         rowsPerBatch: spec.full.batchRows,
       };
       // The chunk id is the dedup id: republishing after a coordinator crash adds nothing.
-      await publisher.publish(subject, SnapshotChunk.encode(work).finish(), { msgId: c.chunkId });
+      await publisher.publish(subject, SnapshotChunk.encode(work).finish(), { msgId: messageIds.workItem(c.chunkId) });
     }
   }
   await publisher.flush();

@@ -1,4 +1,4 @@
-import { consumeLoop, ensureConsumer, durables, STREAMS, subjects, type Bus } from '@tidewater/bus';
+import { consumerSpecs, type Bus } from '@tidewater/bus';
 import { Progress, Stage, type BinlogPosition, type TaskState } from '@tidewater/proto';
 import { ACTIVE_STAGES, specOf, type TaskStore } from '@tidewater/task-state';
 import { taskPartitions } from '@tidewater/task-plan';
@@ -10,9 +10,9 @@ import type { Logger } from '@tidewater/telemetry';
  * is idempotent (a chunk is counted once, by id; positions only move forward).
  */
 export async function consumeProgress(bus: Bus, store: TaskStore, log: Logger, taskId: string, signal: AbortSignal, onApplied: (s: TaskState) => void): Promise<void> {
-  const durable = durables.coordinator(taskId);
-  await ensureConsumer(bus.jsm, { stream: STREAMS.events, durable, filterSubject: subjects.progress(taskId), ackWaitMs: 5_000, maxAckPending: 1_000 });
-  await consumeLoop(bus.js, { stream: STREAMS.events, durable, signal, maxBytes: 1024 * 1024, onError: (e) => log.warn('progress apply failed', { task: taskId, err: e }) }, async (msg) => {
+  const spec = consumerSpecs.coordinator(taskId);
+  await bus.ensureConsumer(spec);
+  await bus.consume(spec, { signal, onError: (e) => log.warn('progress apply failed', { task: taskId, err: e }) }, async (msg) => {
     const p = Progress.decode(msg.data);
     const { state } = await store.update(taskId, (s) => applyProgress(s, p));
     onApplied(state);

@@ -1,8 +1,6 @@
 import type { TaskState } from '@tidewater/proto';
 import { selections, tableNaming, type TaskSpec } from '@tidewater/config';
 import type { SourceClient } from '@tidewater/mysql-source';
-import { subjects, type Bus } from '@tidewater/bus';
-import { TidewaterError, type ErrorCode } from '@tidewater/errors';
 import { destTableOf, tableExpressions } from '@tidewater/task-plan';
 
 /** Reads the selected tables' schemas and estimated sizes into the task's table list. */
@@ -33,27 +31,4 @@ export async function readTables(source: SourceClient, spec: TaskSpec, state: Ta
     tableExpressions(spec, t.schema);
   }
   return { ...state, tables };
-}
-
-/** Asks a sink to create the destination tables; retries until one answers. */
-export async function migrateSchema(bus: Bus, taskId: string, signal: AbortSignal): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (signal.aborted) throw new TidewaterError('TW_TASK_STATE', 'coordinator stopping');
-    try {
-      const reply = await bus.nc.request(subjects.sinkSchema, JSON.stringify({ taskId }), { timeout: 30_000 });
-      const r = JSON.parse(reply.string()) as { ok: boolean; error?: { code: ErrorCode; message: string; details: Record<string, unknown> } };
-      if (r.ok) return;
-      throw new TidewaterError(r.error?.code ?? 'TW_DEST_WRITE', r.error?.message ?? 'schema migration failed', r.error?.details ?? {});
-    } catch (e) {
-      if (e instanceof TidewaterError) throw e;
-      // No sink answering yet (starting up): retry until the deadline.
-      if (Date.now() > deadline) {
-        throw new TidewaterError('TW_BUS_UNAVAILABLE', `no sink service answered schema migration for task ${taskId}`, {
-          fix: 'start at least one sink service (tidewater up starts one)',
-        });
-      }
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
 }

@@ -3,12 +3,12 @@ import { openSource } from '@tidewater/mysql-source';
 import { currentBinlogPosition } from '@tidewater/binlog';
 import { requireIncrementalReady } from '@tidewater/precheck';
 import { FailingSince, specOf, type TaskStore } from '@tidewater/task-state';
-import type { Bus } from '@tidewater/bus';
+import { requestSinkSchema, type Bus } from '@tidewater/bus';
 import type { Logger } from '@tidewater/telemetry';
 import { errorCodeOf, isTidewaterError, redact, retryWindowOf } from '@tidewater/errors';
 import { applyFault, enforceDeadlines, failStep } from './retry-windows.js';
 import { nextStage, TERMINAL, stageName } from './stage-machine.js';
-import { readTables, migrateSchema } from './schema-stage.js';
+import { readTables } from './schema-stage.js';
 import { planChunks, publishWork, fullCopyDone } from './full-stage.js';
 import { consumeProgress } from './progress-consumer.js';
 
@@ -126,7 +126,7 @@ export class TaskDriver {
         } finally {
           await source.close();
         }
-        await migrateSchema(bus, this.taskId, signal);
+        await requestSinkSchema(bus, this.taskId, signal);
         log.info('schema migrated', { task: this.taskId, tables: state.tables.length });
         await this.advance(Stage.STAGE_SCHEMA);
         return;

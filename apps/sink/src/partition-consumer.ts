@@ -1,5 +1,5 @@
 import { context, trace, SpanStatusCode, type Tracer } from '@opentelemetry/api';
-import { consumeLoop, ensureConsumer, extractTrace, durables, STREAMS, subjects, type Bus, type JsMsg } from '@tidewater/bus';
+import { consumerSpecs, extractTrace, messageIds, publishProgress, type Bus, type JsMsg } from '@tidewater/bus';
 import { Batch, Progress, type RowSet, type SchemaChange } from '@tidewater/proto';
 import type { Logger } from '@tidewater/telemetry';
 import { TidewaterError } from '@tidewater/errors';
@@ -26,35 +26,23 @@ export interface PartitionContext {
   readonly altered: Map<string, DestTable>;
 }
 
-/** Ack deadline of held chunk batches; `touch` renews it well before it lapses. */
-const ACK_WAIT_MS = 30_000;
-
 /**
  * Consumes one sink partition in stream order. Snapshot batches are assembled into whole
  * chunks and committed atomically; change batches are appended to `_log` per table.
  * A message is acknowledged only after its rows are committed (invariant A1).
  */
 export async function runPartition(ctx: PartitionContext, signal: AbortSignal): Promise<void> {
-  const durable = durables.sink(ctx.taskId, ctx.partition);
-  await ensureConsumer(ctx.bus.jsm, {
-    stream: STREAMS.sink,
-    durable,
-    filterSubject: subjects.sink(ctx.taskId, ctx.partition),
-    ackWaitMs: ACK_WAIT_MS,
-    maxAckPending: 10_000,
-    fresh: true,
-  });
+  const spec = consumerSpecs.sink(ctx.taskId, ctx.partition);
+  await ctx.bus.ensureConsumer(spec);
   const assembler = new ChunkAssembler();
-  const keepAlive = setInterval(() => assembler.touch(), ACK_WAIT_MS / 3);
+  // Held chunk batches: `touch` renews their ack deadline well before it lapses.
+  const keepAlive = setInterval(() => assembler.touch(), spec.ackWaitMs / 3);
   const faults = new FaultReporter(ctx.bus, ctx.taskId, `sink/partition-${ctx.partition}`);
   try {
-    await consumeLoop(
-      ctx.bus.js,
+    await ctx.bus.consume(
+      spec,
       {
-        stream: STREAMS.sink,
-        durable,
         signal,
-        maxBytes: 16 * 1024 * 1024,
         onError: (e) => {
           ctx.log.warn('sink batch failed; will retry', { task: ctx.taskId, partition: ctx.partition, err: e });
           faults.failed(e);
@@ -110,9 +98,9 @@ async function handle(ctx: PartitionContext, assembler: ChunkAssembler, msg: JsM
         // second resolution; an empty batch was made when capture had read everything.
         const eventMs = newestEvent >= 0n ? newestEvent * 1000n : batch.createdAtMs;
         const sourceTimeMs = batch.sourceTimeMs > eventMs || (newestEvent < 0n && batch.sourceTimeMs > 0n) ? batch.sourceTimeMs : eventMs;
-        await ctx.bus.js.publish(
-          subjects.progress(ctx.taskId),
-          Progress.encode({
+        await publishProgress(
+          ctx.bus,
+          Progress.fromPartial({
             taskId: ctx.taskId,
             unit: { $case: 'binlog', value: origin.value },
             partition: ctx.partition,
@@ -120,8 +108,8 @@ async function handle(ctx: PartitionContext, assembler: ChunkAssembler, msg: JsM
             bytes: BigInt(msg.data.length),
             committedAtMs: BigInt(Date.now()),
             sourceTimeMs,
-          }).finish(),
-          { msgID: `p${ctx.partition}:${origin.value.end?.token ?? ''}:${origin.value.lastRecordId}` },
+          }),
+          messageIds.binlogProgress(ctx.partition, origin.value.end?.token, origin.value.lastRecordId),
         );
         span.setAttribute('tidewater.rows', rows);
         return 'ack';
@@ -156,17 +144,17 @@ async function applySchemaChange(ctx: PartitionContext, change: SchemaChange): P
   const added = altered.columns.filter((c) => !table.columns.some((o) => o.name === c.name) && names.has(c.name));
   await ctx.dest.addColumns(altered, added, ctx.opts);
   ctx.altered.set(`${change.table?.database}.${change.table?.table}`, altered);
-  await ctx.bus.js.publish(
-    subjects.progress(ctx.taskId),
-    Progress.encode({ taskId: ctx.taskId, table: change.table, unit: { $case: 'appliedDdl', value: change }, partition: ctx.partition, rows: 0n, bytes: 0n, committedAtMs: BigInt(Date.now()), sourceTimeMs: 0n }).finish(),
-    { msgID: `ddl-applied:${change.table?.database}.${change.table?.table}:${next.version}` },
+  await publishProgress(
+    ctx.bus,
+    Progress.fromPartial({ taskId: ctx.taskId, table: change.table, unit: { $case: 'appliedDdl', value: change }, partition: ctx.partition, rows: 0n, bytes: 0n, committedAtMs: BigInt(Date.now()), sourceTimeMs: 0n }),
+    messageIds.addColumnApplied(change.table?.database, change.table?.table, next.version),
   );
 }
 
 async function reportChunk(ctx: PartitionContext, chunkId: string, rs: RowSet | undefined, rows: bigint): Promise<void> {
-  await ctx.bus.js.publish(
-    subjects.progress(ctx.taskId),
-    Progress.encode({
+  await publishProgress(
+    ctx.bus,
+    Progress.fromPartial({
       taskId: ctx.taskId,
       table: rs?.table,
       unit: { $case: 'chunkId', value: chunkId },
@@ -175,7 +163,7 @@ async function reportChunk(ctx: PartitionContext, chunkId: string, rs: RowSet | 
       bytes: 0n,
       committedAtMs: BigInt(Date.now()),
       sourceTimeMs: 0n,
-    }).finish(),
-    { msgID: `chunk:${chunkId}` },
+    }),
+    messageIds.chunkProgress(chunkId),
   );
 }

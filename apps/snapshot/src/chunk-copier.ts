@@ -1,6 +1,6 @@
 import { context, trace, type Tracer } from '@opentelemetry/api';
 import { Batch, SnapshotChunk, type RowSet, type TableSchema } from '@tidewater/proto';
-import { BatchPublisher, HEADERS, subjects, type JsMsg } from '@tidewater/bus';
+import { BatchPublisher, HEADERS, messageIds, subjects, type JsMsg } from '@tidewater/bus';
 import { RowSetBuilder, encodingOf } from '@tidewater/rowcodec';
 import type { SourceClient } from '@tidewater/mysql-source';
 import type { Throttle } from '@tidewater/runtime';
@@ -46,8 +46,8 @@ export async function copyChunk(tracer: Tracer, source: SourceClient, work: JsMs
     await throttle.admit({ rows: rows.rowCount, bytes: data.length }, signal);
     await context.with(trace.setSpan(context.active(), span), () =>
       publisher.publish(subject, data, {
-        msgId: `${chunk.chunkId}:${attempt}:${seq}`,
-        headers: { [HEADERS.sourceTable]: sourceKey, [HEADERS.batchId]: `c:${chunk.chunkId}:${attempt}:${seq}` },
+        msgId: messageIds.snapshotBatch(chunk.chunkId, attempt, seq),
+        headers: { [HEADERS.sourceTable]: sourceKey, [HEADERS.batchId]: messageIds.snapshotSinkBatch(chunk.chunkId, attempt, seq) },
       }),
     );
     seq++;

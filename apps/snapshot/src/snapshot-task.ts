@@ -1,12 +1,10 @@
-import { workLoop, ensureConsumer, durables, STREAMS, subjects, BatchPublisher } from '@tidewater/bus';
+import { consumerSpecs } from '@tidewater/bus';
 import { openSource, type SourceClient } from '@tidewater/mysql-source';
 import { Throttle, type ServiceContext, type TaskWorker } from '@tidewater/runtime';
 import type { TaskSpec } from '@tidewater/config';
 import { FaultReporter, specOf, type StoredTask } from '@tidewater/task-state';
 import { filterSql } from '@tidewater/task-plan';
 import { copyChunk } from './chunk-copier.js';
-
-const WORK_ACK_WAIT_MS = 20_000;
 
 /**
  * Works off a task's snapshot queue with `parallelChunks` chunks in flight. A work item is
@@ -17,14 +15,8 @@ export async function startSnapshotTask(ctx: ServiceContext, task: StoredTask, s
   const spec = specOf(task.state);
   const taskId = task.state.taskId;
   ctx.log.addSecret(spec.source.password);
-  const durable = durables.snapshot(taskId);
-  await ensureConsumer(ctx.bus.jsm, {
-    stream: STREAMS.work,
-    durable,
-    filterSubject: subjects.snapshotWork(taskId),
-    ackWaitMs: WORK_ACK_WAIT_MS,
-    maxAckPending: 1_000,
-  });
+  const work = consumerSpecs.snapshot(taskId);
+  await ctx.bus.ensureConsumer(work);
   const source: SourceClient = await openSource(spec.source, { poolSize: spec.full.parallelChunks + 1 });
   const controller = new AbortController();
   signal.addEventListener('abort', () => controller.abort(), { once: true });
@@ -32,13 +24,11 @@ export async function startSnapshotTask(ctx: ServiceContext, task: StoredTask, s
   const throttle = new Throttle(fullRates(spec));
   let specJson = task.state.specJson;
   const loops = Array.from({ length: spec.full.parallelChunks }, (_, i) => {
-    const publisher = new BatchPublisher(ctx.bus.js, 32, () => ctx.bus.nc.info?.max_payload);
+    const publisher = ctx.bus.publisher(32);
     const faults = new FaultReporter(ctx.bus, taskId, `snapshot/worker-${i}`, [spec.source.password]);
-    return workLoop(
-      ctx.bus.js,
+    return ctx.bus.work(
+      work,
       {
-        stream: STREAMS.work,
-        durable,
         signal: controller.signal,
         onError: (e) => {
           ctx.log.warn('chunk copy failed; will retry', { task: taskId, worker: i, err: e });
@@ -46,8 +36,8 @@ export async function startSnapshotTask(ctx: ServiceContext, task: StoredTask, s
         },
         onRecovered: () => faults.recovered(),
       },
-      async (work) => {
-        await copyChunk(ctx.tracer, source, work, publisher, throttle, (schema) => filterSql(spec, schema), controller.signal);
+      async (item) => {
+        await copyChunk(ctx.tracer, source, item, publisher, throttle, (schema) => filterSql(spec, schema), controller.signal);
         return 'ack';
       },
     ).catch((e: unknown) => ctx.log.error('snapshot loop stopped', { task: taskId, err: e }));

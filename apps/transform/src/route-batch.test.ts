@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Batch, RowSet } from '@tidewater/proto';
 import { sinkPartition, taskPartitions } from '@tidewater/task-plan';
-import { routeBatch, sinkMsgId } from './route-batch.js';
+import { messageIds } from '@tidewater/bus';
+import { routeBatch } from './route-batch.js';
 
 const rs = (table: string): RowSet => ({ table: { database: 'shop', table }, rowCount: 1, columnNames: [], columns: [], kinds: [], recordIds: [], eventTimes: [], destTable: '', schemaVersion: 0 });
 
@@ -23,8 +24,8 @@ describe('routeBatch', () => {
     // The task's partitions without rows get the position too; the others nothing.
     expect([...out.keys()].sort()).toEqual(taskPartitions(routes.values()));
     expect([...out.values()].map((b) => b.origin)).toEqual([...out.keys()].map(() => batch.origin));
-    expect(sinkMsgId(batch, 1)).toBe(sinkMsgId(batch, 1));
-    expect(sinkMsgId(batch, 1)).not.toBe(sinkMsgId(batch, 2));
+    expect(messageIds.sinkBatch(batch, 1)).toBe(messageIds.sinkBatch(batch, 1));
+    expect(messageIds.sinkBatch(batch, 1)).not.toBe(messageIds.sinkBatch(batch, 2));
   });
 
   it('forwards an empty change batch (position only) to each of the task\'s partitions and refuses unknown tables', () => {

@@ -72,11 +72,3 @@ function partitionBatch(out: Map<number, Batch>, batch: Batch, p: number): Batch
   }
   return b;
 }
-
-/** Deduplication id of a sink batch: the same source batch always maps to the same id. */
-export function sinkMsgId(batch: Batch, partition: number): string {
-  const o = batch.origin;
-  if (o?.$case === 'chunk') return `c:${o.value.chunkId}:${o.value.attempt}:${o.value.seq}`;
-  if (o?.$case === 'binlog') return `b:${o.value.end?.token}:${o.value.lastRecordId}:${partition}`;
-  throw new TidewaterError('TW_INTERNAL', 'batch without origin');
-}

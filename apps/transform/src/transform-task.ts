@@ -1,11 +1,11 @@
 import { context, trace, type Tracer } from '@opentelemetry/api';
-import { consumeLoop, ensureConsumer, extractTrace, durables, HEADERS, STREAMS, subjects, BatchPublisher } from '@tidewater/bus';
+import { consumerSpecs, extractTrace, HEADERS, messageIds, subjects } from '@tidewater/bus';
 import { Batch, type TaskState } from '@tidewater/proto';
 import type { ServiceContext, TaskWorker } from '@tidewater/runtime';
 import { FaultReporter, specOf, type StoredTask } from '@tidewater/task-state';
 import { tablePlan, type TablePlan } from './row-plan.js';
 import { PlanCache } from './plan-cache.js';
-import { passThroughPartition, routeBatch, sinkMsgId, type TableRoute } from './route-batch.js';
+import { passThroughPartition, routeBatch, type TableRoute } from './route-batch.js';
 
 function routesOf(state: TaskState, plans: PlanCache<TablePlan>): Map<string, TableRoute> {
   const spec = specOf(state);
@@ -28,16 +28,16 @@ export async function startTransformTask(ctx: ServiceContext, task: StoredTask, 
   const taskId = task.state.taskId;
   const plans = new PlanCache<TablePlan>();
   let routes = routesOf(task.state, plans);
-  const durable = durables.transform(taskId);
-  await ensureConsumer(ctx.bus.jsm, { stream: STREAMS.source, durable, filterSubject: subjects.sourceAll(taskId), ackWaitMs: 30_000, maxAckPending: 2_000, fresh: true });
-  const publisher = new BatchPublisher(ctx.bus.js, 64, () => ctx.bus.nc.info?.max_payload);
+  const source = consumerSpecs.transform(taskId);
+  await ctx.bus.ensureConsumer(source);
+  const publisher = ctx.bus.publisher(64);
   const controller = new AbortController();
   signal.addEventListener('abort', () => controller.abort(), { once: true });
   const tracer: Tracer = ctx.tracer;
   const faults = new FaultReporter(ctx.bus, taskId, 'transform');
-  const loop = consumeLoop(
-    ctx.bus.js,
-    { stream: STREAMS.source, durable, signal: controller.signal, maxBytes: 16 * 1024 * 1024, onError: (e) => {
+  const loop = ctx.bus.consume(
+    source,
+    { signal: controller.signal, onError: (e) => {
         ctx.log.warn('transform failed; will retry', { task: taskId, err: e });
         faults.failed(e);
       },
@@ -52,13 +52,13 @@ export async function startTransformTask(ctx: ServiceContext, task: StoredTask, 
           const batchId = msg.headers?.get(HEADERS.batchId) || undefined;
           const direct = batchId ? passThroughPartition(sourceTable, routes) : undefined;
           if (direct !== undefined) {
-            await publisher.publish(subjects.sink(taskId, direct), msg.data, { msgId: `${batchId}`, headers: { [HEADERS.sourceTable]: sourceTable!, [HEADERS.batchId]: batchId! } });
+            await publisher.publish(subjects.sink(taskId, direct), msg.data, { msgId: messageIds.forwardedSnapshotBatch(batchId!), headers: { [HEADERS.sourceTable]: sourceTable!, [HEADERS.batchId]: batchId! } });
             await publisher.flush();
             return;
           }
           const batch = Batch.decode(msg.data);
           for (const [p, out] of routeBatch(batch, routes)) {
-            await publisher.publish(subjects.sink(taskId, p), Batch.encode(out).finish(), { msgId: sinkMsgId(batch, p) });
+            await publisher.publish(subjects.sink(taskId, p), Batch.encode(out).finish(), { msgId: messageIds.sinkBatch(batch, p) });
           }
           // Order matters for change batches: wait until stored before taking the next one.
           await publisher.flush();

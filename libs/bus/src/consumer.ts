@@ -9,6 +9,8 @@ export interface DurableSpec {
   /** Time a message may stay unacknowledged before redelivery. */
   readonly ackWaitMs: number;
   readonly maxAckPending: number;
+  /** Bytes per pull (consumeLoop); a work loop takes one message at a time instead. */
+  readonly maxBytes?: number;
   /**
    * Start from a new consumer. For an ordered consumer with a single reader (transform, a sink
    * partition): the streams are work queues that keep only unacknowledged messages, so a

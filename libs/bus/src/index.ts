@@ -5,3 +5,8 @@ export { ensureConsumer, consumeLoop, workLoop, type DurableSpec, type MessageHa
 export { openKv, isRevisionConflict, type KV, type KvEntry } from './kv.js';
 export { injectTrace, extractTrace } from './trace-headers.js';
 export type { JsMsg } from '@nats-io/jetstream';
+export { type LoopOptions } from './connection.js';
+export { messageIds } from './message-ids.js';
+export { consumerSpecs } from './consumer-specs.js';
+export { publishProgress } from './progress.js';
+export { requestSinkSchema, requestSinkInspect, serveSinkControl, type SinkControlHandlers } from './sink-control.js';

@@ -6,8 +6,8 @@ import { injectTrace } from './trace-headers.js';
 import { FRAGMENT_HEADERS, fragmentBytes } from './fragments.js';
 
 export interface PublishOptions {
-  /** Deduplication id: JetStream drops a second message with the same id within the window. */
-  readonly msgId: string;
+  /** Deduplication id (messageIds): JetStream drops a second message with the same id within the window. */
+  readonly msgId: string | undefined;
   readonly headers?: Record<string, string>;
 }
 
@@ -49,7 +49,7 @@ export class BatchPublisher {
     }
   }
 
-  private async publishOne(subject: string, data: Uint8Array, msgId: string, headers: Record<string, string>): Promise<void> {
+  private async publishOne(subject: string, data: Uint8Array, msgId: string | undefined, headers: Record<string, string>): Promise<void> {
     if (this.failure) throw this.failure;
     while (this.inFlight.size >= this.maxInFlight) await Promise.race(this.inFlight).catch(() => undefined);
     if (this.failure) throw this.failure;

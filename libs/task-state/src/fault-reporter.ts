@@ -1,5 +1,5 @@
 import { Progress } from '@tidewater/proto';
-import { subjects, type Bus } from '@tidewater/bus';
+import { publishProgress, type Bus } from '@tidewater/bus';
 import { errorCodeOf, isTidewaterError, redact, retryWindowOf, type RetryWindow } from '@tidewater/errors';
 
 /**
@@ -77,7 +77,6 @@ export class FaultReporter {
   }
 
   private send(fault: { reporter: string; code: string; message: string; recovered: boolean; sinceMs: bigint }): void {
-    const data = Progress.encode(Progress.fromPartial({ taskId: this.taskId, unit: { $case: 'fault', value: fault }, committedAtMs: BigInt(Date.now()) })).finish();
-    void this.bus.js.publish(subjects.progress(this.taskId), data).catch(() => undefined);
+    void publishProgress(this.bus, Progress.fromPartial({ taskId: this.taskId, unit: { $case: 'fault', value: fault }, committedAtMs: BigInt(Date.now()) })).catch(() => undefined);
   }
 }
