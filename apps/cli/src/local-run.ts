@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { newSecretKey, type TaskSpec } from '@tidewater/config';
 import { Supervisor, type ServiceSpec } from './supervisor.js';
-import { freePort } from '@tidewater/runtime';
+import { awaitInstances, freePort } from '@tidewater/runtime';
+import { connectBus } from '@tidewater/bus';
 import { startLocalNats, type LocalNats } from './local-nats.js';
 import { ControlClient, localClientSecurity } from './control-client.js';
 import { lockStateDir } from './state-lock.js';
@@ -67,6 +68,7 @@ export async function startLocal(opts: LocalRunOptions): Promise<LocalRun> {
     // Bound to every interface: this machine's own client still comes in over loopback.
     const client = new ControlClient(grpcAddress.replace(/^(0\.0\.0\.0|\[::\]):/, '127.0.0.1:'), localClientSecurity());
     await client.waitReady(60_000);
+    await servicesAnswer(natsUrl, services.map((s) => s.instance ?? s.name));
     const running = supervisor;
     return {
       client,
@@ -99,4 +101,14 @@ function localSecretKey(stateDir: string): string {
 
 export function needsIncremental(spec: TaskSpec): boolean {
   return spec.migrationTypes.includes('incremental');
+}
+
+/** Returns once every service answers its health requests: then each is subscribed and ready for work. */
+async function servicesAnswer(natsUrl: string, instances: string[]): Promise<void> {
+  const bus = await connectBus(natsUrl, 'tidewater-cli');
+  try {
+    await awaitInstances(bus, instances, 120_000);
+  } finally {
+    await bus.close();
+  }
 }

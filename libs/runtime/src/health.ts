@@ -1,4 +1,6 @@
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import { TidewaterError } from '@tidewater/errors';
+import type { Bus } from '@tidewater/bus';
 import type { Component } from './lifecycle.js';
 
 export interface HealthReport {
@@ -47,4 +49,29 @@ export function healthResponder(nc: NatsConnection, service: string, instance: s
       for (const s of subs) s.unsubscribe();
     },
   };
+}
+
+/**
+ * Waits until every named instance answers on tw.health.all: a run is ready for work only
+ * when its services are subscribed (a request to a sink not yet listening fails at once).
+ */
+export async function awaitInstances(bus: Pick<Bus, 'nc'>, instances: readonly string[], timeoutMs: number): Promise<void> {
+  const missing = new Set(instances);
+  const deadline = Date.now() + timeoutMs;
+  while (missing.size > 0) {
+    try {
+      for await (const m of await bus.nc.requestMany(healthSubject('all'), '', { maxWait: 500 })) {
+        missing.delete((m.json() as HealthReport).instance);
+      }
+    } catch {
+      // No responders yet, or the bus reconnecting: ask again.
+    }
+    if (missing.size === 0) return;
+    if (Date.now() > deadline) {
+      throw new TidewaterError('TW_BUS_UNAVAILABLE', `services did not answer within ${Math.round(timeoutMs / 1000)} s: ${[...missing].join(', ')}`, {
+        fix: 'read their logs (the logs directory of the state dir) for why they do not start',
+      });
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }

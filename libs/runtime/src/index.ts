@@ -1,5 +1,5 @@
 export { Lifecycle, type Component } from './lifecycle.js';
-export { healthResponder, healthSubject, type HealthReport } from './health.js';
+export { awaitInstances, healthResponder, healthSubject, type HealthReport } from './health.js';
 export { runService, type ServiceContext } from './service.js';
 export { taskWorkers, STANDBY, type TaskWorker } from './task-workers.js';
 export { exclusiveWorkers, type ExclusiveOptions } from './exclusive.js';
