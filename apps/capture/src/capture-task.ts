@@ -1,8 +1,8 @@
 import type { BinlogPosition, TableSchema } from '@tidewater/proto';
 import { CheckpointStore, createBinlogReader } from '@tidewater/binlog';
-import { Throttle, type ServiceContext, type TaskWorker } from '@tidewater/runtime';
+import { taskWorker, Throttle, type ServiceContext, type TaskWorker, type WorkerContext } from '@tidewater/runtime';
 import type { TaskSpec } from '@tidewater/config';
-import { FaultReporter, specOf, type StoredTask } from '@tidewater/task-state';
+import { specOf, type StoredTask } from '@tidewater/task-state';
 import { TidewaterError, isRetriable } from '@tidewater/errors';
 import { openSource, type SourceClient } from '@tidewater/mysql-source';
 import { TransactionBatcher } from './transaction-batcher.js';
@@ -31,22 +31,19 @@ export async function startCaptureTask(ctx: ServiceContext, task: StoredTask, si
   const checkpoints = await CheckpointStore.open(ctx.bus);
   // Schemas valid at the resume position: the task's until an ADD COLUMN, then the checkpoint's.
   const evolution = new SchemaEvolution(task.state.tables.map((t) => t.schema!).filter(Boolean), taskId, ctx.log);
-  const controller = new AbortController();
-  signal.addEventListener('abort', () => controller.abort(), { once: true });
-  const faults = new FaultReporter(ctx.bus, taskId, 'capture', [spec.source.password]);
   // Waiting here holds the serial chain, which pauses the binlog socket: the source is read no faster.
   const throttle = new Throttle(incrementalRates(spec));
   let specJson = task.state.specJson;
   const heartbeat = spec.heartbeat.enabled ? await HeartbeatWriter.start(spec.source, spec.heartbeat, taskId, ctx.log) : undefined;
 
   /** One binlog reader from `from`, until it fails or the task stops: the error that ended it. */
-  const stream = async (from: BinlogPosition, source: SourceClient): Promise<Error> => {
+  const stream = async (w: WorkerContext, from: BinlogPosition, source: SourceClient): Promise<Error> => {
     // A fresh chain per reader: a rejected one would fail every later handler at once
     // with the old error (e.g. a publish refused while the bus restarted), for ever.
     let chain: Promise<void> = Promise.resolve();
     const serial = (fn: () => Promise<void> | void): Promise<void> => (chain = chain.then(fn));
     const batcher = new TransactionBatcher(taskId, evolution.schemas);
-    const sender = new BatchSender(ctx, taskId, batcher, checkpoints, throttle, faults, controller.signal, () => evolution.schemas);
+    const sender = new BatchSender(ctx, taskId, batcher, checkpoints, throttle, w.faults(), w.signal, () => evolution.schemas);
     const reader = createBinlogReader(spec.source, { serverId: serverIdFor(taskId) });
     let timer: NodeJS.Timeout | undefined;
     const failed = new Promise<Error>((resolve) => {
@@ -81,12 +78,12 @@ export async function startCaptureTask(ctx: ServiceContext, task: StoredTask, si
               const outcome = await evolution.onDdl(database, statement, pos, { source, batcher, reader, sender });
               if (outcome.followed) return;
               await reportUnsupportedDdl(ctx.bus, taskId, task.revision, { target: outcome.target, statement, reason: outcome.reason, pos, timestamp });
-              controller.abort();
+              w.abort();
             }),
           onError: (e) => resolve(e),
         })
         .catch((e: unknown) => resolve(e as Error));
-      controller.signal.addEventListener('abort', () => resolve(new Error('stopped')), { once: true });
+      w.signal.addEventListener('abort', () => resolve(new Error('stopped')), { once: true });
     });
     const e = await failed;
     clearInterval(timer);
@@ -96,7 +93,7 @@ export async function startCaptureTask(ctx: ServiceContext, task: StoredTask, si
   };
 
   /** One reader from the last checkpoint, with the source session schema evolution reads through. */
-  const attempt = async (): Promise<Error> => {
+  const attempt = async (w: WorkerContext): Promise<Error> => {
     const checkpoint = await checkpoints.read(taskId);
     if (checkpoint) evolution.resumeAt(checkpoint.schemas);
     const from = checkpoint?.position ?? task.state.startPosition;
@@ -108,29 +105,29 @@ export async function startCaptureTask(ctx: ServiceContext, task: StoredTask, si
       return e as Error;
     }
     try {
-      return await stream(from, source);
+      return await stream(w, from, source);
     } finally {
       await source.close().catch(() => undefined);
     }
   };
 
-  const running = reconnectLoop(controller.signal, attempt, (e) => {
-    ctx.log.warn('binlog stream interrupted; resuming from the last saved position', { task: taskId, err: e, retriable: isRetriable(e) });
-    faults.failed(e);
-  }).catch((e: unknown) => ctx.log.error('capture stopped', { task: taskId, err: e }));
-  ctx.log.info('capture task started', { task: taskId });
-  return {
-    update(t) {
-      if (t.state.specJson === specJson) return;
-      specJson = t.state.specJson;
-      throttle.setRates(incrementalRates(specOf(t.state)));
-    },
-    async stop() {
-      controller.abort();
-      await running;
-      await heartbeat?.stop();
-    },
-  };
+  return taskWorker(ctx, { name: 'capture', task, signal, secrets: [spec.source.password] }, (w) => {
+    const running = reconnectLoop(w.signal, () => attempt(w), (e) => {
+      ctx.log.warn('binlog stream interrupted; resuming from the last saved position', { task: taskId, err: e, retriable: isRetriable(e) });
+      w.faults().failed(e);
+    });
+    w.keep(running, 'capture stopped');
+    return {
+      update(t) {
+        if (t.state.specJson === specJson) return;
+        specJson = t.state.specJson;
+        throttle.setRates(incrementalRates(specOf(t.state)));
+      },
+      close: async () => {
+        await heartbeat?.stop();
+      },
+    };
+  });
 }
 
 function incrementalRates(spec: TaskSpec) {

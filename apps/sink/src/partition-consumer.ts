@@ -1,17 +1,15 @@
-import { context, trace, SpanStatusCode, type Tracer } from '@opentelemetry/api';
-import { consumerSpecs, extractTrace, messageIds, publishProgress, type Bus, type JsMsg } from '@tidewater/bus';
+import { consumerSpecs, messageIds, publishProgress, type Bus, type JsMsg } from '@tidewater/bus';
 import { Batch, Progress, type RowSet, type SchemaChange } from '@tidewater/proto';
-import type { Logger } from '@tidewater/telemetry';
+import type { WorkerContext } from '@tidewater/runtime';
 import { TidewaterError } from '@tidewater/errors';
-import { FaultReporter } from '@tidewater/task-state';
 import { destTableOf, type DestTable, type Destination, type TableOptions } from '@tidewater/task-plan';
 import type { TaskSpec } from '@tidewater/config';
 import { ChunkAssembler } from './chunk-assembler.js';
 
 export interface PartitionContext {
   readonly bus: Bus;
-  readonly log: Logger;
-  readonly tracer: Tracer;
+  /** The task's sink worker: its fault reporting and trace spans. */
+  readonly worker: WorkerContext;
   readonly taskId: string;
   /** The task incarnation owning destination bookkeeping (taskOwner). */
   readonly owner: string;
@@ -37,18 +35,10 @@ export async function runPartition(ctx: PartitionContext, signal: AbortSignal): 
   const assembler = new ChunkAssembler();
   // Held chunk batches: `touch` renews their ack deadline well before it lapses.
   const keepAlive = setInterval(() => assembler.touch(), spec.ackWaitMs / 3);
-  const faults = new FaultReporter(ctx.bus, ctx.taskId, `sink/partition-${ctx.partition}`);
   try {
     await ctx.bus.consume(
       spec,
-      {
-        signal,
-        onError: (e) => {
-          ctx.log.warn('sink batch failed; will retry', { task: ctx.taskId, partition: ctx.partition, err: e });
-          faults.failed(e);
-        },
-        onRecovered: () => faults.recovered(),
-      },
+      { signal, ...ctx.worker.retries('sink batch failed; will retry', `partition-${ctx.partition}`, { partition: ctx.partition }) },
       (msg) => handle(ctx, assembler, msg),
     );
   } finally {
@@ -58,70 +48,62 @@ export async function runPartition(ctx: PartitionContext, signal: AbortSignal): 
 
 async function handle(ctx: PartitionContext, assembler: ChunkAssembler, msg: JsMsg): Promise<'ack' | 'keep'> {
   const batch = Batch.decode(msg.data);
-  const span = ctx.tracer.startSpan('sink.batch', { attributes: { 'tidewater.task': ctx.taskId, 'tidewater.partition': ctx.partition } }, extractTrace(msg.headers));
-  try {
-    return await context.with(trace.setSpan(context.active(), span), async () => {
-      const origin = batch.origin;
-      if (origin?.$case === 'chunk') {
-        const ref = origin.value;
-        if (ctx.committed.has(ref.chunkId)) {
-          // Redelivered after the commit: re-report (the report may be what was lost).
-          if (ref.last) await reportChunk(ctx, ref.chunkId, batch.tables[0], ref.chunkRows);
-          return 'ack';
-        }
-        const done = assembler.add(ref, batch.tables[0]!, msg);
-        if (!done) return 'keep';
-        const table = tableFor(ctx, done.rowsets[0]!);
-        try {
-          await ctx.dest.commitChunk(ctx.owner, done.chunkId, table, done.rowsets, ctx.opts);
-        } catch (e) {
-          for (const m of done.messages) m.nak(1_000);
-          throw e;
-        }
-        ctx.committed.add(done.chunkId);
-        await reportChunk(ctx, done.chunkId, done.rowsets[0], done.chunkRows);
-        for (const m of done.messages) m.ack();
-        span.setAttribute('tidewater.rows', Number(done.chunkRows));
-        return 'keep';
-      }
-      if (origin?.$case === 'binlog') {
-        for (const change of batch.schemaChanges) await applySchemaChange(ctx, change);
-        let rows = 0;
-        // Lag is measured against the newest binlog event time in the batch; a batch
-        // without rows (position heartbeat) means capture had read everything when made.
-        let newestEvent = -1n;
-        for (const rs of batch.tables) {
-          rows += await ctx.dest.appendLog(tableFor(ctx, rs), rs, ctx.opts);
-          for (const t of rs.eventTimes) if (t > newestEvent) newestEvent = t;
-        }
-        // A heartbeat (source clock, ms) is the most precise measure; binlog event times have
-        // second resolution; an empty batch was made when capture had read everything.
-        const eventMs = newestEvent >= 0n ? newestEvent * 1000n : batch.createdAtMs;
-        const sourceTimeMs = batch.sourceTimeMs > eventMs || (newestEvent < 0n && batch.sourceTimeMs > 0n) ? batch.sourceTimeMs : eventMs;
-        await publishProgress(
-          ctx.bus,
-          Progress.fromPartial({
-            taskId: ctx.taskId,
-            unit: { $case: 'binlog', value: origin.value },
-            partition: ctx.partition,
-            rows: BigInt(rows),
-            bytes: BigInt(msg.data.length),
-            committedAtMs: BigInt(Date.now()),
-            sourceTimeMs,
-          }),
-          messageIds.binlogProgress(ctx.partition, origin.value.end?.token, origin.value.lastRecordId),
-        );
-        span.setAttribute('tidewater.rows', rows);
+  return ctx.worker.traced('sink.batch', msg.headers, { 'tidewater.partition': ctx.partition }, async (span) => {
+    const origin = batch.origin;
+    if (origin?.$case === 'chunk') {
+      const ref = origin.value;
+      if (ctx.committed.has(ref.chunkId)) {
+        // Redelivered after the commit: re-report (the report may be what was lost).
+        if (ref.last) await reportChunk(ctx, ref.chunkId, batch.tables[0], ref.chunkRows);
         return 'ack';
       }
-      throw new TidewaterError('TW_INTERNAL', `batch without origin on partition ${ctx.partition}`);
-    });
-  } catch (e) {
-    span.setStatus({ code: SpanStatusCode.ERROR, message: (e as Error).message });
-    throw e;
-  } finally {
-    span.end();
-  }
+      const done = assembler.add(ref, batch.tables[0]!, msg);
+      if (!done) return 'keep';
+      const table = tableFor(ctx, done.rowsets[0]!);
+      try {
+        await ctx.dest.commitChunk(ctx.owner, done.chunkId, table, done.rowsets, ctx.opts);
+      } catch (e) {
+        for (const m of done.messages) m.nak(1_000);
+        throw e;
+      }
+      ctx.committed.add(done.chunkId);
+      await reportChunk(ctx, done.chunkId, done.rowsets[0], done.chunkRows);
+      for (const m of done.messages) m.ack();
+      span.setAttribute('tidewater.rows', Number(done.chunkRows));
+      return 'keep';
+    }
+    if (origin?.$case === 'binlog') {
+      for (const change of batch.schemaChanges) await applySchemaChange(ctx, change);
+      let rows = 0;
+      // Lag is measured against the newest binlog event time in the batch; a batch
+      // without rows (position heartbeat) means capture had read everything when made.
+      let newestEvent = -1n;
+      for (const rs of batch.tables) {
+        rows += await ctx.dest.appendLog(tableFor(ctx, rs), rs, ctx.opts);
+        for (const t of rs.eventTimes) if (t > newestEvent) newestEvent = t;
+      }
+      // A heartbeat (source clock, ms) is the most precise measure; binlog event times have
+      // second resolution; an empty batch was made when capture had read everything.
+      const eventMs = newestEvent >= 0n ? newestEvent * 1000n : batch.createdAtMs;
+      const sourceTimeMs = batch.sourceTimeMs > eventMs || (newestEvent < 0n && batch.sourceTimeMs > 0n) ? batch.sourceTimeMs : eventMs;
+      await publishProgress(
+        ctx.bus,
+        Progress.fromPartial({
+          taskId: ctx.taskId,
+          unit: { $case: 'binlog', value: origin.value },
+          partition: ctx.partition,
+          rows: BigInt(rows),
+          bytes: BigInt(msg.data.length),
+          committedAtMs: BigInt(Date.now()),
+          sourceTimeMs,
+        }),
+        messageIds.binlogProgress(ctx.partition, origin.value.end?.token, origin.value.lastRecordId),
+      );
+      span.setAttribute('tidewater.rows', rows);
+      return 'ack';
+    }
+    throw new TidewaterError('TW_INTERNAL', `batch without origin on partition ${ctx.partition}`);
+  });
 }
 
 function tableFor(ctx: PartitionContext, rs: { table?: { database: string; table: string } }): DestTable {

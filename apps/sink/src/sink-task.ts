@@ -1,4 +1,4 @@
-import type { ServiceContext, TaskWorker } from '@tidewater/runtime';
+import { taskWorker, type ServiceContext, type TaskWorker } from '@tidewater/runtime';
 import { specOf, taskOwner, type StoredTask } from '@tidewater/task-state';
 import { destTables, SINK_PARTITIONS, type DestTable } from '@tidewater/task-plan';
 import { acquireDestination } from './open-destination.js';
@@ -18,30 +18,24 @@ export async function startSinkTask(ctx: ServiceContext, assignment: SinkAssignm
   const owner = taskOwner(task.state);
   const committed = await dest.committedChunks(owner);
   let tables = indexTables(destTables(task.state, spec));
-  const controller = new AbortController();
-  signal.addEventListener('abort', () => controller.abort(), { once: true });
-  const loops: Promise<void>[] = [];
   const altered = new Map<string, DestTable>();
-  for (let p = 0; p < SINK_PARTITIONS; p++) {
-    if (p % assignment.count !== assignment.index) continue;
-    loops.push(
-      runPartition(
-        { bus: ctx.bus, log: ctx.log, tracer: ctx.tracer, taskId: task.state.taskId, owner, partition: p, dest, opts: tableOptions(spec), spec, committed, tables: () => tables, altered },
-        controller.signal,
-      ).catch((e: unknown) => ctx.log.error('sink partition stopped', { task: task.state.taskId, partition: p, err: e })),
-    );
-  }
-  ctx.log.info('sink task started', { task: task.state.taskId, partitions: loops.length, destination: spec.destination.path });
-  return {
-    update(t) {
-      tables = indexTables(destTables(t.state, specOf(t.state)));
-    },
-    async stop() {
-      controller.abort();
-      await Promise.allSettled(loops);
-      await release();
-    },
-  };
+  return taskWorker(ctx, { name: 'sink', task, signal }, (w) => {
+    let partitions = 0;
+    for (let p = 0; p < SINK_PARTITIONS; p++) {
+      if (p % assignment.count !== assignment.index) continue;
+      const partition = { bus: ctx.bus, worker: w, taskId: task.state.taskId, owner, partition: p, dest, opts: tableOptions(spec), spec, committed, tables: () => tables, altered };
+      w.keep(runPartition(partition, w.signal), 'sink partition stopped', { partition: p });
+      partitions++;
+    }
+    return {
+      started: { partitions, destination: spec.destination.path },
+      update(t) {
+        tables = indexTables(destTables(t.state, specOf(t.state)));
+      },
+      // The destination is released only after every partition stopped writing to it.
+      close: release,
+    };
+  });
 }
 
 function indexTables(list: DestTable[]): Map<string, DestTable> {

@@ -1,8 +1,8 @@
 import { consumerSpecs } from '@tidewater/bus';
 import { openSource, type SourceClient } from '@tidewater/mysql-source';
-import { Throttle, type ServiceContext, type TaskWorker } from '@tidewater/runtime';
+import { taskWorker, Throttle, type ServiceContext, type TaskWorker } from '@tidewater/runtime';
 import type { TaskSpec } from '@tidewater/config';
-import { FaultReporter, specOf, type StoredTask } from '@tidewater/task-state';
+import { specOf, type StoredTask } from '@tidewater/task-state';
 import { filterSql } from '@tidewater/task-plan';
 import { copyChunk } from './chunk-copier.js';
 
@@ -18,44 +18,29 @@ export async function startSnapshotTask(ctx: ServiceContext, task: StoredTask, s
   const work = consumerSpecs.snapshot(taskId);
   await ctx.bus.ensureConsumer(work);
   const source: SourceClient = await openSource(spec.source, { poolSize: spec.full.parallelChunks + 1 });
-  const controller = new AbortController();
-  signal.addEventListener('abort', () => controller.abort(), { once: true });
   // One pace for all loops of the task in this process (limits are per snapshot instance).
   const throttle = new Throttle(fullRates(spec));
   let specJson = task.state.specJson;
-  const loops = Array.from({ length: spec.full.parallelChunks }, (_, i) => {
-    const publisher = ctx.bus.publisher(32);
-    const faults = new FaultReporter(ctx.bus, taskId, `snapshot/worker-${i}`, [spec.source.password]);
-    return ctx.bus.work(
-      work,
-      {
-        signal: controller.signal,
-        onError: (e) => {
-          ctx.log.warn('chunk copy failed; will retry', { task: taskId, worker: i, err: e });
-          faults.failed(e);
-        },
-        onRecovered: () => faults.recovered(),
-      },
-      async (item) => {
-        await copyChunk(ctx.tracer, source, item, publisher, throttle, (schema) => filterSql(spec, schema), controller.signal);
+  return taskWorker(ctx, { name: 'snapshot', task, signal, secrets: [spec.source.password] }, (w) => {
+    for (let i = 0; i < spec.full.parallelChunks; i++) {
+      const publisher = ctx.bus.publisher(32);
+      const loop = ctx.bus.work(work, { signal: w.signal, ...w.retries('chunk copy failed; will retry', `worker-${i}`, { worker: i }) }, async (item) => {
+        await copyChunk(ctx.tracer, source, item, publisher, throttle, (schema) => filterSql(spec, schema), w.signal);
         return 'ack';
+      });
+      w.keep(loop, 'snapshot loop stopped');
+    }
+    return {
+      started: { parallelChunks: spec.full.parallelChunks },
+      update(t) {
+        // A changed throttle (SetThrottle) applies to the next batch.
+        if (t.state.specJson === specJson) return;
+        specJson = t.state.specJson;
+        throttle.setRates(fullRates(specOf(t.state)));
       },
-    ).catch((e: unknown) => ctx.log.error('snapshot loop stopped', { task: taskId, err: e }));
+      close: () => source.close(),
+    };
   });
-  ctx.log.info('snapshot task started', { task: taskId, parallelChunks: spec.full.parallelChunks });
-  return {
-    update(t) {
-      // A changed throttle (SetThrottle) applies to the next batch.
-      if (t.state.specJson === specJson) return;
-      specJson = t.state.specJson;
-      throttle.setRates(fullRates(specOf(t.state)));
-    },
-    async stop() {
-      controller.abort();
-      await Promise.allSettled(loops);
-      await source.close();
-    },
-  };
 }
 
 function fullRates(spec: TaskSpec) {

@@ -1,8 +1,7 @@
-import { context, trace, type Tracer } from '@opentelemetry/api';
-import { consumerSpecs, extractTrace, HEADERS, messageIds, subjects } from '@tidewater/bus';
+import { consumerSpecs, HEADERS, messageIds, subjects } from '@tidewater/bus';
 import { Batch, type TaskState } from '@tidewater/proto';
-import type { ServiceContext, TaskWorker } from '@tidewater/runtime';
-import { FaultReporter, specOf, type StoredTask } from '@tidewater/task-state';
+import { taskWorker, type ServiceContext, type TaskWorker } from '@tidewater/runtime';
+import { specOf, type StoredTask } from '@tidewater/task-state';
 import { tablePlan, type TablePlan } from './row-plan.js';
 import { PlanCache } from './plan-cache.js';
 import { passThroughPartition, routeBatch, type TableRoute } from './route-batch.js';
@@ -31,58 +30,38 @@ export async function startTransformTask(ctx: ServiceContext, task: StoredTask, 
   const source = consumerSpecs.transform(taskId);
   await ctx.bus.ensureConsumer(source);
   const publisher = ctx.bus.publisher(64);
-  const controller = new AbortController();
-  signal.addEventListener('abort', () => controller.abort(), { once: true });
-  const tracer: Tracer = ctx.tracer;
-  const faults = new FaultReporter(ctx.bus, taskId, 'transform');
-  const loop = ctx.bus.consume(
-    source,
-    { signal: controller.signal, onError: (e) => {
-        ctx.log.warn('transform failed; will retry', { task: taskId, err: e });
-        faults.failed(e);
-      },
-      onRecovered: () => faults.recovered(),
-    },
-    async (msg) => {
-      const span = tracer.startSpan('transform.batch', { attributes: { 'tidewater.task': taskId } }, extractTrace(msg.headers));
-      try {
-        await context.with(trace.setSpan(context.active(), span), async () => {
-          // Snapshot batches hold one table and need no row changes yet: forward the bytes.
-          const sourceTable = msg.headers?.get(HEADERS.sourceTable) || undefined;
-          const batchId = msg.headers?.get(HEADERS.batchId) || undefined;
-          const direct = batchId ? passThroughPartition(sourceTable, routes) : undefined;
-          if (direct !== undefined) {
-            await publisher.publish(subjects.sink(taskId, direct), msg.data, { msgId: messageIds.forwardedSnapshotBatch(batchId!), headers: { [HEADERS.sourceTable]: sourceTable!, [HEADERS.batchId]: batchId! } });
-            await publisher.flush();
-            return;
-          }
-          const batch = Batch.decode(msg.data);
-          for (const [p, out] of routeBatch(batch, routes)) {
-            await publisher.publish(subjects.sink(taskId, p), Batch.encode(out).finish(), { msgId: messageIds.sinkBatch(batch, p) });
-          }
-          // Order matters for change batches: wait until stored before taking the next one.
+  return taskWorker(ctx, { name: 'transform', task, signal }, (w) => {
+    const loop = ctx.bus.consume(source, { signal: w.signal, ...w.retries('transform failed; will retry') }, async (msg) => {
+      await w.traced('transform.batch', msg.headers, {}, async () => {
+        // Snapshot batches hold one table and need no row changes yet: forward the bytes.
+        const sourceTable = msg.headers?.get(HEADERS.sourceTable) || undefined;
+        const batchId = msg.headers?.get(HEADERS.batchId) || undefined;
+        const direct = batchId ? passThroughPartition(sourceTable, routes) : undefined;
+        if (direct !== undefined) {
+          await publisher.publish(subjects.sink(taskId, direct), msg.data, { msgId: messageIds.forwardedSnapshotBatch(batchId!), headers: { [HEADERS.sourceTable]: sourceTable!, [HEADERS.batchId]: batchId! } });
           await publisher.flush();
-        });
-        return 'ack';
-      } finally {
-        span.end();
-      }
-    },
-  ).catch((e: unknown) => ctx.log.error('transform loop stopped', { task: taskId, err: e }));
-  ctx.log.info('transform task started', { task: taskId });
-  return {
-    update(t) {
-      try {
-        routes = routesOf(t.state, plans);
-      } catch (e) {
-        // The coordinator validated the spec in the schema stage; keep the last good routes.
-        ctx.log.error('cannot compile the task\'s row transforms', { task: taskId, err: e });
-        faults.failed(e);
-      }
-    },
-    async stop() {
-      controller.abort();
-      await loop;
-    },
-  };
+          return;
+        }
+        const batch = Batch.decode(msg.data);
+        for (const [p, out] of routeBatch(batch, routes)) {
+          await publisher.publish(subjects.sink(taskId, p), Batch.encode(out).finish(), { msgId: messageIds.sinkBatch(batch, p) });
+        }
+        // Order matters for change batches: wait until stored before taking the next one.
+        await publisher.flush();
+      });
+      return 'ack';
+    });
+    w.keep(loop, 'transform loop stopped');
+    return {
+      update(t) {
+        try {
+          routes = routesOf(t.state, plans);
+        } catch (e) {
+          // The coordinator validated the spec in the schema stage; keep the last good routes.
+          ctx.log.error('cannot compile the task\'s row transforms', { task: taskId, err: e });
+          w.faults().failed(e);
+        }
+      },
+    };
+  });
 }

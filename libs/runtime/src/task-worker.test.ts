@@ -23,12 +23,9 @@ describe('taskWorker', () => {
   it('stops by aborting its loops, waiting for them, then closing', async () => {
     const events: string[] = [];
     const { bus } = fakeBus();
-    const w = await taskWorker(services(bus), {
-      ...options(new AbortController().signal),
-      start(ctx) {
-        ctx.keep(new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => setTimeout(() => resolve(void events.push('loop ended')), 5))), 'loop stopped');
-        return { close: async () => void events.push('closed'), update: (t) => void events.push(`update ${t.state.taskId}`) };
-      },
+    const w = await taskWorker(services(bus), options(new AbortController().signal), (ctx) => {
+      ctx.keep(new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => setTimeout(() => resolve(void events.push('loop ended')), 5))), 'loop stopped');
+      return { close: async () => void events.push('closed'), update: (t) => void events.push(`update ${t.state.taskId}`) };
     });
     w.update?.(task('t1'));
     await w.stop();
@@ -39,24 +36,21 @@ describe('taskWorker', () => {
     const { bus } = fakeBus();
     const service = new AbortController();
     let signal!: AbortSignal;
-    await taskWorker(services(bus), { ...options(service.signal), start: (ctx) => ((signal = ctx.signal), {}) });
+    await taskWorker(services(bus), options(service.signal), (ctx) => ((signal = ctx.signal), {}));
     service.abort();
     expect(signal.aborted).toBe(true);
-    await taskWorker(services(bus), { ...options(new AbortController().signal), start: (ctx) => ((signal = ctx.signal), ctx.abort(), {}) });
+    await taskWorker(services(bus), options(new AbortController().signal), (ctx) => ((signal = ctx.signal), ctx.abort(), {}));
     expect(signal.aborted).toBe(true);
   });
 
   it('reports a loop\'s failures as the part\'s fault, redacted, and its recovery', async () => {
     const { bus, published } = fakeBus();
-    await taskWorker(services(bus), {
-      ...options(new AbortController().signal),
-      start(ctx) {
-        const hooks = ctx.retries('batch failed; will retry', 'part-2', { part: 2 });
-        hooks.onError(new Error('access denied with hunter2'));
-        hooks.onRecovered();
-        ctx.faults().failed(new Error('whole worker'));
-        return {};
-      },
+    await taskWorker(services(bus), options(new AbortController().signal), (ctx) => {
+      const hooks = ctx.retries('batch failed; will retry', 'part-2', { part: 2 });
+      hooks.onError(new Error('access denied with hunter2'));
+      hooks.onRecovered();
+      ctx.faults().failed(new Error('whole worker'));
+      return {};
     });
     const faults = published.map((p) => (p.unit?.$case === 'fault' ? p.unit.value : undefined));
     expect(faults.map((f) => [f?.reporter, f?.recovered])).toEqual([['svc/part-2', false], ['svc/part-2', true], ['svc', false]]);
@@ -67,27 +61,21 @@ describe('taskWorker', () => {
   it('ends what it started when it cannot start', async () => {
     const { bus } = fakeBus();
     let loopSignal!: AbortSignal;
-    const failing = taskWorker(services(bus), {
-      ...options(new AbortController().signal),
-      async start(ctx) {
-        loopSignal = ctx.signal;
-        ctx.keep(new Promise((resolve) => ctx.signal.addEventListener('abort', resolve)), 'loop stopped');
-        throw new Error('destination busy');
-      },
+    const failing = taskWorker(services(bus), options(new AbortController().signal), async (ctx) => {
+      loopSignal = ctx.signal;
+      ctx.keep(new Promise((resolve) => ctx.signal.addEventListener('abort', resolve)), 'loop stopped');
+      throw new Error('destination busy');
     });
     await expect(failing).rejects.toThrow('destination busy');
     expect(loopSignal.aborted).toBe(true);
   });
 
-  it('ends a traced call\'s span and passes its result or error through', async () => {
+  it('passes a traced call\'s result or error through', async () => {
     const { bus } = fakeBus();
-    await taskWorker(services(bus), {
-      ...options(new AbortController().signal),
-      async start(ctx) {
-        expect(await ctx.traced('x.batch', undefined, { 'tidewater.partition': 1 }, async () => 'ack')).toBe('ack');
-        await expect(ctx.traced('x.batch', undefined, {}, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
-        return {};
-      },
+    await taskWorker(services(bus), options(new AbortController().signal), async (ctx) => {
+      expect(await ctx.traced('x.batch', undefined, { 'tidewater.partition': 1 }, async () => 'ack')).toBe('ack');
+      await expect(ctx.traced('x.batch', undefined, {}, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+      return {};
     });
   });
 });

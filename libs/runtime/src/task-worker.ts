@@ -52,7 +52,6 @@ export interface TaskWorkerOptions {
   readonly signal: AbortSignal;
   /** Redacted from fault reports (the source password). */
   readonly secrets?: readonly string[];
-  start(w: WorkerContext): Promise<WorkerParts> | WorkerParts;
 }
 
 /**
@@ -60,7 +59,7 @@ export interface TaskWorkerOptions {
  * trace spans and the `{update, stop}` handle. Stopping aborts the loops, waits for them to
  * end and only then closes what they used.
  */
-export async function taskWorker(ctx: WorkerServices, o: TaskWorkerOptions): Promise<TaskWorker> {
+export async function taskWorker(ctx: WorkerServices, o: TaskWorkerOptions, start: (w: WorkerContext) => Promise<WorkerParts> | WorkerParts): Promise<TaskWorker> {
   const taskId = o.task.state.taskId;
   const controller = new AbortController();
   const abort = () => controller.abort();
@@ -107,7 +106,7 @@ export async function taskWorker(ctx: WorkerServices, o: TaskWorkerOptions): Pro
   };
   let parts: WorkerParts;
   try {
-    parts = await o.start(w);
+    parts = await start(w);
   } catch (e) {
     await ended();
     throw e;
