@@ -7,6 +7,10 @@ import { Stage, type TaskView } from '@tidewater/proto';
 import { startStack, type Stack } from './testing/stack.js';
 import { startLocal, type LocalRun } from './local-run.js';
 import { appliedUpToNow } from './testing/applied.js';
+import { churnOrders } from './testing/churn.js';
+import { specText } from './testing/specs.js';
+import { rowTexts as text } from './testing/compare.js';
+import { openReleased as openWhenReleased, stopAndOpen as stopTaskAndOpen, untilStage, untilTask } from './testing/task-waits.js';
 
 let stack: Stack;
 let db: MariaDbServer;
@@ -27,56 +31,21 @@ afterAll(async () => {
 
 const conn = () => ({ host: db.host, port: db.port, user: db.user, password: db.password });
 
-function spec(name: string, body: Record<string, unknown>): string {
-  return JSON.stringify({ name, source: conn(), destination: { type: 'duckdb', path: join(work, `${name}.duckdb`) }, migrationTypes: ['schema', 'full', 'incremental'], ...body });
-}
+const spec = (name: string, body: Record<string, unknown>): string => specText(name, db, join(work, `${name}.duckdb`), body);
 
 async function start(text: string): Promise<TaskView> {
   const t = await local.client.createTask(text);
   return (await local.client.precheckAndStart(t.taskId)).task;
 }
 
-async function until(taskId: string, stage: Stage): Promise<TaskView> {
-  return waitFor(async () => {
-    const t = await local.client.getTask(taskId);
-    if (t.stage === Stage.STAGE_FAILED || t.stage === Stage.STAGE_PAUSED) throw new Error(`task ${taskId} ${Stage[t.stage]}: ${t.errorMessage}`);
-    return t.stage === stage ? t : undefined;
-  }, { timeoutMs: 120_000, intervalMs: 100, what: `task ${taskId} to reach ${Stage[stage]}` });
-}
+const until = (taskId: string, stage: Stage): Promise<TaskView> => untilStage(local.client, taskId, stage);
 
-async function caughtUp(taskId: string): Promise<void> {
-  await appliedUpToNow(local.client, taskId, conn());
-}
+const caughtUp = (taskId: string): Promise<TaskView> => appliedUpToNow(local.client, taskId, conn());
 
-/** The sink holds the DuckDB file until it has seen the task finish: open it once released. */
-function openReleased(file: string): Promise<WarehouseSession> {
-  return waitFor(() => WarehouseSession.open(join(work, file)).catch(() => undefined), { timeoutMs: 30_000, intervalMs: 100, what: `the sink to release ${file}` });
-}
+const openReleased = (file: string): Promise<WarehouseSession> => openWhenReleased(join(work, file), { intervalMs: 100, what: `the sink to release ${file}` });
+const stopAndOpen = (taskId: string): Promise<WarehouseSession> => stopTaskAndOpen(local.client, taskId, join(work, `${taskId}.duckdb`), { intervalMs: 100, what: `the sink to release ${taskId}.duckdb` });
 
-async function stopAndOpen(taskId: string): Promise<WarehouseSession> {
-  await local.client.stopTask(taskId);
-  return openReleased(`${taskId}.duckdb`);
-}
-
-const text = (rows: unknown[][]) => rows.map((r) => r.map((v) => (v === null ? '∅' : String(v))).join('|')).sort();
-
-/** Random writes that move rows into and out of the filter, change prices, keys, and delete. */
-async function churn(seed: number, n: number): Promise<void> {
-  let s = seed;
-  const rand = (k: number) => ((s = (s * 1103515245 + 12345) & 0x7fffffff) % k);
-  const statuses = ["'new'", "'paid'", "'cancelled'", "'Cancelled'", "'shipped'", 'NULL'];
-  for (let i = 0; i < n; i++) {
-    const id = 1 + rand(2200);
-    switch (rand(6)) {
-      case 0: await source.query(`UPDATE opt.Orders SET Status = ${statuses[rand(statuses.length)]} WHERE Id = ${id}`); break;
-      case 1: await source.query(`UPDATE opt.Orders SET Price = Price + 1.25, Note = 'changed' WHERE Id = ${id}`); break;
-      case 2: await source.query(`INSERT IGNORE INTO opt.Orders VALUES (${3000 + i + seed}, ${statuses[rand(statuses.length)]}, ${rand(9000) / 100}, 'pw', 'ins')`); break;
-      case 3: await source.query(`DELETE FROM opt.Orders WHERE Id = ${id}`); break;
-      case 4: await source.query(`UPDATE IGNORE opt.Orders SET Id = Id + 100000 WHERE Id = ${id}`); break;
-      default: await source.query(`UPDATE opt.Customer SET name = CONCAT(name, '+') WHERE id = ${1 + rand(50)}`);
-    }
-  }
-}
+const churn = (seed: number, n: number): Promise<void> => churnOrders(source, seed, n);
 
 describe('task options end to end', () => {
   it('maps names, filters rows and applies ETL in the full copy and the change stream, and throttles on the fly', async () => {
@@ -247,10 +216,7 @@ describe('task options end to end', () => {
     expect(pre.items.find((i) => i.name === 'heartbeat.privileges')?.status).toBe(1);
     await source.query(`REVOKE CREATE ON tidewater.* FROM 'hbu'@'%'`);
     await local.client.startTask(t.taskId, pre.items.filter((i) => i.status === 2).map((i) => i.name));
-    const failed = await waitFor(async () => {
-      const v = await local.client.getTask(t.taskId);
-      return v.stage === Stage.STAGE_FAILED ? v : undefined;
-    }, { timeoutMs: 60_000, intervalMs: 200, what: 'the task to fail on the capture start error' });
+    const failed = await untilTask(local.client, t.taskId, (v) => v.stage === Stage.STAGE_FAILED, { timeoutMs: 60_000, intervalMs: 200, what: 'the task to fail on the capture start error' });
     expect(failed.errorCode).toBe('TW_SOURCE_PRIVILEGES');
     expect(failed.errorMessage).toContain('capture/start');
   });
@@ -267,27 +233,18 @@ describe('task options end to end', () => {
     process.kill(sink, 'SIGSTOP');
     try {
       await source.query('INSERT INTO blk.t SELECT seq + 1000, seq FROM blk.seq_1_to_50');
-      const first = await waitFor(async () => {
-        const t = await local.client.getTask(task.taskId);
-        return t.blockedSinceMs > 0n ? t : undefined;
-      }, { timeoutMs: 60_000, intervalMs: 500, what: 'the task to say it is blocked' });
+      const first = await untilTask(local.client, task.taskId, (t) => t.blockedSinceMs > 0n, { timeoutMs: 60_000, intervalMs: 500, what: 'the task to say it is blocked' });
       expect(first.stage).toBe(Stage.STAGE_INCREMENTAL);
       expect(first.blockedCause).toMatch(/no change applied/);
       expect(first.lagSeconds).toBeGreaterThanOrEqual(10);
-      const later = await waitFor(async () => {
-        const t = await local.client.getTask(task.taskId);
-        return t.lagSeconds >= first.lagSeconds + 2 ? t : undefined;
-      }, { timeoutMs: 30_000, intervalMs: 500, what: 'the lag to grow' });
+      const later = await untilTask(local.client, task.taskId, (t) => t.lagSeconds >= first.lagSeconds + 2, { timeoutMs: 30_000, intervalMs: 500, what: 'the lag to grow' });
       expect(later.blockedSinceMs).toBe(first.blockedSinceMs);
     } finally {
       process.kill(sink, 'SIGCONT');
     }
     await caughtUp(task.taskId);
     // The batch applied late measured its own lag; the next idle heartbeat brings it down.
-    const flowing = await waitFor(async () => {
-      const t = await local.client.getTask(task.taskId);
-      return t.lagSeconds < 5 ? t : undefined;
-    }, { timeoutMs: 30_000, intervalMs: 500, what: 'the lag to fall once changes flow' });
+    const flowing = await untilTask(local.client, task.taskId, (t) => t.lagSeconds < 5, { timeoutMs: 30_000, intervalMs: 500, what: 'the lag to fall once changes flow' });
     expect(flowing.blockedSinceMs).toBe(0n);
     expect(flowing.changesApplied).toBeGreaterThanOrEqual(50n);
     await local.client.stopTask(task.taskId);

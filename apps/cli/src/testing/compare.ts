@@ -55,3 +55,6 @@ export async function destRows(w: WarehouseSession, sql: string, cols: readonly 
   const rows = await w.query(`SELECT ${cols.map(destExpr).join(', ')} FROM (${sql})`);
   return rows.map((r) => cols.map((c, i) => norm(c, r[i])).join('|')).sort();
 }
+
+/** Rows as sorted `a|b|c` lines, NULL as ∅: compares result sets whatever their order. */
+export const rowTexts = (rows: unknown[][]): string[] => rows.map((r) => r.map((v) => (v === null ? '∅' : String(v))).join('|')).sort();
