@@ -7,6 +7,8 @@ describe('serviceConfigFromEnv', () => {
     expect(c.grpcAddress).toBe(DEFAULT_GRPC_ADDRESS);
     expect(c.sinkAssignment).toEqual({ index: 0, count: 1 });
     expect(c.duckdbMemory).toBe('256MB');
+    expect(c.exitWithParent).toBe(false);
+    expect(serviceConfigFromEnv('sink', { TIDEWATER_EXIT_WITH_PARENT: '1' }).exitWithParent).toBe(true);
   });
 
   it('reads the sink assignment and memory limit', () => {

@@ -18,6 +18,8 @@ export interface ServiceConfig {
   readonly sinkAssignment: { readonly index: number; readonly count: number };
   /** DuckDB memory limit of a sink: keeps its memory flat however large the warehouse grows. */
   readonly duckdbMemory: string;
+  /** Set by the CLI's supervisor for its children: a service whose parent died stops too. */
+  readonly exitWithParent: boolean;
 }
 
 function invalid(variable: string, message: string, fix: string): TidewaterError {
@@ -58,5 +60,6 @@ export function serviceConfigFromEnv(serviceName: string, env: NodeJS.ProcessEnv
     grpcAddress: env.TIDEWATER_GRPC_ADDRESS ?? DEFAULT_GRPC_ADDRESS,
     sinkAssignment: serviceName === 'sink' ? sinkAssignment(env) : { index: 0, count: 1 },
     duckdbMemory: env.TIDEWATER_DUCKDB_MEMORY ?? '256MB',
+    exitWithParent: env.TIDEWATER_EXIT_WITH_PARENT === '1',
   };
 }

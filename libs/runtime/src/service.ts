@@ -58,7 +58,7 @@ export async function runService(
     ];
     await lifecycle.start(components);
     log.info('started', { instance: config.instanceId, nats: config.natsUrl });
-    if (process.env.TIDEWATER_EXIT_WITH_PARENT === '1') exitWithParent(lifecycle, log);
+    if (config.exitWithParent) exitWithParent(lifecycle, log);
   } catch (e) {
     log.error('failed to start', { err: e, fix: isTidewaterError(e) ? e.describe() : undefined });
     await lifecycle.stop();
