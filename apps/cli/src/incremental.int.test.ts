@@ -9,6 +9,9 @@ import { startLocal, type LocalRun } from './local-run.js';
 import { sourceRows, destRows, type ColumnKind } from './testing/compare.js';
 import { RandomWriter } from './testing/writer.js';
 import { appliedUpToNow } from './testing/applied.js';
+import { mergeSql } from './testing/merge-sql.js';
+import { specText } from './testing/specs.js';
+import { openReleased, stopAndOpen, untilPaused } from './testing/task-waits.js';
 
 const TABLES: Record<string, { key: string[]; cols: ColumnKind[] }> = {
   acct: {
@@ -17,18 +20,6 @@ const TABLES: Record<string, { key: string[]; cols: ColumnKind[] }> = {
   },
   pair: { key: ['a', 'b'], cols: [{ name: 'a', kind: 'text' }, { name: 'b', kind: 'int' }, { name: 'v', kind: 'int' }] },
 };
-
-/** The merge of docs/merge.md, verbatim in shape, optionally as of time T. */
-function mergeSql(table: string, key: string[], cols: ColumnKind[], before?: number): string {
-  const c = cols.map((x) => `"${x.name}"`).join(', ');
-  const k = key.map((x) => `"${x}"`).join(', ');
-  const t = before === undefined ? '' : `WHERE utc_timestamp < ${before}`;
-  return `SELECT ${c} FROM (
-    SELECT row_number() OVER (PARTITION BY ${k} ORDER BY record_id DESC, after_flag DESC) AS rn, after_flag, ${c}
-    FROM (SELECT record_id, after_flag, ${c} FROM inc.${table}_log ${t}
-          UNION ALL
-          SELECT 0, 'Y', ${c} FROM inc.${table}_base)) WHERE rn = 1 AND after_flag = 'Y'`;
-}
 
 let stack: Stack;
 let db: MariaDbServer;
@@ -52,31 +43,12 @@ async function resetSource(): Promise<void> {
   await source.query(`INSERT INTO inc.acct SELECT seq, seq / 10, CONCAT('seed ', seq), '2024-01-01 00:00:00.5' FROM inc.seq_1_to_3000`);
 }
 
-function caughtUp(local: LocalRun, taskId: string): Promise<TaskView> {
-  return appliedUpToNow(local.client, taskId, { host: db.host, port: db.port, user: db.user, password: db.password });
-}
-
-/**
- * The sink holds the DuckDB file (one writer per file) while the task runs: stop the task,
- * then open the warehouse once the sink has let go.
- */
-async function stopAndOpen(local: LocalRun, taskId: string, warehouse: string): Promise<WarehouseSession> {
-  await local.client.stopTask(taskId);
-  return waitFor(() => WarehouseSession.open(warehouse), { timeoutMs: 30_000, intervalMs: 250, what: 'the sink to release the warehouse' });
-}
-
-/** The task once it paused (the test fails with `what` if it does not). */
-function untilPaused(local: LocalRun, taskId: string, what: string): Promise<TaskView> {
-  return waitFor(async () => {
-    const t = await local.client.getTask(taskId);
-    return t.stage === Stage.STAGE_PAUSED ? t : undefined;
-  }, { timeoutMs: 60_000, what });
-}
+const caughtUp = (local: LocalRun, taskId: string): Promise<TaskView> => appliedUpToNow(local.client, taskId, { host: db.host, port: db.port, user: db.user, password: db.password });
 
 async function assertMergeEqualsSource(w: WarehouseSession): Promise<void> {
   for (const [table, { key, cols }] of Object.entries(TABLES)) {
     const want = await sourceRows(source, 'inc', table, cols);
-    expect(await destRows(w, mergeSql(table, key, cols), cols)).toEqual(want);
+    expect(await destRows(w, mergeSql('inc', table, key, cols), cols)).toEqual(want);
     expect(await destRows(w, `SELECT * FROM inc.${table}_merged`, cols)).toEqual(want);
     expect(await w.query(`SELECT record_id, before_flag, after_flag, count(*) FROM inc.${table}_log GROUP BY ALL HAVING count(*) > 1`)).toEqual([]);
     // An UPDATE is two rows with one record id: before (Y/N) then after (N/Y).
@@ -84,17 +56,8 @@ async function assertMergeEqualsSource(w: WarehouseSession): Promise<void> {
   }
 }
 
-function spec(name: string, warehouse: string): string {
-  return JSON.stringify({
-    name,
-    source: { host: db.host, port: db.port, user: db.user, password: db.password },
-    destination: { type: 'duckdb', path: warehouse },
-    migrationTypes: ['schema', 'full', 'incremental'],
-    objects: [{ database: 'inc' }],
-    full: { chunkRows: 500, batchRows: 200, parallelChunks: 2 },
-    incremental: { partition: ['modifytime_year', 'modifytime_month'] },
-  });
-}
+const spec = (name: string, warehouse: string): string =>
+  specText(name, db, warehouse, { objects: [{ database: 'inc' }], full: { chunkRows: 500, batchRows: 200, parallelChunks: 2 }, incremental: { partition: ['modifytime_year', 'modifytime_month'] } });
 
 describe('incremental migration', () => {
   it('keeps _base + _log merging to the source under concurrent writes, also as of a past time T', async () => {
@@ -117,11 +80,11 @@ describe('incremental migration', () => {
       await writer.run(400);
       const caught = await caughtUp(local, task.taskId);
       expect(caught.lagSeconds).toBeLessThan(60);
-      const w = await stopAndOpen(local, task.taskId, warehouse);
+      const w = await stopAndOpen(local.client, task.taskId, warehouse);
       try {
         await assertMergeEqualsSource(w);
         for (const [table, { key, cols }] of Object.entries(TABLES)) {
-          expect(await destRows(w, mergeSql(table, key, cols, T), cols)).toEqual(atT[table]);
+          expect(await destRows(w, mergeSql('inc', table, key, cols, T), cols)).toEqual(atT[table]);
         }
         const [[year, month]] = (await w.query(`SELECT modifytime_year, modifytime_month FROM inc.acct_log LIMIT 1`)) as [[string, string]];
         expect(`${year}-${month}`).toBe(new Date().toISOString().slice(0, 7));
@@ -150,7 +113,7 @@ describe('incremental migration', () => {
       }
       await load;
       await caughtUp(local, task.taskId);
-      const w = await stopAndOpen(local, task.taskId, warehouse);
+      const w = await stopAndOpen(local.client, task.taskId, warehouse);
       try {
         await assertMergeEqualsSource(w);
       } finally {
@@ -177,13 +140,13 @@ describe('incremental migration', () => {
       await writer.run(150);
       await caughtUp(local, task.taskId);
       await source.query('ALTER TABLE inc.pair DROP COLUMN v');
-      const paused = await untilPaused(local, task.taskId, 'the task to pause on DROP COLUMN');
+      const paused = await untilPaused(local.client, task.taskId, 'the task to pause on DROP COLUMN');
       expect(paused.errorCode).toBe('TW_UNSUPPORTED_DDL');
       expect(paused.errorMessage).toContain('ALTER TABLE inc.pair DROP COLUMN v');
-      const w = await waitFor(() => WarehouseSession.open(warehouse), { timeoutMs: 30_000, intervalMs: 250, what: 'the sink to release the warehouse' });
+      const w = await openReleased(warehouse);
       try {
         const cols: ColumnKind[] = [...TABLES.acct!.cols, { name: 'tag', kind: 'text' }];
-        expect(await destRows(w, mergeSql('acct', ['id'], cols), cols)).toEqual(await sourceRows(source, 'inc', 'acct', cols));
+        expect(await destRows(w, mergeSql('inc', 'acct', ['id'], cols), cols)).toEqual(await sourceRows(source, 'inc', 'acct', cols));
         expect(await destRows(w, 'SELECT * FROM inc.acct_merged', cols)).toEqual(await sourceRows(source, 'inc', 'acct', cols));
       } finally {
         await w.close();
@@ -192,7 +155,7 @@ describe('incremental migration', () => {
       // never run on as "incremental, no error" while capture has stopped.
       await source.query(`INSERT INTO inc.acct (id, balance, note, updated, tag) VALUES (9000002, 2, 'after resume', NOW(6), 'r')`);
       expect((await local.client.resumeTask(task.taskId)).stage).toBe(Stage.STAGE_INCREMENTAL);
-      const again = await untilPaused(local, task.taskId, 'the resumed task to pause again on DROP COLUMN');
+      const again = await untilPaused(local.client, task.taskId, 'the resumed task to pause again on DROP COLUMN');
       expect(again.errorCode).toBe('TW_UNSUPPORTED_DDL');
       expect(again.errorMessage).toContain('ALTER TABLE inc.pair DROP COLUMN v');
     } finally {
@@ -236,11 +199,11 @@ describe('incremental migration', () => {
       await ddl.query(`UPDATE inc.acct SET p1 = 1, p2 = 2 WHERE id BETWEEN 200 AND 210`);
       await local.client.resumeTask(task.taskId);
       await caughtUp(local, task.taskId);
-      const w = await stopAndOpen(local, task.taskId, warehouse);
+      const w = await stopAndOpen(local.client, task.taskId, warehouse);
       try {
         const cols: ColumnKind[] = [...TABLES.acct!.cols, ...['n2', 'n3', 'n4', 'a', 'b', 'p1', 'p2'].map((name): ColumnKind => ({ name, kind: name === 'n4' ? 'text' : 'int' }))];
         const want = await sourceRows(source, 'inc', 'acct', cols);
-        expect(await destRows(w, mergeSql('acct', ['id'], cols), cols)).toEqual(want);
+        expect(await destRows(w, mergeSql('inc', 'acct', ['id'], cols), cols)).toEqual(want);
         expect(await destRows(w, 'SELECT * FROM inc.acct_merged', cols)).toEqual(want);
         const pair = TABLES.pair!;
         expect(await destRows(w, 'SELECT * FROM inc.pair_merged', pair.cols)).toEqual(await sourceRows(source, 'inc', 'pair', pair.cols));
@@ -271,7 +234,7 @@ describe('incremental migration', () => {
       } finally {
         process.kill(capture, 'SIGCONT');
       }
-      const paused = await untilPaused(local, task.taskId, 'the task to pause on the ADD COLUMN');
+      const paused = await untilPaused(local.client, task.taskId, 'the task to pause on the ADD COLUMN');
       expect(paused.errorCode).toBe('TW_UNSUPPORTED_DDL');
       expect(paused.errorMessage).toContain('ALTER TABLE inc.pair ADD COLUMN z INT');
       expect(paused.errorMessage).toContain('the table now has a, b, z');
@@ -308,7 +271,7 @@ describe('incremental migration', () => {
       await source.query('UPDATE big.wide SET v = 3 WHERE id = 60001');
       const caught = await caughtUp(local, task.taskId);
       expect(caught.retrying).toEqual([]);
-      const w = await stopAndOpen(local, task.taskId, warehouse);
+      const w = await stopAndOpen(local.client, task.taskId, warehouse);
       try {
         const want = (await source.query('SELECT id, v, LENGTH(b), MD5(b) FROM big.wide ORDER BY id')).map((r) => r.map(String).join('|'));
         const got = (await w.query('SELECT id, v, octet_length(b), md5(b) FROM big.wide_merged ORDER BY id')).map((r) => r.map(String).join('|'));
