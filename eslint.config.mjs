@@ -4,10 +4,16 @@ import tseslint from 'typescript-eslint';
 // Apps never import apps; libs are used through their one public entry.
 const boundaryPatterns = [
   {
-    group: ['coordinator', 'capture', 'snapshot', 'transform', 'sink', 'cli'].flatMap((app) => [`@tidewater/${app}`, `@tidewater/${app}/*`]),
+    group: ['coordinator', 'capture', 'snapshot', 'transform', 'sink', 'cli'].flatMap((app) => [
+      `@tidewater/${app}`,
+      `@tidewater/${app}/*`,
+    ]),
     message: 'apps never import apps: move shared code into a lib',
   },
-  { group: ['@tidewater/*/src/*', '@tidewater/*/src'], message: 'import a lib through its public entry (@tidewater/<lib>)' },
+  {
+    group: ['@tidewater/*/src/*', '@tidewater/*/src'],
+    message: 'import a lib through its public entry (@tidewater/<lib>)',
+  },
 ];
 
 export default [
@@ -44,8 +50,19 @@ export default [
           patterns: [
             ...boundaryPatterns,
             {
-              group: ['@tidewater/*-sink', '@tidewater/*-sink/*', '@tidewater/*-source', '@tidewater/*-source/*', '@tidewater/binlog', '@duckdb/*', 'mysql2', 'mysql2/*', '@vlasky/zongji'],
-              message: 'task-plan and task-state own the model: an adapter (destination or source) depends on them, not the reverse',
+              group: [
+                '@tidewater/*-sink',
+                '@tidewater/*-sink/*',
+                '@tidewater/*-source',
+                '@tidewater/*-source/*',
+                '@tidewater/binlog',
+                '@duckdb/*',
+                'mysql2',
+                'mysql2/*',
+                '@vlasky/zongji',
+              ],
+              message:
+                'task-plan and task-state own the model: an adapter (destination or source) depends on them, not the reverse',
             },
           ],
         },

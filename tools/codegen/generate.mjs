@@ -17,7 +17,10 @@ try {
   execFileSync(buf, ['generate', '--template', 'buf.gen.yaml', '-o', out], { cwd: root, stdio: 'inherit' });
   const fresh = join(out, 'libs/proto/src/gen');
   // The compiled schema (FileDescriptorSet) the coordinator serves through gRPC reflection.
-  execFileSync(buf, ['build', '--as-file-descriptor-set', '-o', join(fresh, 'descriptor.binpb')], { cwd: root, stdio: 'inherit' });
+  execFileSync(buf, ['build', '--as-file-descriptor-set', '-o', join(fresh, 'descriptor.binpb')], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (check) {
     const diff = compare(fresh, target);
     if (diff.length) {
@@ -46,10 +49,18 @@ function list(dir, base = dir) {
 
 function compare(a, b) {
   let bFiles;
-  try { bFiles = list(b); } catch { return ['missing output']; }
+  try {
+    bFiles = list(b);
+  } catch {
+    return ['missing output'];
+  }
   const aFiles = list(a);
   const all = [...new Set([...aFiles, ...bFiles])];
   return all.filter((f) => {
-    try { return !readFileSync(join(a, f)).equals(readFileSync(join(b, f))); } catch { return true; }
+    try {
+      return !readFileSync(join(a, f)).equals(readFileSync(join(b, f)));
+    } catch {
+      return true;
+    }
   });
 }

@@ -35,7 +35,10 @@ function columnKey(name: string): string {
  * applies to `_base`/`_log`; anything else pauses the task (docs/architecture.md, "Incremental migration").
  */
 export function appendedColumnNames(statement: string): string[] | undefined {
-  const m = /^\s*ALTER\s+(?:ONLINE\s+|IGNORE\s+)?TABLE\s+(?:`[^`]+`|\w+)(?:\s*\.\s*(?:`[^`]+`|\w+))?\s+([\s\S]+)$/i.exec(statement);
+  const m =
+    /^\s*ALTER\s+(?:ONLINE\s+|IGNORE\s+)?TABLE\s+(?:`[^`]+`|\w+)(?:\s*\.\s*(?:`[^`]+`|\w+))?\s+([\s\S]+)$/i.exec(
+      statement,
+    );
   if (!m) return undefined;
   const names: string[] = [];
   for (const clause of topLevelClauses(m[1]!.replace(/;\s*$/, ''))) {
@@ -62,7 +65,11 @@ export function appendedColumnNames(statement: string): string[] | undefined {
  * columns: a later statement changed or dropped them, and no schema for this position can
  * be derived.
  */
-export function schemaAfterAddColumn(prev: TableSchema, names: readonly string[], live: TableSchema): { next: TableSchema; added: ColumnDef[] } | undefined {
+export function schemaAfterAddColumn(
+  prev: TableSchema,
+  names: readonly string[],
+  live: TableSchema,
+): { next: TableSchema; added: ColumnDef[] } | undefined {
   const have = new Set(prev.columns.map((c) => c.name.toLowerCase()));
   const wanted = [...new Set(names.map(columnKey))].filter((n) => !have.has(n));
   if (!wanted.length) return { next: prev, added: [] };

@@ -37,9 +37,19 @@ export class BatchSender {
     const rows = batch.tables.reduce((n, t) => n + t.rowCount, 0);
     await this.throttle.admit({ rows, bytes: data.length }, this.signal);
     // The batch's trace starts here and follows it through transform and sink (NATS headers).
-    const span = this.ctx.tracer.startSpan('capture.batch', { attributes: { 'tidewater.task': this.taskId, 'tidewater.rows': rows, 'tidewater.position': origin?.end?.token ?? '' } });
+    const span = this.ctx.tracer.startSpan('capture.batch', {
+      attributes: {
+        'tidewater.task': this.taskId,
+        'tidewater.rows': rows,
+        'tidewater.position': origin?.end?.token ?? '',
+      },
+    });
     try {
-      await context.with(trace.setSpan(context.active(), span), () => this.publisher.publish(subjects.sourceBinlog(this.taskId), data, { msgId: messageIds.binlogBatch(origin?.end?.token, origin?.lastRecordId) }));
+      await context.with(trace.setSpan(context.active(), span), () =>
+        this.publisher.publish(subjects.sourceBinlog(this.taskId), data, {
+          msgId: messageIds.binlogBatch(origin?.end?.token, origin?.lastRecordId),
+        }),
+      );
     } finally {
       span.end();
     }
@@ -50,7 +60,9 @@ export class BatchSender {
 
   /** A schema change at `pos` (after the batch before it was sent): stored, then the checkpoint moves past it. */
   async sendSchemaChange(change: Batch, pos: BinlogPosition): Promise<void> {
-    await this.publisher.publish(subjects.sourceBinlog(this.taskId), Batch.encode(change).finish(), { msgId: messageIds.addColumnBatch(pos.token) });
+    await this.publisher.publish(subjects.sourceBinlog(this.taskId), Batch.encode(change).finish(), {
+      msgId: messageIds.addColumnBatch(pos.token),
+    });
     await this.publisher.flush();
     await this.saveCheckpoint(pos);
   }

@@ -24,7 +24,11 @@ function serverIdFor(taskId: string): number {
  * is saved only after the batch that reaches it is stored by JetStream (invariant C1, see
  * BatchSender), so a restart never skips a transaction; what it re-sends, the sink drops by record id.
  */
-export async function startCaptureTask(ctx: ServiceContext, task: StoredTask, signal: AbortSignal): Promise<TaskWorker> {
+export async function startCaptureTask(
+  ctx: ServiceContext,
+  task: StoredTask,
+  signal: AbortSignal,
+): Promise<TaskWorker> {
   const taskId = task.state.taskId;
   const spec = specOf(task.state);
   ctx.log.addSecret(spec.source.password);
@@ -34,7 +38,9 @@ export async function startCaptureTask(ctx: ServiceContext, task: StoredTask, si
   // Waiting here holds the serial chain, which pauses the binlog socket: the source is read no faster.
   const throttle = new Throttle(incrementalRates(spec));
   let specJson = task.state.specJson;
-  const heartbeat = spec.heartbeat.enabled ? await HeartbeatWriter.start(spec.source, spec.heartbeat, taskId, ctx.log) : undefined;
+  const heartbeat = spec.heartbeat.enabled
+    ? await HeartbeatWriter.start(spec.source, spec.heartbeat, taskId, ctx.log)
+    : undefined;
 
   /** One binlog reader from `from`, until it fails or the task stops: the error that ended it. */
   const stream = async (w: WorkerContext, from: BinlogPosition, source: SourceClient): Promise<Error> => {
@@ -43,13 +49,26 @@ export async function startCaptureTask(ctx: ServiceContext, task: StoredTask, si
     let chain: Promise<void> = Promise.resolve();
     const serial = (fn: () => Promise<void> | void): Promise<void> => (chain = chain.then(fn));
     const batcher = new TransactionBatcher(taskId, evolution.schemas);
-    const sender = new BatchSender(ctx, taskId, batcher, checkpoints, throttle, w.faults(), w.signal, () => evolution.schemas);
+    const sender = new BatchSender(
+      ctx,
+      taskId,
+      batcher,
+      checkpoints,
+      throttle,
+      w.faults(),
+      w.signal,
+      () => evolution.schemas,
+    );
     const reader = createBinlogReader(spec.source, { serverId: serverIdFor(taskId) });
     let timer: NodeJS.Timeout | undefined;
     const failed = new Promise<Error>((resolve) => {
-      timer = setInterval(() => {
-        if (batcher.age() >= spec.incremental.flushMs) void serial(() => sender.flush(false)).catch((e: unknown) => resolve(e as Error));
-      }, Math.max(5, Math.floor(spec.incremental.flushMs / 2)));
+      timer = setInterval(
+        () => {
+          if (batcher.age() >= spec.incremental.flushMs)
+            void serial(() => sender.flush(false)).catch((e: unknown) => resolve(e as Error));
+        },
+        Math.max(5, Math.floor(spec.incremental.flushMs / 2)),
+      );
       const tables: TableSchema[] = heartbeat ? [...evolution.schemas, heartbeat.schema] : evolution.schemas;
       reader
         .start(from, tables, {
@@ -77,7 +96,13 @@ export async function startCaptureTask(ctx: ServiceContext, task: StoredTask, si
             serial(async () => {
               const outcome = await evolution.onDdl(database, statement, pos, { source, batcher, reader, sender });
               if (outcome.followed) return;
-              await reportUnsupportedDdl(ctx.bus, taskId, task.revision, { target: outcome.target, statement, reason: outcome.reason, pos, timestamp });
+              await reportUnsupportedDdl(ctx.bus, taskId, task.revision, {
+                target: outcome.target,
+                statement,
+                reason: outcome.reason,
+                pos,
+                timestamp,
+              });
               w.abort();
             }),
           onError: (e) => resolve(e),
@@ -112,10 +137,18 @@ export async function startCaptureTask(ctx: ServiceContext, task: StoredTask, si
   };
 
   return taskWorker(ctx, { name: 'capture', task, signal, secrets: [spec.source.password] }, (w) => {
-    const running = reconnectLoop(w.signal, () => attempt(w), (e) => {
-      ctx.log.warn('binlog stream interrupted; resuming from the last saved position', { task: taskId, err: e, retriable: isRetriable(e) });
-      w.faults().failed(e);
-    });
+    const running = reconnectLoop(
+      w.signal,
+      () => attempt(w),
+      (e) => {
+        ctx.log.warn('binlog stream interrupted; resuming from the last saved position', {
+          task: taskId,
+          err: e,
+          retriable: isRetriable(e),
+        });
+        w.faults().failed(e);
+      },
+    );
     w.keep(running, 'capture stopped');
     return {
       update(t) {

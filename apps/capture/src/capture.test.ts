@@ -6,16 +6,44 @@ import { BATCH_FLUSH_BYTES, TransactionBatcher } from './transaction-batcher.js'
 
 const schema: TableSchema = {
   source: { database: 'shop', table: 'customer' },
-  columns: [{ name: 'id', dataType: 'int', columnType: 'int(11)', nullable: false, unsigned: false, precision: 10, scale: 0, fsp: 0, charset: '', length: 0n, columnDefault: '', collation: '' }],
+  columns: [
+    {
+      name: 'id',
+      dataType: 'int',
+      columnType: 'int(11)',
+      nullable: false,
+      unsigned: false,
+      precision: 10,
+      scale: 0,
+      fsp: 0,
+      charset: '',
+      length: 0n,
+      columnDefault: '',
+      collation: '',
+    },
+  ],
   keyColumns: ['id'],
   version: 0,
 };
-const pos = (p: number) => ({ file: 'mysql-bin.000002', pos: BigInt(p), gtid: '', token: `000002:${String(p).padStart(20, '0')}` });
+const pos = (p: number) => ({
+  file: 'mysql-bin.000002',
+  pos: BigInt(p),
+  gtid: '',
+  token: `000002:${String(p).padStart(20, '0')}`,
+});
 
 describe('TransactionBatcher', () => {
   it('adds a transaction only at its commit; an UPDATE gives two rows with one id', () => {
     const b = new TransactionBatcher('t', [schema]);
-    b.stage({ table: schema.source!, kind: 'update', rows: [{ before: [1n], after: [2n] }], file: 'mysql-bin.000002', txnStart: 500n, firstRowIndex: 0, timestamp: 1700000000 });
+    b.stage({
+      table: schema.source!,
+      kind: 'update',
+      rows: [{ before: [1n], after: [2n] }],
+      file: 'mysql-bin.000002',
+      txnStart: 500n,
+      firstRowIndex: 0,
+      timestamp: 1700000000,
+    });
     expect(b.take()).toBeUndefined();
     b.commit(pos(600));
     const batch = b.take()!;
@@ -40,7 +68,15 @@ describe('TransactionBatcher', () => {
     b.advance(pos(700));
     expect(b.shouldSend(false)).toBe(false);
     expect(b.shouldSend(true)).toBe(true);
-    b.stage({ table: schema.source!, kind: 'insert', rows: [{ after: [1n] }, { after: [2n] }], file: 'mysql-bin.000002', txnStart: 700n, firstRowIndex: 0, timestamp: 1700000000 });
+    b.stage({
+      table: schema.source!,
+      kind: 'insert',
+      rows: [{ after: [1n] }, { after: [2n] }],
+      file: 'mysql-bin.000002',
+      txnStart: 700n,
+      firstRowIndex: 0,
+      timestamp: 1700000000,
+    });
     b.commit(pos(800));
     expect(b.shouldSend(false)).toBe(true);
     expect(b.isFull(2)).toBe(true);
@@ -50,7 +86,10 @@ describe('TransactionBatcher', () => {
 });
 
 describe('ddlTarget', () => {
-  const migrated = [{ database: 'shop', table: 'customer' }, { database: 'shop', table: 'order' }];
+  const migrated = [
+    { database: 'shop', table: 'customer' },
+    { database: 'shop', table: 'order' },
+  ];
   it('finds the migrated table of ALTER/DROP/RENAME/TRUNCATE, quoted or qualified', () => {
     expect(ddlTarget('shop', 'ALTER TABLE customer ADD COLUMN x INT', migrated)).toEqual(migrated[0]);
     expect(ddlTarget('other', 'alter table `shop`.`order` drop column y', migrated)).toEqual(migrated[1]);
@@ -66,11 +105,19 @@ describe('ddlTarget', () => {
 
 describe('ADD COLUMN in binlog order', () => {
   const col = (name: string, columnType = 'int(11)') => ({ ...schema.columns[0]!, name, columnType, nullable: true });
-  const live = { ...schema, columns: [schema.columns[0]!, col('n2'), col('n3'), col('a'), col('b', 'varchar(8)')], version: 0 };
+  const live = {
+    ...schema,
+    columns: [schema.columns[0]!, col('n2'), col('n3'), col('a'), col('b', 'varchar(8)')],
+    version: 0,
+  };
 
   it('names the appended columns of ADD [COLUMN] statements; anything else is not one', () => {
     expect(appendedColumnNames('ALTER TABLE shop.customer ADD COLUMN n2 INT')).toEqual(['n2']);
-    expect(appendedColumnNames("ALTER TABLE `customer` ADD `a` INT DEFAULT 1, ADD INDEX (a), ADD COLUMN IF NOT EXISTS b VARCHAR(8) COMMENT 'x,y'")).toEqual(['`a`', 'b']);
+    expect(
+      appendedColumnNames(
+        "ALTER TABLE `customer` ADD `a` INT DEFAULT 1, ADD INDEX (a), ADD COLUMN IF NOT EXISTS b VARCHAR(8) COMMENT 'x,y'",
+      ),
+    ).toEqual(['`a`', 'b']);
     expect(appendedColumnNames('ALTER TABLE customer ADD COLUMN n2 INT AFTER id')).toBeUndefined();
     expect(appendedColumnNames('ALTER TABLE customer ADD COLUMN n2 INT, DROP COLUMN x')).toBeUndefined();
     expect(appendedColumnNames('ALTER TABLE customer ADD PRIMARY KEY (id)')).toBeUndefined();

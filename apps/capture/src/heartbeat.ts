@@ -13,14 +13,22 @@ const quote = (name: string) => `\`${name.replace(/`/g, '``')}\``;
  */
 export class HeartbeatWriter {
   private timer: NodeJS.Timeout | undefined;
-  private constructor(private readonly source: SourceClient, private readonly table: string, readonly schema: TableSchema, private readonly taskId: string, private readonly log: Logger) {}
+  private constructor(
+    private readonly source: SourceClient,
+    private readonly table: string,
+    readonly schema: TableSchema,
+    private readonly taskId: string,
+    private readonly log: Logger,
+  ) {}
 
   static async start(conn: SourceSpec, opts: HeartbeatOptions, taskId: string, log: Logger): Promise<HeartbeatWriter> {
     const [db, table] = opts.table.split('.') as [string, string];
     const source = await openSource(conn, { poolSize: 1 });
     try {
       await source.query(`CREATE DATABASE IF NOT EXISTS ${quote(db)}`);
-      await source.query(`CREATE TABLE IF NOT EXISTS ${quote(db)}.${quote(table)} (task_id VARCHAR(64) PRIMARY KEY, beat_ms BIGINT NOT NULL)`);
+      await source.query(
+        `CREATE TABLE IF NOT EXISTS ${quote(db)}.${quote(table)} (task_id VARCHAR(64) PRIMARY KEY, beat_ms BIGINT NOT NULL)`,
+      );
       const [schema] = await source.readSchemas([{ database: db, tables: [table] }]);
       const w = new HeartbeatWriter(source, `${quote(db)}.${quote(table)}`, schema!, taskId, log);
       w.timer = setInterval(() => void w.beat(), opts.intervalMs);
@@ -55,7 +63,10 @@ export class HeartbeatWriter {
 
   private async beat(): Promise<void> {
     try {
-      await this.source.query(`INSERT INTO ${this.table} (task_id, beat_ms) VALUES (?, ROUND(UNIX_TIMESTAMP(NOW(3)) * 1000)) ON DUPLICATE KEY UPDATE beat_ms = VALUES(beat_ms)`, [this.taskId]);
+      await this.source.query(
+        `INSERT INTO ${this.table} (task_id, beat_ms) VALUES (?, ROUND(UNIX_TIMESTAMP(NOW(3)) * 1000)) ON DUPLICATE KEY UPDATE beat_ms = VALUES(beat_ms)`,
+        [this.taskId],
+      );
     } catch (e) {
       this.log.warn('heartbeat write failed', { task: this.taskId, err: e });
     }

@@ -5,7 +5,11 @@ import { isRetriable } from '@tidewater/errors';
  * the last saved checkpoint and resolves with the error that ended it; `interrupted` reports
  * it, then the next reader starts after a pause (longer when retrying cannot help soon).
  */
-export async function reconnectLoop(signal: AbortSignal, attempt: () => Promise<Error>, interrupted: (e: Error) => void): Promise<void> {
+export async function reconnectLoop(
+  signal: AbortSignal,
+  attempt: () => Promise<Error>,
+  interrupted: (e: Error) => void,
+): Promise<void> {
   while (!signal.aborted) {
     const e = await attempt();
     if (signal.aborted) return;

@@ -41,7 +41,11 @@ export class SchemaEvolution {
   }
 
   async onDdl(database: string, statement: string, pos: BinlogPosition, s: DdlContext): Promise<DdlOutcome> {
-    const target = ddlTarget(database, statement, this.current.map((t) => t.source!));
+    const target = ddlTarget(
+      database,
+      statement,
+      this.current.map((t) => t.source!),
+    );
     if (!target) {
       s.batcher.advance(pos);
       return { followed: true };
@@ -49,7 +53,12 @@ export class SchemaEvolution {
     const outcome = await this.applyAddColumn(target, statement, pos, s);
     if (outcome.applied) return { followed: true };
     await s.sender.flush(true);
-    this.log.warn('DDL on a migrated table: pausing task', { task: this.taskId, table: `${target.database}.${target.table}`, statement, reason: outcome.reason });
+    this.log.warn('DDL on a migrated table: pausing task', {
+      task: this.taskId,
+      table: `${target.database}.${target.table}`,
+      statement,
+      reason: outcome.reason,
+    });
     return { followed: false, target, reason: outcome.reason };
   }
 
@@ -59,7 +68,12 @@ export class SchemaEvolution {
    * never simply the live one: later statements may already have run on the source.
    * Not applied: the task pauses, with `reason` when the statement alone does not say why.
    */
-  private async applyAddColumn(target: TableRef, statement: string, pos: BinlogPosition, s: DdlContext): Promise<{ applied: true } | { applied: false; reason: string }> {
+  private async applyAddColumn(
+    target: TableRef,
+    statement: string,
+    pos: BinlogPosition,
+    s: DdlContext,
+  ): Promise<{ applied: true } | { applied: false; reason: string }> {
     const names = appendedColumnNames(statement);
     if (!names) return { applied: false, reason: '' };
     const prev = this.current.find((t) => t.source!.database === target.database && t.source!.table === target.table)!;
@@ -91,7 +105,11 @@ export class SchemaEvolution {
     s.batcher.setSchema(next);
     s.reader.updateSchema(next);
     await s.sender.sendSchemaChange(change, pos);
-    this.log.info('ADD COLUMN applied', { task: this.taskId, table: `${target.database}.${target.table}`, columns: added.map((c) => c.name) });
+    this.log.info('ADD COLUMN applied', {
+      task: this.taskId,
+      table: `${target.database}.${target.table}`,
+      columns: added.map((c) => c.name),
+    });
     return { applied: true };
   }
 }

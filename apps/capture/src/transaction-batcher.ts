@@ -34,13 +34,20 @@ export class TransactionBatcher {
   private firstCommitAt = 0;
   private heartbeatMs = 0n;
 
-  constructor(private readonly taskId: string, schemas: readonly TableSchema[]) {
+  constructor(
+    private readonly taskId: string,
+    schemas: readonly TableSchema[],
+  ) {
     for (const s of schemas) this.setSchema(s);
   }
 
   setSchema(schema: TableSchema): void {
     const key = `${schema.source!.database}.${schema.source!.table}`;
-    this.tables.set(key, { schema, names: schema.columns.map((c) => c.name), encodings: schema.columns.map((c) => encodingOf(c, key)) });
+    this.tables.set(key, {
+      schema,
+      names: schema.columns.map((c) => c.name),
+      encodings: schema.columns.map((c) => encodingOf(c, key)),
+    });
   }
 
   /** Rows of the open transaction. */

@@ -44,7 +44,10 @@ function run(args: string[]): Run {
 }
 
 /** A long-running CLI command in its own process group, so a test can press Ctrl-C on the whole group as a terminal does. */
-function start(args: string[], env: NodeJS.ProcessEnv = process.env): { child: ChildProcess; out: () => string; exited: Promise<Run> } {
+function start(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): { child: ChildProcess; out: () => string; exited: Promise<Run> } {
   const child = spawn(cli, args, { cwd: work, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let stdout = '';
   let stderr = '';
@@ -58,20 +61,27 @@ const ctrlC = (child: ChildProcess) => process.kill(-child.pid!, 'SIGINT');
 
 const specFile = (name: string, extra: Record<string, unknown> = {}) => {
   const file = join(work, `${name}.json`);
-  writeFileSync(file, JSON.stringify({
-    name,
-    source: { host: db.host, port: db.port, user: db.user, password: db.password },
-    destination: { type: 'duckdb', path: join(work, `${name}.duckdb`) },
-    migrationTypes: ['schema', 'full', 'incremental'],
-    objects: [{ database: 'e', exclude: ['nokey'] }],
-    ...extra,
-  }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      name,
+      source: { host: db.host, port: db.port, user: db.user, password: db.password },
+      destination: { type: 'duckdb', path: join(work, `${name}.duckdb`) },
+      migrationTypes: ['schema', 'full', 'incremental'],
+      objects: [{ database: 'e', exclude: ['nokey'] }],
+      ...extra,
+    }),
+  );
   return file;
 };
 
 /** Lines of the services' logs that say a component overran its stop deadline. */
 const slowStops = (stateDir: string) =>
-  readdirSync(join(stateDir, 'logs')).flatMap((f) => readFileSync(join(stateDir, 'logs', f), 'utf8').split('\n').filter((l) => l.includes('did not stop within')));
+  readdirSync(join(stateDir, 'logs')).flatMap((f) =>
+    readFileSync(join(stateDir, 'logs', f), 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('did not stop within')),
+  );
 
 describe('tidewater help and usage errors', () => {
   it('prints help on stdout with exit 0, and a mistyped option as one line with exit 2', () => {
@@ -89,7 +99,10 @@ describe('tidewater help and usage errors', () => {
 
   it('reports every problem of a spec in one run', () => {
     const file = join(work, 'bad.yaml');
-    writeFileSync(file, 'name: bad\nsource: { url: "mysql://u:p@127.0.0.1:1" }\nobjects: [{ database: e }]\nchunkRows: 1000\nadditionalColumnRule: new\nconflictMode: overwrite\n');
+    writeFileSync(
+      file,
+      'name: bad\nsource: { url: "mysql://u:p@127.0.0.1:1" }\nobjects: [{ database: e }]\nchunkRows: 1000\nadditionalColumnRule: new\nconflictMode: overwrite\n',
+    );
     const r = run(['migrate', '-f', file, '--state-dir', join(work, 'bad-state')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('3 problems');
@@ -101,8 +114,20 @@ describe('tidewater help and usage errors', () => {
   it('up refuses an exposed control plane without TLS on screen, before starting any service', async () => {
     const stateDir = join(work, 'exposed');
     const env = { ...process.env };
-    for (const k of ['TIDEWATER_TLS_CERT', 'TIDEWATER_TLS_KEY', 'TIDEWATER_API_TOKEN', 'TIDEWATER_API_TOKEN_FILE', 'TIDEWATER_TLS_CLIENT_CA']) delete env[k];
-    const r = spawnSync(cli, ['up', '--grpc', `0.0.0.0:${await freePort()}`, '--state-dir', stateDir], { cwd: work, env, encoding: 'utf8', timeout: 60_000 });
+    for (const k of [
+      'TIDEWATER_TLS_CERT',
+      'TIDEWATER_TLS_KEY',
+      'TIDEWATER_API_TOKEN',
+      'TIDEWATER_API_TOKEN_FILE',
+      'TIDEWATER_TLS_CLIENT_CA',
+    ])
+      delete env[k];
+    const r = spawnSync(cli, ['up', '--grpc', `0.0.0.0:${await freePort()}`, '--state-dir', stateDir], {
+      cwd: work,
+      env,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('TW_SPEC_INVALID');
     expect(r.stderr).toContain('without TLS');
@@ -116,11 +141,18 @@ describe('tidewater migrate when the task halts', () => {
     const file = specFile('halt');
     const stateDir = join(work, 'halt-state');
     const first = start(['migrate', '-f', file, '--state-dir', stateDir]);
-    const address = await waitFor(async () => /control plane (127\.0\.0\.1:\d+)/.exec(first.out())?.[1], { timeoutMs: 90_000, intervalMs: 200, what: 'the control plane address on screen' });
-    await waitFor(async () => {
-      const s = run(['task', 'status', 'halt', '--grpc', address, '--json']);
-      return s.code === 0 && s.stdout.includes('"stage": "INCREMENTAL"');
-    }, { timeoutMs: 120_000, intervalMs: 500, what: 'the task to reach incremental' });
+    const address = await waitFor(async () => /control plane (127\.0\.0\.1:\d+)/.exec(first.out())?.[1], {
+      timeoutMs: 90_000,
+      intervalMs: 200,
+      what: 'the control plane address on screen',
+    });
+    await waitFor(
+      async () => {
+        const s = run(['task', 'status', 'halt', '--grpc', address, '--json']);
+        return s.code === 0 && s.stdout.includes('"stage": "INCREMENTAL"');
+      },
+      { timeoutMs: 120_000, intervalMs: 500, what: 'the task to reach incremental' },
+    );
     // Paused from outside: the run does not wait for ever, it says why and what to run.
     expect(run(['task', 'pause', 'halt', '--grpc', address]).code).toBe(0);
     const paused = await first.exited;
@@ -130,14 +162,17 @@ describe('tidewater migrate when the task halts', () => {
 
     // The same command resumes it; an unsupported DDL then pauses it with its code and fix on screen.
     const second = start(['migrate', '-f', file, '--state-dir', stateDir]);
-    await waitFor(async () => second.out().includes('task halt was paused: resuming') && /task halt: incremental/.test(second.out()), { timeoutMs: 120_000, intervalMs: 250, what: 'the resumed task' });
+    await waitFor(
+      async () =>
+        second.out().includes('task halt was paused: resuming') && /task halt: incremental/.test(second.out()),
+      { timeoutMs: 120_000, intervalMs: 250, what: 'the resumed task' },
+    );
     await source.query('ALTER TABLE e.t DROP COLUMN v');
     const ddl = await second.exited;
     expect(ddl.code).toBe(1);
     expect(ddl.stdout).toContain('TW_UNSUPPORTED_DDL: ');
     expect(ddl.stderr).toContain('error: TW_UNSUPPORTED_DDL: task halt paused: ');
     expect(ddl.stderr).toContain(`fix: ${ErrorCodes.TW_UNSUPPORTED_DDL.description}`);
-
   });
 });
 
@@ -148,28 +183,48 @@ describe('tidewater task against tidewater up', () => {
     // Its own private NATS (in the state dir): no task of another test is there.
     const { TIDEWATER_NATS_URL: _shared, ...privateNats } = process.env;
     const up = start(['up', '--grpc', address, '--state-dir', stateDir], privateNats);
-    await waitFor(async () => up.out().includes('tidewater is up'), { timeoutMs: 90_000, intervalMs: 200, what: 'tidewater up' });
+    await waitFor(async () => up.out().includes('tidewater is up'), {
+      timeoutMs: 90_000,
+      intervalMs: 200,
+      what: 'tidewater up',
+    });
     const task = (...args: string[]) => run(['task', ...args, '--grpc', address]);
 
     expect(task('list').stdout).toContain(`no tasks at ${address}`);
     // Over gRPC's 4 MiB: a spec error naming the limit, not an internal error.
     const huge = join(work, 'huge.json');
-    writeFileSync(huge, JSON.stringify({ name: 'huge', source: { host: db.host, port: db.port }, objects: [{ database: 'e' }], padding: 'x'.repeat(5 * 1024 * 1024) }));
+    writeFileSync(
+      huge,
+      JSON.stringify({
+        name: 'huge',
+        source: { host: db.host, port: db.port },
+        objects: [{ database: 'e' }],
+        padding: 'x'.repeat(5 * 1024 * 1024),
+      }),
+    );
     const tooBig = task('create', '-f', huge);
     expect(tooBig.code).toBe(2);
-    expect(tooBig.stderr).toContain('TW_SPEC_INVALID: the task spec is 5.0 MiB; the control plane accepts at most 4 MiB');
+    expect(tooBig.stderr).toContain(
+      'TW_SPEC_INVALID: the task spec is 5.0 MiB; the control plane accepts at most 4 MiB',
+    );
 
     expect(task('create', '-f', specFile('watched')).code).toBe(0);
     const precheck = task('precheck', 'watched');
     expect(precheck.code).toBe(0);
     const warnings = [...precheck.stdout.matchAll(/^WARNING\s+(\S+)/gm)].map((m) => m[1]!);
     expect(warnings).toContain('bus.large_columns');
-    expect(precheck.stdout).toContain(`accept them by name: tidewater task start watched --ignore-warnings ${warnings.join(',')}`);
+    expect(precheck.stdout).toContain(
+      `accept them by name: tidewater task start watched --ignore-warnings ${warnings.join(',')}`,
+    );
     const refused = task('start', 'watched');
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(`--ignore-warnings ${warnings.join(',')}`);
     expect(task('start', 'watched', '--ignore-warnings', warnings.join(',')).code).toBe(0);
-    await waitFor(async () => task('status', 'watched', '--json').stdout.includes('"stage": "INCREMENTAL"'), { timeoutMs: 120_000, intervalMs: 500, what: 'incremental' });
+    await waitFor(async () => task('status', 'watched', '--json').stdout.includes('"stage": "INCREMENTAL"'), {
+      timeoutMs: 120_000,
+      intervalMs: 500,
+      what: 'incremental',
+    });
 
     expect(task('create', '-f', specFile('doomed')).code).toBe(0);
     const deleted = task('delete', 'doomed');
@@ -179,7 +234,11 @@ describe('tidewater task against tidewater up', () => {
     // Ctrl-C on up while a watch is open: every service stops in time, and the watch ends
     // saying its control plane went away.
     const watch = start(['task', 'status', 'watched', '--watch', '--grpc', address]);
-    await waitFor(async () => watch.out().includes('task watched: incremental'), { timeoutMs: 30_000, intervalMs: 200, what: 'the watch' });
+    await waitFor(async () => watch.out().includes('task watched: incremental'), {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+      what: 'the watch',
+    });
     ctrlC(up.child);
     expect((await up.exited).code).toBe(0);
     expect(slowStops(stateDir)).toEqual([]);
@@ -188,8 +247,15 @@ describe('tidewater task against tidewater up', () => {
     expect(watched.stderr).toContain(`error: TW_BUS_UNAVAILABLE: the control plane at ${address} stopped answering`);
 
     // With the sink gone, the warehouse can be read without a DuckDB shell.
-    const q = run(['query', '--warehouse', join(work, 'watched.duckdb'), 'SELECT count(*) AS n, min(id) AS lo FROM e.t_base']);
+    const q = run([
+      'query',
+      '--warehouse',
+      join(work, 'watched.duckdb'),
+      'SELECT count(*) AS n, min(id) AS lo FROM e.t_base',
+    ]);
     expect(q).toMatchObject({ code: 0, stdout: 'n\tlo\n500\t1\n' });
-    expect(run(['query', '--warehouse', join(work, 'watched.duckdb'), 'SELECT * FROM e.nokey_base']).stderr).toContain('TW_SPEC_INVALID: query failed');
+    expect(run(['query', '--warehouse', join(work, 'watched.duckdb'), 'SELECT * FROM e.nokey_base']).stderr).toContain(
+      'TW_SPEC_INVALID: query failed',
+    );
   });
 });

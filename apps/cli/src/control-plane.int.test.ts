@@ -45,22 +45,47 @@ describe('control plane over gRPC, services as separate processes', () => {
       await expect(c.startTask(created.taskId)).rejects.toMatchObject({ code: 'TW_TASK_STATE' });
       const pre = await c.runPrecheck(created.taskId);
       expect(pre.passed).toBe(true);
-      expect(pre.items.map((i) => i.name)).toEqual(expect.arrayContaining(['source.connectivity', 'source.privileges', 'binlog.format', 'binlog.row_image', 'objects', 'bus.connectivity', 'bus.max_payload']));
+      expect(pre.items.map((i) => i.name)).toEqual(
+        expect.arrayContaining([
+          'source.connectivity',
+          'source.privileges',
+          'binlog.format',
+          'binlog.row_image',
+          'objects',
+          'bus.connectivity',
+          'bus.max_payload',
+        ]),
+      );
       const seen: TaskView[] = [];
       void c.watchTask(created.taskId, (t) => seen.push(t), watching.signal);
-      await c.startTask(created.taskId, pre.items.filter((i) => i.status === 2).map((i) => i.name));
-      await waitFor(async () => seen.some((t) => t.stage === Stage.STAGE_INCREMENTAL), { timeoutMs: 120_000, what: 'WatchTask to report the incremental stage' });
+      await c.startTask(
+        created.taskId,
+        pre.items.filter((i) => i.status === 2).map((i) => i.name),
+      );
+      await waitFor(async () => seen.some((t) => t.stage === Stage.STAGE_INCREMENTAL), {
+        timeoutMs: 120_000,
+        what: 'WatchTask to report the incremental stage',
+      });
       const stages = [...new Set(seen.map((t) => t.stage))];
       expect(stages).toEqual(expect.arrayContaining([Stage.STAGE_SCHEMA, Stage.STAGE_FULL, Stage.STAGE_INCREMENTAL]));
 
       expect((await c.pauseTask(created.taskId)).stage).toBe(Stage.STAGE_PAUSED);
       await source.query(`UPDATE c.t SET v = 'while paused' WHERE id = 7`);
       expect((await c.resumeTask(created.taskId)).stage).toBe(Stage.STAGE_INCREMENTAL);
-      const applied = await appliedUpToNow(c, created.taskId, { host: db.host, port: db.port, user: db.user, password: db.password }, 60_000);
+      const applied = await appliedUpToNow(
+        c,
+        created.taskId,
+        { host: db.host, port: db.port, user: db.user, password: db.password },
+        60_000,
+      );
       // The UPDATE made while paused: its before and after images.
       expect(applied.changesApplied).toBe(2n);
       expect((await c.stopTask(created.taskId)).stage).toBe(Stage.STAGE_STOPPED);
-      const w = await waitFor(() => WarehouseSession.open(join(work, 'wh-a.duckdb')), { timeoutMs: 30_000, intervalMs: 250, what: 'the sink to release the warehouse' });
+      const w = await waitFor(() => WarehouseSession.open(join(work, 'wh-a.duckdb')), {
+        timeoutMs: 30_000,
+        intervalMs: 250,
+        what: 'the sink to release the warehouse',
+      });
       try {
         expect(await w.query('SELECT v FROM c.t_merged WHERE id = 7')).toEqual([['while paused']]);
       } finally {
@@ -78,15 +103,21 @@ describe('control plane over gRPC, services as separate processes', () => {
       const c = local.client;
       const created = await c.createTask(spec('ctlkill', join(work, 'wh-b.duckdb'), ['schema', 'full'], 1_000));
       await c.precheckAndStart(created.taskId);
-      await waitFor(async () => {
-        const t = await c.getTask(created.taskId);
-        return t.stage === Stage.STAGE_FULL && t.tables[0]!.chunksDone > 0;
-      }, { timeoutMs: 60_000, intervalMs: 100, what: 'the full copy to start' });
+      await waitFor(
+        async () => {
+          const t = await c.getTask(created.taskId);
+          return t.stage === Stage.STAGE_FULL && t.tables[0]!.chunksDone > 0;
+        },
+        { timeoutMs: 60_000, intervalMs: 100, what: 'the full copy to start' },
+      );
       process.kill(local.supervisor.pid('coordinator')!, 'SIGKILL');
-      const done = await waitFor(async () => {
-        const t = await c.getTask(created.taskId).catch(() => undefined);
-        return t && (t.stage === Stage.STAGE_COMPLETED || t.stage === Stage.STAGE_FAILED) ? t : undefined;
-      }, { timeoutMs: 120_000, intervalMs: 500, what: 'completion after the coordinator restarted' });
+      const done = await waitFor(
+        async () => {
+          const t = await c.getTask(created.taskId).catch(() => undefined);
+          return t && (t.stage === Stage.STAGE_COMPLETED || t.stage === Stage.STAGE_FAILED) ? t : undefined;
+        },
+        { timeoutMs: 120_000, intervalMs: 500, what: 'completion after the coordinator restarted' },
+      );
       expect(done.stage).toBe(Stage.STAGE_COMPLETED);
       expect(done.tables[0]!.rowsDone).toBe(100_000n);
     } finally {

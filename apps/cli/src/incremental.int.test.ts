@@ -16,9 +16,21 @@ import { openReleased, stopAndOpen, untilPaused } from './testing/task-waits.js'
 const TABLES: Record<string, { key: string[]; cols: ColumnKind[] }> = {
   acct: {
     key: ['id'],
-    cols: [{ name: 'id', kind: 'int' }, { name: 'balance', kind: 'exact' }, { name: 'note', kind: 'text' }, { name: 'updated', kind: 'datetime' }],
+    cols: [
+      { name: 'id', kind: 'int' },
+      { name: 'balance', kind: 'exact' },
+      { name: 'note', kind: 'text' },
+      { name: 'updated', kind: 'datetime' },
+    ],
   },
-  pair: { key: ['a', 'b'], cols: [{ name: 'a', kind: 'text' }, { name: 'b', kind: 'int' }, { name: 'v', kind: 'int' }] },
+  pair: {
+    key: ['a', 'b'],
+    cols: [
+      { name: 'a', kind: 'text' },
+      { name: 'b', kind: 'int' },
+      { name: 'v', kind: 'int' },
+    ],
+  },
 };
 
 let stack: Stack;
@@ -38,26 +50,43 @@ afterAll(async () => {
 async function resetSource(): Promise<void> {
   await source.query('DROP DATABASE IF EXISTS inc');
   await source.query('CREATE DATABASE inc CHARACTER SET utf8mb4');
-  await source.query('CREATE TABLE inc.acct (id BIGINT PRIMARY KEY, balance DECIMAL(12,2) NOT NULL, note VARCHAR(50), updated DATETIME(6))');
+  await source.query(
+    'CREATE TABLE inc.acct (id BIGINT PRIMARY KEY, balance DECIMAL(12,2) NOT NULL, note VARCHAR(50), updated DATETIME(6))',
+  );
   await source.query('CREATE TABLE inc.pair (a CHAR(1) NOT NULL, b INT NOT NULL, v INT, PRIMARY KEY (a, b))');
-  await source.query(`INSERT INTO inc.acct SELECT seq, seq / 10, CONCAT('seed ', seq), '2024-01-01 00:00:00.5' FROM inc.seq_1_to_3000`);
+  await source.query(
+    `INSERT INTO inc.acct SELECT seq, seq / 10, CONCAT('seed ', seq), '2024-01-01 00:00:00.5' FROM inc.seq_1_to_3000`,
+  );
 }
 
-const caughtUp = (local: LocalRun, taskId: string): Promise<TaskView> => appliedUpToNow(local.client, taskId, { host: db.host, port: db.port, user: db.user, password: db.password });
+const caughtUp = (local: LocalRun, taskId: string): Promise<TaskView> =>
+  appliedUpToNow(local.client, taskId, { host: db.host, port: db.port, user: db.user, password: db.password });
 
 async function assertMergeEqualsSource(w: WarehouseSession): Promise<void> {
   for (const [table, { key, cols }] of Object.entries(TABLES)) {
     const want = await sourceRows(source, 'inc', table, cols);
     expect(await destRows(w, mergeSql('inc', table, key, cols), cols)).toEqual(want);
     expect(await destRows(w, `SELECT * FROM inc.${table}_merged`, cols)).toEqual(want);
-    expect(await w.query(`SELECT record_id, before_flag, after_flag, count(*) FROM inc.${table}_log GROUP BY ALL HAVING count(*) > 1`)).toEqual([]);
+    expect(
+      await w.query(
+        `SELECT record_id, before_flag, after_flag, count(*) FROM inc.${table}_log GROUP BY ALL HAVING count(*) > 1`,
+      ),
+    ).toEqual([]);
     // An UPDATE is two rows with one record id: before (Y/N) then after (N/Y).
-    expect(await w.query(`SELECT count(*) FROM inc.${table}_log WHERE operation_flag = 'U' GROUP BY record_id HAVING count(*) <> 2 OR min(before_flag) = max(before_flag)`)).toEqual([]);
+    expect(
+      await w.query(
+        `SELECT count(*) FROM inc.${table}_log WHERE operation_flag = 'U' GROUP BY record_id HAVING count(*) <> 2 OR min(before_flag) = max(before_flag)`,
+      ),
+    ).toEqual([]);
   }
 }
 
 const spec = (name: string, warehouse: string): string =>
-  specText(name, db, warehouse, { objects: [{ database: 'inc' }], full: { chunkRows: 500, batchRows: 200, parallelChunks: 2 }, incremental: { partition: ['modifytime_year', 'modifytime_month'] } });
+  specText(name, db, warehouse, {
+    objects: [{ database: 'inc' }],
+    full: { chunkRows: 500, batchRows: 200, parallelChunks: 2 },
+    incremental: { partition: ['modifytime_year', 'modifytime_month'] },
+  });
 
 describe('incremental migration', () => {
   it('keeps _base + _log merging to the source under concurrent writes, also as of a past time T', async () => {
@@ -70,12 +99,19 @@ describe('incremental migration', () => {
       task = (await local.client.precheckAndStart(task.taskId)).task;
       // Writes during the full copy: the merge must reconcile them with _base.
       await writer.run(400);
-      await waitFor(async () => (await local.client.getTask(task.taskId)).stage === Stage.STAGE_INCREMENTAL, { timeoutMs: 120_000, what: 'incremental stage' });
+      await waitFor(async () => (await local.client.getTask(task.taskId)).stage === Stage.STAGE_INCREMENTAL, {
+        timeoutMs: 120_000,
+        what: 'incremental stage',
+      });
       await writer.run(400);
       // Point in time: everything so far is older than T, nothing is written until T passes.
       await new Promise((r) => setTimeout(r, 1_100));
       const T = Math.ceil(Date.now() / 1000);
-      const atT = Object.fromEntries(await Promise.all(Object.entries(TABLES).map(async ([t, { cols }]) => [t, await sourceRows(source, 'inc', t, cols)] as const)));
+      const atT = Object.fromEntries(
+        await Promise.all(
+          Object.entries(TABLES).map(async ([t, { cols }]) => [t, await sourceRows(source, 'inc', t, cols)] as const),
+        ),
+      );
       await waitFor(async () => Date.now() / 1000 >= T + 0.05, { timeoutMs: 5_000, intervalMs: 20, what: 'T to pass' });
       await writer.run(400);
       const caught = await caughtUp(local, task.taskId);
@@ -86,7 +122,9 @@ describe('incremental migration', () => {
         for (const [table, { key, cols }] of Object.entries(TABLES)) {
           expect(await destRows(w, mergeSql('inc', table, key, cols, T), cols)).toEqual(atT[table]);
         }
-        const [[year, month]] = (await w.query(`SELECT modifytime_year, modifytime_month FROM inc.acct_log LIMIT 1`)) as [[string, string]];
+        const [[year, month]] = (await w.query(
+          `SELECT modifytime_year, modifytime_month FROM inc.acct_log LIMIT 1`,
+        )) as [[string, string]];
         expect(`${year}-${month}`).toBe(new Date().toISOString().slice(0, 7));
       } finally {
         await w.close();
@@ -104,7 +142,10 @@ describe('incremental migration', () => {
       const writer = new RandomWriter(source, 777);
       let task = await local.client.createTask(spec('inckill', warehouse));
       task = (await local.client.precheckAndStart(task.taskId)).task;
-      await waitFor(async () => (await local.client.getTask(task.taskId)).stage === Stage.STAGE_INCREMENTAL, { timeoutMs: 120_000, what: 'incremental stage' });
+      await waitFor(async () => (await local.client.getTask(task.taskId)).stage === Stage.STAGE_INCREMENTAL, {
+        timeoutMs: 120_000,
+        what: 'incremental stage',
+      });
       const load = writer.run(1_500);
       for (const victim of ['capture', 'transform', 'sink', 'capture', 'sink']) {
         await new Promise((r) => setTimeout(r, 700 + Math.random() * 800));
@@ -132,10 +173,15 @@ describe('incremental migration', () => {
       const writer = new RandomWriter(source, 4242);
       let task = await local.client.createTask(spec('incddl', warehouse));
       task = (await local.client.precheckAndStart(task.taskId)).task;
-      await waitFor(async () => (await local.client.getTask(task.taskId)).stage === Stage.STAGE_INCREMENTAL, { timeoutMs: 120_000, what: 'incremental stage' });
+      await waitFor(async () => (await local.client.getTask(task.taskId)).stage === Stage.STAGE_INCREMENTAL, {
+        timeoutMs: 120_000,
+        what: 'incremental stage',
+      });
       await writer.run(150);
       await source.query(`ALTER TABLE inc.acct ADD COLUMN tag VARCHAR(10) DEFAULT 'x'`);
-      await source.query(`INSERT INTO inc.acct (id, balance, note, updated, tag) VALUES (9000001, 1, 'tagged', NOW(6), 'new')`);
+      await source.query(
+        `INSERT INTO inc.acct (id, balance, note, updated, tag) VALUES (9000001, 1, 'tagged', NOW(6), 'new')`,
+      );
       await source.query(`UPDATE inc.acct SET tag = 'upd' WHERE id BETWEEN 10 AND 20`);
       await writer.run(150);
       await caughtUp(local, task.taskId);
@@ -146,14 +192,20 @@ describe('incremental migration', () => {
       const w = await openReleased(warehouse);
       try {
         const cols: ColumnKind[] = [...TABLES.acct!.cols, { name: 'tag', kind: 'text' }];
-        expect(await destRows(w, mergeSql('inc', 'acct', ['id'], cols), cols)).toEqual(await sourceRows(source, 'inc', 'acct', cols));
-        expect(await destRows(w, 'SELECT * FROM inc.acct_merged', cols)).toEqual(await sourceRows(source, 'inc', 'acct', cols));
+        expect(await destRows(w, mergeSql('inc', 'acct', ['id'], cols), cols)).toEqual(
+          await sourceRows(source, 'inc', 'acct', cols),
+        );
+        expect(await destRows(w, 'SELECT * FROM inc.acct_merged', cols)).toEqual(
+          await sourceRows(source, 'inc', 'acct', cols),
+        );
       } finally {
         await w.close();
       }
       // Resuming meets the statement again: the task must say so (paused again, same reason),
       // never run on as "incremental, no error" while capture has stopped.
-      await source.query(`INSERT INTO inc.acct (id, balance, note, updated, tag) VALUES (9000002, 2, 'after resume', NOW(6), 'r')`);
+      await source.query(
+        `INSERT INTO inc.acct (id, balance, note, updated, tag) VALUES (9000002, 2, 'after resume', NOW(6), 'r')`,
+      );
       expect((await local.client.resumeTask(task.taskId)).stage).toBe(Stage.STAGE_INCREMENTAL);
       const again = await untilPaused(local.client, task.taskId, 'the resumed task to pause again on DROP COLUMN');
       expect(again.errorCode).toBe('TW_UNSUPPORTED_DDL');
@@ -173,7 +225,10 @@ describe('incremental migration', () => {
       const writer = new RandomWriter(source, 9091);
       let task = await local.client.createTask(spec('incddlseq', warehouse));
       task = (await local.client.precheckAndStart(task.taskId)).task;
-      await waitFor(async () => (await local.client.getTask(task.taskId)).stage === Stage.STAGE_INCREMENTAL, { timeoutMs: 120_000, what: 'incremental stage' });
+      await waitFor(async () => (await local.client.getTask(task.taskId)).stage === Stage.STAGE_INCREMENTAL, {
+        timeoutMs: 120_000,
+        what: 'incremental stage',
+      });
       const load = writer.run(600);
       // Capture is held still (SIGSTOP) while the statements run, so it meets the first one
       // when the source already has all three columns; the writer's rows fall between them.
@@ -187,7 +242,9 @@ describe('incremental migration', () => {
       } finally {
         process.kill(capture, 'SIGCONT');
       }
-      await ddl.query(`INSERT INTO inc.acct (id, balance, note, updated, n2, n3, n4) VALUES (9100001, 1, 'ddl', NOW(6), 2, 33, 'x')`);
+      await ddl.query(
+        `INSERT INTO inc.acct (id, balance, note, updated, n2, n3, n4) VALUES (9100001, 1, 'ddl', NOW(6), 2, 33, 'x')`,
+      );
       await ddl.query('ALTER TABLE inc.acct ADD COLUMN a INT, ADD COLUMN b INT DEFAULT 7');
       await ddl.query('UPDATE inc.acct SET a = id, b = n3 WHERE id BETWEEN 100 AND 120');
       await load;
@@ -201,13 +258,25 @@ describe('incremental migration', () => {
       await caughtUp(local, task.taskId);
       const w = await stopAndOpen(local.client, task.taskId, warehouse);
       try {
-        const cols: ColumnKind[] = [...TABLES.acct!.cols, ...['n2', 'n3', 'n4', 'a', 'b', 'p1', 'p2'].map((name): ColumnKind => ({ name, kind: name === 'n4' ? 'text' : 'int' }))];
+        const cols: ColumnKind[] = [
+          ...TABLES.acct!.cols,
+          ...['n2', 'n3', 'n4', 'a', 'b', 'p1', 'p2'].map((name): ColumnKind => ({
+            name,
+            kind: name === 'n4' ? 'text' : 'int',
+          })),
+        ];
         const want = await sourceRows(source, 'inc', 'acct', cols);
         expect(await destRows(w, mergeSql('inc', 'acct', ['id'], cols), cols)).toEqual(want);
         expect(await destRows(w, 'SELECT * FROM inc.acct_merged', cols)).toEqual(want);
         const pair = TABLES.pair!;
-        expect(await destRows(w, 'SELECT * FROM inc.pair_merged', pair.cols)).toEqual(await sourceRows(source, 'inc', 'pair', pair.cols));
-        expect(await w.query(`SELECT record_id, before_flag, after_flag, count(*) FROM inc.acct_log GROUP BY ALL HAVING count(*) > 1`)).toEqual([]);
+        expect(await destRows(w, 'SELECT * FROM inc.pair_merged', pair.cols)).toEqual(
+          await sourceRows(source, 'inc', 'pair', pair.cols),
+        );
+        expect(
+          await w.query(
+            `SELECT record_id, before_flag, after_flag, count(*) FROM inc.acct_log GROUP BY ALL HAVING count(*) > 1`,
+          ),
+        ).toEqual([]);
       } finally {
         await w.close();
       }
@@ -223,7 +292,10 @@ describe('incremental migration', () => {
     try {
       let task = await local.client.createTask(spec('incddlgone', join(work, 'wh-ddlgone.duckdb')));
       task = (await local.client.precheckAndStart(task.taskId)).task;
-      await waitFor(async () => (await local.client.getTask(task.taskId)).stage === Stage.STAGE_INCREMENTAL, { timeoutMs: 120_000, what: 'incremental stage' });
+      await waitFor(async () => (await local.client.getTask(task.taskId)).stage === Stage.STAGE_INCREMENTAL, {
+        timeoutMs: 120_000,
+        what: 'incremental stage',
+      });
       // Held still, capture meets the ADD COLUMN only after the DROP ran: the source no longer
       // holds the layout of the rows that follow the ADD COLUMN in the binlog.
       const capture = local.supervisor.pid('capture')!;
@@ -253,18 +325,26 @@ describe('incremental migration', () => {
     const warehouse = join(work, 'wh-big.duckdb');
     const local = await startLocal({ stateDir: join(work, 'state-big'), incremental: true });
     try {
-      let task = await local.client.createTask(JSON.stringify({
-        name: 'big',
-        source: { host: db.host, port: db.port, user: db.user, password: db.password },
-        destination: { type: 'duckdb', path: warehouse },
-        migrationTypes: ['schema', 'full', 'incremental'],
-        objects: [{ database: 'big' }],
-        full: { chunkRows: 25000, batchRows: 5000, parallelChunks: 2 },
-      }));
+      let task = await local.client.createTask(
+        JSON.stringify({
+          name: 'big',
+          source: { host: db.host, port: db.port, user: db.user, password: db.password },
+          destination: { type: 'duckdb', path: warehouse },
+          migrationTypes: ['schema', 'full', 'incremental'],
+          objects: [{ database: 'big' }],
+          full: { chunkRows: 25000, batchRows: 5000, parallelChunks: 2 },
+        }),
+      );
       const started = await local.client.precheckAndStart(task.taskId);
       task = started.task;
-      expect(started.items.find((i) => i.name === 'bus.large_columns')).toMatchObject({ status: CheckStatus.CHECK_STATUS_WARNING, message: expect.stringContaining('big.wide.b (longblob)') });
-      await waitFor(async () => (await local.client.getTask(task.taskId)).stage === Stage.STAGE_INCREMENTAL, { timeoutMs: 120_000, what: 'incremental stage' });
+      expect(started.items.find((i) => i.name === 'bus.large_columns')).toMatchObject({
+        status: CheckStatus.CHECK_STATUS_WARNING,
+        message: expect.stringContaining('big.wide.b (longblob)'),
+      });
+      await waitFor(async () => (await local.client.getTask(task.taskId)).stage === Stage.STAGE_INCREMENTAL, {
+        timeoutMs: 120_000,
+        what: 'incremental stage',
+      });
       // One transaction of 50,000 row changes (about 8.6 MB of binlog), then 20 MB rows.
       await source.query('UPDATE big.wide SET v = v + 1 WHERE id <= 50000');
       await source.query(`INSERT INTO big.wide VALUES (60002, 2, CONCAT(REPEAT('c', ${mb20}), 'change'))`);
@@ -273,13 +353,21 @@ describe('incremental migration', () => {
       expect(caught.retrying).toEqual([]);
       const w = await stopAndOpen(local.client, task.taskId, warehouse);
       try {
-        const want = (await source.query('SELECT id, v, LENGTH(b), MD5(b) FROM big.wide ORDER BY id')).map((r) => r.map(String).join('|'));
-        const got = (await w.query('SELECT id, v, octet_length(b), md5(b) FROM big.wide_merged ORDER BY id')).map((r) => r.map(String).join('|'));
+        const want = (await source.query('SELECT id, v, LENGTH(b), MD5(b) FROM big.wide ORDER BY id')).map((r) =>
+          r.map(String).join('|'),
+        );
+        const got = (await w.query('SELECT id, v, octet_length(b), md5(b) FROM big.wide_merged ORDER BY id')).map((r) =>
+          r.map(String).join('|'),
+        );
         expect(got.length).toBe(50_002);
         expect(got).toEqual(want);
         // The UPDATE committed whole: 50,000 before and 50,000 after images, each once.
         expect(await w.query(`SELECT count(*) FROM big.wide_log WHERE operation_flag = 'U'`)).toEqual([[100_002n]]);
-        expect(await w.query('SELECT record_id, before_flag, after_flag, count(*) FROM big.wide_log GROUP BY ALL HAVING count(*) > 1')).toEqual([]);
+        expect(
+          await w.query(
+            'SELECT record_id, before_flag, after_flag, count(*) FROM big.wide_log GROUP BY ALL HAVING count(*) > 1',
+          ),
+        ).toEqual([]);
       } finally {
         await w.close();
       }

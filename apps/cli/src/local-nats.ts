@@ -57,7 +57,10 @@ function findNatsServer(): string | undefined {
  * supervised like the services: one that dies is started again on the same store and port,
  * so every client reconnects to it; `notice` says so.
  */
-export async function startLocalNats(stateDir: string, notice: (msg: string) => void = () => undefined): Promise<LocalNats> {
+export async function startLocalNats(
+  stateDir: string,
+  notice: (msg: string) => void = () => undefined,
+): Promise<LocalNats> {
   const bin = findNatsServer();
   if (!bin) {
     throw new TidewaterError('TW_SERVER_MISSING', 'nats-server is not installed', {
@@ -81,7 +84,10 @@ export async function startLocalNats(stateDir: string, notice: (msg: string) => 
     // Its own process group: Ctrl-C in a terminal signals the whole foreground group, and a
     // server gone at once would leave the stopping services waiting on bus calls (lease
     // release, KV writes) until their stop deadline. It is stopped last, by stop().
-    const c = spawn(bin, ['-c', conf, '-js', '-sd', dir, '-a', '127.0.0.1', '-p', String(port), '-P', pidFile], { stdio: ['ignore', log, log], detached: true });
+    const c = spawn(bin, ['-c', conf, '-js', '-sd', dir, '-a', '127.0.0.1', '-p', String(port), '-P', pidFile], {
+      stdio: ['ignore', log, log],
+      detached: true,
+    });
     const deadline = Date.now() + 15_000;
     while (!(await accepts(port))) {
       if (c.exitCode !== null || Date.now() > deadline) {
@@ -95,7 +101,9 @@ export async function startLocalNats(stateDir: string, notice: (msg: string) => 
 
   let child = await launch();
   if (!child) {
-    throw new TidewaterError('TW_BUS_UNAVAILABLE', `private nats-server did not start (see ${logPath})`, { fix: 'check the log; another nats-server may hold the store directory' });
+    throw new TidewaterError('TW_BUS_UNAVAILABLE', `private nats-server did not start (see ${logPath})`, {
+      fix: 'check the log; another nats-server may hold the store directory',
+    });
   }
   let stopping = false;
   let reportLost: (e: TidewaterError) => void = () => undefined;
@@ -110,10 +118,16 @@ export async function startLocalNats(stateDir: string, notice: (msg: string) => 
         let what = `private NATS exited (${how}); restarting it on the same store`;
         while (!stopping) {
           if (failed >= MAX_RESTARTS) {
-            reportLost(new TidewaterError('TW_BUS_UNAVAILABLE', `the private nats-server (${url}, store ${dir}) exited (${how}) and did not come back after ${MAX_RESTARTS} restarts (see ${logPath})`, {
-              subject: dir,
-              fix: `read ${logPath} for why it stops (disk full, store damaged, port ${port} taken), fix that, then run the same command again: it continues from the store`,
-            }));
+            reportLost(
+              new TidewaterError(
+                'TW_BUS_UNAVAILABLE',
+                `the private nats-server (${url}, store ${dir}) exited (${how}) and did not come back after ${MAX_RESTARTS} restarts (see ${logPath})`,
+                {
+                  subject: dir,
+                  fix: `read ${logPath} for why it stops (disk full, store damaged, port ${port} taken), fix that, then run the same command again: it continues from the store`,
+                },
+              ),
+            );
             return;
           }
           const delay = Math.min(10_000, 250 * 2 ** failed);

@@ -29,13 +29,15 @@ beforeAll(async () => {
   await source.query('CREATE TABLE lr.t (id INT PRIMARY KEY, v INT NOT NULL)');
   await source.query('INSERT INTO lr.t SELECT seq, 0 FROM lr.seq_1_to_500');
   local = await startLocal({ stateDir: stateDir(), incremental: true });
-  const created = await local.client.createTask(JSON.stringify({
-    name: 'lr',
-    source: conn,
-    destination: { type: 'duckdb', path: join(work, 'wh.duckdb') },
-    migrationTypes: ['schema', 'full', 'incremental'],
-    objects: [{ database: 'lr' }],
-  }));
+  const created = await local.client.createTask(
+    JSON.stringify({
+      name: 'lr',
+      source: conn,
+      destination: { type: 'duckdb', path: join(work, 'wh.duckdb') },
+      migrationTypes: ['schema', 'full', 'incremental'],
+      objects: [{ database: 'lr' }],
+    }),
+  );
   await local.client.precheckAndStart(created.taskId);
   await appliedUpToNow(local.client, 'lr', conn);
 }, 180_000);
@@ -68,8 +70,13 @@ describe('a local run owns its state dir', () => {
     const dir = join(work, 'stale');
     mkdirSync(dir, { recursive: true });
     // The pid of a process that has exited.
-    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
-    writeFileSync(join(dir, 'lock'), JSON.stringify({ pid: Number(dead), command: 'tidewater migrate -f gone.yaml', since: new Date().toISOString() }));
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
+      encoding: 'utf8',
+    }).stdout;
+    writeFileSync(
+      join(dir, 'lock'),
+      JSON.stringify({ pid: Number(dead), command: 'tidewater migrate -f gone.yaml', since: new Date().toISOString() }),
+    );
     const run = await startLocal({ stateDir: dir, incremental: false });
     await run.stop();
   });
@@ -78,10 +85,22 @@ describe('a local run owns its state dir', () => {
     const dir = join(work, 'orphan');
     mkdirSync(join(dir, 'nats'), { recursive: true });
     // What a SIGKILLed run leaves: its server still holding the store, and a stale lock.
-    const orphan = spawn('nats-server', ['-js', '-sd', join(dir, 'nats'), '-a', '127.0.0.1', '-p', '-1', '-P', join(dir, 'nats.pid')], { stdio: 'ignore', detached: true });
-    await waitFor(async () => existsSync(join(dir, 'nats.pid')) || undefined, { timeoutMs: 10_000, what: 'the orphan server to write its pid' });
-    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
-    writeFileSync(join(dir, 'lock'), JSON.stringify({ pid: Number(dead), command: 'tidewater up', since: new Date().toISOString() }));
+    const orphan = spawn(
+      'nats-server',
+      ['-js', '-sd', join(dir, 'nats'), '-a', '127.0.0.1', '-p', '-1', '-P', join(dir, 'nats.pid')],
+      { stdio: 'ignore', detached: true },
+    );
+    await waitFor(async () => existsSync(join(dir, 'nats.pid')) || undefined, {
+      timeoutMs: 10_000,
+      what: 'the orphan server to write its pid',
+    });
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
+      encoding: 'utf8',
+    }).stdout;
+    writeFileSync(
+      join(dir, 'lock'),
+      JSON.stringify({ pid: Number(dead), command: 'tidewater up', since: new Date().toISOString() }),
+    );
     const exited = new Promise((r) => orphan.once('exit', r));
     const run = await startLocal({ stateDir: dir, incremental: false });
     try {

@@ -48,27 +48,44 @@ export async function startLocal(opts: LocalRunOptions): Promise<LocalRun> {
   let supervisor: Supervisor | undefined;
   try {
     // On stderr, as a service's restart is told: the run goes on, but someone should know.
-    const natsUrl = process.env.TIDEWATER_NATS_URL ?? (nats = await startLocalNats(stateDir, (m) => process.stderr.write(`tidewater: ${m}\n`))).url;
+    const natsUrl =
+      process.env.TIDEWATER_NATS_URL ??
+      (nats = await startLocalNats(stateDir, (m) => process.stderr.write(`tidewater: ${m}\n`))).url;
     const grpcAddress = opts.grpcAddress ?? `127.0.0.1:${await freePort()}`;
     // With a shared NATS, every run must be given the same TIDEWATER_SECRET_KEY(_FILE).
-    const keyEnv: Record<string, string> = process.env.TIDEWATER_SECRET_KEY || process.env.TIDEWATER_SECRET_KEY_FILE ? {} : { TIDEWATER_SECRET_KEY_FILE: localSecretKey(stateDir) };
+    const keyEnv: Record<string, string> =
+      process.env.TIDEWATER_SECRET_KEY || process.env.TIDEWATER_SECRET_KEY_FILE
+        ? {}
+        : { TIDEWATER_SECRET_KEY_FILE: localSecretKey(stateDir) };
     const sinks = opts.sinks ?? 1;
-    supervisor = new Supervisor({ TIDEWATER_NATS_URL: natsUrl, TIDEWATER_GRPC_ADDRESS: grpcAddress, ...keyEnv }, join(stateDir, 'logs'), opts.onEvent);
+    supervisor = new Supervisor(
+      { TIDEWATER_NATS_URL: natsUrl, TIDEWATER_GRPC_ADDRESS: grpcAddress, ...keyEnv },
+      join(stateDir, 'logs'),
+      opts.onEvent,
+    );
     const services: ServiceSpec[] = [
       { name: 'coordinator' },
       { name: 'sink' },
-      ...Array.from({ length: sinks - 1 }, (_, i) => ({ name: 'sink' as const, instance: `sink-${i + 1}`, env: { TIDEWATER_SINK_INDEX: String(i + 1), TIDEWATER_SINK_COUNT: String(sinks) } })),
+      ...Array.from({ length: sinks - 1 }, (_, i) => ({
+        name: 'sink' as const,
+        instance: `sink-${i + 1}`,
+        env: { TIDEWATER_SINK_INDEX: String(i + 1), TIDEWATER_SINK_COUNT: String(sinks) },
+      })),
       { name: 'transform' },
       { name: 'snapshot' },
       ...(opts.incremental ? [{ name: 'capture' as const }] : []),
       ...(opts.spares ?? []).map((name) => ({ name, instance: `${name}-2` })),
     ];
-    if (sinks > 1) services[1] = { name: 'sink', env: { TIDEWATER_SINK_INDEX: '0', TIDEWATER_SINK_COUNT: String(sinks) } };
+    if (sinks > 1)
+      services[1] = { name: 'sink', env: { TIDEWATER_SINK_INDEX: '0', TIDEWATER_SINK_COUNT: String(sinks) } };
     supervisor.start(services);
     // Bound to every interface: this machine's own client still comes in over loopback.
     const client = new ControlClient(grpcAddress.replace(/^(0\.0\.0\.0|\[::\]):/, '127.0.0.1:'), localClientSecurity());
     await client.waitReady(60_000);
-    await servicesAnswer(natsUrl, services.map((s) => s.instance ?? s.name));
+    await servicesAnswer(
+      natsUrl,
+      services.map((s) => s.instance ?? s.name),
+    );
     const running = supervisor;
     return {
       client,

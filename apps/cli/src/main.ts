@@ -53,7 +53,9 @@ async function main(argv: string[]): Promise<number> {
     parsed = parseArgs({ args: rest, options: OPTIONS, allowPositionals: true });
   } catch (e) {
     // A mistyped option is a usage error, not a crash: no stack trace.
-    console.error(`tidewater ${command}: ${(e as Error).message.split('. To specify')[0]}\n(tidewater --help lists the commands and options)`);
+    console.error(
+      `tidewater ${command}: ${(e as Error).message.split('. To specify')[0]}\n(tidewater --help lists the commands and options)`,
+    );
     return 2;
   }
   const { values, positionals } = parsed;
@@ -73,13 +75,20 @@ async function main(argv: string[]): Promise<number> {
         console.error('tidewater migrate: -f task.yaml is required (docs/task-spec.md)');
         return 2;
       }
-      const { task } = await migrate({ file: values.file, stateDir: values['state-dir']!, json: values.json!, sinks: Number(values.sinks) });
+      const { task } = await migrate({
+        file: values.file,
+        stateDir: values['state-dir']!,
+        json: values.json!,
+        sinks: Number(values.sinks),
+      });
       if (values.json) console.log(toJson(task));
       return 0;
     }
     case 'query': {
       if (positionals.length !== 1) {
-        console.error('tidewater query: give one SQL statement in quotes, e.g. tidewater query --warehouse ./warehouse.duckdb "SELECT * FROM shop.customer_base LIMIT 5"');
+        console.error(
+          'tidewater query: give one SQL statement in quotes, e.g. tidewater query --warehouse ./warehouse.duckdb "SELECT * FROM shop.customer_base LIMIT 5"',
+        );
         return 2;
       }
       const { query } = await import('./commands/query.js');
@@ -99,7 +108,13 @@ async function main(argv: string[]): Promise<number> {
         file: values.file,
         watch: values.watch!,
         ignoreWarnings: values['ignore-warnings']!.split(',').filter(Boolean),
-        throttle: { fullQps: values['full-qps'], fullRps: values['full-rps'], fullMbps: values['full-mbps'], incrementalRps: values['inc-rps'], incrementalMbps: values['inc-mbps'] },
+        throttle: {
+          fullQps: values['full-qps'],
+          fullRps: values['full-rps'],
+          fullMbps: values['full-mbps'],
+          incrementalRps: values['inc-rps'],
+          incrementalMbps: values['inc-mbps'],
+        },
       });
     }
     default:

@@ -10,7 +10,8 @@ import { requireIncrementalReady } from '@tidewater/precheck';
 export async function preflight(spec: TaskSpec): Promise<number> {
   const source = await openSource(spec.source, { poolSize: 1 });
   try {
-    if (spec.migrationTypes.includes('incremental')) await requireIncrementalReady(source, `${spec.source.host}:${spec.source.port}`);
+    if (spec.migrationTypes.includes('incremental'))
+      await requireIncrementalReady(source, `${spec.source.host}:${spec.source.port}`);
     const schemas = await source.readSchemas(selections(spec));
     return schemas.length;
   } finally {

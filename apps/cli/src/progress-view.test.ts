@@ -10,8 +10,34 @@ function out(): { stream: NodeJS.WriteStream; text: () => string } {
 }
 
 const task = (rowsDone: bigint, chunksDone: number): TaskView => ({
-  taskId: 't', name: 't', stage: Stage.STAGE_FULL, errorCode: '', errorMessage: '', lagSeconds: 0, position: '', redactedSpecJson: '', precheck: [], retrying: [], currentAsOfMs: 0n, changesApplied: 0n, blockedSinceMs: 0n, blockedCause: '',
-  tables: [{ source: { database: 'shop', table: 'orders' }, destTable: 'orders', destSchema: 'shop', estimatedRows: 1000n, rowsDone, chunksTotal: 2, chunksDone, doneChunks: [], chunks: [], workPublished: true }],
+  taskId: 't',
+  name: 't',
+  stage: Stage.STAGE_FULL,
+  errorCode: '',
+  errorMessage: '',
+  lagSeconds: 0,
+  position: '',
+  redactedSpecJson: '',
+  precheck: [],
+  retrying: [],
+  currentAsOfMs: 0n,
+  changesApplied: 0n,
+  blockedSinceMs: 0n,
+  blockedCause: '',
+  tables: [
+    {
+      source: { database: 'shop', table: 'orders' },
+      destTable: 'orders',
+      destSchema: 'shop',
+      estimatedRows: 1000n,
+      rowsDone,
+      chunksTotal: 2,
+      chunksDone,
+      doneChunks: [],
+      chunks: [],
+      workPublished: true,
+    },
+  ],
 });
 
 describe('ProgressView', () => {
@@ -27,11 +53,26 @@ describe('ProgressView', () => {
   it('shows each retrying fault with its cause and deadline', () => {
     const o = out();
     const deadline = Date.UTC(2026, 0, 1, 12, 40, 0);
-    new ProgressView(o.stream).render({
-      ...task(0n, 0),
-      retrying: [{ reporter: 'capture', code: 'TW_SOURCE_UNREACHABLE', message: 'binlog stream from db:3306 failed', sinceMs: 0n, deadlineMs: BigInt(deadline), window: 'connection', reportedMs: 0n }],
-    }, true);
-    expect(o.text()).toContain('retrying (capture): TW_SOURCE_UNREACHABLE binlog stream from db:3306 failed — gives up at 12:40:00 UTC');
+    new ProgressView(o.stream).render(
+      {
+        ...task(0n, 0),
+        retrying: [
+          {
+            reporter: 'capture',
+            code: 'TW_SOURCE_UNREACHABLE',
+            message: 'binlog stream from db:3306 failed',
+            sinceMs: 0n,
+            deadlineMs: BigInt(deadline),
+            window: 'connection',
+            reportedMs: 0n,
+          },
+        ],
+      },
+      true,
+    );
+    expect(o.text()).toContain(
+      'retrying (capture): TW_SOURCE_UNREACHABLE binlog stream from db:3306 failed — gives up at 12:40:00 UTC',
+    );
   });
 
   afterEach(() => {
@@ -43,7 +84,13 @@ describe('ProgressView', () => {
     vi.setSystemTime(1_000_000);
     const o = out();
     const v = new ProgressView(o.stream);
-    const inc = (changesApplied: bigint): TaskView => ({ ...task(1000n, 2), stage: Stage.STAGE_INCREMENTAL, lagSeconds: 0.25, position: 'binlog.000001:4', changesApplied });
+    const inc = (changesApplied: bigint): TaskView => ({
+      ...task(1000n, 2),
+      stage: Stage.STAGE_INCREMENTAL,
+      lagSeconds: 0.25,
+      position: 'binlog.000001:4',
+      changesApplied,
+    });
     v.render(inc(100n), true);
     expect(o.text()).toContain('task t: incremental  lag 0.3 s  at binlog.000001:4  changes applied 100\n');
     vi.setSystemTime(1_002_000);
@@ -55,16 +102,35 @@ describe('ProgressView', () => {
     vi.useFakeTimers();
     vi.setSystemTime(Date.UTC(2026, 0, 1, 12, 2, 10));
     const o = out();
-    new ProgressView(o.stream).render({ ...task(1000n, 2), stage: Stage.STAGE_INCREMENTAL, lagSeconds: 130, blockedSinceMs: BigInt(Date.UTC(2026, 0, 1, 12, 0, 0)), blockedCause: 'sink/partition-1 retrying: TW_DEST_WRITE disk full' }, true);
+    new ProgressView(o.stream).render(
+      {
+        ...task(1000n, 2),
+        stage: Stage.STAGE_INCREMENTAL,
+        lagSeconds: 130,
+        blockedSinceMs: BigInt(Date.UTC(2026, 0, 1, 12, 0, 0)),
+        blockedCause: 'sink/partition-1 retrying: TW_DEST_WRITE disk full',
+      },
+      true,
+    );
     expect(o.text()).toContain('lag 130.0 s');
-    expect(o.text()).toContain('\n  blocked since 12:00:00 UTC (2 min 10 s): sink/partition-1 retrying: TW_DEST_WRITE disk full\n');
+    expect(o.text()).toContain(
+      '\n  blocked since 12:00:00 UTC (2 min 10 s): sink/partition-1 retrying: TW_DEST_WRITE disk full\n',
+    );
   });
 });
 
 describe('ProgressView of a halted task', () => {
   it('says why: the error code, its message and the fix', () => {
     const o = out();
-    new ProgressView(o.stream).render({ ...task(0n, 0), stage: Stage.STAGE_PAUSED, errorCode: 'TW_UNSUPPORTED_DDL', errorMessage: 'ALTER TABLE shop.orders DROP COLUMN note' }, true);
+    new ProgressView(o.stream).render(
+      {
+        ...task(0n, 0),
+        stage: Stage.STAGE_PAUSED,
+        errorCode: 'TW_UNSUPPORTED_DDL',
+        errorMessage: 'ALTER TABLE shop.orders DROP COLUMN note',
+      },
+      true,
+    );
     expect(o.text()).toContain('task t: paused');
     expect(o.text()).toContain('TW_UNSUPPORTED_DDL: ALTER TABLE shop.orders DROP COLUMN note');
     expect(o.text()).toContain(`fix: ${ErrorCodes.TW_UNSUPPORTED_DDL.description}`);

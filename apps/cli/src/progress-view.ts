@@ -8,7 +8,17 @@ export function throttleLine(t: Throttle | undefined): string {
     return set.length ? `${name} ${set.join(', ')}` : '';
   };
   const parts = t
-    ? [part('full', [[t.fullRps, 'rows/s'], [t.fullMbps, 'MB/s'], [t.fullQps, 'queries/s']]), part('incremental', [[t.incrementalRps, 'rows/s'], [t.incrementalMbps, 'MB/s']])].filter(Boolean)
+    ? [
+        part('full', [
+          [t.fullRps, 'rows/s'],
+          [t.fullMbps, 'MB/s'],
+          [t.fullQps, 'queries/s'],
+        ]),
+        part('incremental', [
+          [t.incrementalRps, 'rows/s'],
+          [t.incrementalMbps, 'MB/s'],
+        ]),
+      ].filter(Boolean)
     : [];
   return parts.length ? `throttle: ${parts.join('; ')}` : 'no throttle';
 }
@@ -79,7 +89,9 @@ export class ProgressView {
       const eta = done ? 'done' : rate ? `ETA ${Math.ceil(Number(est - t.rowsDone) / rate)} s` : '';
       const shown = done ? 100 : Math.min(pct, 99);
       const speed = rate === undefined || done ? '' : `${fmt.format(Math.round(rate))} rows/s`;
-      lines.push(`  ${key.padEnd(28)} ${bar(shown)} ${fmt.format(t.rowsDone).padStart(12)} / ~${fmt.format(est).padEnd(12)} ${String(shown).padStart(3)}%  ${speed.padStart(16)}  ${eta}`);
+      lines.push(
+        `  ${key.padEnd(28)} ${bar(shown)} ${fmt.format(t.rowsDone).padStart(12)} / ~${fmt.format(est).padEnd(12)} ${String(shown).padStart(3)}%  ${speed.padStart(16)}  ${eta}`,
+      );
     }
     if (this.out.isTTY) {
       if (this.lastLines) this.out.write(`\x1b[${this.lastLines}A\x1b[0J`);

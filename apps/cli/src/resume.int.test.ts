@@ -42,7 +42,10 @@ afterAll(async () => {
 
 /** Runs `tidewater migrate` until `until` holds, then interrupts it like Ctrl-C. */
 async function migrateUntil(specFile: string, until: () => Promise<boolean>): Promise<number | null> {
-  const child = spawn(cli, ['migrate', '-f', specFile, '--state-dir', join(work, 'state')], { env: { ...process.env, TIDEWATER_NATS_URL: nats.url }, stdio: 'ignore' });
+  const child = spawn(cli, ['migrate', '-f', specFile, '--state-dir', join(work, 'state')], {
+    env: { ...process.env, TIDEWATER_NATS_URL: nats.url },
+    stdio: 'ignore',
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   await waitFor(until, { timeoutMs: 120_000, intervalMs: 250, what: 'the migrate condition' });
   child.kill('SIGINT');
@@ -52,14 +55,17 @@ async function migrateUntil(specFile: string, until: () => Promise<boolean>): Pr
 describe('tidewater migrate with incremental', () => {
   it('exits 0 on SIGINT and continues from where it stopped when run again', async () => {
     const specFile = join(work, 'task.yaml');
-    writeFileSync(specFile, JSON.stringify({
-      name: 'resume',
-      source: { host: db.host, port: db.port, user: db.user, password: db.password },
-      destination: { type: 'duckdb', path: join(work, 'wh-r.duckdb') },
-      migrationTypes: ['schema', 'full', 'incremental'],
-      objects: [{ database: 'r' }],
-      full: { chunkRows: 1000 },
-    }));
+    writeFileSync(
+      specFile,
+      JSON.stringify({
+        name: 'resume',
+        source: { host: db.host, port: db.port, user: db.user, password: db.password },
+        destination: { type: 'duckdb', path: join(work, 'wh-r.duckdb') },
+        migrationTypes: ['schema', 'full', 'incremental'],
+        objects: [{ database: 'r' }],
+        full: { chunkRows: 1000 },
+      }),
+    );
     const store = await TaskStore.open(bus);
     const stage = async () => (await store.get('resume'))?.state.stage;
     expect(await migrateUntil(specFile, async () => (await stage()) === Stage.STAGE_INCREMENTAL)).toBe(0);
@@ -79,7 +85,10 @@ describe('tidewater migrate with incremental', () => {
     const w = await WarehouseSession.open(join(work, 'wh-r.duckdb'));
     try {
       expect(await w.query('SELECT count(*) FROM r.t_base')).toEqual([[5000n]]);
-      expect(await w.query(`SELECT v FROM r.t_merged WHERE id IN (1, 9001) ORDER BY id`)).toEqual([['changed'], ['while away']]);
+      expect(await w.query(`SELECT v FROM r.t_merged WHERE id IN (1, 9001) ORDER BY id`)).toEqual([
+        ['changed'],
+        ['while away'],
+      ]);
     } finally {
       await w.close();
     }
@@ -96,13 +105,15 @@ describe('tidewater migrate with incremental', () => {
     const stoppedAt = await currentBinlogPosition(conn);
     const first = await startLocal({ stateDir, incremental: true });
     try {
-      const created = await first.client.createTask(JSON.stringify({
-        name: 'purged',
-        source: conn,
-        destination: { type: 'duckdb', path: join(work, 'wh-p.duckdb') },
-        migrationTypes: ['schema', 'full', 'incremental'],
-        objects: [{ database: 'p' }],
-      }));
+      const created = await first.client.createTask(
+        JSON.stringify({
+          name: 'purged',
+          source: conn,
+          destination: { type: 'duckdb', path: join(work, 'wh-p.duckdb') },
+          migrationTypes: ['schema', 'full', 'incremental'],
+          objects: [{ database: 'p' }],
+        }),
+      );
       await first.client.precheckAndStart(created.taskId);
       await appliedUpToNow(first.client, 'purged', conn);
     } finally {
@@ -114,16 +125,22 @@ describe('tidewater migrate with incremental', () => {
     const newest = await currentBinlogPosition(conn);
     // The source keeps a file a replica still reads: the stopped capture's dump thread ends
     // only when the server next writes to its socket.
-    await waitFor(async () => {
-      await source.query(`PURGE BINARY LOGS TO '${newest.file}'`);
-      return !(await source.query('SHOW BINARY LOGS')).some((r) => r[0] === stoppedAt.file);
-    }, { timeoutMs: 30_000, intervalMs: 500, what: `the source to purge ${stoppedAt.file}` });
+    await waitFor(
+      async () => {
+        await source.query(`PURGE BINARY LOGS TO '${newest.file}'`);
+        return !(await source.query('SHOW BINARY LOGS')).some((r) => r[0] === stoppedAt.file);
+      },
+      { timeoutMs: 30_000, intervalMs: 500, what: `the source to purge ${stoppedAt.file}` },
+    );
     const second = await startLocal({ stateDir, incremental: true });
     try {
-      const failed = await waitFor(async () => {
-        const t = await second.client.getTask('purged');
-        return t.stage === Stage.STAGE_FAILED ? t : undefined;
-      }, { timeoutMs: 60_000, intervalMs: 250, what: 'the task to fail' });
+      const failed = await waitFor(
+        async () => {
+          const t = await second.client.getTask('purged');
+          return t.stage === Stage.STAGE_FAILED ? t : undefined;
+        },
+        { timeoutMs: 60_000, intervalMs: 250, what: 'the task to fail' },
+      );
       expect(failed.errorCode).toBe('TW_BINLOG_PURGED');
       expect(failed.errorMessage).toContain(stoppedAt.file);
       expect(failed.errorMessage).toMatch(/fix: .*retention.*new name/s);
@@ -133,6 +150,9 @@ describe('tidewater migrate with incremental', () => {
     // One attempt: capture did not go on retrying a gap that cannot close. (The first test's
     // task, on the same source and bus, lost its binlog too: its lines are not counted.)
     const captureLog = readFileSync(join(stateDir, 'logs', 'capture.log'), 'utf8');
-    expect(captureLog.split('\n').filter((l) => l.includes('binlog stream interrupted') && l.includes('"task":"purged"')).length).toBe(1);
+    expect(
+      captureLog.split('\n').filter((l) => l.includes('binlog stream interrupted') && l.includes('"task":"purged"'))
+        .length,
+    ).toBe(1);
   });
 });

@@ -25,7 +25,9 @@ function alive(pid: number): boolean {
 function holderOf(path: string): Holder | undefined {
   try {
     const h = JSON.parse(readFileSync(path, 'utf8')) as Partial<Holder>;
-    return typeof h.pid === 'number' ? { pid: h.pid, command: String(h.command ?? ''), since: String(h.since ?? '') } : undefined;
+    return typeof h.pid === 'number'
+      ? { pid: h.pid, command: String(h.command ?? ''), since: String(h.since ?? '') }
+      : undefined;
   } catch {
     return undefined;
   }
@@ -45,7 +47,11 @@ export function lockStateDir(stateDir: string): StateLock {
     held.set(path, depth + 1);
     return { release: () => unhold(path) };
   }
-  const me: Holder = { pid: process.pid, command: ['tidewater', ...process.argv.slice(2)].join(' '), since: new Date().toISOString() };
+  const me: Holder = {
+    pid: process.pid,
+    command: ['tidewater', ...process.argv.slice(2)].join(' '),
+    since: new Date().toISOString(),
+  };
   for (let attempt = 0; ; attempt++) {
     try {
       writeFileSync(path, JSON.stringify(me) + '\n', { flag: 'wx' });
@@ -55,13 +61,21 @@ export function lockStateDir(stateDir: string): StateLock {
     }
     const other = holderOf(path);
     if (other && alive(other.pid)) {
-      throw new TidewaterError('TW_STATE_DIR_IN_USE', `state directory ${stateDir} is in use by another run (pid ${other.pid}: ${other.command}, since ${other.since})`, {
-        subject: stateDir,
-        fix: `wait for that run to end or stop it (Ctrl-C in its terminal, or kill ${other.pid}); to run something else meanwhile, pass another --state-dir`,
-      });
+      throw new TidewaterError(
+        'TW_STATE_DIR_IN_USE',
+        `state directory ${stateDir} is in use by another run (pid ${other.pid}: ${other.command}, since ${other.since})`,
+        {
+          subject: stateDir,
+          fix: `wait for that run to end or stop it (Ctrl-C in its terminal, or kill ${other.pid}); to run something else meanwhile, pass another --state-dir`,
+        },
+      );
     }
     // Stale (holder gone) or unreadable (a holder that died while writing it): take it over.
-    if (attempt > 0) throw new TidewaterError('TW_STATE_DIR_IN_USE', `cannot take the lock ${path} over`, { subject: stateDir, fix: `remove ${path} if no tidewater run uses ${stateDir}` });
+    if (attempt > 0)
+      throw new TidewaterError('TW_STATE_DIR_IN_USE', `cannot take the lock ${path} over`, {
+        subject: stateDir,
+        fix: `remove ${path} if no tidewater run uses ${stateDir}`,
+      });
     try {
       unlinkSync(path);
     } catch (e) {

@@ -87,11 +87,21 @@ export class Supervisor {
     }
     // TIDEWATER_NODE_ARGS: extra node flags for every service (heap size, --cpu-prof).
     const nodeArgs = (process.env.TIDEWATER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const child = spawn(process.execPath, [...nodeArgs, '--import', tsxLoader, join(repoRoot, 'apps', r.spec.name, 'src', 'main.ts')], {
-      cwd: process.cwd(),
-      env: { ...process.env, ...this.baseEnv, ...r.spec.env, TIDEWATER_INSTANCE: instance, TIDEWATER_EXIT_WITH_PARENT: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [...nodeArgs, '--import', tsxLoader, join(repoRoot, 'apps', r.spec.name, 'src', 'main.ts')],
+      {
+        cwd: process.cwd(),
+        env: {
+          ...process.env,
+          ...this.baseEnv,
+          ...r.spec.env,
+          TIDEWATER_INSTANCE: instance,
+          TIDEWATER_EXIT_WITH_PARENT: '1',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     child.stdout?.pipe(log, { end: false });
     child.stderr?.pipe(log, { end: false });
     r.child = child;

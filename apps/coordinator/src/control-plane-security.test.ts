@@ -17,9 +17,22 @@ describe('control plane security', () => {
   });
 
   it('refuses TLS on an exposed address without a caller check, and half a certificate pair', () => {
-    expect(() => controlPlaneSecurity('0.0.0.0:7233', { TIDEWATER_TLS_CERT: '/nonexistent.pem', TIDEWATER_TLS_KEY: '/nonexistent.key' })).toThrow(/without authenticating callers/);
-    expect(() => controlPlaneSecurity('127.0.0.1:7233', { TIDEWATER_TLS_CERT: '/c.pem' })).toThrow(/must be set together/);
-    expect(() => controlPlaneSecurity('0.0.0.0:7233', { TIDEWATER_TLS_CERT: '/nonexistent.pem', TIDEWATER_TLS_KEY: '/k', TIDEWATER_API_TOKEN: 't' })).toThrow(/cannot read TIDEWATER_TLS_CERT \/nonexistent.pem: ENOENT/);
+    expect(() =>
+      controlPlaneSecurity('0.0.0.0:7233', {
+        TIDEWATER_TLS_CERT: '/nonexistent.pem',
+        TIDEWATER_TLS_KEY: '/nonexistent.key',
+      }),
+    ).toThrow(/without authenticating callers/);
+    expect(() => controlPlaneSecurity('127.0.0.1:7233', { TIDEWATER_TLS_CERT: '/c.pem' })).toThrow(
+      /must be set together/,
+    );
+    expect(() =>
+      controlPlaneSecurity('0.0.0.0:7233', {
+        TIDEWATER_TLS_CERT: '/nonexistent.pem',
+        TIDEWATER_TLS_KEY: '/k',
+        TIDEWATER_API_TOKEN: 't',
+      }),
+    ).toThrow(/cannot read TIDEWATER_TLS_CERT \/nonexistent.pem: ENOENT/);
   });
 
   it('checks a token on loopback when one is configured, and never shows it', () => {

@@ -16,14 +16,19 @@ export interface ControlPlaneSecurity {
 /** Refuses an exposed address without TLS or a caller check (`checkControlPlaneExposure`), then builds the server's credentials. */
 export function controlPlaneSecurity(address: string, env: NodeJS.ProcessEnv = process.env): ControlPlaneSecurity {
   const { certFile, keyFile, clientCaFile, token } = checkControlPlaneExposure(address, env);
-  const credentials = certFile && keyFile
-    ? ServerCredentials.createSsl(
-        clientCaFile ? readPem(clientCaFile, 'TIDEWATER_TLS_CLIENT_CA') : null,
-        [{ cert_chain: readPem(certFile, 'TIDEWATER_TLS_CERT'), private_key: readPem(keyFile, 'TIDEWATER_TLS_KEY') }],
-        Boolean(clientCaFile),
-      )
-    : ServerCredentials.createInsecure();
-  const parts = [certFile ? 'TLS' : 'plaintext (loopback)', clientCaFile ? 'client certificates required' : '', token ? 'bearer token required' : ''].filter(Boolean);
+  const credentials =
+    certFile && keyFile
+      ? ServerCredentials.createSsl(
+          clientCaFile ? readPem(clientCaFile, 'TIDEWATER_TLS_CLIENT_CA') : null,
+          [{ cert_chain: readPem(certFile, 'TIDEWATER_TLS_CERT'), private_key: readPem(keyFile, 'TIDEWATER_TLS_KEY') }],
+          Boolean(clientCaFile),
+        )
+      : ServerCredentials.createInsecure();
+  const parts = [
+    certFile ? 'TLS' : 'plaintext (loopback)',
+    clientCaFile ? 'client certificates required' : '',
+    token ? 'bearer token required' : '',
+  ].filter(Boolean);
   return { credentials, interceptors: token ? [bearerTokenCheck(token)] : [], summary: parts.join(', ') };
 }
 
@@ -31,7 +36,10 @@ function readPem(file: string, name: string): Buffer {
   try {
     return readFileSync(file);
   } catch (e) {
-    throw new TidewaterError('TW_SPEC_INVALID', `cannot read ${name} ${file}: ${(e as NodeJS.ErrnoException).code}`, { subject: name, fix: `point ${name} at a readable PEM file` });
+    throw new TidewaterError('TW_SPEC_INVALID', `cannot read ${name} ${file}: ${(e as NodeJS.ErrnoException).code}`, {
+      subject: name,
+      fix: `point ${name} at a readable PEM file`,
+    });
   }
 }
 
@@ -51,10 +59,15 @@ function bearerTokenCheck(token: string): ServerInterceptor {
             if (given && sameSecret(given, token)) return mdNext(metadata);
             const trailers = new Metadata();
             trailers.set('tw-error-code', 'TW_UNAUTHENTICATED');
-            trailers.set('tw-error-fix', 'set TIDEWATER_API_TOKEN (or TIDEWATER_API_TOKEN_FILE) to the token the coordinator was started with');
+            trailers.set(
+              'tw-error-fix',
+              'set TIDEWATER_API_TOKEN (or TIDEWATER_API_TOKEN_FILE) to the token the coordinator was started with',
+            );
             call.sendStatus({
               code: status.UNAUTHENTICATED,
-              details: given ? 'TW_UNAUTHENTICATED: the bearer token is wrong' : 'TW_UNAUTHENTICATED: this control plane requires a bearer token',
+              details: given
+                ? 'TW_UNAUTHENTICATED: the bearer token is wrong'
+                : 'TW_UNAUTHENTICATED: this control plane requires a bearer token',
               metadata: trailers,
             });
           },

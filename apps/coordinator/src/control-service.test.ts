@@ -19,7 +19,9 @@ describe('toServiceError', () => {
 
 describe('watchTask', () => {
   it('ends a watch of a missing task with its status and code, not a silent hang', async () => {
-    const store = { require: () => Promise.reject(new TidewaterError('TW_TASK_NOT_FOUND', 'task x does not exist')) } as unknown as TaskStore;
+    const store = {
+      require: () => Promise.reject(new TidewaterError('TW_TASK_NOT_FOUND', 'task x does not exist')),
+    } as unknown as TaskStore;
     const service = controlService({ store, bus: {} as Bus, log: {} as Logger });
     const call = Object.assign(new EventEmitter(), { request: { taskId: 'x' } });
     const failed = new Promise<{ code?: number; metadata?: Metadata }>((resolve) => call.once('error', resolve));

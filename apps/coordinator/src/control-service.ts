@@ -1,4 +1,11 @@
-import { status, Metadata, type ServiceError, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
+import {
+  status,
+  Metadata,
+  type ServiceError,
+  type sendUnaryData,
+  type ServerUnaryCall,
+  type ServerWritableStream,
+} from '@grpc/grpc-js';
 import { CheckStatus, Stage, TaskState, type ControlServiceServer, type TaskView } from '@tidewater/proto';
 import { parseTaskSpec, redactSpec, sealSpec, secretKeyFromEnv, validateTaskSpec } from '@tidewater/config';
 import { describeBus, MAX_MESSAGE_BYTES, requestSinkInspect, type Bus } from '@tidewater/bus';
@@ -26,27 +33,44 @@ export interface ControlDeps {
  * TW_UNCLASSIFIED, and its message may quote a connection URL, so credentials are redacted.
  */
 export function toServiceError(e: unknown): ServiceError {
-  const err = isTidewaterError(e) ? e : new TidewaterError('TW_UNCLASSIFIED', redact(e instanceof Error ? e.message : String(e), []));
+  const err = isTidewaterError(e)
+    ? e
+    : new TidewaterError('TW_UNCLASSIFIED', redact(e instanceof Error ? e.message : String(e), []));
   const md = new Metadata();
   md.set('tw-error-code', err.code);
   const fix = typeof err.details.fix === 'string' ? err.details.fix : ErrorCodes[err.code].description;
   md.set('tw-error-fix', fix.replace(/[^\x20-\x7e]/g, ' '));
-  return Object.assign(new Error(`${err.code}: ${err.message}`), { code: status[ErrorCodes[err.code].grpc], details: `${err.code}: ${err.message}`, metadata: md });
+  return Object.assign(new Error(`${err.code}: ${err.message}`), {
+    code: status[ErrorCodes[err.code].grpc],
+    details: `${err.code}: ${err.message}`,
+    metadata: md,
+  });
 }
 
 function unary<Req, Res>(fn: (req: Req) => Promise<Res>) {
   return (call: ServerUnaryCall<Req, Res>, cb: sendUnaryData<Res>) => {
-    fn(call.request).then((r) => cb(null, r), (e: unknown) => cb(toServiceError(e)));
+    fn(call.request).then(
+      (r) => cb(null, r),
+      (e: unknown) => cb(toServiceError(e)),
+    );
   };
 }
 
 /** The gRPC control plane (docs/control-plane.md). */
 export function controlService(deps: ControlDeps): ControlServiceServer {
   const { store, log } = deps;
-  const transition = async (taskId: string, allowed: (s: Stage) => boolean, to: Stage, verb: string): Promise<TaskView> => {
+  const transition = async (
+    taskId: string,
+    allowed: (s: Stage) => boolean,
+    to: Stage,
+    verb: string,
+  ): Promise<TaskView> => {
     const { state } = await store.update(taskId, (s) => {
       if (s.stage === to) return undefined;
-      if (!allowed(s.stage)) throw new TidewaterError('TW_TASK_STATE', `cannot ${verb} task ${taskId} in stage ${stageName(s.stage)}`, { subject: taskId });
+      if (!allowed(s.stage))
+        throw new TidewaterError('TW_TASK_STATE', `cannot ${verb} task ${taskId} in stage ${stageName(s.stage)}`, {
+          subject: taskId,
+        });
       return { ...s, stage: to, retrying: [] };
     });
     // The coordinator's KV watch starts or stops the task's driver on this change.
@@ -67,7 +91,14 @@ export function controlService(deps: ControlDeps): ControlServiceServer {
       }
       const now = BigInt(Date.now());
       // Secrets are encrypted at rest: KV holds the sealed spec only.
-      const state = TaskState.fromPartial({ taskId: spec.name, name: spec.name, stage: Stage.STAGE_CREATED, specJson: JSON.stringify(sealSpec(spec, key)), createdAtMs: now, updatedAtMs: now });
+      const state = TaskState.fromPartial({
+        taskId: spec.name,
+        name: spec.name,
+        stage: Stage.STAGE_CREATED,
+        specJson: JSON.stringify(sealSpec(spec, key)),
+        createdAtMs: now,
+        updatedAtMs: now,
+      });
       await store.create(state);
       log.info('task created', { task: spec.name, spec: redactSpec(spec) });
       return { task: taskView(state) };
@@ -77,7 +108,9 @@ export function controlService(deps: ControlDeps): ControlServiceServer {
     deleteTask: unary(async (req) => {
       const { state } = await store.require(req.taskId);
       if (ACTIVE_STAGES.has(state.stage)) {
-        throw new TidewaterError('TW_TASK_STATE', `task ${req.taskId} is running (${stageName(state.stage)})`, { fix: `stop it first: tidewater task stop ${req.taskId}` });
+        throw new TidewaterError('TW_TASK_STATE', `task ${req.taskId} is running (${stageName(state.stage)})`, {
+          fix: `stop it first: tidewater task stop ${req.taskId}`,
+        });
       }
       await store.delete(req.taskId);
       await deps.bus.purgeTask(req.taskId);
@@ -88,7 +121,11 @@ export function controlService(deps: ControlDeps): ControlServiceServer {
     runPrecheck: unary(async (req) => {
       const { state } = await store.require(req.taskId);
       if (state.stage !== Stage.STAGE_CREATED && state.stage !== Stage.STAGE_PRECHECKED) {
-        throw new TidewaterError('TW_TASK_STATE', `task ${req.taskId} is ${stageName(state.stage)}: the precheck runs before the task starts`, { subject: req.taskId });
+        throw new TidewaterError(
+          'TW_TASK_STATE',
+          `task ${req.taskId} is ${stageName(state.stage)}: the precheck runs before the task starts`,
+          { subject: req.taskId },
+        );
       }
       const items = await runPrecheck(specOf(state), {
         foreignTables: (names) => requestSinkInspect(deps.bus, req.taskId, names),
@@ -96,29 +133,47 @@ export function controlService(deps: ControlDeps): ControlServiceServer {
       });
       const ok = !items.some((i) => i.status === CheckStatus.CHECK_STATUS_FAILED);
       await store.update(req.taskId, (s) =>
-        s.stage === Stage.STAGE_CREATED || s.stage === Stage.STAGE_PRECHECKED ? { ...s, precheck: items, stage: ok ? Stage.STAGE_PRECHECKED : Stage.STAGE_CREATED } : undefined,
+        s.stage === Stage.STAGE_CREATED || s.stage === Stage.STAGE_PRECHECKED
+          ? { ...s, precheck: items, stage: ok ? Stage.STAGE_PRECHECKED : Stage.STAGE_CREATED }
+          : undefined,
       );
-      log.info('precheck', { task: req.taskId, passed: ok, failed: items.filter((i) => i.status === CheckStatus.CHECK_STATUS_FAILED).map((i) => i.name) });
+      log.info('precheck', {
+        task: req.taskId,
+        passed: ok,
+        failed: items.filter((i) => i.status === CheckStatus.CHECK_STATUS_FAILED).map((i) => i.name),
+      });
       return { items, passed: ok };
     }),
     startTask: unary(async (req) => {
       const { state } = await store.require(req.taskId);
       if (state.stage === Stage.STAGE_CREATED) {
-        throw new TidewaterError('TW_TASK_STATE', `task ${req.taskId} has not passed its precheck`, { subject: req.taskId, fix: `run it: tidewater task precheck ${req.taskId}, fix what failed, then start` });
-      }
-      const unaccepted = state.precheck.filter((i) => i.status === CheckStatus.CHECK_STATUS_WARNING && !req.ignoreWarnings.includes(i.name));
-      if (state.stage === Stage.STAGE_PRECHECKED && unaccepted.length > 0) {
-        throw new TidewaterError('TW_TASK_STATE', `task ${req.taskId} has precheck warnings not accepted: ${unaccepted.map((i) => `${i.name} (${i.message})`).join('; ')}`, {
+        throw new TidewaterError('TW_TASK_STATE', `task ${req.taskId} has not passed its precheck`, {
           subject: req.taskId,
-          fix: `fix them, or accept them by name: tidewater task start ${req.taskId} --ignore-warnings ${unaccepted.map((i) => i.name).join(',')} (StartTask ignore_warnings)`,
+          fix: `run it: tidewater task precheck ${req.taskId}, fix what failed, then start`,
         });
+      }
+      const unaccepted = state.precheck.filter(
+        (i) => i.status === CheckStatus.CHECK_STATUS_WARNING && !req.ignoreWarnings.includes(i.name),
+      );
+      if (state.stage === Stage.STAGE_PRECHECKED && unaccepted.length > 0) {
+        throw new TidewaterError(
+          'TW_TASK_STATE',
+          `task ${req.taskId} has precheck warnings not accepted: ${unaccepted.map((i) => `${i.name} (${i.message})`).join('; ')}`,
+          {
+            subject: req.taskId,
+            fix: `fix them, or accept them by name: tidewater task start ${req.taskId} --ignore-warnings ${unaccepted.map((i) => i.name).join(',')} (StartTask ignore_warnings)`,
+          },
+        );
       }
       return { task: await transition(req.taskId, (s) => s === Stage.STAGE_PRECHECKED, Stage.STAGE_SCHEMA, 'start') };
     }),
     pauseTask: unary(async (req) => {
       const { state } = await store.update(req.taskId, (s) => {
         if (s.stage === Stage.STAGE_PAUSED) return undefined;
-        if (!ACTIVE_STAGES.has(s.stage)) throw new TidewaterError('TW_TASK_STATE', `cannot pause task ${req.taskId} in stage ${stageName(s.stage)}`, { subject: req.taskId });
+        if (!ACTIVE_STAGES.has(s.stage))
+          throw new TidewaterError('TW_TASK_STATE', `cannot pause task ${req.taskId} in stage ${stageName(s.stage)}`, {
+            subject: req.taskId,
+          });
         return { ...s, stage: Stage.STAGE_PAUSED, pausedFrom: s.stage, retrying: [] };
       });
       return { task: taskView(state) };
@@ -127,25 +182,43 @@ export function controlService(deps: ControlDeps): ControlServiceServer {
       const { state } = await store.update(req.taskId, (s) => {
         const failedMidway = s.stage === Stage.STAGE_FAILED && ACTIVE_STAGES.has(s.pausedFrom);
         if (s.stage !== Stage.STAGE_PAUSED && !failedMidway) {
-          throw new TidewaterError('TW_TASK_STATE', `task ${req.taskId} is not paused (${stageName(s.stage)})`, { subject: req.taskId, fix: 'only a paused task, or one that failed after it started, can be resumed' });
+          throw new TidewaterError('TW_TASK_STATE', `task ${req.taskId} is not paused (${stageName(s.stage)})`, {
+            subject: req.taskId,
+            fix: 'only a paused task, or one that failed after it started, can be resumed',
+          });
         }
         // Every stage re-enters from its checkpoints; a task paused by unsupported DDL meets
         // the statement again and pauses again, a failed one retries with fresh windows.
         // "Blocked since" restarts with the resumed services; the lag keeps counting (L1).
-        return { ...s, stage: s.pausedFrom || Stage.STAGE_SCHEMA, errorCode: '', errorMessage: '', retrying: [], appliedAtMs: BigInt(Date.now()) };
+        return {
+          ...s,
+          stage: s.pausedFrom || Stage.STAGE_SCHEMA,
+          errorCode: '',
+          errorMessage: '',
+          retrying: [],
+          appliedAtMs: BigInt(Date.now()),
+        };
       });
       return { task: taskView(state) };
     }),
-    stopTask: unary(async (req) => ({ task: await transition(req.taskId, (s) => !TERMINAL.has(s), Stage.STAGE_STOPPED, 'stop') })),
+    stopTask: unary(async (req) => ({
+      task: await transition(req.taskId, (s) => !TERMINAL.has(s), Stage.STAGE_STOPPED, 'stop'),
+    })),
     setThrottle: unary(async (req) => {
       const t = req.throttle ?? { fullQps: 0, fullRps: 0, fullMbps: 0, incrementalRps: 0, incrementalMbps: 0 };
       const key = secretKeyFromEnv();
       const { state } = await store.update(req.taskId, (s) => {
-        if (TERMINAL.has(s.stage)) throw new TidewaterError('TW_TASK_STATE', `task ${req.taskId} is ${stageName(s.stage)}`, { subject: req.taskId });
+        if (TERMINAL.has(s.stage))
+          throw new TidewaterError('TW_TASK_STATE', `task ${req.taskId} is ${stageName(s.stage)}`, {
+            subject: req.taskId,
+          });
         // Re-validated as a whole spec: the same ranges and messages as at creation.
         const spec = validateTaskSpec({
           ...specOf(s),
-          throttle: { full: { qps: t.fullQps, rps: t.fullRps, mbps: t.fullMbps }, incremental: { rps: t.incrementalRps, mbps: t.incrementalMbps } },
+          throttle: {
+            full: { qps: t.fullQps, rps: t.fullRps, mbps: t.fullMbps },
+            incremental: { rps: t.incrementalRps, mbps: t.incrementalMbps },
+          },
         });
         return { ...s, specJson: JSON.stringify(sealSpec(spec, key)) };
       });
@@ -159,17 +232,32 @@ export function controlService(deps: ControlDeps): ControlServiceServer {
       let changed: string[] = [];
       const { state } = await store.update(req.taskId, (s) => {
         if (ACTIVE_STAGES.has(s.stage)) {
-          throw new TidewaterError('TW_TASK_STATE', `task ${req.taskId} is running (${stageName(s.stage)}): pause it first`, { subject: req.taskId, fix: `tidewater task pause ${req.taskId}, update it, then tidewater task resume ${req.taskId}` });
+          throw new TidewaterError(
+            'TW_TASK_STATE',
+            `task ${req.taskId} is running (${stageName(s.stage)}): pause it first`,
+            {
+              subject: req.taskId,
+              fix: `tidewater task pause ${req.taskId}, update it, then tidewater task resume ${req.taskId}`,
+            },
+          );
         }
         if (s.stage === Stage.STAGE_STOPPED || s.stage === Stage.STAGE_COMPLETED) {
-          throw new TidewaterError('TW_TASK_STATE', `task ${req.taskId} is ${stageName(s.stage)}: it will not run again`, { subject: req.taskId, fix: 'create a new task under another name' });
+          throw new TidewaterError(
+            'TW_TASK_STATE',
+            `task ${req.taskId} is ${stageName(s.stage)}: it will not run again`,
+            { subject: req.taskId, fix: 'create a new task under another name' },
+          );
         }
         changed = specChanges(req.taskId, specOf(s), next);
         if (changed.length === 0) return undefined;
         // A precheck passed against the old source says nothing about the new one.
         const recheck = s.stage === Stage.STAGE_PRECHECKED && changed.some((k) => k.startsWith('source.'));
         // Sealed like at creation; positions, chunk plan and checkpoints are left as they are.
-        return { ...s, specJson: JSON.stringify(sealSpec(next, key)), ...(recheck ? { stage: Stage.STAGE_CREATED, precheck: [] } : {}) };
+        return {
+          ...s,
+          specJson: JSON.stringify(sealSpec(next, key)),
+          ...(recheck ? { stage: Stage.STAGE_CREATED, precheck: [] } : {}),
+        };
       });
       log.info('task updated', { task: req.taskId, changed });
       return { task: taskView(state), changed };
@@ -185,18 +273,22 @@ export function controlService(deps: ControlDeps): ControlServiceServer {
       store
         .require(call.request.taskId)
         .then(() =>
-          store.watch(controller.signal, (ev) => {
-            if ('deleted' in ev) {
-              if (ev.deleted === call.request.taskId) {
-                controller.abort();
-                call.end();
+          store.watch(
+            controller.signal,
+            (ev) => {
+              if ('deleted' in ev) {
+                if (ev.deleted === call.request.taskId) {
+                  controller.abort();
+                  call.end();
+                }
+                return;
               }
-              return;
-            }
-            if (ev.state.taskId !== call.request.taskId) return;
-            latest = ev.state;
-            call.write({ task: taskView(ev.state) });
-          }, call.request.taskId),
+              if (ev.state.taskId !== call.request.taskId) return;
+              latest = ev.state;
+              call.write({ task: taskView(ev.state) });
+            },
+            call.request.taskId,
+          ),
         )
         // grpc-js sends an emitted error as the call's status (with its trailers) and ends the
         // call; destroy() would send none and leave the client waiting forever.

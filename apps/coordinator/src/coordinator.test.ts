@@ -5,7 +5,10 @@ import { nextStage } from './stage-machine.js';
 import { applyProgress } from './progress-consumer.js';
 import { taskView } from './task-view.js';
 
-const spec = (types: string) => parseTaskSpec(`name: t\nsource: { url: "mysql://u:topsecret@h:3306" }\nobjects: [{ database: d }]\nmigrationTypes: [${types}]\n`);
+const spec = (types: string) =>
+  parseTaskSpec(
+    `name: t\nsource: { url: "mysql://u:topsecret@h:3306" }\nobjects: [{ database: d }]\nmigrationTypes: [${types}]\n`,
+  );
 
 describe('nextStage', () => {
   it('follows schema → full → completed, or → incremental', () => {
@@ -22,18 +25,40 @@ describe('applyProgress', () => {
       taskId: 't',
       stage: Stage.STAGE_FULL,
       tables: [
-        { source: { database: 'd', table: 'a' }, destSchema: 'd', destTable: 'a', chunks: [{ chunkId: 'c0' }, { chunkId: 'c1' }], chunksTotal: 2 },
+        {
+          source: { database: 'd', table: 'a' },
+          destSchema: 'd',
+          destTable: 'a',
+          chunks: [{ chunkId: 'c0' }, { chunkId: 'c1' }],
+          chunksTotal: 2,
+        },
         // d.a, d.b, d.c, d.d land on sink partitions 2, 3, 0, 1: the task uses all four.
         ...['b', 'c', 'd'].map((t) => ({ source: { database: 'd', table: t }, destSchema: 'd', destTable: t })),
       ],
     });
   it('counts a chunk once however often it is reported', () => {
-    const p = { taskId: 't', unit: { $case: 'chunkId' as const, value: 'c0' }, partition: 0, rows: 10n, bytes: 0n, committedAtMs: 0n, sourceTimeMs: 0n };
+    const p = {
+      taskId: 't',
+      unit: { $case: 'chunkId' as const, value: 'c0' },
+      partition: 0,
+      rows: 10n,
+      bytes: 0n,
+      committedAtMs: 0n,
+      sourceTimeMs: 0n,
+    };
     const once = applyProgress(state(), p)!;
     expect(once.tables[0]!.rowsDone).toBe(10n);
     expect(applyProgress(once, p)).toBeUndefined();
   });
-  const at = (token: string, partition: number, sourceTimeMs = 1000n) => ({ taskId: 't', unit: { $case: 'binlog' as const, value: { end: { file: 'f', pos: 1n, gtid: '', token }, lastRecordId: 1n } }, partition, rows: 0n, bytes: 0n, committedAtMs: 2000n, sourceTimeMs });
+  const at = (token: string, partition: number, sourceTimeMs = 1000n) => ({
+    taskId: 't',
+    unit: { $case: 'binlog' as const, value: { end: { file: 'f', pos: 1n, gtid: '', token }, lastRecordId: 1n } },
+    partition,
+    rows: 0n,
+    bytes: 0n,
+    committedAtMs: 2000n,
+    sourceTimeMs,
+  });
   /** Every partition committed the batch ending at `token`. */
   const allAt = (s: TaskState, token: string) => [0, 1, 2, 3].reduce((x, p) => applyProgress(x, at(token, p)) ?? x, s);
 
@@ -53,8 +78,12 @@ describe('applyProgress', () => {
     expect(s.lagSeconds).toBe(0.5);
   });
 
-  it('waits only for the partitions that hold the task\'s tables', () => {
-    const one = TaskState.fromPartial({ taskId: 't', stage: Stage.STAGE_INCREMENTAL, tables: [{ source: { database: 'd', table: 'a' }, destSchema: 'd', destTable: 'a' }] });
+  it("waits only for the partitions that hold the task's tables", () => {
+    const one = TaskState.fromPartial({
+      taskId: 't',
+      stage: Stage.STAGE_INCREMENTAL,
+      tables: [{ source: { database: 'd', table: 'a' }, destSchema: 'd', destTable: 'a' }],
+    });
     expect(applyProgress(one, at('b', 2))!.appliedPosition?.token).toBe('b');
   });
 
@@ -68,10 +97,34 @@ describe('applyProgress', () => {
 
   it('pauses on unsupported DDL; counts a binlog heartbeat once its position is applied, only forward', () => {
     const s = allAt(state(), 'b');
-    const paused = applyProgress(s, { taskId: 't', unit: { $case: 'unsupportedDdl', value: { table: { database: 'd', table: 'a' }, statement: 'ALTER TABLE a DROP x', addedColumns: [], reason: '' } }, partition: 0, rows: 0n, bytes: 0n, committedAtMs: 0n, sourceTimeMs: 0n })!;
+    const paused = applyProgress(s, {
+      taskId: 't',
+      unit: {
+        $case: 'unsupportedDdl',
+        value: {
+          table: { database: 'd', table: 'a' },
+          statement: 'ALTER TABLE a DROP x',
+          addedColumns: [],
+          reason: '',
+        },
+      },
+      partition: 0,
+      rows: 0n,
+      bytes: 0n,
+      committedAtMs: 0n,
+      sourceTimeMs: 0n,
+    })!;
     expect(paused.stage).toBe(Stage.STAGE_PAUSED);
     expect(paused.errorMessage).toContain('ALTER TABLE a DROP x');
-    const beat = (token: string, t: bigint) => ({ taskId: 't', unit: { $case: 'caughtUp' as const, value: { file: 'f', pos: 1n, gtid: '', token } }, partition: 0, rows: 0n, bytes: 0n, committedAtMs: t, sourceTimeMs: t });
+    const beat = (token: string, t: bigint) => ({
+      taskId: 't',
+      unit: { $case: 'caughtUp' as const, value: { file: 'f', pos: 1n, gtid: '', token } },
+      partition: 0,
+      rows: 0n,
+      bytes: 0n,
+      committedAtMs: t,
+      sourceTimeMs: t,
+    });
     const fresh = allAt(state(), 'b');
     expect(applyProgress(fresh, beat('c', 5_000n), 5_000)).toBeUndefined();
     const idle = applyProgress(fresh, beat('b', 5_000n), 5_200)!;
@@ -82,26 +135,62 @@ describe('applyProgress', () => {
 });
 
 describe('applyProgress on unsupported DDL', () => {
-  const ddl = { taskId: 't', unit: { $case: 'unsupportedDdl' as const, value: { table: { database: 'd', table: 'a' }, statement: 'ALTER TABLE a DROP x', addedColumns: [], reason: '' } }, partition: 0, rows: 0n, bytes: 0n, committedAtMs: 0n, sourceTimeMs: 0n };
+  const ddl = {
+    taskId: 't',
+    unit: {
+      $case: 'unsupportedDdl' as const,
+      value: { table: { database: 'd', table: 'a' }, statement: 'ALTER TABLE a DROP x', addedColumns: [], reason: '' },
+    },
+    partition: 0,
+    rows: 0n,
+    bytes: 0n,
+    committedAtMs: 0n,
+    sourceTimeMs: 0n,
+  };
   it('leaves a stopped, failed, completed or paused task as it is', () => {
     for (const stage of [Stage.STAGE_STOPPED, Stage.STAGE_FAILED, Stage.STAGE_COMPLETED, Stage.STAGE_PAUSED]) {
-      expect(applyProgress(TaskState.fromPartial({ taskId: 't', stage, pausedFrom: Stage.STAGE_INCREMENTAL }), ddl)).toBeUndefined();
+      expect(
+        applyProgress(TaskState.fromPartial({ taskId: 't', stage, pausedFrom: Stage.STAGE_INCREMENTAL }), ddl),
+      ).toBeUndefined();
     }
   });
   it('pauses a task in an active stage, remembering it', () => {
     const paused = applyProgress(TaskState.fromPartial({ taskId: 't', stage: Stage.STAGE_INCREMENTAL }), ddl)!;
-    expect([paused.stage, paused.pausedFrom, paused.errorCode]).toEqual([Stage.STAGE_PAUSED, Stage.STAGE_INCREMENTAL, 'TW_UNSUPPORTED_DDL']);
+    expect([paused.stage, paused.pausedFrom, paused.errorCode]).toEqual([
+      Stage.STAGE_PAUSED,
+      Stage.STAGE_INCREMENTAL,
+      'TW_UNSUPPORTED_DDL',
+    ]);
   });
   it('says why capture could not apply a statement when capture tells', () => {
-    const addColumn = { ...ddl, unit: { ...ddl.unit, value: { ...ddl.unit.value, statement: 'ALTER TABLE a ADD COLUMN z INT', reason: 'a later statement changed d.a' } } };
+    const addColumn = {
+      ...ddl,
+      unit: {
+        ...ddl.unit,
+        value: {
+          ...ddl.unit.value,
+          statement: 'ALTER TABLE a ADD COLUMN z INT',
+          reason: 'a later statement changed d.a',
+        },
+      },
+    };
     const paused = applyProgress(TaskState.fromPartial({ taskId: 't', stage: Stage.STAGE_INCREMENTAL }), addColumn)!;
-    expect(paused.errorMessage).toBe('DDL on migrated table d.a paused the task: ALTER TABLE a ADD COLUMN z INT; a later statement changed d.a');
+    expect(paused.errorMessage).toBe(
+      'DDL on migrated table d.a paused the task: ALTER TABLE a ADD COLUMN z INT; a later statement changed d.a',
+    );
   });
 });
 
 describe('taskView', () => {
   it('never carries the password', () => {
-    const s = TaskState.fromPartial({ taskId: 't', name: 't', stage: Stage.STAGE_CREATED, specJson: JSON.stringify(spec('schema, full')) });
-    expect(JSON.stringify(taskView(s), (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))).not.toContain('topsecret');
+    const s = TaskState.fromPartial({
+      taskId: 't',
+      name: 't',
+      stage: Stage.STAGE_CREATED,
+      specJson: JSON.stringify(spec('schema, full')),
+    });
+    expect(JSON.stringify(taskView(s), (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))).not.toContain(
+      'topsecret',
+    );
   });
 });

@@ -3,7 +3,13 @@ import { readFileSync } from 'node:fs';
 import { loadFileDescriptorSetFromBuffer } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { ControlServiceService, DESCRIPTOR_SET_URL } from '@tidewater/proto';
-import { exclusiveWorkers, taskWorkers, type Component, type ServiceContext, type TaskWorker } from '@tidewater/runtime';
+import {
+  exclusiveWorkers,
+  taskWorkers,
+  type Component,
+  type ServiceContext,
+  type TaskWorker,
+} from '@tidewater/runtime';
 import { ACTIVE_STAGES, TaskStore, type StoredTask } from '@tidewater/task-state';
 import { TidewaterError } from '@tidewater/errors';
 import { controlService } from './control-service.js';
@@ -30,7 +36,9 @@ export function coordinator(ctx: ServiceContext, grpcAddress: string): Component
       };
       // An active task is driven by the coordinator holding its lease (key: the task id);
       // others stand by and take over when it stops renewing.
-      const start = await exclusiveWorkers(ctx.bus, 'coordinator', ctx.config.instanceId, drive, { leaseKey: (taskId) => taskId });
+      const start = await exclusiveWorkers(ctx.bus, 'coordinator', ctx.config.instanceId, drive, {
+        leaseKey: (taskId) => taskId,
+      });
       drivers = taskWorkers('task-drivers', store, ctx.log, (t) => ACTIVE_STAGES.has(t.state.stage), start);
       await drivers.start(signal);
       server.addService(ControlServiceService, controlService({ store, bus: ctx.bus, log: ctx.log }));
@@ -40,7 +48,12 @@ export function coordinator(ctx: ServiceContext, grpcAddress: string): Component
       await new Promise<void>((resolve, reject) =>
         server.bindAsync(grpcAddress, security.credentials, (err) =>
           err
-            ? reject(new TidewaterError('TW_SPEC_INVALID', `cannot listen on ${grpcAddress}: ${err.message}`, { subject: 'TIDEWATER_GRPC_ADDRESS', fix: 'choose a free address with TIDEWATER_GRPC_ADDRESS=127.0.0.1:PORT' }))
+            ? reject(
+                new TidewaterError('TW_SPEC_INVALID', `cannot listen on ${grpcAddress}: ${err.message}`, {
+                  subject: 'TIDEWATER_GRPC_ADDRESS',
+                  fix: 'choose a free address with TIDEWATER_GRPC_ADDRESS=127.0.0.1:PORT',
+                }),
+              )
             : resolve(),
         ),
       );

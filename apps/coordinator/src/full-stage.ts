@@ -16,7 +16,12 @@ export async function planChunks(source: SourceClient, spec: TaskSpec, state: Ta
       continue;
     }
     const bounds = await source.planChunks(t.schema!, { targetRows: spec.full.chunkRows });
-    const chunks = bounds.map((b, j) => ({ chunkId: messageIds.chunk(taskOwner(state), i, j), lower: b.lower, upper: b.upper, estimatedRows: b.estimatedRows }));
+    const chunks = bounds.map((b, j) => ({
+      chunkId: messageIds.chunk(taskOwner(state), i, j),
+      lower: b.lower,
+      upper: b.upper,
+      estimatedRows: b.estimatedRows,
+    }));
     tables.push({ ...t, chunks, chunksTotal: chunks.length });
   }
   return { ...state, tables };

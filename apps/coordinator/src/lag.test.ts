@@ -26,7 +26,22 @@ describe('lagOf', () => {
     expect(b.lagSeconds).toBe(80);
     expect(b.blockedSinceMs).toBe(BigInt(T));
     expect(b.blockedCause).toMatch(/no change applied.*sink partition 2 last committed at/);
-    const retrying = lagOf(running({ retrying: [{ reporter: 'sink/partition-2', code: 'TW_DEST_WRITE', message: 'disk full', sinceMs: BigInt(T), deadlineMs: BigInt(T + 600_000), window: 'other', reportedMs: BigInt(T + 79_000) }] }), T + 80_000);
+    const retrying = lagOf(
+      running({
+        retrying: [
+          {
+            reporter: 'sink/partition-2',
+            code: 'TW_DEST_WRITE',
+            message: 'disk full',
+            sinceMs: BigInt(T),
+            deadlineMs: BigInt(T + 600_000),
+            window: 'other',
+            reportedMs: BigInt(T + 79_000),
+          },
+        ],
+      }),
+      T + 80_000,
+    );
     expect(retrying.blockedCause).toBe('sink/partition-2 retrying: TW_DEST_WRITE disk full');
   });
 
@@ -37,7 +52,11 @@ describe('lagOf', () => {
 
   it('counts from the start of the change stream until its first report, and not at all before it', () => {
     const silent = lagOf(running({ lastSourceTimeMs: 0n, lagSeconds: 0, partitions: [] }), T + 30_000);
-    expect(silent).toMatchObject({ lagSeconds: 30, blockedSinceMs: BigInt(T), blockedCause: expect.stringContaining('no sink partition has committed yet') });
+    expect(silent).toMatchObject({
+      lagSeconds: 30,
+      blockedSinceMs: BigInt(T),
+      blockedCause: expect.stringContaining('no sink partition has committed yet'),
+    });
     expect(lagOf(running({ stage: Stage.STAGE_FULL }), T + 90_000).lagSeconds).toBe(0.026);
   });
 });

@@ -9,15 +9,26 @@ import type { Logger } from '@tidewater/telemetry';
  * Folds sink progress reports into the task state. Reports are at-least-once; applying one
  * is idempotent (a chunk is counted once, by id; positions only move forward).
  */
-export async function consumeProgress(bus: Bus, store: TaskStore, log: Logger, taskId: string, signal: AbortSignal, onApplied: (s: TaskState) => void): Promise<void> {
+export async function consumeProgress(
+  bus: Bus,
+  store: TaskStore,
+  log: Logger,
+  taskId: string,
+  signal: AbortSignal,
+  onApplied: (s: TaskState) => void,
+): Promise<void> {
   const spec = consumerSpecs.coordinator(taskId);
   await bus.ensureConsumer(spec);
-  await bus.consume(spec, { signal, onError: (e) => log.warn('progress apply failed', { task: taskId, err: e }) }, async (msg) => {
-    const p = Progress.decode(msg.data);
-    const { state } = await store.update(taskId, (s) => applyProgress(s, p));
-    onApplied(state);
-    return 'ack';
-  });
+  await bus.consume(
+    spec,
+    { signal, onError: (e) => log.warn('progress apply failed', { task: taskId, err: e }) },
+    async (msg) => {
+      const p = Progress.decode(msg.data);
+      const { state } = await store.update(taskId, (s) => applyProgress(s, p));
+      onApplied(state);
+      return 'ack';
+    },
+  );
 }
 
 export function applyProgress(s: TaskState, p: Progress, now = Date.now()): TaskState | undefined {
@@ -25,8 +36,14 @@ export function applyProgress(s: TaskState, p: Progress, now = Date.now()): Task
   if (unit?.$case === 'fault') return applyFault(s, unit.value, specOf(s).retry, now);
   if (unit?.$case === 'caughtUp') {
     // The source was idle at this position; applied up to it, the destination is current.
-    if (!s.appliedPosition || s.appliedPosition.token < unit.value.token || p.sourceTimeMs <= s.lastSourceTimeMs) return undefined;
-    return { ...s, lagSeconds: Math.max(0, (now - Number(p.sourceTimeMs)) / 1000), lastSourceTimeMs: p.sourceTimeMs, appliedAtMs: BigInt(now) };
+    if (!s.appliedPosition || s.appliedPosition.token < unit.value.token || p.sourceTimeMs <= s.lastSourceTimeMs)
+      return undefined;
+    return {
+      ...s,
+      lagSeconds: Math.max(0, (now - Number(p.sourceTimeMs)) / 1000),
+      lastSourceTimeMs: p.sourceTimeMs,
+      appliedAtMs: BigInt(now),
+    };
   }
   if (unit?.$case === 'chunkId') {
     const t = s.tables.find((x) => x.chunks.some((c) => c.chunkId === unit.value));
@@ -39,7 +56,9 @@ export function applyProgress(s: TaskState, p: Progress, now = Date.now()): Task
   if (unit?.$case === 'binlog') return applyPartitionProgress(s, p.partition, unit.value.end, p, now);
   if (unit?.$case === 'appliedDdl') {
     const next = unit.value.newSchema;
-    const t = s.tables.find((x) => x.source?.database === unit.value.table?.database && x.source?.table === unit.value.table?.table);
+    const t = s.tables.find(
+      (x) => x.source?.database === unit.value.table?.database && x.source?.table === unit.value.table?.table,
+    );
     if (!t || !next || (t.schema && t.schema.version >= next.version)) return undefined;
     t.schema = next;
     return s;
@@ -66,11 +85,20 @@ export function applyProgress(s: TaskState, p: Progress, now = Date.now()): Task
  * it has none): only then is everything before it durable (P2). The destination is current as of the oldest
  * partition's source time, and as late as the latest partition.
  */
-function applyPartitionProgress(s: TaskState, partition: number, end: BinlogPosition | undefined, p: Progress, now: number): TaskState | undefined {
+function applyPartitionProgress(
+  s: TaskState,
+  partition: number,
+  end: BinlogPosition | undefined,
+  p: Progress,
+  now: number,
+): TaskState | undefined {
   if (!end) return undefined;
   const prev = s.partitions.find((x) => x.partition === partition);
   if (prev?.position && prev.position.token >= end.token) return undefined;
-  s.partitions = [...s.partitions.filter((x) => x.partition !== partition), { partition, position: end, sourceTimeMs: p.sourceTimeMs, committedAtMs: p.committedAtMs }];
+  s.partitions = [
+    ...s.partitions.filter((x) => x.partition !== partition),
+    { partition, position: end, sourceTimeMs: p.sourceTimeMs, committedAtMs: p.committedAtMs },
+  ];
   s.changesApplied += p.rows;
   const needed = taskPartitions(s.tables);
   const reported = s.partitions.filter((x) => needed.includes(x.partition));

@@ -6,12 +6,26 @@ const retry = { connectionMinutes: 720, otherMinutes: 10 };
 const MIN = 60_000;
 const T0 = 1_700_000_000_000;
 const running = () => TaskState.fromPartial({ taskId: 't', stage: Stage.STAGE_INCREMENTAL });
-const fault = (f: Partial<Fault>): Fault => ({ reporter: 'capture', code: 'TW_SOURCE_UNREACHABLE', message: 'binlog stream failed', recovered: false, sinceMs: BigInt(T0), ...f });
+const fault = (f: Partial<Fault>): Fault => ({
+  reporter: 'capture',
+  code: 'TW_SOURCE_UNREACHABLE',
+  message: 'binlog stream failed',
+  recovered: false,
+  sinceMs: BigInt(T0),
+  ...f,
+});
 
 describe('retry windows', () => {
   it('gives a lost connection retry.connectionMinutes and anything else retry.otherMinutes, from the first failure', () => {
     const s = applyFault(running(), fault({}), retry, T0 + 5_000)!;
-    expect(s.retrying).toEqual([expect.objectContaining({ reporter: 'capture', code: 'TW_SOURCE_UNREACHABLE', window: 'connection', deadlineMs: BigInt(T0 + 720 * MIN) })]);
+    expect(s.retrying).toEqual([
+      expect.objectContaining({
+        reporter: 'capture',
+        code: 'TW_SOURCE_UNREACHABLE',
+        window: 'connection',
+        deadlineMs: BigInt(T0 + 720 * MIN),
+      }),
+    ]);
     const both = applyFault(s, fault({ reporter: 'sink/partition-0', code: 'TW_DEST_WRITE' }), retry, T0 + 6_000)!;
     expect(both.retrying.map((r) => [r.reporter, r.window, Number(r.deadlineMs) - T0])).toEqual([
       ['capture', 'connection', 720 * MIN],
@@ -37,14 +51,26 @@ describe('retry windows', () => {
   });
 
   it('fails the task with the cause once the deadline passes, not before', () => {
-    const s = applyFault(running(), fault({ reporter: 'sink/partition-1', code: 'TW_DEST_WRITE', message: 'disk full' }), retry, T0)!;
+    const s = applyFault(
+      running(),
+      fault({ reporter: 'sink/partition-1', code: 'TW_DEST_WRITE', message: 'disk full' }),
+      retry,
+      T0,
+    )!;
     // Re-reported every 10 s while failing, so it stays live.
-    const refreshed = applyFault(s, fault({ reporter: 'sink/partition-1', code: 'TW_DEST_WRITE', message: 'disk full' }), retry, T0 + 10 * MIN - 1_000)!;
+    const refreshed = applyFault(
+      s,
+      fault({ reporter: 'sink/partition-1', code: 'TW_DEST_WRITE', message: 'disk full' }),
+      retry,
+      T0 + 10 * MIN - 1_000,
+    )!;
     expect(enforceDeadlines(refreshed, T0 + 10 * MIN - 1)).toBeUndefined();
     const failed = enforceDeadlines(refreshed, T0 + 10 * MIN)!;
     expect(failed.stage).toBe(Stage.STAGE_FAILED);
     expect(failed.errorCode).toBe('TW_RETRY_EXHAUSTED');
-    expect(failed.errorMessage).toMatch(/sink\/partition-1 retried TW_DEST_WRITE for 10 min \(retry.otherMinutes\).*disk full/);
+    expect(failed.errorMessage).toMatch(
+      /sink\/partition-1 retried TW_DEST_WRITE for 10 min \(retry.otherMinutes\).*disk full/,
+    );
     expect(failed.retrying).toEqual([]);
   });
 
@@ -62,9 +88,20 @@ describe('retry windows', () => {
 describe('failStep', () => {
   it('fails the task only while it is still in the stage whose step failed', () => {
     const failed = failStep(running(), Stage.STAGE_INCREMENTAL, 'TW_SPEC_INVALID', 'bad')!;
-    expect([failed.stage, failed.pausedFrom, failed.errorCode]).toEqual([Stage.STAGE_FAILED, Stage.STAGE_INCREMENTAL, 'TW_SPEC_INVALID']);
+    expect([failed.stage, failed.pausedFrom, failed.errorCode]).toEqual([
+      Stage.STAGE_FAILED,
+      Stage.STAGE_INCREMENTAL,
+      'TW_SPEC_INVALID',
+    ]);
     for (const stage of [Stage.STAGE_PAUSED, Stage.STAGE_STOPPED]) {
-      expect(failStep(TaskState.fromPartial({ taskId: 't', stage, pausedFrom: Stage.STAGE_INCREMENTAL }), Stage.STAGE_INCREMENTAL, 'TW_SPEC_INVALID', 'bad')).toBeUndefined();
+      expect(
+        failStep(
+          TaskState.fromPartial({ taskId: 't', stage, pausedFrom: Stage.STAGE_INCREMENTAL }),
+          Stage.STAGE_INCREMENTAL,
+          'TW_SPEC_INVALID',
+          'bad',
+        ),
+      ).toBeUndefined();
     }
   });
 });

@@ -18,7 +18,15 @@ export function applyFault(s: TaskState, f: Fault, retry: RetryOptions, now: num
   if (window === 'fatal') return failTask(s, f.code, `${f.reporter}: ${f.message}`);
   const since = Number(f.sinceMs) || now;
   const minutes = window === 'connection' ? retry.connectionMinutes : retry.otherMinutes;
-  const entry: Retrying = { reporter: f.reporter, code: f.code, message: f.message, sinceMs: BigInt(since), deadlineMs: BigInt(since + minutes * MINUTE_MS), window, reportedMs: BigInt(now) };
+  const entry: Retrying = {
+    reporter: f.reporter,
+    code: f.code,
+    message: f.message,
+    sinceMs: BigInt(since),
+    deadlineMs: BigInt(since + minutes * MINUTE_MS),
+    window,
+    reportedMs: BigInt(now),
+  };
   return { ...s, retrying: [...others, entry] };
 }
 
@@ -28,7 +36,11 @@ export function enforceDeadlines(s: TaskState, now: number): TaskState | undefin
   const expired = s.retrying.find((r) => Number(r.deadlineMs) <= now);
   if (expired) {
     const minutes = Math.round((Number(expired.deadlineMs) - Number(expired.sinceMs)) / MINUTE_MS);
-    return failTask(s, 'TW_RETRY_EXHAUSTED', `${expired.reporter} retried ${expired.code} for ${minutes} min (retry.${expired.window}Minutes) without success; last error: ${expired.message}`);
+    return failTask(
+      s,
+      'TW_RETRY_EXHAUSTED',
+      `${expired.reporter} retried ${expired.code} for ${minutes} min (retry.${expired.window}Minutes) without success; last error: ${expired.message}`,
+    );
   }
   // A reporter repeats an ongoing failure every FAULT_REPEAT_MS; silence means it recovered
   // without saying so (e.g. its process was replaced).
@@ -39,7 +51,14 @@ export function enforceDeadlines(s: TaskState, now: number): TaskState | undefin
 /** Failed tasks remember their stage: ResumeTask re-enters it from its checkpoints. */
 export function failTask(s: TaskState, code: string, message: string): TaskState {
   const known = (code in ErrorCodes ? code : 'TW_INTERNAL') as ErrorCode;
-  return { ...s, stage: Stage.STAGE_FAILED, pausedFrom: s.stage, errorCode: known, errorMessage: message, retrying: [] };
+  return {
+    ...s,
+    stage: Stage.STAGE_FAILED,
+    pausedFrom: s.stage,
+    errorCode: known,
+    errorMessage: message,
+    retrying: [],
+  };
 }
 
 /**

@@ -3,23 +3,49 @@ import { parseTaskSpec } from '@tidewater/config';
 import { specChanges } from './spec-update.js';
 
 const spec = (extra: Record<string, unknown> = {}) =>
-  parseTaskSpec(JSON.stringify({ name: 't', source: { host: 'db', port: 3306, user: 'u', password: 'old' }, objects: [{ database: 's' }], ...extra }));
+  parseTaskSpec(
+    JSON.stringify({
+      name: 't',
+      source: { host: 'db', port: 3306, user: 'u', password: 'old' },
+      objects: [{ database: 's' }],
+      ...extra,
+    }),
+  );
 
 describe('specChanges', () => {
   it('names the changed keys of source, throttle, retry and heartbeat, never their values', () => {
     expect(specChanges('t', spec(), spec())).toEqual([]);
     expect(specChanges('t', spec(), spec({ source: { url: 'mysql://u:new@db:3306' } }))).toEqual(['source.password']);
-    expect(specChanges('t', spec(), spec({ heartbeat: true, retry: { connectionMinutes: 60, otherMinutes: 5 }, throttle: { incremental: { rps: 10 } } }))).toEqual([
-      'retry.connectionMinutes',
-      'retry.otherMinutes',
-      'throttle.incremental.rps',
-      'heartbeat.enabled',
-    ]);
+    expect(
+      specChanges(
+        't',
+        spec(),
+        spec({
+          heartbeat: true,
+          retry: { connectionMinutes: 60, otherMinutes: 5 },
+          throttle: { incremental: { rps: 10 } },
+        }),
+      ),
+    ).toEqual(['retry.connectionMinutes', 'retry.otherMinutes', 'throttle.incremental.rps', 'heartbeat.enabled']);
   });
 
   it('refuses any other key, naming each with its reason', () => {
-    const change = () => specChanges('t', spec(), spec({ source: { host: 'db', user: 'u', password: 'new' }, full: { chunkRows: 1000 }, migrationTypes: ['schema', 'full', 'incremental'] }));
-    expect(change).toThrow(expect.objectContaining({ code: 'TW_SPEC_INVALID', message: expect.stringContaining('migrationTypes (the stages run so far were chosen by it)') }));
+    const change = () =>
+      specChanges(
+        't',
+        spec(),
+        spec({
+          source: { host: 'db', user: 'u', password: 'new' },
+          full: { chunkRows: 1000 },
+          migrationTypes: ['schema', 'full', 'incremental'],
+        }),
+      );
+    expect(change).toThrow(
+      expect.objectContaining({
+        code: 'TW_SPEC_INVALID',
+        message: expect.stringContaining('migrationTypes (the stages run so far were chosen by it)'),
+      }),
+    );
     expect(change).toThrow(/full\.chunkRows \(the chunk plan/);
     expect(change).not.toThrow(/new|old/);
   });

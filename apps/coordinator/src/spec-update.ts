@@ -25,7 +25,9 @@ const FIXED_BECAUSE: Record<Exclude<keyof TaskSpec, 'source' | 'throttle' | 'ret
 function differences(a: unknown, b: unknown, path: string): string[] {
   const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
   if (isMap(a) && isMap(b)) {
-    return [...new Set([...Object.keys(a), ...Object.keys(b)])].flatMap((k) => differences(a[k], b[k], path ? `${path}.${k}` : k));
+    return [...new Set([...Object.keys(a), ...Object.keys(b)])].flatMap((k) =>
+      differences(a[k], b[k], path ? `${path}.${k}` : k),
+    );
   }
   return JSON.stringify(a) === JSON.stringify(b) ? [] : [path];
 }
@@ -38,11 +40,17 @@ export function specChanges(taskId: string, current: TaskSpec, next: TaskSpec): 
   const changed = differences(current, next, '');
   const fixed = changed.filter((k) => !UPDATABLE.has(k.split('.')[0] as keyof TaskSpec));
   if (fixed.length > 0) {
-    const why = fixed.map((k) => `${k} (${FIXED_BECAUSE[k.split('.')[0] as keyof typeof FIXED_BECAUSE] ?? 'it is fixed at creation'})`);
-    throw new TidewaterError('TW_SPEC_INVALID', `task ${taskId}: ${fixed.join(', ')} cannot change on an existing task: ${why.join('; ')}`, {
-      subject: fixed.join(', '),
-      fix: `only source, throttle, retry and heartbeat can be updated; for the other changes create a new task under another name (or delete ${taskId} first, which discards its progress)`,
-    });
+    const why = fixed.map(
+      (k) => `${k} (${FIXED_BECAUSE[k.split('.')[0] as keyof typeof FIXED_BECAUSE] ?? 'it is fixed at creation'})`,
+    );
+    throw new TidewaterError(
+      'TW_SPEC_INVALID',
+      `task ${taskId}: ${fixed.join(', ')} cannot change on an existing task: ${why.join('; ')}`,
+      {
+        subject: fixed.join(', '),
+        fix: `only source, throttle, retry and heartbeat can be updated; for the other changes create a new task under another name (or delete ${taskId} first, which discards its progress)`,
+      },
+    );
   }
   return changed;
 }

@@ -10,7 +10,11 @@ export function nextStage(current: Stage, spec: TaskSpec): Stage {
     case Stage.STAGE_PRECHECKED:
       return Stage.STAGE_SCHEMA;
     case Stage.STAGE_SCHEMA:
-      return types.includes('full') ? Stage.STAGE_FULL : types.includes('incremental') ? Stage.STAGE_INCREMENTAL : Stage.STAGE_COMPLETED;
+      return types.includes('full')
+        ? Stage.STAGE_FULL
+        : types.includes('incremental')
+          ? Stage.STAGE_INCREMENTAL
+          : Stage.STAGE_COMPLETED;
     case Stage.STAGE_FULL:
       return types.includes('incremental') ? Stage.STAGE_INCREMENTAL : Stage.STAGE_COMPLETED;
     default:

@@ -27,11 +27,16 @@ export class TaskDriver {
   private running: Promise<void> | undefined;
   private progress: Promise<void> | undefined;
 
-  constructor(private readonly deps: DriverDeps, readonly taskId: string) {}
+  constructor(
+    private readonly deps: DriverDeps,
+    readonly taskId: string,
+  ) {}
 
   /** Resolves when the driver ends: stopped, or the task needs no driver any more. */
   start(): Promise<void> {
-    this.running ??= this.run().catch((e: unknown) => this.deps.log.error('task driver crashed', { task: this.taskId, err: e }));
+    this.running ??= this.run().catch((e: unknown) =>
+      this.deps.log.error('task driver crashed', { task: this.taskId, err: e }),
+    );
     return this.running;
   }
 
@@ -60,7 +65,13 @@ export class TaskDriver {
   private async iterate(signal: AbortSignal): Promise<boolean> {
     const { store, log } = this.deps;
     const { state } = await store.require(this.taskId);
-    if (TERMINAL.has(state.stage) || state.stage === Stage.STAGE_PAUSED || state.stage === Stage.STAGE_CREATED || state.stage === Stage.STAGE_PRECHECKED) return true;
+    if (
+      TERMINAL.has(state.stage) ||
+      state.stage === Stage.STAGE_PAUSED ||
+      state.stage === Stage.STAGE_CREATED ||
+      state.stage === Stage.STAGE_PRECHECKED
+    )
+      return true;
     if (await this.failedPastDeadline()) return false;
     try {
       await this.step(state, signal);
@@ -75,7 +86,9 @@ export class TaskDriver {
         return false;
       }
       log.error('task failed', { task: this.taskId, stage: stageName(state.stage), err: e });
-      await store.update(this.taskId, (s) => failStep(s, state.stage, errorCodeOf(e), isTidewaterError(e) ? e.describe() : String(e)));
+      await store.update(this.taskId, (s) =>
+        failStep(s, state.stage, errorCodeOf(e), isTidewaterError(e) ? e.describe() : String(e)),
+      );
       return true;
     }
   }
@@ -91,7 +104,18 @@ export class TaskDriver {
     // Redacted like every service's report: the entry is shown by GetTask and kept in KV.
     await this.deps.store.update(this.taskId, (s) => {
       const spec = specOf(s);
-      return applyFault(s, { reporter: 'coordinator', code, message: redact(text, [spec.source.password]).slice(0, 1_000), recovered: false, sinceMs }, spec.retry, now);
+      return applyFault(
+        s,
+        {
+          reporter: 'coordinator',
+          code,
+          message: redact(text, [spec.source.password]).slice(0, 1_000),
+          recovered: false,
+          sinceMs,
+        },
+        spec.retry,
+        now,
+      );
     });
   }
 
@@ -104,7 +128,11 @@ export class TaskDriver {
   private async failedPastDeadline(): Promise<boolean> {
     const { state } = await this.deps.store.update(this.taskId, (s) => enforceDeadlines(s, Date.now()));
     if (state.stage !== Stage.STAGE_FAILED) return false;
-    this.deps.log.error('task failed: retry window exhausted', { task: this.taskId, code: state.errorCode, message: state.errorMessage });
+    this.deps.log.error('task failed: retry window exhausted', {
+      task: this.taskId,
+      code: state.errorCode,
+      message: state.errorMessage,
+    });
     return true;
   }
 
@@ -120,9 +148,15 @@ export class TaskDriver {
         const source = await openSource(spec.source);
         try {
           if (incremental) await requireIncrementalReady(source, `${spec.source.host}:${spec.source.port}`);
-          const startPosition = incremental ? (state.startPosition ?? (await currentBinlogPosition(spec.source))) : undefined;
+          const startPosition = incremental
+            ? (state.startPosition ?? (await currentBinlogPosition(spec.source)))
+            : undefined;
           const withTables = await readTables(source, spec, state);
-          await store.update(this.taskId, (s) => (s.stage === Stage.STAGE_SCHEMA ? { ...s, tables: withTables.tables, startPosition: s.startPosition ?? startPosition } : undefined));
+          await store.update(this.taskId, (s) =>
+            s.stage === Stage.STAGE_SCHEMA
+              ? { ...s, tables: withTables.tables, startPosition: s.startPosition ?? startPosition }
+              : undefined,
+          );
         } finally {
           await source.close();
         }
@@ -137,7 +171,11 @@ export class TaskDriver {
           const source = await openSource(spec.source);
           try {
             const planned = await planChunks(source, spec, state);
-            await store.update(this.taskId, (s) => ({ ...s, tables: planned.tables, fullStartedAtMs: s.fullStartedAtMs || BigInt(Date.now()) }));
+            await store.update(this.taskId, (s) => ({
+              ...s,
+              tables: planned.tables,
+              fullStartedAtMs: s.fullStartedAtMs || BigInt(Date.now()),
+            }));
           } finally {
             await source.close();
           }
@@ -145,8 +183,14 @@ export class TaskDriver {
         }
         if (state.tables.some((t) => !t.workPublished)) {
           const published = await publishWork(bus, spec, state);
-          await store.update(this.taskId, (s) => ({ ...s, tables: s.tables.map((t, i) => ({ ...t, workPublished: published.tables[i]!.workPublished })) }));
-          log.info('full copy planned', { task: this.taskId, chunks: state.tables.reduce((n, t) => n + t.chunksTotal, 0) });
+          await store.update(this.taskId, (s) => ({
+            ...s,
+            tables: s.tables.map((t, i) => ({ ...t, workPublished: published.tables[i]!.workPublished })),
+          }));
+          log.info('full copy planned', {
+            task: this.taskId,
+            chunks: state.tables.reduce((n, t) => n + t.chunksTotal, 0),
+          });
           return;
         }
         if (fullCopyDone(state)) {
@@ -179,7 +223,9 @@ export class TaskDriver {
   /** Runs the progress consumer, restarting it after a failure (e.g. a bus blip): without it a full copy never completes. */
   private watchProgress(): void {
     const signal = this.controller.signal;
-    this.progress ??= consumeProgress(this.deps.bus, this.deps.store, this.deps.log, this.taskId, signal, () => this.changed?.())
+    this.progress ??= consumeProgress(this.deps.bus, this.deps.store, this.deps.log, this.taskId, signal, () =>
+      this.changed?.(),
+    )
       .catch((e: unknown) => this.deps.log.warn('progress consumer failed; restarting', { task: this.taskId, err: e }))
       .then(() => sleep(2_000, signal))
       .then(() => {
@@ -209,9 +255,13 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     // An aborted signal fires no more 'abort' events: without this a stopping driver would sleep on.
     if (signal.aborted) return resolve();
     const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(t);
-      resolve();
-    }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }

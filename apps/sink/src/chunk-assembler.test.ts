@@ -5,10 +5,29 @@ import { ChunkAssembler } from './chunk-assembler.js';
 
 /** Records what the assembler did with a message: that is its whole effect on the bus. */
 function msg(label: string, log: string[]): JsMsg {
-  return { ack: () => log.push(`ack ${label}`), nak: () => log.push(`nak ${label}`), working: () => log.push(`working ${label}`) } as unknown as JsMsg;
+  return {
+    ack: () => log.push(`ack ${label}`),
+    nak: () => log.push(`nak ${label}`),
+    working: () => log.push(`working ${label}`),
+  } as unknown as JsMsg;
 }
-const rows = (n: number): RowSet => ({ rowCount: n, columnNames: [], columns: [], kinds: [], recordIds: [], eventTimes: [], destTable: '', schemaVersion: 0 });
-const ref = (attempt: number, seq: number, last = false) => ({ chunkId: 'c1', attempt, seq, last, chunkRows: last ? 30n : 0n });
+const rows = (n: number): RowSet => ({
+  rowCount: n,
+  columnNames: [],
+  columns: [],
+  kinds: [],
+  recordIds: [],
+  eventTimes: [],
+  destTable: '',
+  schemaVersion: 0,
+});
+const ref = (attempt: number, seq: number, last = false) => ({
+  chunkId: 'c1',
+  attempt,
+  seq,
+  last,
+  chunkRows: last ? 30n : 0n,
+});
 
 describe('ChunkAssembler', () => {
   it('completes a chunk only when every batch of one attempt is there, in any arrival order', () => {

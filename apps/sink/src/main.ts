@@ -8,6 +8,13 @@ await runService('sink', async (ctx) => {
   const store = await TaskStore.open(ctx.bus);
   return [
     schemaResponder(ctx.bus, store, ctx.log, ctx.config.duckdbMemory),
-    taskWorkers('sink-tasks', store, ctx.log, (t) => ACTIVE_STAGES.has(t.state.stage), (t, signal) => startSinkTask(ctx, assignment, t, signal), { bus: ctx.bus, service: `sink-${assignment.index}` }),
+    taskWorkers(
+      'sink-tasks',
+      store,
+      ctx.log,
+      (t) => ACTIVE_STAGES.has(t.state.stage),
+      (t, signal) => startSinkTask(ctx, assignment, t, signal),
+      { bus: ctx.bus, service: `sink-${assignment.index}` },
+    ),
   ];
 });

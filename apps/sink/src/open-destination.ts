@@ -14,7 +14,10 @@ const open = new Map<string, Shared>();
  * One open destination per target (DuckDB allows one writer per file, so tasks writing the
  * same file share it). `release` closes it when its last task lets go.
  */
-export async function acquireDestination(spec: TaskSpec, memoryLimit: string): Promise<{ dest: Destination; release: () => Promise<void> }> {
+export async function acquireDestination(
+  spec: TaskSpec,
+  memoryLimit: string,
+): Promise<{ dest: Destination; release: () => Promise<void> }> {
   const key = `duckdb:${resolve(spec.destination.path)}`;
   let shared = open.get(key);
   if (!shared) {

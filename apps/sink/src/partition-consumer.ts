@@ -38,7 +38,12 @@ export async function runPartition(ctx: PartitionContext, signal: AbortSignal): 
   try {
     await ctx.bus.consume(
       spec,
-      { signal, ...ctx.worker.retries('sink batch failed; will retry', `partition-${ctx.partition}`, { partition: ctx.partition }) },
+      {
+        signal,
+        ...ctx.worker.retries('sink batch failed; will retry', `partition-${ctx.partition}`, {
+          partition: ctx.partition,
+        }),
+      },
       (msg) => handle(ctx, assembler, msg),
     );
   } finally {
@@ -85,7 +90,8 @@ async function handle(ctx: PartitionContext, assembler: ChunkAssembler, msg: JsM
       // A heartbeat (source clock, ms) is the most precise measure; binlog event times have
       // second resolution; an empty batch was made when capture had read everything.
       const eventMs = newestEvent >= 0n ? newestEvent * 1000n : batch.createdAtMs;
-      const sourceTimeMs = batch.sourceTimeMs > eventMs || (newestEvent < 0n && batch.sourceTimeMs > 0n) ? batch.sourceTimeMs : eventMs;
+      const sourceTimeMs =
+        batch.sourceTimeMs > eventMs || (newestEvent < 0n && batch.sourceTimeMs > 0n) ? batch.sourceTimeMs : eventMs;
       await publishProgress(
         ctx.bus,
         Progress.fromPartial({
@@ -121,19 +127,37 @@ async function applySchemaChange(ctx: PartitionContext, change: SchemaChange): P
   const next = change.newSchema!;
   if (next.version <= table.version) return;
   // The new source schema in destination naming; added columns that ETL drops stay out.
-  const altered = destTableOf(ctx.spec, { destSchema: table.schema, destTable: table.stem, source: change.table }, next);
+  const altered = destTableOf(
+    ctx.spec,
+    { destSchema: table.schema, destTable: table.stem, source: change.table },
+    next,
+  );
   const names = new Set(altered.columns.map((c) => c.name));
   const added = altered.columns.filter((c) => !table.columns.some((o) => o.name === c.name) && names.has(c.name));
   await ctx.dest.addColumns(altered, added, ctx.opts);
   ctx.altered.set(`${change.table?.database}.${change.table?.table}`, altered);
   await publishProgress(
     ctx.bus,
-    Progress.fromPartial({ taskId: ctx.taskId, table: change.table, unit: { $case: 'appliedDdl', value: change }, partition: ctx.partition, rows: 0n, bytes: 0n, committedAtMs: BigInt(Date.now()), sourceTimeMs: 0n }),
+    Progress.fromPartial({
+      taskId: ctx.taskId,
+      table: change.table,
+      unit: { $case: 'appliedDdl', value: change },
+      partition: ctx.partition,
+      rows: 0n,
+      bytes: 0n,
+      committedAtMs: BigInt(Date.now()),
+      sourceTimeMs: 0n,
+    }),
     messageIds.addColumnApplied(change.table?.database, change.table?.table, next.version),
   );
 }
 
-async function reportChunk(ctx: PartitionContext, chunkId: string, rs: RowSet | undefined, rows: bigint): Promise<void> {
+async function reportChunk(
+  ctx: PartitionContext,
+  chunkId: string,
+  rs: RowSet | undefined,
+  rows: bigint,
+): Promise<void> {
   await publishProgress(
     ctx.bus,
     Progress.fromPartial({

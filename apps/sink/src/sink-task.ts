@@ -12,7 +12,12 @@ export interface SinkAssignment {
 }
 
 /** Runs this instance's partitions of one task until the task leaves the active stages. */
-export async function startSinkTask(ctx: ServiceContext, assignment: SinkAssignment, task: StoredTask, signal: AbortSignal): Promise<TaskWorker> {
+export async function startSinkTask(
+  ctx: ServiceContext,
+  assignment: SinkAssignment,
+  task: StoredTask,
+  signal: AbortSignal,
+): Promise<TaskWorker> {
   const spec = specOf(task.state);
   const { dest, release } = await acquireDestination(spec, ctx.config.duckdbMemory);
   const owner = taskOwner(task.state);
@@ -23,7 +28,19 @@ export async function startSinkTask(ctx: ServiceContext, assignment: SinkAssignm
     let partitions = 0;
     for (let p = 0; p < SINK_PARTITIONS; p++) {
       if (p % assignment.count !== assignment.index) continue;
-      const partition = { bus: ctx.bus, worker: w, taskId: task.state.taskId, owner, partition: p, dest, opts: tableOptions(spec), spec, committed, tables: () => tables, altered };
+      const partition = {
+        bus: ctx.bus,
+        worker: w,
+        taskId: task.state.taskId,
+        owner,
+        partition: p,
+        dest,
+        opts: tableOptions(spec),
+        spec,
+        committed,
+        tables: () => tables,
+        altered,
+      };
       w.keep(runPartition(partition, w.signal), 'sink partition stopped', { partition: p });
       partitions++;
     }

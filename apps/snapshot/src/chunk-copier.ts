@@ -19,13 +19,23 @@ const WORKING_EVERY_MS = 5_000;
  * `filterOf` renders the table's row filter from the task spec's parsed expression: SQL
  * never comes from the bus message itself (docs/expressions.md).
  */
-export async function copyChunk(tracer: Tracer, source: SourceClient, work: JsMsg, publisher: BatchPublisher, throttle: Throttle, filterOf: (schema: TableSchema) => string, signal: AbortSignal): Promise<bigint> {
+export async function copyChunk(
+  tracer: Tracer,
+  source: SourceClient,
+  work: JsMsg,
+  publisher: BatchPublisher,
+  throttle: Throttle,
+  filterOf: (schema: TableSchema) => string,
+  signal: AbortSignal,
+): Promise<bigint> {
   const chunk = SnapshotChunk.decode(work.data);
   const attempt = work.info.deliveryCount;
   const schema = chunk.schema!;
   const names = schema.columns.map((c) => c.name);
   const encodings = schema.columns.map((c) => encodingOf(c, `${schema.source!.database}.${schema.source!.table}`));
-  const span = tracer.startSpan('snapshot.chunk', { attributes: { 'tidewater.task': chunk.taskId, 'tidewater.chunk': chunk.chunkId, 'tidewater.attempt': attempt } });
+  const span = tracer.startSpan('snapshot.chunk', {
+    attributes: { 'tidewater.task': chunk.taskId, 'tidewater.chunk': chunk.chunkId, 'tidewater.attempt': attempt },
+  });
   const subject = subjects.sourceSnapshot(chunk.taskId);
   const sourceKey = `${schema.source!.database}.${schema.source!.table}`;
   let seq = 0;
@@ -47,14 +57,21 @@ export async function copyChunk(tracer: Tracer, source: SourceClient, work: JsMs
     await context.with(trace.setSpan(context.active(), span), () =>
       publisher.publish(subject, data, {
         msgId: messageIds.snapshotBatch(chunk.chunkId, attempt, seq),
-        headers: { [HEADERS.sourceTable]: sourceKey, [HEADERS.batchId]: messageIds.snapshotSinkBatch(chunk.chunkId, attempt, seq) },
+        headers: {
+          [HEADERS.sourceTable]: sourceKey,
+          [HEADERS.batchId]: messageIds.snapshotSinkBatch(chunk.chunkId, attempt, seq),
+        },
       }),
     );
     seq++;
   };
   try {
     await throttle.admit({ queries: 1 }, signal);
-    for await (const rows of source.readChunk(schema, { lower: chunk.lower, upper: chunk.upper }, { rowsPerBatch: chunk.rowsPerBatch, filterSql: filterOf(schema) || undefined, signal })) {
+    for await (const rows of source.readChunk(
+      schema,
+      { lower: chunk.lower, upper: chunk.upper },
+      { rowsPerBatch: chunk.rowsPerBatch, filterSql: filterOf(schema) || undefined, signal },
+    )) {
       let b = new RowSetBuilder(schema.source!, names, encodings, schema.version);
       for (const r of rows) {
         // Wide rows: cut the batch by size too, well under the bus's message limit.

@@ -5,5 +5,14 @@ import { startSnapshotTask } from './snapshot-task.js';
 
 await runService('snapshot', async (ctx) => {
   const store = await TaskStore.open(ctx.bus);
-  return [taskWorkers('snapshot-tasks', store, ctx.log, (t) => t.state.stage === Stage.STAGE_FULL, (t, signal) => startSnapshotTask(ctx, t, signal), { bus: ctx.bus, service: 'snapshot' })];
+  return [
+    taskWorkers(
+      'snapshot-tasks',
+      store,
+      ctx.log,
+      (t) => t.state.stage === Stage.STAGE_FULL,
+      (t, signal) => startSnapshotTask(ctx, t, signal),
+      { bus: ctx.bus, service: 'snapshot' },
+    ),
+  ];
 });

@@ -11,7 +11,11 @@ import { copyChunk } from './chunk-copier.js';
  * acknowledged after all its batches are stored by JetStream; if this process dies first,
  * JetStream redelivers it (to any snapshot instance) after the ack wait.
  */
-export async function startSnapshotTask(ctx: ServiceContext, task: StoredTask, signal: AbortSignal): Promise<TaskWorker> {
+export async function startSnapshotTask(
+  ctx: ServiceContext,
+  task: StoredTask,
+  signal: AbortSignal,
+): Promise<TaskWorker> {
   const spec = specOf(task.state);
   const taskId = task.state.taskId;
   ctx.log.addSecret(spec.source.password);
@@ -24,10 +28,14 @@ export async function startSnapshotTask(ctx: ServiceContext, task: StoredTask, s
   return taskWorker(ctx, { name: 'snapshot', task, signal, secrets: [spec.source.password] }, (w) => {
     for (let i = 0; i < spec.full.parallelChunks; i++) {
       const publisher = ctx.bus.publisher(32);
-      const loop = ctx.bus.work(work, { signal: w.signal, ...w.retries('chunk copy failed; will retry', `worker-${i}`, { worker: i }) }, async (item) => {
-        await copyChunk(ctx.tracer, source, item, publisher, throttle, (schema) => filterSql(spec, schema), w.signal);
-        return 'ack';
-      });
+      const loop = ctx.bus.work(
+        work,
+        { signal: w.signal, ...w.retries('chunk copy failed; will retry', `worker-${i}`, { worker: i }) },
+        async (item) => {
+          await copyChunk(ctx.tracer, source, item, publisher, throttle, (schema) => filterSql(spec, schema), w.signal);
+          return 'ack';
+        },
+      );
       w.keep(loop, 'snapshot loop stopped');
     }
     return {

@@ -12,10 +12,32 @@ describe('snapshot batch encoding', () => {
       { name: 'k', dataType: 'int', unsigned: false },
       { name: 'c', dataType: 'char', unsigned: false },
       { name: 'pad', dataType: 'char', unsigned: false },
-    ].map((c) => ({ ...c, columnType: c.dataType, nullable: false, precision: 0, scale: 0, fsp: 0, charset: '', length: 0n, columnDefault: '', collation: '' }));
-    const b = new RowSetBuilder({ database: 'b', table: 's' }, cols.map((c) => c.name), cols.map((c) => encodingOf(c)));
+    ].map((c) => ({
+      ...c,
+      columnType: c.dataType,
+      nullable: false,
+      precision: 0,
+      scale: 0,
+      fsp: 0,
+      charset: '',
+      length: 0n,
+      columnDefault: '',
+      collation: '',
+    }));
+    const b = new RowSetBuilder(
+      { database: 'b', table: 's' },
+      cols.map((c) => c.name),
+      cols.map((c) => encodingOf(c)),
+    );
     for (let i = 0; i < 2000; i++) b.add([BigInt(i), BigInt(i % 97), 'x'.repeat(120), 'y'.repeat(60)]);
-    const bytes = Batch.encode({ taskId: 't', origin: { $case: 'chunk', value: { chunkId: 'c', attempt: 1, seq: 0, last: true, chunkRows: 2000n } }, tables: [b.finish()], schemaChanges: [], createdAtMs: 0n, sourceTimeMs: 0n }).finish();
+    const bytes = Batch.encode({
+      taskId: 't',
+      origin: { $case: 'chunk', value: { chunkId: 'c', attempt: 1, seq: 0, last: true, chunkRows: 2000n } },
+      tables: [b.finish()],
+      schemaChanges: [],
+      createdAtMs: 0n,
+      sourceTimeMs: 0n,
+    }).finish();
     expect(bytes.length).toBeGreaterThan(2000 * 180);
     expect(bytes.length).toBeLessThan(2000 * 200);
     expect(Batch.decode(bytes).tables[0]!.rowCount).toBe(2000);

@@ -6,8 +6,18 @@ describe('PlanCache', () => {
     const cache = new PlanCache<object>();
     let builds = 0;
     const build = () => ({ n: ++builds });
-    const first = cache.replace(new Map([['a|v1', build], ['b|v1', build]]));
-    const second = cache.replace(new Map([['a|v1', build], ['b|v2', build]]));
+    const first = cache.replace(
+      new Map([
+        ['a|v1', build],
+        ['b|v1', build],
+      ]),
+    );
+    const second = cache.replace(
+      new Map([
+        ['a|v1', build],
+        ['b|v2', build],
+      ]),
+    );
     expect(second.get('a|v1')).toBe(first.get('a|v1'));
     expect(second.get('b|v2')).toEqual({ n: 3 });
     expect(builds).toBe(3);
@@ -25,7 +35,18 @@ describe('PlanCache', () => {
   it('keeps the previous plans when a builder throws', () => {
     const cache = new PlanCache<number>();
     cache.replace(new Map([['a', () => 1]]));
-    expect(() => cache.replace(new Map([['b', () => { throw new Error('bad expression'); }]]))).toThrow('bad expression');
+    expect(() =>
+      cache.replace(
+        new Map([
+          [
+            'b',
+            () => {
+              throw new Error('bad expression');
+            },
+          ],
+        ]),
+      ),
+    ).toThrow('bad expression');
     let rebuilt = false;
     expect(cache.replace(new Map([['a', () => ((rebuilt = true), 2)]])).get('a')).toBe(1);
     expect(rebuilt).toBe(false);

@@ -21,7 +21,11 @@ export function routeBatch(batch: Batch, routes: ReadonlyMap<string, TableRoute>
   for (const rs of batch.tables) {
     const key = `${rs.table?.database}.${rs.table?.table}`;
     const route = routes.get(key);
-    if (!route) throw new TidewaterError('TW_INTERNAL', `batch holds rows of ${key}, which task ${batch.taskId} does not migrate`);
+    if (!route)
+      throw new TidewaterError(
+        'TW_INTERNAL',
+        `batch holds rows of ${key}, which task ${batch.taskId} does not migrate`,
+      );
     const planned = route.plan ? route.plan.apply(rs) : rs;
     // Only change rows vanish when filtered out; a chunk part arrives even when empty (S1).
     if (!planned) continue;
@@ -34,7 +38,8 @@ export function routeBatch(batch: Batch, routes: ReadonlyMap<string, TableRoute>
   for (const change of batch.schemaChanges) {
     const key = `${change.table?.database}.${change.table?.table}`;
     const route = routes.get(key);
-    if (!route) throw new TidewaterError('TW_INTERNAL', `schema change for ${key}, which task ${batch.taskId} does not migrate`);
+    if (!route)
+      throw new TidewaterError('TW_INTERNAL', `schema change for ${key}, which task ${batch.taskId} does not migrate`);
     partitionBatch(out, batch, sinkPartition(`${route.destSchema}.${route.destTable}`)).schemaChanges.push(change);
   }
   // Each of the task's partitions sees every change batch, with no rows where it has none:
@@ -56,10 +61,14 @@ function partitionsOf(routes: ReadonlyMap<string, TableRoute>): number[] {
  * as it is (no row-level transform applies): saves decoding and re-encoding every row.
  * Undefined when the headers are missing and the batch must be decoded.
  */
-export function passThroughPartition(sourceTable: string | undefined, routes: ReadonlyMap<string, TableRoute>): number | undefined {
+export function passThroughPartition(
+  sourceTable: string | undefined,
+  routes: ReadonlyMap<string, TableRoute>,
+): number | undefined {
   if (!sourceTable) return undefined;
   const route = routes.get(sourceTable);
-  if (!route) throw new TidewaterError('TW_INTERNAL', `batch holds rows of ${sourceTable}, which this task does not migrate`);
+  if (!route)
+    throw new TidewaterError('TW_INTERNAL', `batch holds rows of ${sourceTable}, which this task does not migrate`);
   if (route.plan && !route.plan.identity) return undefined;
   return sinkPartition(`${route.destSchema}.${route.destTable}`);
 }

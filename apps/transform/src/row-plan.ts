@@ -1,4 +1,11 @@
-import { ChangeKind, type ColumnDef, type RowSet, type TableProgress, type TableSchema, type ValueEncoding } from '@tidewater/proto';
+import {
+  ChangeKind,
+  type ColumnDef,
+  type RowSet,
+  type TableProgress,
+  type TableSchema,
+  type ValueEncoding,
+} from '@tidewater/proto';
 import { tableNaming, type TaskSpec } from '@tidewater/config';
 import { RowSetBuilder, encodingOf, valueAt, type CanonicalValue } from '@tidewater/rowcodec';
 import { compileFilter, compileValue, toRowValue, type Expression, type RowGetter } from '@tidewater/expression';
@@ -36,16 +43,28 @@ export function tablePlan(spec: TaskSpec, t: Pick<TableProgress, 'source'>, sche
   const naming = tableNaming(spec, source.database, source.table);
   const ex = tableExpressions(spec, schema);
   const cols = exprColumns(schema);
-  const compileTest = (e: Expression | undefined): Compiled | undefined => e && { columns: e.columns, fn: compileFilter(e, cols) };
+  const compileTest = (e: Expression | undefined): Compiled | undefined =>
+    e && { columns: e.columns, fn: compileFilter(e, cols) };
   const compileSet = (e: Expression, target: ColumnDef): Compiled => {
     const value = compileValue(e, cols);
     return { columns: e.columns, fn: (g: RowGetter) => toRowValue(value(g), target) };
   };
   const filter = compileTest(ex.filter);
   const where = compileTest(ex.where);
-  const set = new Map([...ex.set].map(([name, e]) => [name, compileSet(e, schema.columns.find((c) => c.name === name)!)]));
+  const set = new Map(
+    [...ex.set].map(([name, e]) => [
+      name,
+      compileSet(
+        e,
+        schema.columns.find((c) => c.name === name)!,
+      ),
+    ]),
+  );
   const add = [...ex.add].map(([name, e]) => {
-    const def = computedColumnDef(naming.spec!.etl!.add!.find((a) => a.name === name)!, `${source.database}.${source.table}`);
+    const def = computedColumnDef(
+      naming.spec!.etl!.add!.find((a) => a.name === name)!,
+      `${source.database}.${source.table}`,
+    );
     return { def, encoding: encodingOf(def), value: compileSet(e, def) };
   });
   const renamed = schema.columns.some((c) => naming.column(c.name) !== c.name);
@@ -75,7 +94,10 @@ export function tablePlan(spec: TaskSpec, t: Pick<TableProgress, 'source'>, sche
         if (!g) getters.set(c, (g = getterFor(c)));
         return (c.fn as T)(g) as ReturnType<T>;
       };
-      const encodings: ValueEncoding[] = [...keep.map(([, i]) => rs.columns[i]!.encoding), ...add.map((a) => a.encoding)];
+      const encodings: ValueEncoding[] = [
+        ...keep.map(([, i]) => rs.columns[i]!.encoding),
+        ...add.map((a) => a.encoding),
+      ];
       const out = new RowSetBuilder(rs.table!, names, encodings, rs.schemaVersion);
       const snapshot = rs.kinds.length === 0;
       const passes = (r: number): boolean => {
@@ -104,9 +126,15 @@ export function tablePlan(spec: TaskSpec, t: Pick<TableProgress, 'source'>, sche
           const after = passes(r + 1);
           if (before && after) {
             out.addChange(kind, id, ts, values(r));
-            out.addChange(ChangeKind.CHANGE_KIND_UPDATE_AFTER, rs.recordIds[r + 1]!, rs.eventTimes[r + 1]!, values(r + 1));
+            out.addChange(
+              ChangeKind.CHANGE_KIND_UPDATE_AFTER,
+              rs.recordIds[r + 1]!,
+              rs.eventTimes[r + 1]!,
+              values(r + 1),
+            );
           } else if (before) out.addChange(ChangeKind.CHANGE_KIND_DELETE, id, ts, values(r));
-          else if (after) out.addChange(ChangeKind.CHANGE_KIND_INSERT, rs.recordIds[r + 1]!, rs.eventTimes[r + 1]!, values(r + 1));
+          else if (after)
+            out.addChange(ChangeKind.CHANGE_KIND_INSERT, rs.recordIds[r + 1]!, rs.eventTimes[r + 1]!, values(r + 1));
           r++;
           continue;
         }

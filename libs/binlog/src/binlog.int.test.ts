@@ -34,7 +34,9 @@ let schema: TableSchema;
 let conn: { host: string; port: number; user: string; password: string };
 
 function comparable(row: readonly CanonicalValue[] | undefined): unknown[] {
-  return (row ?? []).map((v) => (v instanceof Uint8Array ? `hex:${Buffer.from(v).toString('hex')}` : typeof v === 'bigint' ? `${v}` : v));
+  return (row ?? []).map((v) =>
+    v instanceof Uint8Array ? `hex:${Buffer.from(v).toString('hex')}` : typeof v === 'bigint' ? `${v}` : v,
+  );
 }
 
 async function snapshot(): Promise<Map<number, unknown[]>> {
@@ -51,7 +53,11 @@ interface Seen {
   ddl: string[];
 }
 
-async function follow(from: BinlogPosition, tables: TableSchema[], delayMs = 0): Promise<{ reader: BinlogReader; seen: Seen; errors: Error[] }> {
+async function follow(
+  from: BinlogPosition,
+  tables: TableSchema[],
+  delayMs = 0,
+): Promise<{ reader: BinlogReader; seen: Seen; errors: Error[] }> {
   const seen: Seen = { rows: [], commits: [], ddl: [] };
   const errors: Error[] = [];
   const reader = createBinlogReader(conn, { serverId: 4000 + Math.floor(Math.random() * 1000) });
@@ -75,7 +81,7 @@ beforeAll(async () => {
   await source.query('CREATE DATABASE bl');
   await source.query(DDL);
   await source.query('CREATE TABLE bl.counter (id INT PRIMARY KEY, n INT)');
-  [schema] = await source.readSchemas([{ database: 'bl', tables: ['all_types'] }]) as [TableSchema];
+  [schema] = (await source.readSchemas([{ database: 'bl', tables: ['all_types'] }])) as [TableSchema];
 }, 120_000);
 
 afterAll(async () => {
@@ -98,7 +104,9 @@ describe('binlog reader against MariaDB', () => {
     try {
       await waitFor(async () => seen.commits.length >= 4, { timeoutMs: 20_000, what: '4 commits' });
       expect(errors).toEqual([]);
-      const inserts = seen.rows.filter((e) => e.kind === 'insert').flatMap((e) => e.rows.map((r) => comparable(r.after)));
+      const inserts = seen.rows
+        .filter((e) => e.kind === 'insert')
+        .flatMap((e) => e.rows.map((r) => comparable(r.after)));
       expect(inserts).toEqual([1, 2, 3, 4].map((id) => before.get(id)));
       const upd = seen.rows.find((e) => e.kind === 'update')!;
       expect(comparable(upd.rows[0]!.before)).toEqual(before.get(2));
@@ -134,13 +142,19 @@ describe('binlog reader against MariaDB', () => {
     }
   });
 
-  it('receives the source\'s heartbeat at the binlog end while nothing is written', async () => {
+  it("receives the source's heartbeat at the binlog end while nothing is written", async () => {
     await source.query('CREATE TABLE bl.beat (id INT PRIMARY KEY)');
     await source.query('INSERT INTO bl.beat VALUES (1)');
     const end = await currentBinlogPosition(conn);
     const beats: BinlogPosition[] = [];
     const reader = createBinlogReader(conn, { serverId: 5500 });
-    await reader.start(end, [], { onRows: () => undefined, onCommit: () => undefined, onDdl: () => undefined, onHeartbeat: (p) => void beats.push(p), onError: () => undefined });
+    await reader.start(end, [], {
+      onRows: () => undefined,
+      onCommit: () => undefined,
+      onDdl: () => undefined,
+      onHeartbeat: (p) => void beats.push(p),
+      onError: () => undefined,
+    });
     try {
       await waitFor(async () => beats.length >= 2, { timeoutMs: 10_000, intervalMs: 100, what: 'two heartbeats' });
       expect(beats.at(-1)).toEqual({ ...end, gtid: '' });
@@ -167,10 +181,22 @@ describe('binlog reader against MariaDB', () => {
     const newest = await currentBinlogPosition(conn);
     await source.query(`PURGE BINARY LOGS TO '${newest.file}'`);
     const reader = createBinlogReader(conn, { serverId: 5600 });
-    const started = reader.start(from, [], { onRows: () => undefined, onCommit: () => undefined, onDdl: () => undefined, onError: () => undefined });
+    const started = reader.start(from, [], {
+      onRows: () => undefined,
+      onCommit: () => undefined,
+      onDdl: () => undefined,
+      onError: () => undefined,
+    });
     try {
-      const e = await started.then(() => undefined, (err: unknown) => err);
-      expect(e).toMatchObject({ code: 'TW_BINLOG_PURGED', retriable: false, details: { subject: `${db.host}:${db.port}` } });
+      const e = await started.then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(e).toMatchObject({
+        code: 'TW_BINLOG_PURGED',
+        retriable: false,
+        details: { subject: `${db.host}:${db.port}` },
+      });
       expect((e as Error).message).toContain(from.file);
       expect((e as { details: { fix: string } }).details.fix).toMatch(/retention/);
     } finally {
@@ -188,7 +214,11 @@ describe('binlog reader against MariaDB', () => {
     for (let i = 5001; i <= 8000; i++) await source.query(`INSERT INTO bl.flood VALUES (${i})`);
     const { reader, seen, errors } = await follow(from, [flood], 1);
     try {
-      await waitFor(async () => seen.commits.length >= 3050, { timeoutMs: 120_000, intervalMs: 500, what: 'all commits' });
+      await waitFor(async () => seen.commits.length >= 3050, {
+        timeoutMs: 120_000,
+        intervalMs: 500,
+        what: 'all commits',
+      });
       const ids = seen.rows.flatMap((e) => e.rows.map((r) => r.after![0] as number));
       expect(ids).toEqual(Array.from({ length: 8000 }, (_, i) => i + 1));
       expect(errors).toEqual([]);

@@ -19,7 +19,9 @@ async function withSource<T>(conn: SourceConnection, fn: (c: SourceClient) => Pr
 }
 
 function binlogOff(conn: SourceConnection): TidewaterError {
-  return new TidewaterError('TW_BINLOG_CONFIG', `binary logging is off on ${conn.host}:${conn.port}`, { fix: BINLOG_OFF_FIX });
+  return new TidewaterError('TW_BINLOG_CONFIG', `binary logging is off on ${conn.host}:${conn.port}`, {
+    fix: BINLOG_OFF_FIX,
+  });
 }
 
 /** The end of the source's binlog now: where a capture starting now begins. */

@@ -4,7 +4,12 @@ import { decimalText, datetimeText, timeText } from './value-decoder.js';
 
 describe('positionToken', () => {
   it('orders positions across files and offsets as strings', () => {
-    const t = [positionToken('binlog.000002', 4n), positionToken('binlog.000001', 999999n), positionToken('binlog.000010', 1n), positionToken('binlog.000002', 120n)];
+    const t = [
+      positionToken('binlog.000002', 4n),
+      positionToken('binlog.000001', 999999n),
+      positionToken('binlog.000010', 1n),
+      positionToken('binlog.000002', 120n),
+    ];
     expect([...t].sort()).toEqual([t[1], t[0], t[3], t[2]]);
   });
 });

@@ -39,7 +39,10 @@ class ZongjiReader implements BinlogReader {
   private txnRows = 0;
   private from: BinlogPosition | undefined;
 
-  constructor(private readonly conn: SourceConnection, private readonly serverId: number) {}
+  constructor(
+    private readonly conn: SourceConnection,
+    private readonly serverId: number,
+  ) {}
 
   updateSchema(schema: TableSchema): void {
     const ref = schema.source!;
@@ -53,7 +56,11 @@ class ZongjiReader implements BinlogReader {
     const files = await binlogFiles(this.conn);
     if (!files.includes(from.file)) {
       const has = files.length ? `its oldest is ${files[0]}` : 'it has none';
-      throw new TidewaterError('TW_BINLOG_PURGED', `binlog ${from.file} (resume position ${from.file}:${from.pos}) is no longer on the source ${this.where()}: ${has}`, { subject: this.where(), fix: BINLOG_PURGED_FIX });
+      throw new TidewaterError(
+        'TW_BINLOG_PURGED',
+        `binlog ${from.file} (resume position ${from.file}:${from.pos}) is no longer on the source ${this.where()}: ${has}`,
+        { subject: this.where(), fix: BINLOG_PURGED_FIX },
+      );
     }
     this.from = from;
     for (const t of tables) this.updateSchema(t);
@@ -182,16 +189,25 @@ class ZongjiReader implements BinlogReader {
     await h.onCommit(pos, ts);
   }
 
-  private async rows(ev: ZRowsEvent & { rows: unknown[] }, kind: RowChangeKind, h: BinlogHandlers, ts: number): Promise<void> {
+  private async rows(
+    ev: ZRowsEvent & { rows: unknown[] },
+    kind: RowChangeKind,
+    h: BinlogHandlers,
+    ts: number,
+  ): Promise<void> {
     const meta: TableMapEntry | undefined = ev.tableMap[ev.tableId];
     if (!meta) return;
     const t = this.tables.get(key(meta.parentSchema, meta.tableName));
     if (!t) return;
     const cols = t.schema.columns;
     if (meta.columns && meta.columns.length !== cols.length) {
-      throw new TidewaterError('TW_UNSUPPORTED_DDL', `binlog rows of ${meta.parentSchema}.${meta.tableName} have ${meta.columns.length} columns, the migrated schema has ${cols.length}: the table changed outside the task`, {
-        subject: `${meta.parentSchema}.${meta.tableName}`,
-      });
+      throw new TidewaterError(
+        'TW_UNSUPPORTED_DDL',
+        `binlog rows of ${meta.parentSchema}.${meta.tableName} have ${meta.columns.length} columns, the migrated schema has ${cols.length}: the table changed outside the task`,
+        {
+          subject: `${meta.parentSchema}.${meta.tableName}`,
+        },
+      );
     }
     // zongji names row fields after the live information_schema; map them by position to
     // the recorded schema so a renamed column can never shift values.
@@ -207,7 +223,15 @@ class ZongjiReader implements BinlogReader {
     });
     const firstRowIndex = this.txnRows;
     this.txnRows += changes.length;
-    await h.onRows({ table: t.schema.source!, kind, rows: changes, file: this.file, txnStart: this.txnStart, firstRowIndex, timestamp: ts });
+    await h.onRows({
+      table: t.schema.source!,
+      kind,
+      rows: changes,
+      file: this.file,
+      txnStart: this.txnStart,
+      firstRowIndex,
+      timestamp: ts,
+    });
   }
 
   private where(): string {

@@ -49,7 +49,11 @@ export interface BinlogHandlers {
 
 export interface BinlogReader {
   /** Streams from `from` (a transaction boundary) for the given tables only. */
-  start(from: BinlogPosition, tables: readonly import('@tidewater/proto').TableSchema[], handlers: BinlogHandlers): Promise<void>;
+  start(
+    from: BinlogPosition,
+    tables: readonly import('@tidewater/proto').TableSchema[],
+    handlers: BinlogHandlers,
+  ): Promise<void>;
   /** The table's schema after ADD COLUMN: later rows decode against it. */
   updateSchema(schema: import('@tidewater/proto').TableSchema): void;
   stop(): Promise<void>;

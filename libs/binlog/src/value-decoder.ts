@@ -15,7 +15,8 @@ export function decoderFor(col: ColumnDef, table: string): ValueDecoder {
     case ValueEncoding.VALUE_ENCODING_INT32:
       // YEAR is stored as (year - 1900) in one byte; 0 is the zero year '0000', which the
       // reader turns into 1900 (not a valid YEAR: the range is 1901..2155).
-      if (col.dataType === 'year') return (v) => (v === null || v === undefined ? null : Number(v) === 1900 ? 0 : Number(v));
+      if (col.dataType === 'year')
+        return (v) => (v === null || v === undefined ? null : Number(v) === 1900 ? 0 : Number(v));
       return (v) => (v === null || v === undefined ? null : typeof v === 'number' ? v : Number(v as string));
     case ValueEncoding.VALUE_ENCODING_INT:
     case ValueEncoding.VALUE_ENCODING_UINT:
@@ -35,7 +36,14 @@ export function decoderFor(col: ColumnDef, table: string): ValueDecoder {
       return (v) => (v === null || v === undefined ? null : bytes(v, fixed));
     }
     case ValueEncoding.VALUE_ENCODING_JSON:
-      return (v) => (v === null || v === undefined ? null : typeof v === 'string' ? v : Buffer.isBuffer(v) ? v.toString('utf8') : JSON.stringify(v));
+      return (v) =>
+        v === null || v === undefined
+          ? null
+          : typeof v === 'string'
+            ? v
+            : Buffer.isBuffer(v)
+              ? v.toString('utf8')
+              : JSON.stringify(v);
     case ValueEncoding.VALUE_ENCODING_DATE:
       return (v) => (v === null || v === undefined ? null : dateText(v));
     case ValueEncoding.VALUE_ENCODING_DATETIME:
@@ -48,7 +56,17 @@ export function decoderFor(col: ColumnDef, table: string): ValueDecoder {
   }
 }
 
-const SPATIAL = new Set(['geometry', 'point', 'linestring', 'polygon', 'multipoint', 'multilinestring', 'multipolygon', 'geometrycollection', 'geomcollection']);
+const SPATIAL = new Set([
+  'geometry',
+  'point',
+  'linestring',
+  'polygon',
+  'multipoint',
+  'multilinestring',
+  'multipolygon',
+  'geometrycollection',
+  'geomcollection',
+]);
 
 function bitValue(v: unknown): bigint {
   if (typeof v === 'bigint') return v;

@@ -42,7 +42,7 @@ describe('the bus contract', () => {
   it('recognises each forbidden use', () => {
     expect(violations('x.ts', 'await ctx.bus.js.publish(s, d, { msgID: `p${p}` });')).toHaveLength(3);
     expect(violations('x.ts', "bus.nc.request(subjects.sinkSchema, '')")).toHaveLength(1);
-    expect(violations('x.ts', "await purgeTask(deps.bus.jsm, id)")).toHaveLength(1);
+    expect(violations('x.ts', 'await purgeTask(deps.bus.jsm, id)')).toHaveLength(1);
     expect(violations('x.ts', 'publisher.publish(s, d, { msgId: `c:${id}` })')).toHaveLength(1);
     expect(violations('x.ts', "h.set('Nats-Msg-Id', id)")).toHaveLength(1);
     expect(violations('x.ts', 'publisher.publish(s, d, { msgId: messageIds.chunkProgress(id) })')).toEqual([]);

@@ -31,7 +31,13 @@ describe('FragmentAssembler', () => {
     h.set('Tw-Fragment', part);
     h.set('Tw-Fragment-Of', of);
     const calls: string[] = [];
-    const msg = { headers: h, data: Uint8Array.from(data), ack: () => calls.push('ack'), nak: () => calls.push('nak'), working: () => calls.push('working') };
+    const msg = {
+      headers: h,
+      data: Uint8Array.from(data),
+      ack: () => calls.push('ack'),
+      nak: () => calls.push('nak'),
+      working: () => calls.push('working'),
+    };
     return { msg: msg as unknown as JsMsg, calls };
   };
 

@@ -2,7 +2,14 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { TidewaterError } from '@tidewater/errors';
 import { BatchPublisher } from './publisher.js';
-import { consumeLoop, ensureConsumer, workLoop, type ConsumeLoopOptions, type DurableSpec, type MessageHandler } from './consumer.js';
+import {
+  consumeLoop,
+  ensureConsumer,
+  workLoop,
+  type ConsumeLoopOptions,
+  type DurableSpec,
+  type MessageHandler,
+} from './consumer.js';
 import { openKv, type KV } from './kv.js';
 import { purgeTask } from './topology.js';
 
@@ -38,20 +45,30 @@ export async function connectBus(url: string, name: string): Promise<Bus> {
   try {
     nc = await connect({ servers: url, name, maxReconnectAttempts: -1, reconnectTimeWait: 250, timeout: 5_000 });
   } catch (e) {
-    throw new TidewaterError('TW_BUS_UNAVAILABLE', `cannot connect to NATS at ${url}: ${(e as Error).message}`, {
-      subject: url,
-      fix: 'start nats-server with JetStream (nats-server -js) or set TIDEWATER_NATS_URL',
-    }, { cause: e });
+    throw new TidewaterError(
+      'TW_BUS_UNAVAILABLE',
+      `cannot connect to NATS at ${url}: ${(e as Error).message}`,
+      {
+        subject: url,
+        fix: 'start nats-server with JetStream (nats-server -js) or set TIDEWATER_NATS_URL',
+      },
+      { cause: e },
+    );
   }
   let jsm: JetStreamManager;
   try {
     jsm = await jetstreamManager(nc, { timeout: 10_000 });
   } catch (e) {
     await nc.close();
-    throw new TidewaterError('TW_BUS_UNAVAILABLE', `NATS at ${url} has no JetStream: ${(e as Error).message}`, {
-      subject: url,
-      fix: 'run nats-server with -js (JetStream enabled)',
-    }, { cause: e });
+    throw new TidewaterError(
+      'TW_BUS_UNAVAILABLE',
+      `NATS at ${url} has no JetStream: ${(e as Error).message}`,
+      {
+        subject: url,
+        fix: 'run nats-server with -js (JetStream enabled)',
+      },
+      { cause: e },
+    );
   }
   const js = jetstream(nc, { timeout: 10_000 });
   return {
@@ -60,7 +77,8 @@ export async function connectBus(url: string, name: string): Promise<Bus> {
     jsm,
     publisher: (maxInFlight) => new BatchPublisher(js, maxInFlight, () => nc.info?.max_payload),
     ensureConsumer: (spec) => ensureConsumer(jsm, spec),
-    consume: (spec, opts, handler) => consumeLoop(js, { ...opts, stream: spec.stream, durable: spec.durable, maxBytes: spec.maxBytes }, handler),
+    consume: (spec, opts, handler) =>
+      consumeLoop(js, { ...opts, stream: spec.stream, durable: spec.durable, maxBytes: spec.maxBytes }, handler),
     work: (spec, opts, handler) => workLoop(js, { ...opts, stream: spec.stream, durable: spec.durable }, handler),
     openKv: (bucket) => openKv(js, bucket),
     purgeTask: (task) => purgeTask(jsm, task),
@@ -82,7 +100,12 @@ export async function describeBus(bus: Bus): Promise<BusDescription> {
   try {
     await bus.jsm.getAccountInfo();
   } catch (e) {
-    throw new TidewaterError('TW_BUS_UNAVAILABLE', `NATS JetStream did not answer: ${(e as Error).message}`, { fix: 'check that nats-server runs with -js and TIDEWATER_NATS_URL points at it' }, { cause: e });
+    throw new TidewaterError(
+      'TW_BUS_UNAVAILABLE',
+      `NATS JetStream did not answer: ${(e as Error).message}`,
+      { fix: 'check that nats-server runs with -js and TIDEWATER_NATS_URL points at it' },
+      { cause: e },
+    );
   }
   const info = bus.nc.info;
   return { version: info?.version ?? 'unknown', maxPayload: info?.max_payload ?? 0 };

@@ -1,4 +1,11 @@
-import { AckPolicy, DeliverPolicy, type JetStreamManager, type JetStreamClient, type JsMsg, type ConsumerConfig } from '@nats-io/jetstream';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  type JetStreamManager,
+  type JetStreamClient,
+  type JsMsg,
+  type ConsumerConfig,
+} from '@nats-io/jetstream';
 import { isRetriable } from '@tidewater/errors';
 import { FragmentAssembler } from './fragments.js';
 
@@ -35,7 +42,10 @@ export async function ensureConsumer(jsm: JetStreamManager, spec: DurableSpec): 
   if (spec.fresh) await jsm.consumers.delete(spec.stream, spec.durable).catch(() => undefined);
   try {
     await jsm.consumers.info(spec.stream, spec.durable);
-    await jsm.consumers.update(spec.stream, spec.durable, { ack_wait: config.ack_wait, max_ack_pending: config.max_ack_pending });
+    await jsm.consumers.update(spec.stream, spec.durable, {
+      ack_wait: config.ack_wait,
+      max_ack_pending: config.max_ack_pending,
+    });
   } catch {
     try {
       await jsm.consumers.add(spec.stream, config);
@@ -74,7 +84,11 @@ export interface ConsumeLoopOptions {
  * commit first, after which the sink's record-id checkpoint (S2) would discard the
  * earlier one as a replay: lost rows.
  */
-export async function consumeLoop(js: JetStreamClient, opts: ConsumeLoopOptions, handler: MessageHandler): Promise<void> {
+export async function consumeLoop(
+  js: JetStreamClient,
+  opts: ConsumeLoopOptions,
+  handler: MessageHandler,
+): Promise<void> {
   const consumer = await js.consumers.get(opts.stream, opts.durable);
   // Fragments of a message too large for one NATS message wait here, unacknowledged, until
   // the whole is there; the handler sees the whole, at the place of its last fragment.
@@ -86,7 +100,10 @@ export async function consumeLoop(js: JetStreamClient, opts: ConsumeLoopOptions,
       // the server; with nothing buffered the client then waits for two missed idle
       // heartbeats before it pulls again. Short pulls (heartbeat every second) keep that
       // wait short: large messages and fragments used to stall here for 30 s each.
-      const messages = await consumer.consume({ max_bytes: opts.maxBytes ?? 8 * 1024 * 1024, expires: PULL_EXPIRES_MS });
+      const messages = await consumer.consume({
+        max_bytes: opts.maxBytes ?? 8 * 1024 * 1024,
+        expires: PULL_EXPIRES_MS,
+      });
       const stop = () => void messages.close();
       opts.signal.addEventListener('abort', stop, { once: true });
       try {
@@ -120,10 +137,14 @@ async function handleInPlace(msg: JsMsg, opts: ConsumeLoopOptions, handler: Mess
       msg.working();
       const stopped = await new Promise<boolean>((resolve) => {
         const t = setTimeout(() => resolve(false), delay);
-        opts.signal.addEventListener('abort', () => {
-          clearTimeout(t);
-          resolve(true);
-        }, { once: true });
+        opts.signal.addEventListener(
+          'abort',
+          () => {
+            clearTimeout(t);
+            resolve(true);
+          },
+          { once: true },
+        );
       });
       if (stopped) {
         msg.nak();
@@ -138,7 +159,11 @@ async function handleInPlace(msg: JsMsg, opts: ConsumeLoopOptions, handler: Mess
  * client-side buffer where its ack deadline runs out). Several loops on one durable share
  * the queue.
  */
-export async function workLoop(js: JetStreamClient, opts: Omit<ConsumeLoopOptions, 'maxBytes'>, handler: MessageHandler): Promise<void> {
+export async function workLoop(
+  js: JetStreamClient,
+  opts: Omit<ConsumeLoopOptions, 'maxBytes'>,
+  handler: MessageHandler,
+): Promise<void> {
   const consumer = await js.consumers.get(opts.stream, opts.durable);
   let failing = false;
   while (!opts.signal.aborted) {

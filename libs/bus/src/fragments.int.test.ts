@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import { startNats } from '@tidewater/testkit';
-import { BatchPublisher, connectBus, consumeLoop, ensureConsumer, ensureTopology, STREAMS, type JsMsg } from './index.js';
+import {
+  BatchPublisher,
+  connectBus,
+  consumeLoop,
+  ensureConsumer,
+  ensureTopology,
+  STREAMS,
+  type JsMsg,
+} from './index.js';
 
 describe('messages larger than the bus accepts', () => {
   it('travel as fragments and reach the handler whole, once; acking the whole removes every fragment', async () => {
@@ -10,7 +18,14 @@ describe('messages larger than the bus accepts', () => {
     const bus = await connectBus(nats.url, 'fragments');
     try {
       await ensureTopology(bus.jsm);
-      await ensureConsumer(bus.jsm, { stream: STREAMS.sink, durable: 'frag', filterSubject: 'tw.sink.frag.0', ackWaitMs: 30_000, maxAckPending: 100, fresh: true });
+      await ensureConsumer(bus.jsm, {
+        stream: STREAMS.sink,
+        durable: 'frag',
+        filterSubject: 'tw.sink.frag.0',
+        ackWaitMs: 30_000,
+        maxAckPending: 100,
+        fresh: true,
+      });
       const publisher = new BatchPublisher(bus.js, 16, () => bus.nc.info?.max_payload);
       const big = randomBytes(5 * 1024 * 1024 + 7);
       const small = randomBytes(100);
@@ -23,13 +38,24 @@ describe('messages larger than the bus accepts', () => {
 
       const seen: Uint8Array[] = [];
       const controller = new AbortController();
-      await consumeLoop(bus.js, { stream: STREAMS.sink, durable: 'frag', signal: controller.signal, onError: (e) => { throw e; } }, async (msg: JsMsg) => {
-        seen.push(msg.data);
-        if (seen.length === 2) setTimeout(() => controller.abort(), 200);
-        // The reassembled message acknowledges all of its fragments (A1).
-        await msg.ackAck();
-        return 'keep';
-      });
+      await consumeLoop(
+        bus.js,
+        {
+          stream: STREAMS.sink,
+          durable: 'frag',
+          signal: controller.signal,
+          onError: (e) => {
+            throw e;
+          },
+        },
+        async (msg: JsMsg) => {
+          seen.push(msg.data);
+          if (seen.length === 2) setTimeout(() => controller.abort(), 200);
+          // The reassembled message acknowledges all of its fragments (A1).
+          await msg.ackAck();
+          return 'keep';
+        },
+      );
       expect(seen.map((d) => d.length)).toEqual([small.length, big.length]);
       expect(Buffer.from(seen[1]!).equals(big)).toBe(true);
       expect((await bus.jsm.streams.info(STREAMS.sink)).state.messages).toBe(0);
@@ -42,7 +68,13 @@ describe('messages larger than the bus accepts', () => {
     await using nats = await startNats({ maxPayload: '1MB' });
     const bus = await connectBus(nats.url, 'too-large');
     try {
-      await bus.jsm.streams.add({ name: 'SMALL', subjects: ['small.>'], retention: RetentionPolicy.Workqueue, storage: StorageType.Memory, max_msg_size: 64 * 1024 });
+      await bus.jsm.streams.add({
+        name: 'SMALL',
+        subjects: ['small.>'],
+        retention: RetentionPolicy.Workqueue,
+        storage: StorageType.Memory,
+        max_msg_size: 64 * 1024,
+      });
       // Told a larger max_payload than the server has (as after a restart with another configuration).
       const stale = new BatchPublisher(bus.js, 4, () => 8 * 1024 * 1024);
       await stale.publish('small.x', randomBytes(2 * 1024 * 1024), { msgId: 'a' });

@@ -1,7 +1,24 @@
 export { connectBus, describeBus, type Bus, type BusDescription } from './connection.js';
-export { STREAMS, HEADERS, subjects, KV_BUCKETS, durables, DEDUP_WINDOW_NS, MAX_MESSAGE_BYTES, ensureTopology, purgeTask } from './topology.js';
+export {
+  STREAMS,
+  HEADERS,
+  subjects,
+  KV_BUCKETS,
+  durables,
+  DEDUP_WINDOW_NS,
+  MAX_MESSAGE_BYTES,
+  ensureTopology,
+  purgeTask,
+} from './topology.js';
 export { BatchPublisher, type PublishOptions } from './publisher.js';
-export { ensureConsumer, consumeLoop, workLoop, type DurableSpec, type MessageHandler, type ConsumeLoopOptions } from './consumer.js';
+export {
+  ensureConsumer,
+  consumeLoop,
+  workLoop,
+  type DurableSpec,
+  type MessageHandler,
+  type ConsumeLoopOptions,
+} from './consumer.js';
 export { openKv, isRevisionConflict, type KV, type KvEntry } from './kv.js';
 export { injectTrace, extractTrace } from './trace-headers.js';
 export type { JsMsg } from '@nats-io/jetstream';

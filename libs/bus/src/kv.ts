@@ -11,5 +11,9 @@ export async function openKv(js: JetStreamClient, bucket: string): Promise<KV> {
 
 /** A compare-and-set write lost to a concurrent one (the revision moved): read again and retry. */
 export function isRevisionConflict(e: unknown): boolean {
-  return e instanceof JetStreamApiError && (e.code === JetStreamApiCodes.StreamWrongLastSequence || e.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown);
+  return (
+    e instanceof JetStreamApiError &&
+    (e.code === JetStreamApiCodes.StreamWrongLastSequence ||
+      e.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown)
+  );
 }

@@ -22,7 +22,8 @@ export const messageIds = {
   /** Binlog batch → TW_SOURCE: where the batch ends. */
   binlogBatch: (endToken: string | undefined, lastRecordId: bigint | undefined) => `b:${endToken}:${lastRecordId}`,
   /** Binlog batch → TW_SINK: one per partition of the same source batch. */
-  binlogSinkBatch: (endToken: string | undefined, lastRecordId: bigint | undefined, partition: number) => `b:${endToken}:${lastRecordId}:${partition}`,
+  binlogSinkBatch: (endToken: string | undefined, lastRecordId: bigint | undefined, partition: number) =>
+    `b:${endToken}:${lastRecordId}:${partition}`,
   /** A source batch routed to sink partition `partition`: the same source batch always maps to the same id. */
   sinkBatch: (batch: Batch, partition: number): string => {
     const o = batch.origin;
@@ -37,9 +38,11 @@ export const messageIds = {
   /** Progress: a chunk committed. */
   chunkProgress: (chunkId: string) => `chunk:${chunkId}`,
   /** Progress: a sink partition committed a binlog batch. */
-  binlogProgress: (partition: number, endToken: string | undefined, lastRecordId: bigint | undefined) => `p${partition}:${endToken ?? ''}:${lastRecordId}`,
+  binlogProgress: (partition: number, endToken: string | undefined, lastRecordId: bigint | undefined) =>
+    `p${partition}:${endToken ?? ''}:${lastRecordId}`,
   /** Progress: a sink applied an ADD COLUMN. */
-  addColumnApplied: (database: string | undefined, table: string | undefined, schemaVersion: number) => `ddl-applied:${database}.${table}:${schemaVersion}`,
+  addColumnApplied: (database: string | undefined, table: string | undefined, schemaVersion: number) =>
+    `ddl-applied:${database}.${table}:${schemaVersion}`,
   /**
    * Progress: a DDL capture cannot follow. Per capture run (the task revision it started
    * from): a resumed task meets the statement again, and that report must not be dropped as

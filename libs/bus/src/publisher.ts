@@ -49,7 +49,12 @@ export class BatchPublisher {
     }
   }
 
-  private async publishOne(subject: string, data: Uint8Array, msgId: string | undefined, headers: Record<string, string>): Promise<void> {
+  private async publishOne(
+    subject: string,
+    data: Uint8Array,
+    msgId: string | undefined,
+    headers: Record<string, string>,
+  ): Promise<void> {
     if (this.failure) throw this.failure;
     while (this.inFlight.size >= this.maxInFlight) await Promise.race(this.inFlight).catch(() => undefined);
     if (this.failure) throw this.failure;
@@ -81,13 +86,24 @@ export class BatchPublisher {
  * client's argument error (it checks max_payload before sending) and JetStream's error code.
  */
 function publishError(subject: string, bytes: number, e: unknown): TidewaterError {
-  const tooLarge = (e instanceof JetStreamApiError && e.code === JS_MESSAGE_TOO_LARGE) || e instanceof InvalidArgumentError;
+  const tooLarge =
+    (e instanceof JetStreamApiError && e.code === JS_MESSAGE_TOO_LARGE) || e instanceof InvalidArgumentError;
   if (tooLarge) {
-    return new TidewaterError('TW_BUS_MESSAGE_TOO_LARGE', `NATS refused a ${bytes}-byte message to ${subject} as too large: ${(e as Error).message}`, {
-      subject,
-      bytes,
-      fix: 'set max_payload: 8MB in the NATS server configuration (as deploy/nats.conf does) and resume the task',
-    }, { cause: e });
+    return new TidewaterError(
+      'TW_BUS_MESSAGE_TOO_LARGE',
+      `NATS refused a ${bytes}-byte message to ${subject} as too large: ${(e as Error).message}`,
+      {
+        subject,
+        bytes,
+        fix: 'set max_payload: 8MB in the NATS server configuration (as deploy/nats.conf does) and resume the task',
+      },
+      { cause: e },
+    );
   }
-  return new TidewaterError('TW_BUS_UNAVAILABLE', `publish to ${subject} failed: ${(e as Error).message}`, { subject }, { cause: e });
+  return new TidewaterError(
+    'TW_BUS_UNAVAILABLE',
+    `publish to ${subject} failed: ${(e as Error).message}`,
+    { subject },
+    { cause: e },
+  );
 }

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { Msg } from '@nats-io/transport-node';
 import { TidewaterError } from '@tidewater/errors';
-import { requestSinkInspect, requestSinkSchema, serveSinkControl, subjects, type Bus, type SinkControlHandlers } from './index.js';
+import {
+  requestSinkInspect,
+  requestSinkSchema,
+  serveSinkControl,
+  subjects,
+  type Bus,
+  type SinkControlHandlers,
+} from './index.js';
 
 /** Core NATS request/reply in memory: a request goes to the one subscriber of its subject. */
 function fakeBus(): Bus {
@@ -32,31 +39,53 @@ describe('sink control request/reply', () => {
   it('asks for schema migration and the foreign tables of a task', async () => {
     const bus = fakeBus();
     const asked: string[] = [];
-    const served = serveSinkControl(bus, handlers({
-      schema: async (taskId) => void asked.push(`schema ${taskId}`),
-      inspect: async (taskId, tables) => (asked.push(`inspect ${taskId}`), tables.filter((t) => t.startsWith('shop.'))),
-    }));
+    const served = serveSinkControl(
+      bus,
+      handlers({
+        schema: async (taskId) => void asked.push(`schema ${taskId}`),
+        inspect: async (taskId, tables) => (
+          asked.push(`inspect ${taskId}`),
+          tables.filter((t) => t.startsWith('shop.'))
+        ),
+      }),
+    );
     await requestSinkSchema(bus, 'orders', new AbortController().signal);
     expect(await requestSinkInspect(bus, 'orders', ['shop.a', 'crm.b'])).toEqual(['shop.a']);
     expect(asked).toEqual(['schema orders', 'inspect orders']);
     served.stop();
   });
 
-  it('returns a sink\'s error with its code, message and details; other errors as TW_DEST_WRITE', async () => {
+  it("returns a sink's error with its code, message and details; other errors as TW_DEST_WRITE", async () => {
     const bus = fakeBus();
     const failures: string[] = [];
-    serveSinkControl(bus, handlers({
-      schema: async () => {
-        throw new TidewaterError('TW_DEST_CONFLICT', 'table shop.a exists with other columns', { subject: 'shop.a', fix: 'drop it' });
-      },
-      inspect: async () => {
-        throw new Error('disk full');
-      },
-    }, failures));
+    serveSinkControl(
+      bus,
+      handlers(
+        {
+          schema: async () => {
+            throw new TidewaterError('TW_DEST_CONFLICT', 'table shop.a exists with other columns', {
+              subject: 'shop.a',
+              fix: 'drop it',
+            });
+          },
+          inspect: async () => {
+            throw new Error('disk full');
+          },
+        },
+        failures,
+      ),
+    );
     const err = await requestSinkSchema(bus, 'orders', new AbortController().signal).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TidewaterError);
-    expect((err as TidewaterError).toJSON()).toEqual({ code: 'TW_DEST_CONFLICT', message: 'table shop.a exists with other columns', details: { subject: 'shop.a', fix: 'drop it' } });
-    await expect(requestSinkInspect(bus, 'orders', [])).rejects.toMatchObject({ code: 'TW_DEST_WRITE', message: 'the destination could not be inspected: disk full' });
+    expect((err as TidewaterError).toJSON()).toEqual({
+      code: 'TW_DEST_CONFLICT',
+      message: 'table shop.a exists with other columns',
+      details: { subject: 'shop.a', fix: 'drop it' },
+    });
+    await expect(requestSinkInspect(bus, 'orders', [])).rejects.toMatchObject({
+      code: 'TW_DEST_WRITE',
+      message: 'the destination could not be inspected: disk full',
+    });
     expect(failures).toEqual(['schema migration orders', 'destination inspection orders']);
   });
 

@@ -1,5 +1,11 @@
 import type { Msg } from '@nats-io/transport-node';
-import { SinkInspectReply, SinkInspectRequest, SinkSchemaReply, SinkSchemaRequest, type SinkControlError } from '@tidewater/proto';
+import {
+  SinkInspectReply,
+  SinkInspectRequest,
+  SinkSchemaReply,
+  SinkSchemaRequest,
+  type SinkControlError,
+} from '@tidewater/proto';
 import { ErrorCodes, TidewaterError, isTidewaterError, type ErrorCode } from '@tidewater/errors';
 import type { Bus } from './connection.js';
 import { subjects } from './topology.js';
@@ -47,12 +53,19 @@ export async function requestSinkInspect(bus: Bus, taskId: string, tables: strin
       reply = await bus.nc.request(subjects.sinkInspect, data, { timeout: Math.max(1_000, deadline - Date.now()) });
       break;
     } catch {
-      if (Date.now() >= deadline) throw new TidewaterError('TW_BUS_UNAVAILABLE', 'no sink service answered the destination check within 15 s', { fix: 'start a sink service (tidewater up starts one)' });
+      if (Date.now() >= deadline)
+        throw new TidewaterError('TW_BUS_UNAVAILABLE', 'no sink service answered the destination check within 15 s', {
+          fix: 'start a sink service (tidewater up starts one)',
+        });
       await new Promise((r) => setTimeout(r, 250));
     }
   }
   const r = SinkInspectReply.decode(reply.data);
-  if (r.error) throw new TidewaterError('TW_DEST_WRITE', `the destination could not be inspected: ${r.error.message || 'unknown error'}`);
+  if (r.error)
+    throw new TidewaterError(
+      'TW_DEST_WRITE',
+      `the destination could not be inspected: ${r.error.message || 'unknown error'}`,
+    );
   return r.foreign;
 }
 
@@ -66,7 +79,13 @@ export interface SinkControlHandlers {
 
 /** Answers the sink control subjects in queue group `sink` (any one sink instance answers). */
 export function serveSinkControl(bus: Bus, h: SinkControlHandlers): { stop(): void } {
-  const serve = <Req>(subject: string, what: 'schema migration' | 'destination inspection', decode: (data: Uint8Array) => Req & { taskId: string }, work: (req: Req & { taskId: string }) => Promise<Uint8Array>, failure: (error: SinkControlError) => Uint8Array) =>
+  const serve = <Req>(
+    subject: string,
+    what: 'schema migration' | 'destination inspection',
+    decode: (data: Uint8Array) => Req & { taskId: string },
+    work: (req: Req & { taskId: string }) => Promise<Uint8Array>,
+    failure: (error: SinkControlError) => Uint8Array,
+  ) =>
     bus.nc.subscribe(subject, {
       queue: 'sink',
       callback: (_err, msg: Msg) => {
@@ -84,13 +103,25 @@ export function serveSinkControl(bus: Bus, h: SinkControlHandlers): { stop(): vo
       },
     });
   const subs = [
-    serve(subjects.sinkSchema, 'schema migration', SinkSchemaRequest.decode, async (req) => {
-      await h.schema(req.taskId);
-      return SinkSchemaReply.encode({}).finish();
-    }, (error) => SinkSchemaReply.encode({ error }).finish()),
-    serve(subjects.sinkInspect, 'destination inspection', SinkInspectRequest.decode, async (req) => {
-      return SinkInspectReply.encode({ foreign: await h.inspect(req.taskId, req.tables) }).finish();
-    }, (error) => SinkInspectReply.encode({ foreign: [], error }).finish()),
+    serve(
+      subjects.sinkSchema,
+      'schema migration',
+      SinkSchemaRequest.decode,
+      async (req) => {
+        await h.schema(req.taskId);
+        return SinkSchemaReply.encode({}).finish();
+      },
+      (error) => SinkSchemaReply.encode({ error }).finish(),
+    ),
+    serve(
+      subjects.sinkInspect,
+      'destination inspection',
+      SinkInspectRequest.decode,
+      async (req) => {
+        return SinkInspectReply.encode({ foreign: await h.inspect(req.taskId, req.tables) }).finish();
+      },
+      (error) => SinkInspectReply.encode({ foreign: [], error }).finish(),
+    ),
   ];
   return {
     stop() {
@@ -107,5 +138,9 @@ function toReplyError(e: unknown): SinkControlError {
 
 function fromReply(error: SinkControlError, fallback: ErrorCode, message: string): TidewaterError {
   const code = error.code in ErrorCodes ? (error.code as ErrorCode) : fallback;
-  return new TidewaterError(code, error.message || message, error.detailsJson ? (JSON.parse(error.detailsJson) as Record<string, unknown>) : {});
+  return new TidewaterError(
+    code,
+    error.message || message,
+    error.detailsJson ? (JSON.parse(error.detailsJson) as Record<string, unknown>) : {},
+  );
 }

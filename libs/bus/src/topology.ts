@@ -1,4 +1,10 @@
-import { RetentionPolicy, StorageType, DiscardPolicy, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
+import {
+  RetentionPolicy,
+  StorageType,
+  DiscardPolicy,
+  type JetStreamManager,
+  type StreamConfig,
+} from '@nats-io/jetstream';
 
 /**
  * Streams and subjects (docs/architecture.md, "Bus"):
@@ -65,7 +71,11 @@ export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 /** How long JetStream remembers a Nats-Msg-Id to drop a re-published duplicate. */
 export const DEDUP_WINDOW_NS = 10 * 60 * 1_000_000_000;
 
-function streamConfig(name: string, subjectsFilter: string, retention: RetentionPolicy): Partial<StreamConfig> & { name: string } {
+function streamConfig(
+  name: string,
+  subjectsFilter: string,
+  retention: RetentionPolicy,
+): Partial<StreamConfig> & { name: string } {
   return {
     name,
     subjects: [subjectsFilter],

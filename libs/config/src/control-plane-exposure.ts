@@ -31,7 +31,10 @@ export function checkControlPlaneExposure(address: string, env: NodeJS.ProcessEn
   const token = readToken(env);
   const remote = !LOOPBACK.test(bindHost(address));
   if ((certFile && !keyFile) || (!certFile && keyFile)) {
-    throw new TidewaterError('TW_SPEC_INVALID', 'TIDEWATER_TLS_CERT and TIDEWATER_TLS_KEY must be set together', { subject: 'TIDEWATER_TLS_CERT', fix: 'set both to PEM files (certificate chain and its private key)' });
+    throw new TidewaterError('TW_SPEC_INVALID', 'TIDEWATER_TLS_CERT and TIDEWATER_TLS_KEY must be set together', {
+      subject: 'TIDEWATER_TLS_CERT',
+      fix: 'set both to PEM files (certificate chain and its private key)',
+    });
   }
   if (remote && !certFile) {
     throw new TidewaterError('TW_SPEC_INVALID', `the control plane would listen on ${address} without TLS`, {
@@ -40,10 +43,14 @@ export function checkControlPlaneExposure(address: string, env: NodeJS.ProcessEn
     });
   }
   if (remote && !token && !clientCaFile) {
-    throw new TidewaterError('TW_SPEC_INVALID', `the control plane would listen on ${address} without authenticating callers`, {
-      subject: 'TIDEWATER_API_TOKEN',
-      fix: 'set TIDEWATER_API_TOKEN (or TIDEWATER_API_TOKEN_FILE) to a random secret, or TIDEWATER_TLS_CLIENT_CA to require client certificates',
-    });
+    throw new TidewaterError(
+      'TW_SPEC_INVALID',
+      `the control plane would listen on ${address} without authenticating callers`,
+      {
+        subject: 'TIDEWATER_API_TOKEN',
+        fix: 'set TIDEWATER_API_TOKEN (or TIDEWATER_API_TOKEN_FILE) to a random secret, or TIDEWATER_TLS_CLIENT_CA to require client certificates',
+      },
+    );
   }
   return { certFile, keyFile, clientCaFile, token };
 }
@@ -54,6 +61,10 @@ function readToken(env: NodeJS.ProcessEnv): string | undefined {
   try {
     return readFileSync(env.TIDEWATER_API_TOKEN_FILE, 'utf8').trim() || undefined;
   } catch (e) {
-    throw new TidewaterError('TW_SPEC_INVALID', `cannot read TIDEWATER_API_TOKEN_FILE ${env.TIDEWATER_API_TOKEN_FILE}: ${(e as NodeJS.ErrnoException).code}`, { subject: 'TIDEWATER_API_TOKEN_FILE', fix: 'point it at a readable file holding the token' });
+    throw new TidewaterError(
+      'TW_SPEC_INVALID',
+      `cannot read TIDEWATER_API_TOKEN_FILE ${env.TIDEWATER_API_TOKEN_FILE}: ${(e as NodeJS.ErrnoException).code}`,
+      { subject: 'TIDEWATER_API_TOKEN_FILE', fix: 'point it at a readable file holding the token' },
+    );
   }
 }

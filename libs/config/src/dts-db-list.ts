@@ -23,17 +23,20 @@ export function objectsFromDtsDbList(input: unknown): ObjectSpec[] {
       fail('is not valid JSON', 'paste the DbList JSON of the DTS task as an object or a JSON string');
     }
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || Object.keys(raw).length === 0) fail('must map database names to selections', 'e.g. {"shop": {"name": "shop", "all": true}}');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || Object.keys(raw).length === 0)
+    fail('must map database names to selections', 'e.g. {"shop": {"name": "shop", "all": true}}');
   return Object.entries(raw as Raw).map(([db, sel]) => {
     if (typeof sel !== 'object' || sel === null) fail(`${db}: must be an object`, 'e.g. {"name": "shop", "all": true}');
     const s = sel as Raw;
     const as = s.name !== undefined && s.name !== db ? String(s.name) : undefined;
     const dbPart = { database: db, ...(as ? { as } : {}) };
     if (s.all === true || s.Table === undefined) return dbPart;
-    if (typeof s.Table !== 'object' || s.Table === null) fail(`${db}.Table: must be an object`, 'map table names to {"name": ..., "all": true}');
+    if (typeof s.Table !== 'object' || s.Table === null)
+      fail(`${db}.Table: must be an object`, 'map table names to {"name": ..., "all": true}');
     const tables = Object.entries(s.Table as Raw).map(([t, ts]) => {
       const tsel = (ts ?? {}) as Raw;
-      if (tsel.filter !== undefined && (typeof tsel.filter !== 'string' || tsel.filter.length === 0)) fail(`${db}.${t}.filter: must be a non-empty string`, 'write the WHERE condition, e.g. "filter": "id > 10"');
+      if (tsel.filter !== undefined && (typeof tsel.filter !== 'string' || tsel.filter.length === 0))
+        fail(`${db}.${t}.filter: must be a non-empty string`, 'write the WHERE condition, e.g. "filter": "id > 10"');
       return {
         name: t,
         ...(tsel.name !== undefined && tsel.name !== t ? { as: String(tsel.name) } : {}),

@@ -1,4 +1,21 @@
-export type { TaskSpec, SourceSpec, DestinationSpec, ObjectSpec, FullOptions, IncrementalOptions, MigrationType, PartitionColumn, RetryOptions, TableSpec, EtlSpec, ComputedColumn, Capitalization, BatchMapping, ThrottleOptions, HeartbeatOptions } from './task-spec.js';
+export type {
+  TaskSpec,
+  SourceSpec,
+  DestinationSpec,
+  ObjectSpec,
+  FullOptions,
+  IncrementalOptions,
+  MigrationType,
+  PartitionColumn,
+  RetryOptions,
+  TableSpec,
+  EtlSpec,
+  ComputedColumn,
+  Capitalization,
+  BatchMapping,
+  ThrottleOptions,
+  HeartbeatOptions,
+} from './task-spec.js';
 export { DEFAULTS, taskSpecSchema } from './spec-schema.js';
 export { specKeyTable, withSpecTable } from './spec-doc.js';
 export { parseTaskSpec, validateTaskSpec, redactSpec } from './parse-task-spec.js';

@@ -46,5 +46,9 @@ export function capitalize(name: string, policy: Capitalization): string {
 
 /** The source tables a spec selects by name (whole databases are listed as `tables: undefined`, less `exclude`). */
 export function selections(spec: TaskSpec): { database: string; tables?: string[]; exclude?: string[] }[] {
-  return spec.objects.map((o) => ({ database: o.database, tables: o.tables?.map((t) => t.name), ...(o.exclude ? { exclude: [...o.exclude] } : {}) }));
+  return spec.objects.map((o) => ({
+    database: o.database,
+    tables: o.tables?.map((t) => t.name),
+    ...(o.exclude ? { exclude: [...o.exclude] } : {}),
+  }));
 }

@@ -17,7 +17,8 @@ function objectsOf(raw: Raw): ObjectSpec[] {
   return parseObjects(raw.objects);
 }
 
-const keyPath = (path: readonly PropertyKey[]) => path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('');
+const keyPath = (path: readonly PropertyKey[]) =>
+  path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('');
 
 /** `chunkRows` at the top level → `full.chunkRows` (both places when it exists in several). */
 function sectionKey(key: string): string | undefined {
@@ -34,10 +35,13 @@ function problemsOf(issues: readonly z.core.$ZodIssue[]): TidewaterError[] {
     const params = (issue as { params?: { fix?: (key: string) => string; problems?: TidewaterError[] } }).params;
     if (params?.problems) return params.problems;
     const key = keyPath(issue.path);
-    const problem = (message: string, fix: string) => new TidewaterError('TW_SPEC_INVALID', `task spec: ${key}: ${message}`, { subject: key, fix });
+    const problem = (message: string, fix: string) =>
+      new TidewaterError('TW_SPEC_INVALID', `task spec: ${key}: ${message}`, { subject: key, fix });
     if (issue.code === 'unrecognized_keys') {
       const allowed = Object.keys(shapeOf(nodeAt(taskSpecSchema, issue.path)!) ?? {});
-      return issue.keys.map((k) => unknownKey(key ? `${key}.${k}` : k, k, allowed, issue.path.length ? undefined : sectionKey));
+      return issue.keys.map((k) =>
+        unknownKey(key ? `${key}.${k}` : k, k, allowed, issue.path.length ? undefined : sectionKey),
+      );
     }
     if (params?.fix) return [problem(issue.message, params.fix(key))];
     const node = nodeAt(taskSpecSchema, issue.path);
@@ -70,7 +74,11 @@ export function parseTaskSpec(text: string): TaskSpec {
   try {
     raw = parseYaml(text);
   } catch (e) {
-    fail('(file)', `is not valid YAML/JSON: ${(e as Error).message.split('\n')[0]}`, 'fix the syntax at the line shown');
+    fail(
+      '(file)',
+      `is not valid YAML/JSON: ${(e as Error).message.split('\n')[0]}`,
+      'fix the syntax at the line shown',
+    );
   }
   return validateTaskSpec(raw);
 }

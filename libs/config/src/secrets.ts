@@ -15,7 +15,14 @@ export function secretKeyFromEnv(env: NodeJS.ProcessEnv = process.env): Buffer {
     try {
       text = readFileSync(env.TIDEWATER_SECRET_KEY_FILE, 'utf8').trim();
     } catch (e) {
-      throw new TidewaterError('TW_SPEC_INVALID', `cannot read TIDEWATER_SECRET_KEY_FILE ${env.TIDEWATER_SECRET_KEY_FILE}: ${(e as NodeJS.ErrnoException).code}`, { subject: 'TIDEWATER_SECRET_KEY_FILE', fix: 'point it at a readable file holding a 32-byte key (hex or base64)' });
+      throw new TidewaterError(
+        'TW_SPEC_INVALID',
+        `cannot read TIDEWATER_SECRET_KEY_FILE ${env.TIDEWATER_SECRET_KEY_FILE}: ${(e as NodeJS.ErrnoException).code}`,
+        {
+          subject: 'TIDEWATER_SECRET_KEY_FILE',
+          fix: 'point it at a readable file holding a 32-byte key (hex or base64)',
+        },
+      );
     }
   }
   if (!text) {
@@ -25,7 +32,11 @@ export function secretKeyFromEnv(env: NodeJS.ProcessEnv = process.env): Buffer {
     });
   }
   const key = /^[0-9a-f]{64}$/i.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64');
-  if (key.length !== 32) throw new TidewaterError('TW_SPEC_INVALID', 'TIDEWATER_SECRET_KEY must be 32 bytes (64 hex digits or base64)', { subject: 'TIDEWATER_SECRET_KEY', fix: 'generate one with `openssl rand -hex 32`' });
+  if (key.length !== 32)
+    throw new TidewaterError('TW_SPEC_INVALID', 'TIDEWATER_SECRET_KEY must be 32 bytes (64 hex digits or base64)', {
+      subject: 'TIDEWATER_SECRET_KEY',
+      fix: 'generate one with `openssl rand -hex 32`',
+    });
   return key;
 }
 
@@ -48,16 +59,23 @@ function open(sealed: string, key: Buffer): string {
   try {
     return Buffer.concat([d.update(raw.subarray(28)), d.final()]).toString('utf8');
   } catch {
-    throw new TidewaterError('TW_SPEC_INVALID', 'a stored task secret cannot be decrypted with this key', { subject: 'TIDEWATER_SECRET_KEY', fix: 'give every service the key the coordinator used when the task was created' });
+    throw new TidewaterError('TW_SPEC_INVALID', 'a stored task secret cannot be decrypted with this key', {
+      subject: 'TIDEWATER_SECRET_KEY',
+      fix: 'give every service the key the coordinator used when the task was created',
+    });
   }
 }
 
 /** The spec as stored at rest: the password encrypted (AES-256-GCM). */
 export function sealSpec(spec: TaskSpec, key: Buffer): TaskSpec {
-  return spec.source.password ? { ...spec, source: { ...spec.source, password: seal(spec.source.password, key) } } : spec;
+  return spec.source.password
+    ? { ...spec, source: { ...spec.source, password: seal(spec.source.password, key) } }
+    : spec;
 }
 
 /** The spec as services use it: the password decrypted. */
 export function openSpec(spec: TaskSpec, key: Buffer): TaskSpec {
-  return spec.source.password.startsWith(PREFIX) ? { ...spec, source: { ...spec.source, password: open(spec.source.password, key) } } : spec;
+  return spec.source.password.startsWith(PREFIX)
+    ? { ...spec, source: { ...spec.source, password: open(spec.source.password, key) } }
+    : spec;
 }

@@ -30,14 +30,22 @@ function sinkAssignment(env: NodeJS.ProcessEnv): ServiceConfig['sinkAssignment']
   const int = (variable: string, fallback: string, min: number): number => {
     const raw = env[variable] ?? fallback;
     if (!/^\d+$/.test(raw.trim()) || Number(raw) < min) {
-      throw invalid(variable, `${variable}=${raw} is not an integer ≥ ${min}`, `set ${variable} to an integer ≥ ${min}`);
+      throw invalid(
+        variable,
+        `${variable}=${raw} is not an integer ≥ ${min}`,
+        `set ${variable} to an integer ≥ ${min}`,
+      );
     }
     return Number(raw);
   };
   const index = int('TIDEWATER_SINK_INDEX', '0', 0);
   const count = int('TIDEWATER_SINK_COUNT', '1', 1);
   if (index >= count) {
-    throw invalid('TIDEWATER_SINK_INDEX', `TIDEWATER_SINK_INDEX=${index} is not below TIDEWATER_SINK_COUNT=${count}`, 'number the sink instances 0 … TIDEWATER_SINK_COUNT-1');
+    throw invalid(
+      'TIDEWATER_SINK_INDEX',
+      `TIDEWATER_SINK_INDEX=${index} is not below TIDEWATER_SINK_COUNT=${count}`,
+      'number the sink instances 0 … TIDEWATER_SINK_COUNT-1',
+    );
   }
   return { index, count };
 }
@@ -45,11 +53,19 @@ function sinkAssignment(env: NodeJS.ProcessEnv): ServiceConfig['sinkAssignment']
 export function serviceConfigFromEnv(serviceName: string, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   const natsUrl = env.TIDEWATER_NATS_URL ?? 'nats://127.0.0.1:4222';
   if (!/^(nats|tls):\/\//.test(natsUrl)) {
-    throw invalid('TIDEWATER_NATS_URL', `TIDEWATER_NATS_URL=${natsUrl} is not a nats:// URL`, 'set TIDEWATER_NATS_URL=nats://host:4222');
+    throw invalid(
+      'TIDEWATER_NATS_URL',
+      `TIDEWATER_NATS_URL=${natsUrl} is not a nats:// URL`,
+      'set TIDEWATER_NATS_URL=nats://host:4222',
+    );
   }
   const level = env.TIDEWATER_LOG_LEVEL ?? 'info';
   if (!['debug', 'info', 'warn', 'error'].includes(level)) {
-    throw invalid('TIDEWATER_LOG_LEVEL', `TIDEWATER_LOG_LEVEL=${level} is not a level`, 'use debug, info, warn or error');
+    throw invalid(
+      'TIDEWATER_LOG_LEVEL',
+      `TIDEWATER_LOG_LEVEL=${level} is not a level`,
+      'use debug, info, warn or error',
+    );
   }
   return {
     natsUrl,

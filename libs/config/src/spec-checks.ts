@@ -17,7 +17,8 @@ export function isObject(v: unknown): v is Raw {
 /** Every unknown key of the mapping, in one error. */
 export function checkKeys(obj: Raw, allowed: readonly string[], where: string): void {
   const problems: TidewaterError[] = [];
-  for (const key of Object.keys(obj)) if (!allowed.includes(key)) problems.push(unknownKey(where ? `${where}.${key}` : key, key, allowed));
+  for (const key of Object.keys(obj))
+    if (!allowed.includes(key)) problems.push(unknownKey(where ? `${where}.${key}` : key, key, allowed));
   throwProblems(problems);
 }
 
@@ -25,9 +26,17 @@ export function checkKeys(obj: Raw, allowed: readonly string[], where: string): 
  * An unknown key, with a "did you mean" when an allowed key differs only in case or by at most
  * two edits, or else `elsewhere` (a top-level key that belongs in a section).
  */
-export function unknownKey(path: string, key: string, allowed: readonly string[], elsewhere?: (key: string) => string | undefined): TidewaterError {
-  const near = allowed.find((a) => a.toLowerCase() === key.toLowerCase() || editDistance(a, key) <= 2) ?? elsewhere?.(key);
-  const fix = near ? `did you mean "${near}"? See docs/task-spec.md` : `allowed keys: ${allowed.join(', ')} (docs/task-spec.md)`;
+export function unknownKey(
+  path: string,
+  key: string,
+  allowed: readonly string[],
+  elsewhere?: (key: string) => string | undefined,
+): TidewaterError {
+  const near =
+    allowed.find((a) => a.toLowerCase() === key.toLowerCase() || editDistance(a, key) <= 2) ?? elsewhere?.(key);
+  const fix = near
+    ? `did you mean "${near}"? See docs/task-spec.md`
+    : `allowed keys: ${allowed.join(', ')} (docs/task-spec.md)`;
   return new TidewaterError('TW_SPEC_INVALID', `task spec: ${path}: unknown key`, { subject: path, fix });
 }
 
@@ -49,7 +58,9 @@ export function collect<T>(problems: TidewaterError[], part: () => T): T | undef
 export function throwProblems(problems: readonly TidewaterError[]): void {
   if (problems.length === 0) return;
   if (problems.length === 1) throw problems[0]!;
-  const lines = problems.map((p) => `  - ${p.message.replace(/^task spec: /, '')}\n      fix: ${p.details.fix ?? 'see docs/task-spec.md'}`);
+  const lines = problems.map(
+    (p) => `  - ${p.message.replace(/^task spec: /, '')}\n      fix: ${p.details.fix ?? 'see docs/task-spec.md'}`,
+  );
   throw new TidewaterError('TW_SPEC_INVALID', `task spec has ${problems.length} problems:\n${lines.join('\n')}`, {
     subject: problems.map((p) => p.details.subject).join(', '),
     fix: 'fix each key listed above (docs/task-spec.md)',

@@ -14,10 +14,13 @@ describe('task-spec key table', () => {
   it('has a row per documented key, with defaults and ranges drawn from the schema', () => {
     const table = specKeyTable();
     expect(table).toContain('| `full.chunkRows` | integer | `50000` | 100 … 10,000,000 |');
-    expect(table).toContain('| `destination` | mapping | `{type: duckdb, path: ./warehouse.duckdb}` | `type`, `path` |');
+    expect(table).toContain(
+      '| `destination` | mapping | `{type: duckdb, path: ./warehouse.duckdb}` | `type`, `path` |',
+    );
     expect(table).toContain('| `conflictMode` | string | `precheck` | `precheck`, `ignore` |');
     expect(table).toContain('| `objects[].tables[].etl` |');
-    for (const key of Object.keys(taskSpecSchema.shape).filter((k) => !['retry', 'throttle'].includes(k))) expect(table).toContain(`| \`${key}\` |`);
+    for (const key of Object.keys(taskSpecSchema.shape).filter((k) => !['retry', 'throttle'].includes(k)))
+      expect(table).toContain(`| \`${key}\` |`);
   });
 
   it('replaces only the text between the markers', () => {

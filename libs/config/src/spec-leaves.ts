@@ -23,16 +23,22 @@ export interface KeyMeta {
 
 /** A value's problem; `at` is a path below the key (a list element). */
 export class Bad {
-  constructor(readonly message: string, readonly fix: (key: string) => string, readonly at: readonly (string | number)[] = []) {}
+  constructor(
+    readonly message: string,
+    readonly fix: (key: string) => string,
+    readonly at: readonly (string | number)[] = [],
+  ) {}
 }
 
 /** The value, or the spec error of its problem (for validation code outside the schema). */
 export function must<T>(key: string, r: T | Bad): T {
-  if (r instanceof Bad) throw new TidewaterError('TW_SPEC_INVALID', `task spec: ${key}: ${r.message}`, { subject: key, fix: r.fix(key) });
+  if (r instanceof Bad)
+    throw new TidewaterError('TW_SPEC_INVALID', `task spec: ${key}: ${r.message}`, { subject: key, fix: r.fix(key) });
   return r;
 }
 
-export const withMeta = <T extends z.ZodType>(schema: T, meta: KeyMeta): T => schema.meta(meta as Record<string, unknown>);
+export const withMeta = <T extends z.ZodType>(schema: T, meta: KeyMeta): T =>
+  schema.meta(meta as Record<string, unknown>);
 
 /** A value checked by `check`, which returns the value or its problem(s). */
 export function leaf<T>(check: (v: unknown) => T | Bad | Bad[], doc?: KeyDoc) {
@@ -49,28 +55,39 @@ export function leaf<T>(check: (v: unknown) => T | Bad | Bad[], doc?: KeyDoc) {
 const n = (x: number) => x.toLocaleString('en-US');
 
 export function checkInt(v: unknown, min: number, max: number): number | Bad {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) return new Bad(`must be an integer from ${min} to ${max}`, (k) => `set ${k} within ${min}..${max}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+    return new Bad(`must be an integer from ${min} to ${max}`, (k) => `set ${k} within ${min}..${max}`);
   return v;
 }
 
-export const int = (min: number, max: number) => leaf((v) => checkInt(v, min, max), { type: 'integer', allowed: `${n(min)} … ${n(max)}` });
+export const int = (min: number, max: number) =>
+  leaf((v) => checkInt(v, min, max), { type: 'integer', allowed: `${n(min)} … ${n(max)}` });
 
 export function checkOneOf<T extends string>(v: unknown, allowed: readonly T[]): T | Bad {
-  if (typeof v !== 'string' || !allowed.includes(v as T)) return new Bad(`must be one of ${allowed.join(', ')}`, (k) => `set ${k} to ${allowed.map((a) => `"${a}"`).join(' or ')}`);
+  if (typeof v !== 'string' || !allowed.includes(v as T))
+    return new Bad(
+      `must be one of ${allowed.join(', ')}`,
+      (k) => `set ${k} to ${allowed.map((a) => `"${a}"`).join(' or ')}`,
+    );
   return v as T;
 }
 
-export const oneOf = <T extends string>(allowed: readonly T[]) => leaf((v) => checkOneOf(v, allowed), { type: 'string', allowed: allowed.map((a) => `\`${a}\``).join(', ') });
+export const oneOf = <T extends string>(allowed: readonly T[]) =>
+  leaf((v) => checkOneOf(v, allowed), { type: 'string', allowed: allowed.map((a) => `\`${a}\``).join(', ') });
 
 export function checkStr(v: unknown): string | Bad {
-  if (typeof v !== 'string' || v.length === 0) return new Bad(v === undefined ? 'is required' : 'must be a non-empty string', (k) => `set ${k} to a string`);
+  if (typeof v !== 'string' || v.length === 0)
+    return new Bad(v === undefined ? 'is required' : 'must be a non-empty string', (k) => `set ${k} to a string`);
   return v;
 }
 
 export const str = () => leaf(checkStr, { type: 'string', allowed: 'non-empty' });
 
 /** A mapping of known keys; an unknown key is a problem with a "did you mean" (spec-issues.ts). */
-export function section<S extends z.ZodRawShape>(shape: S, notObject: KeyMeta['notObject'] = { message: 'must be an object', fix: 'see docs/task-spec.md' }) {
+export function section<S extends z.ZodRawShape>(
+  shape: S,
+  notObject: KeyMeta['notObject'] = { message: 'must be an object', fix: 'see docs/task-spec.md' },
+) {
   return withMeta(z.strictObject(shape), { notObject });
 }
 
@@ -81,7 +98,11 @@ export function guard<I, O>(fn: (input: I) => O) {
       return fn(input);
     } catch (e) {
       if (!(e instanceof TidewaterError) || e.code !== 'TW_SPEC_INVALID') throw e;
-      ctx.addIssue({ code: 'custom', message: e.message, params: { problems: (e.details.problems as TidewaterError[] | undefined) ?? [e] } });
+      ctx.addIssue({
+        code: 'custom',
+        message: e.message,
+        params: { problems: (e.details.problems as TidewaterError[] | undefined) ?? [e] },
+      });
       return z.NEVER;
     }
   };

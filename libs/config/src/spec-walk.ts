@@ -34,7 +34,9 @@ function objectIn(node: Node): boolean {
 
 /** The keys of a mapping node, in order; undefined for a value. */
 export function shapeOf(node: Node): Record<string, Node> | undefined {
-  return chain(node).map((n) => defOf(n)).find((d) => d.type === 'object')?.shape;
+  return chain(node)
+    .map((n) => defOf(n))
+    .find((d) => d.type === 'object')?.shape;
 }
 
 /** The node a key path names (list indexes skipped: only mappings have keys). */
@@ -46,7 +48,9 @@ export function nodeAt(root: Node, path: readonly PropertyKey[]): Node | undefin
 
 /** Everything the node and the nodes it wraps say about themselves, the outer winning. */
 export function metaOf(node: Node): KeyMeta & { doc: KeyDoc } {
-  const metas = chain(node).map((n) => (n.meta() ?? {}) as KeyMeta).reverse();
+  const metas = chain(node)
+    .map((n) => (n.meta() ?? {}) as KeyMeta)
+    .reverse();
   return { ...Object.assign({}, ...metas), doc: Object.assign({}, ...metas.map((m) => m.doc ?? {})) };
 }
 

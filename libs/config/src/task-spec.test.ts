@@ -29,19 +29,38 @@ describe('parseTaskSpec', () => {
   });
 
   it('refuses bad values with the key in the message', () => {
-    expect(() => parseTaskSpec(base + 'full: { chunkRows: 5 }\n')).toThrow(/full.chunkRows: must be an integer from 100/);
-    expect(() => parseTaskSpec(base + 'conflictMode: overwrite\n')).toThrow(/conflictMode: must be one of precheck, ignore/);
-    expect(() => parseTaskSpec('name: x\nsource: { url: "mysql://a:b@h" }\nobjects: []\n')).toThrow(/objects: must list at least one database/);
+    expect(() => parseTaskSpec(base + 'full: { chunkRows: 5 }\n')).toThrow(
+      /full.chunkRows: must be an integer from 100/,
+    );
+    expect(() => parseTaskSpec(base + 'conflictMode: overwrite\n')).toThrow(
+      /conflictMode: must be one of precheck, ignore/,
+    );
+    expect(() => parseTaskSpec('name: x\nsource: { url: "mysql://a:b@h" }\nobjects: []\n')).toThrow(
+      /objects: must list at least one database/,
+    );
     expect(() => parseTaskSpec('name: [x')).toThrow(/not valid YAML/);
   });
 
   it('takes DTS retry windows within their ranges, the other-issues one smaller', () => {
     expect(parseTaskSpec(base).retry).toEqual({ connectionMinutes: 720, otherMinutes: 10 });
-    expect(parseTaskSpec(`${base}retry: { connectionMinutes: 30, otherMinutes: 5 }\n`).retry).toEqual({ connectionMinutes: 30, otherMinutes: 5 });
-    expect(() => parseTaskSpec(`${base}retry: { connectionMinutes: 5 }\n`)).toThrow(/retry.connectionMinutes: must be an integer from 10 to 1440/);
-    expect(() => parseTaskSpec(`${base}retry: { otherMinutes: 0 }\n`)).toThrow(/retry.otherMinutes: must be an integer from 1 to 1440/);
-    expect(() => parseTaskSpec(`${base}retry: { connectionMinutes: 20, otherMinutes: 20 }\n`)).toThrow(/retry.otherMinutes: \(20\) must be smaller than retry.connectionMinutes \(20\)/);
-    expect(() => parseTaskSpec(`${base}retry: { conectionMinutes: 20 }\n`)).toThrow(expect.objectContaining({ details: expect.objectContaining({ fix: expect.stringContaining('did you mean "connectionMinutes"') }) }));
+    expect(parseTaskSpec(`${base}retry: { connectionMinutes: 30, otherMinutes: 5 }\n`).retry).toEqual({
+      connectionMinutes: 30,
+      otherMinutes: 5,
+    });
+    expect(() => parseTaskSpec(`${base}retry: { connectionMinutes: 5 }\n`)).toThrow(
+      /retry.connectionMinutes: must be an integer from 10 to 1440/,
+    );
+    expect(() => parseTaskSpec(`${base}retry: { otherMinutes: 0 }\n`)).toThrow(
+      /retry.otherMinutes: must be an integer from 1 to 1440/,
+    );
+    expect(() => parseTaskSpec(`${base}retry: { connectionMinutes: 20, otherMinutes: 20 }\n`)).toThrow(
+      /retry.otherMinutes: \(20\) must be smaller than retry.connectionMinutes \(20\)/,
+    );
+    expect(() => parseTaskSpec(`${base}retry: { conectionMinutes: 20 }\n`)).toThrow(
+      expect.objectContaining({
+        details: expect.objectContaining({ fix: expect.stringContaining('did you mean "connectionMinutes"') }),
+      }),
+    );
   });
 
   it('never shows the password once redacted, nor in errors', () => {
@@ -58,21 +77,37 @@ describe('parseTaskSpec', () => {
 describe('DTS DbList', () => {
   const head = 'name: t\nsource: { url: "mysql://u:p@h:3306" }\n';
   it('accepts the selection DTS users already have, as object or JSON string', () => {
-    const spec = parseTaskSpec(head + `dbList: '{"shop": {"name": "shop", "all": false, "Table": {"customer": {"name": "customer", "all": true}, "orders": {"all": true}}}, "crm": {"name": "crm", "all": true}}'\n`);
-    expect(spec.objects).toEqual([{ database: 'shop', tables: [{ name: 'customer' }, { name: 'orders' }] }, { database: 'crm' }]);
+    const spec = parseTaskSpec(
+      head +
+        `dbList: '{"shop": {"name": "shop", "all": false, "Table": {"customer": {"name": "customer", "all": true}, "orders": {"all": true}}}, "crm": {"name": "crm", "all": true}}'\n`,
+    );
+    expect(spec.objects).toEqual([
+      { database: 'shop', tables: [{ name: 'customer' }, { name: 'orders' }] },
+      { database: 'crm' },
+    ]);
   });
   it('takes renaming and filters from DbList', () => {
-    const spec = parseTaskSpec(head + 'dbList: { shop: { name: shop2, all: false, Table: { t: { name: t2, filter: "id > 1" } } } }\n');
-    expect(spec.objects).toEqual([{ database: 'shop', as: 'shop2', tables: [{ name: 't', as: 't2', filter: 'id > 1' }] }]);
-    expect(() => parseTaskSpec(head + 'dbList: { shop: { name: "bad name", all: true } }\n')).toThrow(/"bad name" is not a valid destination name/);
-    expect(() => parseTaskSpec(head + 'dbList: { shop: { all: true } }\nobjects: [{ database: x }]\n')).toThrow(/together with objects/);
+    const spec = parseTaskSpec(
+      head + 'dbList: { shop: { name: shop2, all: false, Table: { t: { name: t2, filter: "id > 1" } } } }\n',
+    );
+    expect(spec.objects).toEqual([
+      { database: 'shop', as: 'shop2', tables: [{ name: 't', as: 't2', filter: 'id > 1' }] },
+    ]);
+    expect(() => parseTaskSpec(head + 'dbList: { shop: { name: "bad name", all: true } }\n')).toThrow(
+      /"bad name" is not a valid destination name/,
+    );
+    expect(() => parseTaskSpec(head + 'dbList: { shop: { all: true } }\nobjects: [{ database: x }]\n')).toThrow(
+      /together with objects/,
+    );
   });
 });
 
 describe('object mapping options', () => {
   const head = 'name: t\nsource: { url: "mysql://u:p@h:3306" }\n';
   it('takes tables as names or as objects with mapping, filter and ETL', () => {
-    const spec = parseTaskSpec(head + `objects:
+    const spec = parseTaskSpec(
+      head +
+        `objects:
   - database: shop
     as: dw
     tables:
@@ -86,13 +121,25 @@ capitalization: upper
 mapping: { tablePrefix: ods_ }
 throttle: { full: { rps: 5000 }, incremental: { mbps: 2 } }
 heartbeat: true
-`);
+`,
+    );
     expect(spec.objects[0]).toEqual({
       database: 'shop',
       as: 'dw',
       tables: [
         { name: 'plain' },
-        { name: 'customer', as: 'client', columns: { id: 'client_id' }, filter: "status <> 'gone'", etl: { drop: ['secret'], set: { email: 'LOWER(email)' }, add: [{ name: 'total', type: 'decimal(12,2)', expr: 'price * qty' }], where: 'qty > 0' } },
+        {
+          name: 'customer',
+          as: 'client',
+          columns: { id: 'client_id' },
+          filter: "status <> 'gone'",
+          etl: {
+            drop: ['secret'],
+            set: { email: 'LOWER(email)' },
+            add: [{ name: 'total', type: 'decimal(12,2)', expr: 'price * qty' }],
+            where: 'qty > 0',
+          },
+        },
       ],
     });
     expect(spec.capitalization).toBe('upper');
@@ -102,18 +149,35 @@ heartbeat: true
   });
 
   it('refuses bad names, duplicate targets, negative rates and huge expressions', () => {
-    expect(() => parseTaskSpec(head + 'objects: [{ database: shop, tables: [{ name: t, as: "x-y" }] }]\n')).toThrow(/"x-y" is not a valid destination name/);
-    expect(() => parseTaskSpec(head + 'objects: [{ database: shop, tables: [{ name: t, columns: { a: x, b: X } }] }]\n')).toThrow(/maps two columns to x/);
-    expect(() => parseTaskSpec(head + 'objects: [{ database: shop }]\nthrottle: { full: { rps: -1 } }\n')).toThrow(/throttle.full.rps: must be an integer from 0/);
-    expect(() => parseTaskSpec(head + `objects: [{ database: shop, tables: [{ name: t, filter: "${'x'.repeat(5000)}" }] }]\n`)).toThrow(/filter: is 5000 characters long/);
-    expect(() => parseTaskSpec(head + 'objects: [{ database: shop }, { database: shop }]\n')).toThrow(/lists database shop twice/);
-    expect(() => parseTaskSpec(head + 'objects: [{ database: shop }]\nfull: { chunkRows: 1000000, batchRows: 100 }\n')).toThrow(/is 10000 batches per chunk; at most 1000/);
+    expect(() => parseTaskSpec(head + 'objects: [{ database: shop, tables: [{ name: t, as: "x-y" }] }]\n')).toThrow(
+      /"x-y" is not a valid destination name/,
+    );
+    expect(() =>
+      parseTaskSpec(head + 'objects: [{ database: shop, tables: [{ name: t, columns: { a: x, b: X } }] }]\n'),
+    ).toThrow(/maps two columns to x/);
+    expect(() => parseTaskSpec(head + 'objects: [{ database: shop }]\nthrottle: { full: { rps: -1 } }\n')).toThrow(
+      /throttle.full.rps: must be an integer from 0/,
+    );
+    expect(() =>
+      parseTaskSpec(head + `objects: [{ database: shop, tables: [{ name: t, filter: "${'x'.repeat(5000)}" }] }]\n`),
+    ).toThrow(/filter: is 5000 characters long/);
+    expect(() => parseTaskSpec(head + 'objects: [{ database: shop }, { database: shop }]\n')).toThrow(
+      /lists database shop twice/,
+    );
+    expect(() =>
+      parseTaskSpec(head + 'objects: [{ database: shop }]\nfull: { chunkRows: 1000000, batchRows: 100 }\n'),
+    ).toThrow(/is 10000 batches per chunk; at most 1000/);
   });
 
   it('refuses more than 1,000 one-by-one tables with per-table mapping, as DTS does', () => {
-    const many = (mapped: boolean) => Array.from({ length: 1001 }, (_, i) => (mapped && i === 7 ? `{ name: t${i}, as: x${i} }` : `t${i}`)).join(', ');
-    expect(parseTaskSpec(head + `objects: [{ database: shop, tables: [${many(false)}] }]\n`).objects[0]!.tables).toHaveLength(1001);
-    expect(() => parseTaskSpec(head + `objects: [{ database: shop, tables: [${many(true)}] }]\n`)).toThrow(/selects 1001 tables one by one with per-table mapping/);
+    const many = (mapped: boolean) =>
+      Array.from({ length: 1001 }, (_, i) => (mapped && i === 7 ? `{ name: t${i}, as: x${i} }` : `t${i}`)).join(', ');
+    expect(
+      parseTaskSpec(head + `objects: [{ database: shop, tables: [${many(false)}] }]\n`).objects[0]!.tables,
+    ).toHaveLength(1001);
+    expect(() => parseTaskSpec(head + `objects: [{ database: shop, tables: [${many(true)}] }]\n`)).toThrow(
+      /selects 1001 tables one by one with per-table mapping/,
+    );
   });
 });
 
@@ -125,8 +189,13 @@ describe('source.url credentials', () => {
     } catch (e) {
       err = e;
     }
-    expect(err).toMatchObject({ code: 'TW_SPEC_INVALID', details: { subject: 'source.url', fix: expect.stringContaining('%25') } });
-    expect(JSON.stringify({ m: (err as Error).message, d: (err as { details: unknown }).details })).not.toContain('pa%zzword');
+    expect(err).toMatchObject({
+      code: 'TW_SPEC_INVALID',
+      details: { subject: 'source.url', fix: expect.stringContaining('%25') },
+    });
+    expect(JSON.stringify({ m: (err as Error).message, d: (err as { details: unknown }).details })).not.toContain(
+      'pa%zzword',
+    );
   });
 });
 
@@ -142,21 +211,40 @@ describe('spec errors a user can act on', () => {
   };
 
   it('points a top-level key that belongs in a section to its place', () => {
-    expect(errorOf(head + 'additionalColumnRule: new\n').details.fix).toContain('did you mean "incremental.additionalColumnRule"');
+    expect(errorOf(head + 'additionalColumnRule: new\n').details.fix).toContain(
+      'did you mean "incremental.additionalColumnRule"',
+    );
     expect(errorOf(head + 'chunkRows: 1000\n').details.fix).toContain('did you mean "full.chunkRows"');
-    expect(errorOf(head + 'partition: [modifytime_year]\n').details.fix).toContain('did you mean "incremental.partition"');
+    expect(errorOf(head + 'partition: [modifytime_year]\n').details.fix).toContain(
+      'did you mean "incremental.partition"',
+    );
     expect(errorOf(head + 'batchRows: 10\n').details.fix).toContain('"full.batchRows" or "incremental.batchRows"');
   });
 
   it('reports every problem of a spec at once', () => {
-    const e = errorOf('name: "a.b"\nsource: { url: "mysql://u:p@h:3306", colour: red }\nobjects: [{ database: shop, tables: [] }, { databse: x }]\nchunkRows: 5\nconflictMode: overwrite\nfull: { chunkRows: 5 }\n');
-    for (const key of ['name', 'source.colour', 'objects[0].tables', 'objects[1].databse', 'chunkRows', 'conflictMode', 'full.chunkRows']) expect(e.message).toContain(`${key}: `);
+    const e = errorOf(
+      'name: "a.b"\nsource: { url: "mysql://u:p@h:3306", colour: red }\nobjects: [{ database: shop, tables: [] }, { databse: x }]\nchunkRows: 5\nconflictMode: overwrite\nfull: { chunkRows: 5 }\n',
+    );
+    for (const key of [
+      'name',
+      'source.colour',
+      'objects[0].tables',
+      'objects[1].databse',
+      'chunkRows',
+      'conflictMode',
+      'full.chunkRows',
+    ])
+      expect(e.message).toContain(`${key}: `);
     expect(e.message).toContain('7 problems');
     expect(e.message).toContain('did you mean "full.chunkRows"');
   });
 
   it('hints at percent-encoding when a raw password breaks the URL, never quoting it', () => {
-    for (const url of ['mysql://app:p@ss:w/rd%@db.example:3306', 'mysql://app:12/rd@db.example:3306', 'mysql://app:pa%zz@db.example:3306']) {
+    for (const url of [
+      'mysql://app:p@ss:w/rd%@db.example:3306',
+      'mysql://app:12/rd@db.example:3306',
+      'mysql://app:pa%zz@db.example:3306',
+    ]) {
       const e = errorOf(`name: t\nsource: { url: "${url}" }\nobjects: [{ database: shop }]\n`);
       expect(e.details.subject).toBe('source.url');
       expect(e.details.fix).toContain('%40');
@@ -169,11 +257,17 @@ describe('spec errors a user can act on', () => {
 describe('objects exclude', () => {
   const head = 'name: t\nsource: { url: "mysql://u:p@h:3306" }\n';
   it('takes a whole database less some tables', () => {
-    expect(parseTaskSpec(head + 'objects: [{ database: shop, exclude: [audit_note] }]\n').objects).toEqual([{ database: 'shop', exclude: ['audit_note'] }]);
+    expect(parseTaskSpec(head + 'objects: [{ database: shop, exclude: [audit_note] }]\n').objects).toEqual([
+      { database: 'shop', exclude: ['audit_note'] },
+    ]);
   });
   it('refuses exclude with tables, an empty list and repeats', () => {
-    expect(() => parseTaskSpec(head + 'objects: [{ database: shop, tables: [a], exclude: [b] }]\n')).toThrow(/objects\[0\].exclude: is given together with tables/);
-    expect(() => parseTaskSpec(head + 'objects: [{ database: shop, exclude: [] }]\n')).toThrow(/objects\[0\].exclude: must be a non-empty list/);
+    expect(() => parseTaskSpec(head + 'objects: [{ database: shop, tables: [a], exclude: [b] }]\n')).toThrow(
+      /objects\[0\].exclude: is given together with tables/,
+    );
+    expect(() => parseTaskSpec(head + 'objects: [{ database: shop, exclude: [] }]\n')).toThrow(
+      /objects\[0\].exclude: must be a non-empty list/,
+    );
     expect(() => parseTaskSpec(head + 'objects: [{ database: shop, exclude: [a, a] }]\n')).toThrow(/lists a twice/);
   });
 });

@@ -112,7 +112,8 @@ export interface FullOptions {
   readonly parallelChunks: number;
 }
 
-export type PartitionColumn = 'modifytime_year' | 'modifytime_month' | 'modifytime_day' | 'modifytime_hour' | 'modifytime_minute';
+export type PartitionColumn =
+  'modifytime_year' | 'modifytime_month' | 'modifytime_day' | 'modifytime_hour' | 'modifytime_minute';
 
 export interface IncrementalOptions {
   /** 'previous': record_id, operation_flag, …; 'new': the same names prefixed new_dts_sync_. */

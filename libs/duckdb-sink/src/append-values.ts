@@ -66,7 +66,10 @@ function isTemporal(e: ValueEncoding): boolean {
  */
 export function columnOrder(table: DestTable, rs: RowSet): number[] {
   if (rs.schemaVersion > table.version) {
-    throw new TidewaterError('TW_DEST_WRITE', `rows of ${table.schema}.${table.stem} have schema version ${rs.schemaVersion}, the sink knows ${table.version}; waiting for the schema change`);
+    throw new TidewaterError(
+      'TW_DEST_WRITE',
+      `rows of ${table.schema}.${table.stem} have schema version ${rs.schemaVersion}, the sink knows ${table.version}; waiting for the schema change`,
+    );
   }
   return table.columns.map((col) => {
     const i = rs.columnNames.indexOf(col.name);
@@ -80,5 +83,10 @@ export function columnOrder(table: DestTable, rs: RowSet): number[] {
 /** A failed write as TW_DEST_WRITE naming the table (a TidewaterError passes unchanged). */
 export function writeError(e: unknown, table: string): TidewaterError {
   if (e instanceof TidewaterError) return e;
-  return new TidewaterError('TW_DEST_WRITE', `write to ${table} failed: ${(e as Error).message}`, { subject: table }, { cause: e });
+  return new TidewaterError(
+    'TW_DEST_WRITE',
+    `write to ${table} failed: ${(e as Error).message}`,
+    { subject: table },
+    { cause: e },
+  );
 }

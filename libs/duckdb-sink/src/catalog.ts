@@ -20,12 +20,17 @@ export class Catalog {
   static async load(c: DuckDBConnection): Promise<Catalog> {
     const catalog = new Catalog(String((await c.runAndReadAll('SELECT current_database()')).getRows()[0]![0]));
     await c.run(`CREATE SCHEMA IF NOT EXISTS ${META}`);
-    await c.run(`CREATE TABLE IF NOT EXISTS ${META}.chunks (task_id VARCHAR, chunk_id VARCHAR, table_name VARCHAR, row_count BIGINT, committed_at TIMESTAMP)`);
+    await c.run(
+      `CREATE TABLE IF NOT EXISTS ${META}.chunks (task_id VARCHAR, chunk_id VARCHAR, table_name VARCHAR, row_count BIGINT, committed_at TIMESTAMP)`,
+    );
     await c.run(`CREATE TABLE IF NOT EXISTS ${META}.tables (task_id VARCHAR, schema_name VARCHAR, table_name VARCHAR)`);
     // Tables that existed before a conflictMode: ignore task adopted them: their rows are
     // not the task's, so its full copy must not overwrite them.
-    await c.run(`CREATE TABLE IF NOT EXISTS ${META}.adopted (task_id VARCHAR, schema_name VARCHAR, table_name VARCHAR)`);
-    for (const r of (await c.runAndReadAll(`SELECT schema_name || '.' || table_name FROM ${META}.adopted`)).getRows()) catalog.adopted.add(String(r[0]));
+    await c.run(
+      `CREATE TABLE IF NOT EXISTS ${META}.adopted (task_id VARCHAR, schema_name VARCHAR, table_name VARCHAR)`,
+    );
+    for (const r of (await c.runAndReadAll(`SELECT schema_name || '.' || table_name FROM ${META}.adopted`)).getRows())
+      catalog.adopted.add(String(r[0]));
     return catalog;
   }
 
@@ -41,7 +46,10 @@ export class Catalog {
 
   /** `schema.table` of every table in the file. */
   async existingTables(c: DuckDBConnection): Promise<Set<string>> {
-    return strings(c, `SELECT table_schema || '.' || table_name FROM information_schema.tables WHERE table_catalog = ${literal(this.name)}`);
+    return strings(
+      c,
+      `SELECT table_schema || '.' || table_name FROM information_schema.tables WHERE table_catalog = ${literal(this.name)}`,
+    );
   }
 
   /** Task ids that created any table in the file. */
@@ -73,11 +81,19 @@ export class Catalog {
 
   /** S1: read inside the chunk's transaction, so a chunk is checked and recorded atomically with its rows. */
   async chunkCommitted(c: DuckDBConnection, taskId: string, chunkId: string): Promise<boolean> {
-    return (await c.runAndReadAll(`SELECT 1 FROM ${META}.chunks WHERE task_id = ${literal(taskId)} AND chunk_id = ${literal(chunkId)}`)).currentRowCount > 0;
+    return (
+      (
+        await c.runAndReadAll(
+          `SELECT 1 FROM ${META}.chunks WHERE task_id = ${literal(taskId)} AND chunk_id = ${literal(chunkId)}`,
+        )
+      ).currentRowCount > 0
+    );
   }
 
   async recordChunk(c: DuckDBConnection, taskId: string, chunkId: string, table: string, rows: number): Promise<void> {
-    await c.run(`INSERT INTO ${META}.chunks VALUES (${literal(taskId)}, ${literal(chunkId)}, ${literal(table)}, ${rows}, now())`);
+    await c.run(
+      `INSERT INTO ${META}.chunks VALUES (${literal(taskId)}, ${literal(chunkId)}, ${literal(table)}, ${rows}, now())`,
+    );
   }
 
   /** Column names of `schema.table` in physical order, cached until `forgetLayout`. */

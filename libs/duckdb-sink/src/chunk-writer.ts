@@ -13,7 +13,15 @@ import type { Catalog } from './catalog.js';
  * their checkpoint are one atomic write). Returns false (and writes nothing) when the chunk
  * was committed before.
  */
-export async function commitChunk(c: DuckDBConnection, catalog: Catalog, taskId: string, chunkId: string, table: DestTable, rowsets: readonly RowSet[], opts: Pick<TableOptions, 'temporalMapping'>): Promise<boolean> {
+export async function commitChunk(
+  c: DuckDBConnection,
+  catalog: Catalog,
+  taskId: string,
+  chunkId: string,
+  table: DestTable,
+  rowsets: readonly RowSet[],
+  opts: Pick<TableOptions, 'temporalMapping'>,
+): Promise<boolean> {
   await c.run('BEGIN TRANSACTION');
   try {
     if (await catalog.chunkCommitted(c, taskId, chunkId)) {
@@ -24,11 +32,18 @@ export async function commitChunk(c: DuckDBConnection, catalog: Catalog, taskId:
     const adopted = catalog.isAdopted(table.schema, `${table.stem}_base`);
     // An adopted table: rows go through a staging table and only keys it lacks are
     // inserted (the full copy keeps the destination's row on a key conflict).
-    if (adopted) await c.run(`CREATE OR REPLACE TEMP TABLE tw_stage (${table.columns.map((col) => `${ident(col.name)} ${duckdbType(col, opts.temporalMapping)}`).join(', ')})`);
-    const ap = adopted ? await c.createAppender('tw_stage', 'main', 'temp') : await c.createAppender(`${table.stem}_base`, table.schema, catalog.name);
+    if (adopted)
+      await c.run(
+        `CREATE OR REPLACE TEMP TABLE tw_stage (${table.columns.map((col) => `${ident(col.name)} ${duckdbType(col, opts.temporalMapping)}`).join(', ')})`,
+      );
+    const ap = adopted
+      ? await c.createAppender('tw_stage', 'main', 'temp')
+      : await c.createAppender(`${table.stem}_base`, table.schema, catalog.name);
     // Physical column order: an ADD COLUMN lands after ETL-computed columns, while the
     // table's column list keeps source columns first. The staging table is in list order.
-    const layout = adopted ? table.columns.map((col) => col.name) : await catalog.layout(c, table.schema, `${table.stem}_base`);
+    const layout = adopted
+      ? table.columns.map((col) => col.name)
+      : await catalog.layout(c, table.schema, `${table.stem}_base`);
     const slot = layout.map((name) => table.columns.findIndex((col) => col.name === name));
     try {
       for (const rs of rowsets) {
@@ -60,15 +75,25 @@ export async function commitChunk(c: DuckDBConnection, catalog: Catalog, taskId:
 async function insertMissingKeys(c: DuckDBConnection, catalog: Catalog, table: DestTable): Promise<void> {
   const base = catalog.q(table.schema, `${table.stem}_base`);
   const have = new Set(await catalog.columnsOf(c, table.schema, `${table.stem}_base`));
-  const common = table.columns.map((col) => col.name).filter((n) => have.has(n)).map(ident).join(', ');
+  const common = table.columns
+    .map((col) => col.name)
+    .filter((n) => have.has(n))
+    .map(ident)
+    .join(', ');
   const match = table.keyColumns.map((k) => `b.${ident(k)} = s.${ident(k)}`).join(' AND ');
   try {
-    await c.run(`INSERT INTO ${base} (${common}) SELECT ${common} FROM temp.main.tw_stage s WHERE NOT EXISTS (SELECT 1 FROM ${base} b WHERE ${match})`);
+    await c.run(
+      `INSERT INTO ${base} (${common}) SELECT ${common} FROM temp.main.tw_stage s WHERE NOT EXISTS (SELECT 1 FROM ${base} b WHERE ${match})`,
+    );
   } catch (e) {
-    throw new TidewaterError('TW_DEST_CONFLICT', `rows of ${table.schema}.${table.stem} do not fit the existing table ${table.schema}.${table.stem}_base: ${(e as Error).message}`, {
-      subject: `${table.schema}.${table.stem}_base`,
-      fix: 'align the existing table\'s column types with the source (docs/type-mapping.md), drop it, or map the table to another name',
-    });
+    throw new TidewaterError(
+      'TW_DEST_CONFLICT',
+      `rows of ${table.schema}.${table.stem} do not fit the existing table ${table.schema}.${table.stem}_base: ${(e as Error).message}`,
+      {
+        subject: `${table.schema}.${table.stem}_base`,
+        fix: "align the existing table's column types with the source (docs/type-mapping.md), drop it, or map the table to another name",
+      },
+    );
   } finally {
     await c.run('DROP TABLE IF EXISTS temp.main.tw_stage');
   }

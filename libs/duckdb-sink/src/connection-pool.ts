@@ -19,10 +19,15 @@ export async function openInstance(path: string, opts: { memoryLimit?: string } 
   try {
     return await DuckDBInstance.fromCache(path, instanceOptions(opts));
   } catch (e) {
-    throw new TidewaterError('TW_DEST_WRITE', `cannot open DuckDB file ${path}: ${(e as Error).message}`, {
-      subject: path,
-      fix: 'check the path is writable and no other process holds the file open (DuckDB allows one writer)',
-    }, { cause: e });
+    throw new TidewaterError(
+      'TW_DEST_WRITE',
+      `cannot open DuckDB file ${path}: ${(e as Error).message}`,
+      {
+        subject: path,
+        fix: 'check the path is writable and no other process holds the file open (DuckDB allows one writer)',
+      },
+      { cause: e },
+    );
   }
 }
 
@@ -31,7 +36,10 @@ export class ConnectionPool {
   private readonly idle: DuckDBConnection[] = [];
   private closed = false;
 
-  private constructor(private readonly instance: DuckDBInstance, readonly path: string) {}
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    readonly path: string,
+  ) {}
 
   /** `memoryLimit`: DuckDB's cache cap (e.g. '256MB'); unset = DuckDB's default (80% of RAM). */
   static async open(path: string, opts: { memoryLimit?: string } = {}): Promise<ConnectionPool> {

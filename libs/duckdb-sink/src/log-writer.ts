@@ -17,13 +17,20 @@ export class LogWriter {
   constructor(private readonly catalog: Catalog) {}
 
   /** Returns the number of rows written. */
-  async append(c: DuckDBConnection, table: DestTable, rs: RowSet, opts: Pick<TableOptions, 'temporalMapping' | 'additionalColumnRule' | 'partition'>): Promise<number> {
+  async append(
+    c: DuckDBConnection,
+    table: DestTable,
+    rs: RowSet,
+    opts: Pick<TableOptions, 'temporalMapping' | 'additionalColumnRule' | 'partition'>,
+  ): Promise<number> {
     const m = logColumns(opts.additionalColumnRule);
     const logName = `${table.stem}_log`;
     const key = `${table.schema}.${logName}`;
     let checkpoint = this.checkpoints.get(key);
     if (checkpoint === undefined) {
-      const r = await c.runAndReadAll(`SELECT coalesce(max(${ident(m.recordId)}), -1) FROM ${this.catalog.q(table.schema, logName)}`);
+      const r = await c.runAndReadAll(
+        `SELECT coalesce(max(${ident(m.recordId)}), -1) FROM ${this.catalog.q(table.schema, logName)}`,
+      );
       checkpoint = BigInt(r.getRows()[0]![0] as bigint);
     }
     const order = columnOrder(table, rs);
@@ -51,8 +58,14 @@ export class LogWriter {
             else if (name === m.recordId) ap.appendBigInt(id);
             else if (name === m.operationFlag) ap.appendVarchar(OP_FLAG[kind] ?? '?');
             else if (name === m.utcTimestamp) ap.appendBigInt(ts);
-            else if (name === m.beforeFlag) ap.appendVarchar(kind === ChangeKind.CHANGE_KIND_DELETE || kind === ChangeKind.CHANGE_KIND_UPDATE_BEFORE ? 'Y' : 'N');
-            else if (name === m.afterFlag) ap.appendVarchar(kind === ChangeKind.CHANGE_KIND_INSERT || kind === ChangeKind.CHANGE_KIND_UPDATE_AFTER ? 'Y' : 'N');
+            else if (name === m.beforeFlag)
+              ap.appendVarchar(
+                kind === ChangeKind.CHANGE_KIND_DELETE || kind === ChangeKind.CHANGE_KIND_UPDATE_BEFORE ? 'Y' : 'N',
+              );
+            else if (name === m.afterFlag)
+              ap.appendVarchar(
+                kind === ChangeKind.CHANGE_KIND_INSERT || kind === ChangeKind.CHANGE_KIND_UPDATE_AFTER ? 'Y' : 'N',
+              );
             else if (partitions.has(name)) ap.appendVarchar(partitionValue(partitions.get(name)!, iso));
             else ap.appendNull();
           }
@@ -84,10 +97,15 @@ const OP_FLAG: Partial<Record<ChangeKind, string>> = {
 
 function partitionValue(p: string, iso: string): string {
   switch (p) {
-    case 'modifytime_year': return iso.slice(0, 4);
-    case 'modifytime_month': return iso.slice(5, 7);
-    case 'modifytime_day': return iso.slice(8, 10);
-    case 'modifytime_hour': return iso.slice(11, 13);
-    default: return iso.slice(14, 16);
+    case 'modifytime_year':
+      return iso.slice(0, 4);
+    case 'modifytime_month':
+      return iso.slice(5, 7);
+    case 'modifytime_day':
+      return iso.slice(8, 10);
+    case 'modifytime_hour':
+      return iso.slice(11, 13);
+    default:
+      return iso.slice(14, 16);
   }
 }

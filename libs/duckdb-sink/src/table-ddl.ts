@@ -12,7 +12,14 @@ import type { Catalog } from './catalog.js';
  * table. Idempotent for the task that created them; a table created by anything else is a
  * conflict under conflictMode 'precheck'.
  */
-export async function ensureTables(c: DuckDBConnection, catalog: Catalog, path: string, taskId: string, tables: readonly DestTable[], opts: TableOptions): Promise<void> {
+export async function ensureTables(
+  c: DuckDBConnection,
+  catalog: Catalog,
+  path: string,
+  taskId: string,
+  tables: readonly DestTable[],
+  opts: TableOptions,
+): Promise<void> {
   const owned = await catalog.ownedTables(c, taskId);
   const existing = await catalog.existingTables(c);
   for (const t of tables) {
@@ -35,13 +42,21 @@ export async function ensureTables(c: DuckDBConnection, catalog: Catalog, path: 
     if (opts.incremental) {
       const m = logColumns(opts.additionalColumnRule);
       const clash = t.columns.find((col) => Object.values(m).includes(col.name));
-      assert(!clash, `precheck must refuse ${t.schema}.${t.stem}: column ${clash?.name} collides with an additional column`);
+      assert(
+        !clash,
+        `precheck must refuse ${t.schema}.${t.stem}: column ${clash?.name} collides with an additional column`,
+      );
       const meta = [
-        `${ident(m.recordId)} BIGINT`, `${ident(m.operationFlag)} VARCHAR`, `${ident(m.utcTimestamp)} BIGINT`,
-        `${ident(m.beforeFlag)} VARCHAR`, `${ident(m.afterFlag)} VARCHAR`,
+        `${ident(m.recordId)} BIGINT`,
+        `${ident(m.operationFlag)} VARCHAR`,
+        `${ident(m.utcTimestamp)} BIGINT`,
+        `${ident(m.beforeFlag)} VARCHAR`,
+        `${ident(m.afterFlag)} VARCHAR`,
         ...opts.partition.map((p) => `${ident(partitionColumnName(p, opts.additionalColumnRule))} VARCHAR`),
       ];
-      await c.run(`CREATE TABLE IF NOT EXISTS ${catalog.q(t.schema, `${t.stem}_log`)} (${[...cols, ...meta].join(', ')})`);
+      await c.run(
+        `CREATE TABLE IF NOT EXISTS ${catalog.q(t.schema, `${t.stem}_log`)} (${[...cols, ...meta].join(', ')})`,
+      );
       await catalog.own(c, taskId, t.schema, `${t.stem}_log`, owned);
       await c.run(mergedViewSql(await commonShape(c, catalog, t), m, catalog.name));
     }
@@ -53,16 +68,30 @@ export async function ensureTables(c: DuckDBConnection, catalog: Catalog, path: 
  * with the source are migrated; without the key columns (or, for `_log`, the additional
  * columns) rows could not be matched, and that fails clearly instead.
  */
-async function adopt(c: DuckDBConnection, catalog: Catalog, taskId: string, t: DestTable, name: string, opts: TableOptions): Promise<void> {
+async function adopt(
+  c: DuckDBConnection,
+  catalog: Catalog,
+  taskId: string,
+  t: DestTable,
+  name: string,
+  opts: TableOptions,
+): Promise<void> {
   const key = `${t.schema}.${name}`;
   const have = new Set((await catalog.columnsOf(c, t.schema, name)).map((n) => n.toLowerCase()));
-  const needed = [...t.keyColumns, ...(name.endsWith('_log') ? Object.values(logColumns(opts.additionalColumnRule)) : [])];
+  const needed = [
+    ...t.keyColumns,
+    ...(name.endsWith('_log') ? Object.values(logColumns(opts.additionalColumnRule)) : []),
+  ];
   const missing = needed.filter((n) => !have.has(n.toLowerCase()));
   if (missing.length) {
-    throw new TidewaterError('TW_DEST_CONFLICT', `existing destination table ${key} lacks column(s) ${missing.join(', ')}: rows cannot be matched to it`, {
-      subject: key,
-      fix: `add the column(s) to ${key}, drop it, or map the table to another name`,
-    });
+    throw new TidewaterError(
+      'TW_DEST_CONFLICT',
+      `existing destination table ${key} lacks column(s) ${missing.join(', ')}: rows cannot be matched to it`,
+      {
+        subject: key,
+        fix: `add the column(s) to ${key}, drop it, or map the table to another name`,
+      },
+    );
   }
   await catalog.recordAdopted(c, taskId, t.schema, name);
 }
@@ -80,13 +109,21 @@ async function commonShape(c: DuckDBConnection, catalog: Catalog, t: DestTable):
  * `table` already lists the added columns.
  * Idempotent (a redelivered schema change adds nothing twice).
  */
-export async function addColumns(c: DuckDBConnection, catalog: Catalog, table: DestTable, added: readonly ColumnDef[], opts: TableOptions): Promise<void> {
+export async function addColumns(
+  c: DuckDBConnection,
+  catalog: Catalog,
+  table: DestTable,
+  added: readonly ColumnDef[],
+  opts: TableOptions,
+): Promise<void> {
   for (const suffix of ['_base', ...(opts.incremental ? ['_log'] : [])]) {
     for (const col of added) {
       // Existing rows take the column's default, as they do on the source; only a
       // constant default can be reproduced (an expression default fills NULL).
       const fill = constantDefault(col.columnDefault);
-      await c.run(`ALTER TABLE ${catalog.q(table.schema, `${table.stem}${suffix}`)} ADD COLUMN IF NOT EXISTS ${ident(col.name)} ${duckdbType(col, opts.temporalMapping)}${fill ? ` DEFAULT ${fill}` : ''}`);
+      await c.run(
+        `ALTER TABLE ${catalog.q(table.schema, `${table.stem}${suffix}`)} ADD COLUMN IF NOT EXISTS ${ident(col.name)} ${duckdbType(col, opts.temporalMapping)}${fill ? ` DEFAULT ${fill}` : ''}`,
+      );
     }
   }
   if (opts.incremental) await c.run(mergedViewSql(table, logColumns(opts.additionalColumnRule), catalog.name));

@@ -15,34 +15,68 @@ export function duckdbType(col: ColumnDef, temporal: TemporalMapping): string {
   const t = col.dataType.toLowerCase();
   const u = col.unsigned;
   switch (t) {
-    case 'tinyint': return u ? 'UTINYINT' : 'TINYINT';
-    case 'smallint': return u ? 'USMALLINT' : 'SMALLINT';
+    case 'tinyint':
+      return u ? 'UTINYINT' : 'TINYINT';
+    case 'smallint':
+      return u ? 'USMALLINT' : 'SMALLINT';
     case 'mediumint':
     case 'int':
-    case 'integer': return u ? 'UINTEGER' : 'INTEGER';
-    case 'bigint': return u ? 'UBIGINT' : 'BIGINT';
-    case 'year': return 'SMALLINT';
-    case 'bit': return 'UBIGINT';
-    case 'float': return 'FLOAT';
+    case 'integer':
+      return u ? 'UINTEGER' : 'INTEGER';
+    case 'bigint':
+      return u ? 'UBIGINT' : 'BIGINT';
+    case 'year':
+      return 'SMALLINT';
+    case 'bit':
+      return 'UBIGINT';
+    case 'float':
+      return 'FLOAT';
     case 'double':
-    case 'real': return 'DOUBLE';
+    case 'real':
+      return 'DOUBLE';
     case 'decimal':
     case 'numeric': {
       const p = col.precision || 10;
       return p <= MAX_DECIMAL_PRECISION ? `DECIMAL(${p},${col.scale})` : 'VARCHAR';
     }
-    case 'char': case 'varchar': case 'tinytext': case 'text': case 'mediumtext': case 'longtext':
-    case 'enum': case 'set': case 'json': case 'time':
+    case 'char':
+    case 'varchar':
+    case 'tinytext':
+    case 'text':
+    case 'mediumtext':
+    case 'longtext':
+    case 'enum':
+    case 'set':
+    case 'json':
+    case 'time':
       return 'VARCHAR';
-    case 'binary': case 'varbinary': case 'tinyblob': case 'blob': case 'mediumblob': case 'longblob':
-    case 'geometry': case 'point': case 'linestring': case 'polygon': case 'multipoint':
-    case 'multilinestring': case 'multipolygon': case 'geometrycollection': case 'geomcollection':
+    case 'binary':
+    case 'varbinary':
+    case 'tinyblob':
+    case 'blob':
+    case 'mediumblob':
+    case 'longblob':
+    case 'geometry':
+    case 'point':
+    case 'linestring':
+    case 'polygon':
+    case 'multipoint':
+    case 'multilinestring':
+    case 'multipolygon':
+    case 'geometrycollection':
+    case 'geomcollection':
       return 'BLOB';
-    case 'date': return temporal === 'native' ? 'DATE' : 'VARCHAR';
+    case 'date':
+      return temporal === 'native' ? 'DATE' : 'VARCHAR';
     case 'datetime':
-    case 'timestamp': return temporal === 'native' ? 'TIMESTAMP' : 'VARCHAR';
+    case 'timestamp':
+      return temporal === 'native' ? 'TIMESTAMP' : 'VARCHAR';
     default:
-      throw new TidewaterError('TW_UNSUPPORTED_TYPE', `column ${col.name} has type ${col.columnType || t} with no DuckDB mapping`, { subject: col.name });
+      throw new TidewaterError(
+        'TW_UNSUPPORTED_TYPE',
+        `column ${col.name} has type ${col.columnType || t} with no DuckDB mapping`,
+        { subject: col.name },
+      );
   }
 }
 

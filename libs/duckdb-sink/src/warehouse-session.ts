@@ -7,7 +7,10 @@ import { openInstance } from './connection-pool.js';
  * hatch; in one process a session shares the writer's DuckDB instance (same options).
  */
 export class WarehouseSession {
-  private constructor(private readonly instance: DuckDBInstance, private readonly conn: DuckDBConnection) {}
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
+  ) {}
 
   static async open(path: string): Promise<WarehouseSession> {
     const instance = await openInstance(path);

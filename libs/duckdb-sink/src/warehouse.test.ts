@@ -9,7 +9,19 @@ import { DuckDbWarehouse, WarehouseSession, duckdbType } from './index.js';
 
 // DuckDB is embedded: these tests write a real file.
 const col = (name: string, dataType: string, extra: Partial<ColumnDef> = {}): ColumnDef => ({
-  name, dataType, columnType: dataType, nullable: true, unsigned: false, precision: 0, scale: 0, fsp: 0, charset: '', length: 0n, columnDefault: '', collation: '', ...extra,
+  name,
+  dataType,
+  columnType: dataType,
+  nullable: true,
+  unsigned: false,
+  precision: 0,
+  scale: 0,
+  fsp: 0,
+  charset: '',
+  length: 0n,
+  columnDefault: '',
+  collation: '',
+  ...extra,
 });
 const table: DestTable = {
   source: { database: 'shop', table: 'item' },
@@ -19,10 +31,20 @@ const table: DestTable = {
   keyColumns: ['id'],
   version: 0,
 };
-const opts: TableOptions = { temporalMapping: 'native', conflictMode: 'precheck', incremental: true, additionalColumnRule: 'previous', partition: ['modifytime_year'] };
+const opts: TableOptions = {
+  temporalMapping: 'native',
+  conflictMode: 'precheck',
+  incremental: true,
+  additionalColumnRule: 'previous',
+  partition: ['modifytime_year'],
+};
 
 function rows(values: [bigint, string, string][], changes?: { kind: ChangeKind; id: bigint }[]) {
-  const b = new RowSetBuilder(table.source, table.columns.map((c) => c.name), table.columns.map((c) => encodingOf(c)));
+  const b = new RowSetBuilder(
+    table.source,
+    table.columns.map((c) => c.name),
+    table.columns.map((c) => encodingOf(c)),
+  );
   values.forEach((v, i) => (changes ? b.addChange(changes[i]!.kind, changes[i]!.id, 1_700_000_000n, v) : b.add(v)));
   return b.finish('item');
 }
@@ -44,28 +66,91 @@ afterEach(async () => {
 
 describe('DuckDbWarehouse', () => {
   it('commits a chunk once: a second commit of the same chunk writes nothing', async () => {
-    expect(await w.commitChunk('t1', 'c0', table, [rows([[1n, '9.99', 'a'], [2n, '0.01', 'b']])], opts)).toBe(true);
-    expect(await w.commitChunk('t1', 'c0', table, [rows([[1n, '9.99', 'a'], [2n, '0.01', 'b']])], opts)).toBe(false);
+    expect(
+      await w.commitChunk(
+        't1',
+        'c0',
+        table,
+        [
+          rows([
+            [1n, '9.99', 'a'],
+            [2n, '0.01', 'b'],
+          ]),
+        ],
+        opts,
+      ),
+    ).toBe(true);
+    expect(
+      await w.commitChunk(
+        't1',
+        'c0',
+        table,
+        [
+          rows([
+            [1n, '9.99', 'a'],
+            [2n, '0.01', 'b'],
+          ]),
+        ],
+        opts,
+      ),
+    ).toBe(false);
     expect(await s.query('SELECT count(*) FROM shop.item_base')).toEqual([[2n]]);
     expect(await w.committedChunks('t1')).toEqual(new Set(['c0']));
   });
 
   it('skips replayed change rows by record id and keeps UPDATE pairs together', async () => {
-    const batch = rows([[1n, '1.00', 'x'], [1n, '2.00', 'x'], [3n, '3.00', 'y']], [
-      { kind: ChangeKind.CHANGE_KIND_UPDATE_BEFORE, id: 10n },
-      { kind: ChangeKind.CHANGE_KIND_UPDATE_AFTER, id: 10n },
-      { kind: ChangeKind.CHANGE_KIND_INSERT, id: 11n },
-    ]);
+    const batch = rows(
+      [
+        [1n, '1.00', 'x'],
+        [1n, '2.00', 'x'],
+        [3n, '3.00', 'y'],
+      ],
+      [
+        { kind: ChangeKind.CHANGE_KIND_UPDATE_BEFORE, id: 10n },
+        { kind: ChangeKind.CHANGE_KIND_UPDATE_AFTER, id: 10n },
+        { kind: ChangeKind.CHANGE_KIND_INSERT, id: 11n },
+      ],
+    );
     expect(await w.appendLog(table, batch, opts)).toBe(3);
     expect(await w.appendLog(table, batch, opts)).toBe(0);
-    expect(await s.query('SELECT record_id, operation_flag, before_flag, after_flag, modifytime_year FROM shop.item_log ORDER BY record_id, after_flag')).toEqual([
-      [10n, 'U', 'Y', 'N', '2023'], [10n, 'U', 'N', 'Y', '2023'], [11n, 'I', 'N', 'Y', '2023'],
+    expect(
+      await s.query(
+        'SELECT record_id, operation_flag, before_flag, after_flag, modifytime_year FROM shop.item_log ORDER BY record_id, after_flag',
+      ),
+    ).toEqual([
+      [10n, 'U', 'Y', 'N', '2023'],
+      [10n, 'U', 'N', 'Y', '2023'],
+      [11n, 'I', 'N', 'Y', '2023'],
     ]);
   });
 
   it('merges _base and _log into the current state', async () => {
-    await w.commitChunk('t1', 'c0', table, [rows([[1n, '1.00', 'a'], [2n, '2.00', 'b']])], opts);
-    await w.appendLog(table, rows([[2n, '2.00', 'b'], [1n, '5.00', 'a']], [{ kind: ChangeKind.CHANGE_KIND_DELETE, id: 20n }, { kind: ChangeKind.CHANGE_KIND_INSERT, id: 21n }]), opts);
+    await w.commitChunk(
+      't1',
+      'c0',
+      table,
+      [
+        rows([
+          [1n, '1.00', 'a'],
+          [2n, '2.00', 'b'],
+        ]),
+      ],
+      opts,
+    );
+    await w.appendLog(
+      table,
+      rows(
+        [
+          [2n, '2.00', 'b'],
+          [1n, '5.00', 'a'],
+        ],
+        [
+          { kind: ChangeKind.CHANGE_KIND_DELETE, id: 20n },
+          { kind: ChangeKind.CHANGE_KIND_INSERT, id: 21n },
+        ],
+      ),
+      opts,
+    );
     expect(await s.query('SELECT id, price::VARCHAR FROM shop.item_merged ORDER BY id')).toEqual([[1n, '5.00']]);
   });
 
@@ -74,7 +159,11 @@ describe('DuckDbWarehouse', () => {
     const newRule = { ...opts, additionalColumnRule: 'new' as const };
     await w.ensureTables('t1', [t2], newRule);
     await w.appendLog(t2, rows([[7n, '1.00', 'z']], [{ kind: ChangeKind.CHANGE_KIND_INSERT, id: 5n }]), newRule);
-    expect(await s.query('SELECT new_dts_sync_record_id, new_dts_sync_operation_flag, new_dts_sync_after_flag, new_dts_sync_modifytime_year FROM shop.item2_log')).toEqual([[5n, 'I', 'Y', '2023']]);
+    expect(
+      await s.query(
+        'SELECT new_dts_sync_record_id, new_dts_sync_operation_flag, new_dts_sync_after_flag, new_dts_sync_modifytime_year FROM shop.item2_log',
+      ),
+    ).toEqual([[5n, 'I', 'Y', '2023']]);
     expect(await s.query('SELECT id FROM shop.item2_merged')).toEqual([[7n]]);
   });
 
@@ -88,33 +177,96 @@ describe('DuckDbWarehouse', () => {
     const t = { ...table, stem: 'kept' };
     await s.query('CREATE TABLE shop.kept_base (id BIGINT, price DECIMAL(12,2), note VARCHAR)');
     await s.query(`INSERT INTO shop.kept_base VALUES (1, 100.00, 'mine')`);
-    expect(await w.foreignTables('t2', ['shop.kept_base', 'shop.item_base', 'shop.nope_base'])).toEqual(['shop.kept_base', 'shop.item_base']);
+    expect(await w.foreignTables('t2', ['shop.kept_base', 'shop.item_base', 'shop.nope_base'])).toEqual([
+      'shop.kept_base',
+      'shop.item_base',
+    ]);
     await w.ensureTables('t2', [t], full);
     expect(await w.foreignTables('t2', ['shop.kept_base'])).toEqual([]);
-    await w.commitChunk('t2', 'c0', t, [rows([[1n, '9.99', 'a'], [2n, '0.01', 'b']])], full);
-    expect(await s.query('SELECT id, price::VARCHAR, note FROM shop.kept_base ORDER BY id')).toEqual([[1n, '100.00', 'mine'], [2n, '0.01', null]]);
+    await w.commitChunk(
+      't2',
+      'c0',
+      t,
+      [
+        rows([
+          [1n, '9.99', 'a'],
+          [2n, '0.01', 'b'],
+        ]),
+      ],
+      full,
+    );
+    expect(await s.query('SELECT id, price::VARCHAR, note FROM shop.kept_base ORDER BY id')).toEqual([
+      [1n, '100.00', 'mine'],
+      [2n, '0.01', null],
+    ]);
     // Adoption is remembered by a reopened warehouse.
     await w.close();
     w = await DuckDbWarehouse.open(join(dir, 'wh.duckdb'));
-    await w.commitChunk('t2', 'c1', t, [rows([[2n, '5.55', 'c'], [3n, '3.00', 'd']])], full);
-    expect(await s.query('SELECT id, price::VARCHAR FROM shop.kept_base ORDER BY id')).toEqual([[1n, '100.00'], [2n, '0.01'], [3n, '3.00']]);
+    await w.commitChunk(
+      't2',
+      'c1',
+      t,
+      [
+        rows([
+          [2n, '5.55', 'c'],
+          [3n, '3.00', 'd'],
+        ]),
+      ],
+      full,
+    );
+    expect(await s.query('SELECT id, price::VARCHAR FROM shop.kept_base ORDER BY id')).toEqual([
+      [1n, '100.00'],
+      [2n, '0.01'],
+      [3n, '3.00'],
+    ]);
   });
 
   it('writes chunks by column name after an ADD COLUMN lands behind computed columns', async () => {
     const full = { ...opts, incremental: false };
-    const t = { ...table, stem: 'etl', columns: [col('id', 'bigint'), col('price', 'decimal', { precision: 12, scale: 2 }), col('gross', 'varchar')] };
+    const t = {
+      ...table,
+      stem: 'etl',
+      columns: [col('id', 'bigint'), col('price', 'decimal', { precision: 12, scale: 2 }), col('gross', 'varchar')],
+    };
     await w.ensureTables('t1', [t], full);
     // Source columns first, then the ETL column; the sink's list after ADD COLUMN `note`:
-    const altered = { ...t, columns: [col('id', 'bigint'), col('price', 'decimal', { precision: 12, scale: 2 }), col('note', 'varchar'), col('gross', 'varchar')], version: 1 };
+    const altered = {
+      ...t,
+      columns: [
+        col('id', 'bigint'),
+        col('price', 'decimal', { precision: 12, scale: 2 }),
+        col('note', 'varchar'),
+        col('gross', 'varchar'),
+      ],
+      version: 1,
+    };
     await w.addColumns(altered, [col('note', 'varchar')], full);
-    const b = new RowSetBuilder(t.source, ['id', 'price', 'note', 'gross'], altered.columns.map((c) => encodingOf(c)), 1);
+    const b = new RowSetBuilder(
+      t.source,
+      ['id', 'price', 'note', 'gross'],
+      altered.columns.map((c) => encodingOf(c)),
+      1,
+    );
     b.add([1n, '2.50', 'hello', '5.00']);
     await w.commitChunk('t1', 'e0', altered, [b.finish('etl')], full);
-    expect(await s.query('SELECT id, price::VARCHAR, note, gross FROM shop.etl_base')).toEqual([[1n, '2.50', 'hello', '5.00']]);
+    expect(await s.query('SELECT id, price::VARCHAR, note, gross FROM shop.etl_base')).toEqual([
+      [1n, '2.50', 'hello', '5.00'],
+    ]);
   });
 
-  it('counts a table\'s rows and names the tasks that created tables', async () => {
-    await w.commitChunk('t1', 'c0', table, [rows([[1n, '1.00', 'a'], [2n, '2.00', 'b']])], opts);
+  it("counts a table's rows and names the tasks that created tables", async () => {
+    await w.commitChunk(
+      't1',
+      'c0',
+      table,
+      [
+        rows([
+          [1n, '1.00', 'a'],
+          [2n, '2.00', 'b'],
+        ]),
+      ],
+      opts,
+    );
     await w.ensureTables('t4', [{ ...table, stem: 'other' }], opts);
     expect(await w.rowCount('shop', 'item_base')).toBe(2n);
     expect((await w.ownerTasks()).sort()).toEqual(['t1', 't4']);
@@ -122,7 +274,9 @@ describe('DuckDbWarehouse', () => {
 
   it('refuses to adopt a table without the key columns, naming them', async () => {
     await s.query('CREATE TABLE shop.nokey_base (price DECIMAL(12,2))');
-    await expect(w.ensureTables('t3', [{ ...table, stem: 'nokey' }], { ...opts, conflictMode: 'ignore' })).rejects.toThrow(/shop.nokey_base lacks column\(s\) id/);
+    await expect(
+      w.ensureTables('t3', [{ ...table, stem: 'nokey' }], { ...opts, conflictMode: 'ignore' }),
+    ).rejects.toThrow(/shop.nokey_base lacks column\(s\) id/);
   });
 });
 

@@ -58,12 +58,22 @@ export class DuckDbWarehouse implements Destination {
   }
 
   /** S1: false (nothing written) when the chunk was committed before. */
-  async commitChunk(taskId: string, chunkId: string, table: DestTable, rowsets: readonly RowSet[], opts: Pick<TableOptions, 'temporalMapping'>): Promise<boolean> {
+  async commitChunk(
+    taskId: string,
+    chunkId: string,
+    table: DestTable,
+    rowsets: readonly RowSet[],
+    opts: Pick<TableOptions, 'temporalMapping'>,
+  ): Promise<boolean> {
     return this.pool.with((c) => commitChunk(c, this.catalog, taskId, chunkId, table, rowsets, opts));
   }
 
   /** S2: rows at or below the table's checkpoint are skipped. Returns the number of rows written. */
-  async appendLog(table: DestTable, rs: RowSet, opts: Pick<TableOptions, 'temporalMapping' | 'additionalColumnRule' | 'partition'>): Promise<number> {
+  async appendLog(
+    table: DestTable,
+    rs: RowSet,
+    opts: Pick<TableOptions, 'temporalMapping' | 'additionalColumnRule' | 'partition'>,
+  ): Promise<number> {
     return this.pool.with((c) => this.log.append(c, table, rs, opts));
   }
 

@@ -6,7 +6,16 @@
 export interface ErrorCodeInfo {
   readonly retriable: boolean;
   /** gRPC status code name the control plane answers with. */
-  readonly grpc: 'INVALID_ARGUMENT' | 'NOT_FOUND' | 'ALREADY_EXISTS' | 'FAILED_PRECONDITION' | 'UNAVAILABLE' | 'PERMISSION_DENIED' | 'UNAUTHENTICATED' | 'INTERNAL' | 'ABORTED';
+  readonly grpc:
+    | 'INVALID_ARGUMENT'
+    | 'NOT_FOUND'
+    | 'ALREADY_EXISTS'
+    | 'FAILED_PRECONDITION'
+    | 'UNAVAILABLE'
+    | 'PERMISSION_DENIED'
+    | 'UNAUTHENTICATED'
+    | 'INTERNAL'
+    | 'ABORTED';
   readonly description: string;
 }
 
@@ -14,62 +23,74 @@ export const ErrorCodes = {
   TW_SPEC_INVALID: {
     retriable: false,
     grpc: 'INVALID_ARGUMENT',
-    description: 'The task spec is malformed: an unknown key, a wrong type or a missing value. The message names the key; docs/task-spec.md lists every key.',
+    description:
+      'The task spec is malformed: an unknown key, a wrong type or a missing value. The message names the key; docs/task-spec.md lists every key.',
   },
   TW_EXPRESSION_INVALID: {
     retriable: false,
     grpc: 'INVALID_ARGUMENT',
-    description: "A row filter or ETL expression is not a plain expression over the table's columns (statements, comments, subqueries, variables and unknown functions are refused). docs/expressions.md lists what is supported.",
+    description:
+      "A row filter or ETL expression is not a plain expression over the table's columns (statements, comments, subqueries, variables and unknown functions are refused). docs/expressions.md lists what is supported.",
   },
   TW_SOURCE_UNREACHABLE: {
     retriable: true,
     grpc: 'UNAVAILABLE',
-    description: 'The source database did not answer. Check host, port and that the server runs and accepts TCP connections from this machine.',
+    description:
+      'The source database did not answer. Check host, port and that the server runs and accepts TCP connections from this machine.',
   },
   TW_SOURCE_AUTH: {
     retriable: false,
     grpc: 'PERMISSION_DENIED',
-    description: 'The source refused the user or password. Fix source.user / source.password (or the URL) in the task spec.',
+    description:
+      'The source refused the user or password. Fix source.user / source.password (or the URL) in the task spec.',
   },
   TW_SOURCE_PRIVILEGES: {
     retriable: false,
     grpc: 'PERMISSION_DENIED',
-    description: 'The source account lacks a privilege Tidewater needs (SELECT, REPLICATION SLAVE, REPLICATION CLIENT). GRANT them to the account.',
+    description:
+      'The source account lacks a privilege Tidewater needs (SELECT, REPLICATION SLAVE, REPLICATION CLIENT). GRANT them to the account.',
   },
   TW_SOURCE_QUERY: {
     retriable: true,
     grpc: 'UNAVAILABLE',
-    description: 'A query on the source failed for a reason other than connectivity (lock wait, server gone away mid-query).',
+    description:
+      'A query on the source failed for a reason other than connectivity (lock wait, server gone away mid-query).',
   },
   TW_OBJECT_NOT_FOUND: {
     retriable: false,
     grpc: 'NOT_FOUND',
-    description: 'A database or table selected in the task spec does not exist on the source. Fix the objects list or create the object.',
+    description:
+      'A database or table selected in the task spec does not exist on the source. Fix the objects list or create the object.',
   },
   TW_NO_ROW_KEY: {
     retriable: false,
     grpc: 'FAILED_PRECONDITION',
-    description: 'A table has neither a PRIMARY KEY nor a UNIQUE key whose columns are all NOT NULL; rows could not be identified. Add a primary key.',
+    description:
+      'A table has neither a PRIMARY KEY nor a UNIQUE key whose columns are all NOT NULL; rows could not be identified. Add a primary key.',
   },
   TW_BINLOG_CONFIG: {
     retriable: false,
     grpc: 'FAILED_PRECONDITION',
-    description: 'The source binlog settings do not allow change capture (log_bin, binlog_format=ROW, binlog_row_image=FULL). Change the server settings.',
+    description:
+      'The source binlog settings do not allow change capture (log_bin, binlog_format=ROW, binlog_row_image=FULL). Change the server settings.',
   },
   TW_BINLOG_PURGED: {
     retriable: false,
     grpc: 'FAILED_PRECONDITION',
-    description: 'The source no longer has the binlog at the task\'s resume position (purged, or the source refuses the position: server error 1236). The changes since then cannot be read: raise binlog retention, then migrate again from scratch as a new task (docs/operations.md).',
+    description:
+      "The source no longer has the binlog at the task's resume position (purged, or the source refuses the position: server error 1236). The changes since then cannot be read: raise binlog retention, then migrate again from scratch as a new task (docs/operations.md).",
   },
   TW_BUS_UNAVAILABLE: {
     retriable: true,
     grpc: 'UNAVAILABLE',
-    description: 'The NATS JetStream bus is unreachable or refused an operation. Check the NATS URL and that the server runs with -js.',
+    description:
+      'The NATS JetStream bus is unreachable or refused an operation. Check the NATS URL and that the server runs with -js.',
   },
   TW_BUS_MESSAGE_TOO_LARGE: {
     retriable: false,
     grpc: 'FAILED_PRECONDITION',
-    description: 'NATS refused a message as larger than it accepts (the server\'s max_payload or the stream\'s max_msg_size). Batches larger than the limit are sent in fragments, so the server limit is below what the services were told: set max_payload: 8MB in the NATS configuration (deploy/nats.conf) and resume, or exclude the large column via ETL.',
+    description:
+      "NATS refused a message as larger than it accepts (the server's max_payload or the stream's max_msg_size). Batches larger than the limit are sent in fragments, so the server limit is below what the services were told: set max_payload: 8MB in the NATS configuration (deploy/nats.conf) and resume, or exclude the large column via ETL.",
   },
   TW_DEST_WRITE: {
     retriable: true,
@@ -79,12 +100,14 @@ export const ErrorCodes = {
   TW_DEST_CONFLICT: {
     retriable: false,
     grpc: 'ALREADY_EXISTS',
-    description: 'A destination table already exists and the conflicting-table mode is "precheck". Drop or rename it, or set conflictMode: ignore.',
+    description:
+      'A destination table already exists and the conflicting-table mode is "precheck". Drop or rename it, or set conflictMode: ignore.',
   },
   TW_UNSUPPORTED_DDL: {
     retriable: false,
     grpc: 'FAILED_PRECONDITION',
-    description: 'A DDL statement other than appending columns ran on a migrated table, and the task paused. The statement stays in the binlog, so resuming pauses again on it: create a new task (schema, full and incremental).',
+    description:
+      'A DDL statement other than appending columns ran on a migrated table, and the task paused. The statement stays in the binlog, so resuming pauses again on it: create a new task (schema, full and incremental).',
   },
   TW_UNSUPPORTED_TYPE: {
     retriable: false,
@@ -99,22 +122,25 @@ export const ErrorCodes = {
   TW_UNAUTHENTICATED: {
     retriable: false,
     grpc: 'UNAUTHENTICATED',
-    description: 'The control plane requires a bearer token (or a client certificate) and the call had none or a wrong one. Set TIDEWATER_API_TOKEN for the client.',
+    description:
+      'The control plane requires a bearer token (or a client certificate) and the call had none or a wrong one. Set TIDEWATER_API_TOKEN for the client.',
   },
   TW_TLS_REQUIRED: {
     retriable: false,
     grpc: 'UNAVAILABLE',
-    description: 'The control plane speaks TLS and the client connected without it. Set TIDEWATER_TLS_CA for the client to the CA that signed the coordinator\'s certificate (a self-signed certificate: the certificate itself).',
+    description:
+      "The control plane speaks TLS and the client connected without it. Set TIDEWATER_TLS_CA for the client to the CA that signed the coordinator's certificate (a self-signed certificate: the certificate itself).",
   },
   TW_RETRY_EXHAUSTED: {
     retriable: false,
     grpc: 'FAILED_PRECONDITION',
-    description: 'A retriable error lasted longer than the task\'s retry window (retry.connectionMinutes for lost connections, retry.otherMinutes otherwise). The message names the last error; fix it and resume the task.',
+    description:
+      "A retriable error lasted longer than the task's retry window (retry.connectionMinutes for lost connections, retry.otherMinutes otherwise). The message names the last error; fix it and resume the task.",
   },
   TW_TASK_STATE: {
     retriable: false,
     grpc: 'FAILED_PRECONDITION',
-    description: 'The requested operation is not allowed in the task\'s current stage.',
+    description: "The requested operation is not allowed in the task's current stage.",
   },
   TW_SERVER_MISSING: {
     retriable: false,
@@ -124,17 +150,20 @@ export const ErrorCodes = {
   TW_STATE_DIR_IN_USE: {
     retriable: false,
     grpc: 'FAILED_PRECONDITION',
-    description: 'Another tidewater run (migrate, up, demo) uses this --state-dir: two runs on one NATS store corrupt it. Wait for the other run to end or stop it, or pass another --state-dir.',
+    description:
+      'Another tidewater run (migrate, up, demo) uses this --state-dir: two runs on one NATS store corrupt it. Wait for the other run to end or stop it, or pass another --state-dir.',
   },
   TW_PRECHECK_FAILED: {
     retriable: false,
     grpc: 'FAILED_PRECONDITION',
-    description: 'The task did not pass its precheck. Each failed item says what to fix; run the precheck again afterwards.',
+    description:
+      'The task did not pass its precheck. Each failed item says what to fix; run the precheck again afterwards.',
   },
   TW_UNCLASSIFIED: {
     retriable: true,
     grpc: 'UNAVAILABLE',
-    description: 'An error without a Tidewater code (from a library or the runtime). It is retried within retry.otherMinutes; the message says what failed.',
+    description:
+      'An error without a Tidewater code (from a library or the runtime). It is retried within retry.otherMinutes; the message says what failed.',
   },
   TW_INTERNAL: {
     retriable: false,

@@ -21,7 +21,9 @@ describe('TidewaterError', () => {
 
 describe('redact', () => {
   it('removes secrets and URL credentials', () => {
-    expect(redact("Access denied for 'u' using password s3cr3t", ['s3cr3t'])).toBe("Access denied for 'u' using password ***");
+    expect(redact("Access denied for 'u' using password s3cr3t", ['s3cr3t'])).toBe(
+      "Access denied for 'u' using password ***",
+    );
     expect(redact('mysql://root:pw@127.0.0.1:3306/x failed', [])).toBe('mysql://root:***@127.0.0.1:3306/x failed');
   });
 });

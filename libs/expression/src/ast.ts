@@ -14,10 +14,16 @@ export type Node =
   | { readonly k: 'in'; readonly a: Node; readonly list: readonly Node[]; readonly not: boolean }
   | { readonly k: 'between'; readonly a: Node; readonly lo: Node; readonly hi: Node; readonly not: boolean }
   | { readonly k: 'like'; readonly a: Node; readonly pattern: Node; readonly escape: string; readonly not: boolean }
-  | { readonly k: 'case'; readonly subject: Node | undefined; readonly whens: readonly (readonly [Node, Node])[]; readonly otherwise: Node | undefined }
+  | {
+      readonly k: 'case';
+      readonly subject: Node | undefined;
+      readonly whens: readonly (readonly [Node, Node])[];
+      readonly otherwise: Node | undefined;
+    }
   | { readonly k: 'fn'; readonly name: string; readonly args: readonly Node[] };
 
-export type BinOp = '+' | '-' | '*' | '/' | 'DIV' | '%' | '=' | '<=>' | '<>' | '<' | '<=' | '>' | '>=' | 'AND' | 'OR' | 'XOR';
+export type BinOp =
+  '+' | '-' | '*' | '/' | 'DIV' | '%' | '=' | '<=>' | '<>' | '<' | '<=' | '>' | '>=' | 'AND' | 'OR' | 'XOR';
 
 /** A table column as expressions see it. */
 export interface ExprColumn {

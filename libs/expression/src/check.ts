@@ -3,8 +3,35 @@ import { KEEPS_COLLATION } from './functions.js';
 import { invalid } from './lexer.js';
 import { ordersLikeMySql, Temporal } from './values.js';
 
-const NUMERIC_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint', 'year', 'bit', 'decimal', 'numeric', 'float', 'double', 'real']);
-const NUMERIC_FUNCTIONS = new Set(['LENGTH', 'CHAR_LENGTH', 'CHARACTER_LENGTH', 'ABS', 'ROUND', 'FLOOR', 'CEIL', 'CEILING', 'YEAR', 'MONTH', 'DAY', 'DAYOFMONTH']);
+const NUMERIC_TYPES = new Set([
+  'tinyint',
+  'smallint',
+  'mediumint',
+  'int',
+  'integer',
+  'bigint',
+  'year',
+  'bit',
+  'decimal',
+  'numeric',
+  'float',
+  'double',
+  'real',
+]);
+const NUMERIC_FUNCTIONS = new Set([
+  'LENGTH',
+  'CHAR_LENGTH',
+  'CHARACTER_LENGTH',
+  'ABS',
+  'ROUND',
+  'FLOOR',
+  'CEIL',
+  'CEILING',
+  'YEAR',
+  'MONTH',
+  'DAY',
+  'DAYOFMONTH',
+]);
 const ORDERING = new Set(['<', '<=', '>', '>=']);
 const COMPARISONS = new Set(['=', '<=>', '<>', ...ORDERING]);
 const ARITHMETIC = new Set(['+', '-', '*', '/', 'DIV', '%']);
@@ -22,8 +49,18 @@ export function checkComparisons(ast: Node, columns: readonly ExprColumn[], what
   const type = (n: Node) => col(n)?.dataType.toLowerCase();
 
   const isNumeric = (n: Node): boolean =>
-    n.k === 'int' || n.k === 'dec' || n.k === 'float' || n.k === 'neg' || n.k === 'bin' || n.k === 'not' || n.k === 'is' || n.k === 'in' || n.k === 'between' || n.k === 'like'
-    || (n.k === 'fn' && NUMERIC_FUNCTIONS.has(n.name)) || NUMERIC_TYPES.has(type(n) ?? '');
+    n.k === 'int' ||
+    n.k === 'dec' ||
+    n.k === 'float' ||
+    n.k === 'neg' ||
+    n.k === 'bin' ||
+    n.k === 'not' ||
+    n.k === 'is' ||
+    n.k === 'in' ||
+    n.k === 'between' ||
+    n.k === 'like' ||
+    (n.k === 'fn' && NUMERIC_FUNCTIONS.has(n.name)) ||
+    NUMERIC_TYPES.has(type(n) ?? '');
 
   /** The text column whose collation `n` compares by, through collation-keeping functions. */
   const textColumn = (n: Node): ExprColumn | undefined => {
@@ -36,22 +73,42 @@ export function checkComparisons(ast: Node, columns: readonly ExprColumn[], what
     const c = col(x);
     const t = type(x);
     if (c && (t === 'enum' || t === 'set') && isNumeric(y)) {
-      throw invalid(what, `${c.name} is ${t.toUpperCase()}: compared with a number MySQL uses its index, not its value`, `compare ${c.name} with the value's name, e.g. ${c.name} = 'name'`);
+      throw invalid(
+        what,
+        `${c.name} is ${t.toUpperCase()}: compared with a number MySQL uses its index, not its value`,
+        `compare ${c.name} with the value's name, e.g. ${c.name} = 'name'`,
+      );
     }
     if (c && t === 'time' && y.k !== 'null' && !(y.k === 'str' && /^\d\d:\d\d:\d\d$/.test(y.v))) {
-      throw invalid(what, `TIME column ${c.name} can only be compared with a 'hh:mm:ss' literal (two-digit hours)`, `write the time in full, e.g. ${c.name} >= '09:00:00'`);
+      throw invalid(
+        what,
+        `TIME column ${c.name} can only be compared with a 'hh:mm:ss' literal (two-digit hours)`,
+        `write the time in full, e.g. ${c.name} >= '09:00:00'`,
+      );
     }
     if (c && (t === 'date' || t === 'datetime' || t === 'timestamp')) {
       if (y.k === 'str' && !Temporal.parse(y.v, 'datetime')) {
-        throw invalid(what, `'${y.v}' compared with ${t.toUpperCase()} column ${c.name} is not a 'YYYY-MM-DD[ hh:mm:ss[.ffffff]]' date`, `write the date as 'YYYY-MM-DD' or 'YYYY-MM-DD hh:mm:ss'`);
+        throw invalid(
+          what,
+          `'${y.v}' compared with ${t.toUpperCase()} column ${c.name} is not a 'YYYY-MM-DD[ hh:mm:ss[.ffffff]]' date`,
+          `write the date as 'YYYY-MM-DD' or 'YYYY-MM-DD hh:mm:ss'`,
+        );
       }
       if (t !== 'date' && isNumeric(y)) {
-        throw invalid(what, `${t.toUpperCase()} column ${c.name} is compared with a number`, `compare ${c.name} with a 'YYYY-MM-DD hh:mm:ss' string`);
+        throw invalid(
+          what,
+          `${t.toUpperCase()} column ${c.name} is compared with a number`,
+          `compare ${c.name} with a 'YYYY-MM-DD hh:mm:ss' string`,
+        );
       }
     }
     const tc = ordering ? textColumn(x) : undefined;
     if (tc && !ordersLikeMySql(tc.collation!)) {
-      throw invalid(what, `${tc.name} uses collation ${tc.collation}, whose order (<, <=, >, >=, BETWEEN, GREATEST, LEAST) the change-stream evaluator cannot reproduce`, `filter ${tc.name} with =, IN or LIKE instead`);
+      throw invalid(
+        what,
+        `${tc.name} uses collation ${tc.collation}, whose order (<, <=, >, >=, BETWEEN, GREATEST, LEAST) the change-stream evaluator cannot reproduce`,
+        `filter ${tc.name} with =, IN or LIKE instead`,
+      );
     }
   };
   const pair = (x: Node, y: Node, ordering: boolean): void => {
@@ -63,19 +120,37 @@ export function checkComparisons(ast: Node, columns: readonly ExprColumn[], what
     switch (n.k) {
       case 'bin':
         if (COMPARISONS.has(n.op)) pair(n.a, n.b, ORDERING.has(n.op));
-        if (ARITHMETIC.has(n.op)) for (const x of [n.a, n.b]) {
-          enumArithmetic(x);
-          quotientOperand(x);
-        }
+        if (ARITHMETIC.has(n.op))
+          for (const x of [n.a, n.b]) {
+            enumArithmetic(x);
+            quotientOperand(x);
+          }
         walk(n.a);
         walk(n.b);
         return;
-      case 'neg': enumArithmetic(n.a); walk(n.a); return;
-      case 'not': walk(n.a); return;
-      case 'is': walk(n.a); return;
-      case 'in': for (const x of n.list) pair(n.a, x, false); [n.a, ...n.list].forEach(walk); return;
-      case 'between': pair(n.a, n.lo, true); pair(n.a, n.hi, true); [n.a, n.lo, n.hi].forEach(walk); return;
-      case 'like': walk(n.a); walk(n.pattern); return;
+      case 'neg':
+        enumArithmetic(n.a);
+        walk(n.a);
+        return;
+      case 'not':
+        walk(n.a);
+        return;
+      case 'is':
+        walk(n.a);
+        return;
+      case 'in':
+        for (const x of n.list) pair(n.a, x, false);
+        [n.a, ...n.list].forEach(walk);
+        return;
+      case 'between':
+        pair(n.a, n.lo, true);
+        pair(n.a, n.hi, true);
+        [n.a, n.lo, n.hi].forEach(walk);
+        return;
+      case 'like':
+        walk(n.a);
+        walk(n.pattern);
+        return;
       case 'case':
         for (const [w, t] of n.whens) {
           if (n.subject) pair(n.subject, w, false);
@@ -87,23 +162,34 @@ export function checkComparisons(ast: Node, columns: readonly ExprColumn[], what
         return;
       case 'fn': {
         const ordering = n.name === 'GREATEST' || n.name === 'LEAST';
-        if (ordering || n.name === 'NULLIF') n.args.forEach((x, i) => n.args.slice(i + 1).forEach((y) => pair(x, y, ordering)));
+        if (ordering || n.name === 'NULLIF')
+          n.args.forEach((x, i) => n.args.slice(i + 1).forEach((y) => pair(x, y, ordering)));
         n.args.forEach(quotientOperand);
         n.args.forEach(walk);
         return;
       }
-      default: return;
+      default:
+        return;
     }
   };
   const quotientOperand = (n: Node): void => {
     if (n.k === 'bin' && n.op === '/') {
-      throw invalid(what, 'the result of a division is used in further arithmetic or a function, where MySQL keeps more digits than the change-stream evaluator', 'compare the quotient directly (a / b > x), or multiply instead (a > x * b)');
+      throw invalid(
+        what,
+        'the result of a division is used in further arithmetic or a function, where MySQL keeps more digits than the change-stream evaluator',
+        'compare the quotient directly (a / b > x), or multiply instead (a > x * b)',
+      );
     }
   };
   const enumArithmetic = (n: Node): void => {
     const c = col(n);
     const t = type(n);
-    if (c && (t === 'enum' || t === 'set')) throw invalid(what, `${c.name} is ${t.toUpperCase()}: in arithmetic MySQL uses its index, not its value`, `compare ${c.name} with the value's name instead`);
+    if (c && (t === 'enum' || t === 'set'))
+      throw invalid(
+        what,
+        `${c.name} is ${t.toUpperCase()}: in arithmetic MySQL uses its index, not its value`,
+        `compare ${c.name} with the value's name instead`,
+      );
   };
   walk(ast);
 }

@@ -13,7 +13,14 @@ export interface TargetColumn {
 
 const INT32 = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'year']);
 /** Signed value bits of each integer type: the range is −2^bits … 2^bits − 1, unsigned 0 … 2^(bits+1) − 1. */
-const INT_BITS: Record<string, bigint> = { tinyint: 7n, smallint: 15n, mediumint: 23n, int: 31n, integer: 31n, bigint: 63n };
+const INT_BITS: Record<string, bigint> = {
+  tinyint: 7n,
+  smallint: 15n,
+  mediumint: 23n,
+  int: 31n,
+  integer: 31n,
+  bigint: 63n,
+};
 
 /**
  * An expression value in the canonical form of the target column (libs/rowcodec), converted
@@ -31,7 +38,12 @@ export function toRowValue(v: V, target: TargetColumn): RowValue {
     return INT32.has(t) ? Number(n) : n;
   }
   if (t === 'decimal' || t === 'numeric') {
-    const d = v instanceof Dec ? v : typeof v === 'bigint' ? Dec.of(v) : Dec.parse(typeof v === 'number' ? v.toFixed(Math.min(20, (target.scale ?? 0) + 2)) : toStr(v));
+    const d =
+      v instanceof Dec
+        ? v
+        : typeof v === 'bigint'
+          ? Dec.of(v)
+          : Dec.parse(typeof v === 'number' ? v.toFixed(Math.min(20, (target.scale ?? 0) + 2)) : toStr(v));
     return d ? d.rescale(target.scale ?? 0).toString() : null;
   }
   if (t === 'float' || t === 'double' || t === 'real') return toDouble(v);
@@ -59,8 +71,12 @@ function checkRange(n: bigint, t: string, target: TargetColumn): void {
   const [lo, hi] = target.unsigned ? [0n, 2n ** (bits + 1n) - 1n] : [-(2n ** bits), 2n ** bits - 1n];
   if (n >= lo && n <= hi) return;
   const column = target.name ?? 'the destination column';
-  throw new TidewaterError('TW_EXPRESSION_INVALID', `ETL value ${n} is out of range for ${column} (${t}${target.unsigned ? ' unsigned' : ''}: ${lo} to ${hi})`, {
-    subject: column,
-    fix: `widen ${column}'s type or bound the expression (e.g. LEAST(expr, ${hi}))`,
-  });
+  throw new TidewaterError(
+    'TW_EXPRESSION_INVALID',
+    `ETL value ${n} is out of range for ${column} (${t}${target.unsigned ? ' unsigned' : ''}: ${lo} to ${hi})`,
+    {
+      subject: column,
+      fix: `widen ${column}'s type or bound the expression (e.g. LEAST(expr, ${hi}))`,
+    },
+  );
 }

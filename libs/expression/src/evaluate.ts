@@ -1,6 +1,25 @@
 import type { ExprColumn, Expression, Node } from './ast.js';
 import { FUNCTIONS, KEEPS_COLLATION } from './functions.js';
-import { bool, BYTES, collationKey, collationOf, compare, Dec, DEFAULT_COLLATION, divRound, FALSE, isExact, Temporal, toDec, toDouble, toStr, truth, TRUE, type Collation, type V } from './values.js';
+import {
+  bool,
+  BYTES,
+  collationKey,
+  collationOf,
+  compare,
+  Dec,
+  DEFAULT_COLLATION,
+  divRound,
+  FALSE,
+  isExact,
+  Temporal,
+  toDec,
+  toDouble,
+  toStr,
+  truth,
+  TRUE,
+  type Collation,
+  type V,
+} from './values.js';
 
 /** A row value as the bus carries it (libs/rowcodec canonical form). */
 export type RowValue = null | bigint | number | string | Uint8Array;
@@ -14,21 +33,40 @@ interface Compiled {
 }
 
 const INT_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint', 'year', 'bit']);
-const BINARY_TYPES = new Set(['binary', 'varbinary', 'tinyblob', 'blob', 'mediumblob', 'longblob', 'geometry', 'point', 'linestring', 'polygon', 'multipoint', 'multilinestring', 'multipolygon', 'geometrycollection', 'geomcollection']);
+const BINARY_TYPES = new Set([
+  'binary',
+  'varbinary',
+  'tinyblob',
+  'blob',
+  'mediumblob',
+  'longblob',
+  'geometry',
+  'point',
+  'linestring',
+  'polygon',
+  'multipoint',
+  'multilinestring',
+  'multipolygon',
+  'geometrycollection',
+  'geomcollection',
+]);
 
 /** Row value → typed value, by the column's type (an INT32 column arrives as a JS number). */
 function reader(col: ExprColumn): (v: RowValue) => V {
   const t = col.dataType.toLowerCase();
-  if (INT_TYPES.has(t)) return (v) => (v === null ? null : typeof v === 'bigint' ? v : typeof v === 'number' ? BigInt(v) : BigInt(toStr(v)));
-  if (t === 'decimal' || t === 'numeric') return (v) => (v === null ? null : Dec.parse(toStr(v)) ?? null);
+  if (INT_TYPES.has(t))
+    return (v) =>
+      v === null ? null : typeof v === 'bigint' ? v : typeof v === 'number' ? BigInt(v) : BigInt(toStr(v));
+  if (t === 'decimal' || t === 'numeric') return (v) => (v === null ? null : (Dec.parse(toStr(v)) ?? null));
   if (t === 'float' || t === 'double' || t === 'real') return (v) => (v === null ? null : toDouble(v));
   if (t === 'date' || t === 'datetime' || t === 'timestamp') {
     const kind = t === 'date' ? 'date' : 'datetime';
-    return (v) => (v === null ? null : Temporal.parse(toStr(v), kind) ?? toStr(v));
+    return (v) => (v === null ? null : (Temporal.parse(toStr(v), kind) ?? toStr(v)));
   }
   // TIME(n) values may carry a zero fraction; without it they compare with 'hh:mm:ss' literals as text.
   if (t === 'time') return (v) => (v === null ? null : toStr(v).replace(/\.0+$/, ''));
-  if (BINARY_TYPES.has(t)) return (v) => (v === null || v instanceof Uint8Array ? v : new TextEncoder().encode(toStr(v)));
+  if (BINARY_TYPES.has(t))
+    return (v) => (v === null || v instanceof Uint8Array ? v : new TextEncoder().encode(toStr(v)));
   return (v) => (v === null ? null : toStr(v));
 }
 
@@ -56,12 +94,18 @@ class Compiler {
 
   node(n: Node): Compiled {
     switch (n.k) {
-      case 'null': return { run: () => null, coll: undefined };
-      case 'int': return this.constant(n.v);
-      case 'dec': return this.constant(Dec.parse(n.text)!);
-      case 'float': return this.constant(Number(n.text));
-      case 'str': return this.constant(n.v);
-      case 'hex': return { run: () => n.v, coll: BYTES };
+      case 'null':
+        return { run: () => null, coll: undefined };
+      case 'int':
+        return this.constant(n.v);
+      case 'dec':
+        return this.constant(Dec.parse(n.text)!);
+      case 'float':
+        return this.constant(Number(n.text));
+      case 'str':
+        return this.constant(n.v);
+      case 'hex':
+        return { run: () => n.v, coll: BYTES };
       case 'col': {
         const read = reader(this.cols[n.index]!);
         const i = n.index;
@@ -73,12 +117,24 @@ class Compiler {
       }
       case 'not': {
         const a = this.node(n.a);
-        return { run: (g) => { const t = truth(a.run(g)); return t === null ? null : bool(!t); }, coll: undefined };
+        return {
+          run: (g) => {
+            const t = truth(a.run(g));
+            return t === null ? null : bool(!t);
+          },
+          coll: undefined,
+        };
       }
-      case 'bin': return this.binary(n);
+      case 'bin':
+        return this.binary(n);
       case 'is': {
         const a = this.node(n.a);
-        const test = n.what === 'NULL' ? (v: V) => v === null : n.what === 'TRUE' ? (v: V) => truth(v) === true : (v: V) => truth(v) === false;
+        const test =
+          n.what === 'NULL'
+            ? (v: V) => v === null
+            : n.what === 'TRUE'
+              ? (v: V) => truth(v) === true
+              : (v: V) => truth(v) === false;
         return { run: (g) => bool(test(a.run(g)) !== n.not), coll: undefined };
       }
       case 'in': {
@@ -114,7 +170,8 @@ class Compiler {
           coll: undefined,
         };
       }
-      case 'like': return this.like(n);
+      case 'like':
+        return this.like(n);
       case 'case': {
         const subject = n.subject && this.node(n.subject);
         const whens = n.whens.map(([w, t]) => [this.node(w), this.node(t)] as const);
@@ -124,7 +181,9 @@ class Compiler {
             const s = subject?.run(g);
             for (const [w, t] of whens) {
               const wv = w.run(g);
-              const hit = subject ? s !== null && s !== undefined && wv !== null && compare(s, wv, by(subject.coll, w.coll)) === 0 : truth(wv) === true;
+              const hit = subject
+                ? s !== null && s !== undefined && wv !== null && compare(s, wv, by(subject.coll, w.coll)) === 0
+                : truth(wv) === true;
               if (hit) return t.run(g);
             }
             return otherwise ? otherwise.run(g) : null;
@@ -159,20 +218,71 @@ class Compiler {
     const coll = by(a.coll, b.coll);
     switch (n.op) {
       case 'AND':
-        return { run: (g) => { const x = truth(a.run(g)); if (x === false) return FALSE; const y = truth(b.run(g)); return y === false ? FALSE : x === null || y === null ? null : TRUE; }, coll: undefined };
+        return {
+          run: (g) => {
+            const x = truth(a.run(g));
+            if (x === false) return FALSE;
+            const y = truth(b.run(g));
+            return y === false ? FALSE : x === null || y === null ? null : TRUE;
+          },
+          coll: undefined,
+        };
       case 'OR':
-        return { run: (g) => { const x = truth(a.run(g)); if (x === true) return TRUE; const y = truth(b.run(g)); return y === true ? TRUE : x === null || y === null ? null : FALSE; }, coll: undefined };
+        return {
+          run: (g) => {
+            const x = truth(a.run(g));
+            if (x === true) return TRUE;
+            const y = truth(b.run(g));
+            return y === true ? TRUE : x === null || y === null ? null : FALSE;
+          },
+          coll: undefined,
+        };
       case 'XOR':
-        return { run: (g) => { const x = truth(a.run(g)); const y = truth(b.run(g)); return x === null || y === null ? null : bool(x !== y); }, coll: undefined };
+        return {
+          run: (g) => {
+            const x = truth(a.run(g));
+            const y = truth(b.run(g));
+            return x === null || y === null ? null : bool(x !== y);
+          },
+          coll: undefined,
+        };
       case '<=>':
-        return { run: (g) => { const x = a.run(g); const y = b.run(g); return x === null || y === null ? bool(x === y) : bool(compare(x, y, coll) === 0); }, coll: undefined };
-      case '=': case '<>': case '<': case '<=': case '>': case '>=': {
+        return {
+          run: (g) => {
+            const x = a.run(g);
+            const y = b.run(g);
+            return x === null || y === null ? bool(x === y) : bool(compare(x, y, coll) === 0);
+          },
+          coll: undefined,
+        };
+      case '=':
+      case '<>':
+      case '<':
+      case '<=':
+      case '>':
+      case '>=': {
         const test = COMPARISONS[n.op];
-        return { run: (g) => { const x = a.run(g); if (x === null) return null; const y = b.run(g); return y === null ? null : bool(test(compare(x, y, coll))); }, coll: undefined };
+        return {
+          run: (g) => {
+            const x = a.run(g);
+            if (x === null) return null;
+            const y = b.run(g);
+            return y === null ? null : bool(test(compare(x, y, coll)));
+          },
+          coll: undefined,
+        };
       }
       default: {
         const op = n.op;
-        return { run: (g) => { const x = a.run(g); if (x === null) return null; const y = b.run(g); return y === null ? null : arithmetic(op, x, y); }, coll: undefined };
+        return {
+          run: (g) => {
+            const x = a.run(g);
+            if (x === null) return null;
+            const y = b.run(g);
+            return y === null ? null : arithmetic(op, x, y);
+          },
+          coll: undefined,
+        };
       }
     }
   }
@@ -203,7 +313,12 @@ class Compiler {
 }
 
 const COMPARISONS: Record<'=' | '<>' | '<' | '<=' | '>' | '>=', (c: number) => boolean> = {
-  '=': (c) => c === 0, '<>': (c) => c !== 0, '<': (c) => c < 0, '<=': (c) => c <= 0, '>': (c) => c > 0, '>=': (c) => c >= 0,
+  '=': (c) => c === 0,
+  '<>': (c) => c !== 0,
+  '<': (c) => c < 0,
+  '<=': (c) => c <= 0,
+  '>': (c) => c > 0,
+  '>=': (c) => c >= 0,
 };
 
 /** The pattern as a regular expression; escapes are read before case folding, which could change the escape character. */
@@ -254,11 +369,13 @@ function arithmetic(op: '+' | '-' | '*' | '/' | 'DIV' | '%', x: Exclude<V, null>
     const a = toDec(x);
     const b = toDec(y);
     switch (op) {
-      case '+': case '-': {
+      case '+':
+      case '-': {
         const s = Math.max(a.scale, b.scale);
         return new Dec(op === '+' ? a.rescale(s).m + b.rescale(s).m : a.rescale(s).m - b.rescale(s).m, s);
       }
-      case '*': return new Dec(a.m * b.m, a.scale + b.scale);
+      case '*':
+        return new Dec(a.m * b.m, a.scale + b.scale);
       case '%': {
         const s = Math.max(a.scale, b.scale);
         const d = b.rescale(s).m;
@@ -275,11 +392,16 @@ function arithmetic(op: '+' | '-' | '*' | '/' | 'DIV' | '%', x: Exclude<V, null>
   const a = toDouble(x);
   const b = toDouble(y);
   switch (op) {
-    case '+': return a + b;
-    case '-': return a - b;
-    case '*': return a * b;
-    case '/': return b === 0 ? null : a / b;
-    case '%': return b === 0 ? null : a % b;
+    case '+':
+      return a + b;
+    case '-':
+      return a - b;
+    case '*':
+      return a * b;
+    case '/':
+      return b === 0 ? null : a / b;
+    case '%':
+      return b === 0 ? null : a % b;
   }
 }
 
@@ -293,4 +415,3 @@ export function compileFilter(expr: Expression, columns: readonly ExprColumn[]):
 export function compileValue(expr: Expression, columns: readonly ExprColumn[]): (get: RowGetter) => V {
   return new Compiler(expr, columns).node(expr.ast).run;
 }
-

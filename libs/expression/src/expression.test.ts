@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { isTidewaterError } from '@tidewater/errors';
-import { compileFilter, compileValue, parseExpression, renderSql, toRowValue, type ExprColumn, type RowValue } from './index.js';
+import {
+  compileFilter,
+  compileValue,
+  parseExpression,
+  renderSql,
+  toRowValue,
+  type ExprColumn,
+  type RowValue,
+} from './index.js';
 
 const COLUMNS: ExprColumn[] = [
   { name: 'id', dataType: 'int' },
@@ -33,7 +41,16 @@ function value(text: string, row: Row = {}): string | null {
 }
 
 describe('filters evaluate as MySQL WHERE does', () => {
-  const row: Row = { id: 7, name: 'Ünïcode  ', code: 'AbC', price: '12.50', ratio: 0.5, born: '2024-01-05', seen: '2024-01-05 10:00:00.250000', order: 3 };
+  const row: Row = {
+    id: 7,
+    name: 'Ünïcode  ',
+    code: 'AbC',
+    price: '12.50',
+    ratio: 0.5,
+    born: '2024-01-05',
+    seen: '2024-01-05 10:00:00.250000',
+    order: 3,
+  };
   it.each([
     ['id = 7', true],
     ['id = 7.0', true],
@@ -70,7 +87,7 @@ describe('filters evaluate as MySQL WHERE does', () => {
     ['!(id = 8)', true],
     ['id = 7 XOR id = 8', true],
     ["CASE WHEN id > 5 THEN 'big' ELSE 'small' END = 'big'", true],
-    ["CASE id WHEN 7 THEN 1 END", true],
+    ['CASE id WHEN 7 THEN 1 END', true],
     // The _bin column's collation wins over the literal's.
     ["CONCAT(code, '-', id) = 'abc-7'", false],
     ["CONCAT(code, '-', id) = 'AbC-7'", true],
@@ -125,7 +142,7 @@ describe('filters evaluate as MySQL WHERE does', () => {
     ['COALESCE(name, id) = 7', true],
     ['IFNULL(name, 1) = 1', true],
     ['CONCAT(name, id) IS NULL', true],
-    ['CONCAT_WS(\'-\', name, id) = \'7\'', true],
+    ["CONCAT_WS('-', name, id) = '7'", true],
   ] as const)('NULL logic: %s → %s (name NULL, id 7)', (text, expected) => {
     expect(keeps(text, { id: 7, name: null })).toBe(expected);
   });
@@ -156,11 +173,15 @@ describe('values (ETL)', () => {
     expect(value(text, { id: 7, code: 'AbC', price: '12.50', ...extra })).toBe(expected);
   });
 
-  it('refuses an integer out of the destination column\'s range, naming the column', () => {
+  it("refuses an integer out of the destination column's range, naming the column", () => {
     expect(toRowValue(255n, { dataType: 'tinyint', unsigned: true })).toBe(255);
     expect(toRowValue(-128n, { dataType: 'tinyint' })).toBe(-128);
-    expect(() => toRowValue(128n, { name: 'qty', dataType: 'tinyint' })).toThrow(/ETL value 128 is out of range for qty \(tinyint: -128 to 127\)/);
-    expect(() => toRowValue(-1n, { name: 'n', dataType: 'bigint', unsigned: true })).toThrow(/out of range for n \(bigint unsigned/);
+    expect(() => toRowValue(128n, { name: 'qty', dataType: 'tinyint' })).toThrow(
+      /ETL value 128 is out of range for qty \(tinyint: -128 to 127\)/,
+    );
+    expect(() => toRowValue(-1n, { name: 'n', dataType: 'bigint', unsigned: true })).toThrow(
+      /out of range for n \(bigint unsigned/,
+    );
     expect(() => toRowValue(2 ** 31, { name: 'n', dataType: 'int' })).toThrow(/out of range for n/);
   });
 
@@ -215,7 +236,7 @@ const HOSTILE: [string, RegExp][] = [
   ['', /is empty/],
   ['x'.repeat(5000), /is 5000 characters long; at most 4096/],
   [`${'('.repeat(100)}1${')'.repeat(100)}`, /nesting deeper than 64/],
-  ['id = 1 INTO OUTFILE \'/tmp/x\'', /INTO is not allowed/],
+  ["id = 1 INTO OUTFILE '/tmp/x'", /INTO is not allowed/],
   ['SUBSTRING(name)', /SUBSTRING\(\) takes 2 to 3 argument\(s\), got 1/],
   ['id IS 3', /expected NULL, TRUE or FALSE after IS/],
   ["name LIKE 'a' ESCAPE 'ab'", /ESCAPE takes a one-character string/],
@@ -248,20 +269,84 @@ describe('hostile input is refused with a clear message, nothing runs', () => {
   });
 
   it('fuzz: random token soup either parses to safe SQL or is refused with TW_EXPRESSION_INVALID', () => {
-    const alphabet = ['id', 'name', '`order`', 'price', "'a'", "'it''s'", "'\\''", '"q"', '1', '2.5', '1e3', "X'0A'", '(', ')', ',', '=', '<>', '<=>', '<', '>', '+', '-', '*', '/', '%',
-      'AND', 'OR', 'XOR', 'NOT', 'IS', 'NULL', 'IN', 'BETWEEN', 'LIKE', 'ESCAPE', 'CASE', 'WHEN', 'THEN', 'ELSE', 'END', 'DIV', 'MOD', 'LOWER', 'CONCAT', 'SELECT', 'FROM', 'UNION',
-      ';', '--', '#', '/*', '*/', '@x', "'", '`', '"', '\\', '!', '&&', '||', 'sleep'];
+    const alphabet = [
+      'id',
+      'name',
+      '`order`',
+      'price',
+      "'a'",
+      "'it''s'",
+      "'\\''",
+      '"q"',
+      '1',
+      '2.5',
+      '1e3',
+      "X'0A'",
+      '(',
+      ')',
+      ',',
+      '=',
+      '<>',
+      '<=>',
+      '<',
+      '>',
+      '+',
+      '-',
+      '*',
+      '/',
+      '%',
+      'AND',
+      'OR',
+      'XOR',
+      'NOT',
+      'IS',
+      'NULL',
+      'IN',
+      'BETWEEN',
+      'LIKE',
+      'ESCAPE',
+      'CASE',
+      'WHEN',
+      'THEN',
+      'ELSE',
+      'END',
+      'DIV',
+      'MOD',
+      'LOWER',
+      'CONCAT',
+      'SELECT',
+      'FROM',
+      'UNION',
+      ';',
+      '--',
+      '#',
+      '/*',
+      '*/',
+      '@x',
+      "'",
+      '`',
+      '"',
+      '\\',
+      '!',
+      '&&',
+      '||',
+      'sleep',
+    ];
     let seed = 42;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
     let parsed = 0;
     for (let n = 0; n < 5000; n++) {
       const len = 1 + Math.floor(rand() * 12);
-      const text = Array.from({ length: len }, () => alphabet[Math.floor(rand() * alphabet.length)]).join(rand() < 0.5 ? ' ' : '');
+      const text = Array.from({ length: len }, () => alphabet[Math.floor(rand() * alphabet.length)]).join(
+        rand() < 0.5 ? ' ' : '',
+      );
       let sql: string;
       try {
         sql = renderSql(parseExpression(text, COLUMNS, 'fuzz'));
       } catch (e) {
-        expect(isTidewaterError(e) && e.code, `input ${JSON.stringify(text)} threw ${String(e)}`).toBe('TW_EXPRESSION_INVALID');
+        expect(isTidewaterError(e) && e.code, `input ${JSON.stringify(text)} threw ${String(e)}`).toBe(
+          'TW_EXPRESSION_INVALID',
+        );
         continue;
       }
       parsed++;

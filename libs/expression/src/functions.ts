@@ -1,4 +1,16 @@
-import { Dec, Temporal, compare, type Collation, divRound, isExact, toDec, toDouble, toStr, truth, type V } from './values.js';
+import {
+  Dec,
+  Temporal,
+  compare,
+  type Collation,
+  divRound,
+  isExact,
+  toDec,
+  toDouble,
+  toStr,
+  truth,
+  type V,
+} from './values.js';
 
 /** `coll`: how the arguments compare as strings (the collation of a column among them). */
 type Fn = (args: V[], coll: Collation) => V;
@@ -13,12 +25,38 @@ interface FunctionDef {
 
 /** Functions whose value depends on when or where they run: refused with the reason. */
 export const NON_DETERMINISTIC = new Set([
-  'NOW', 'SYSDATE', 'CURDATE', 'CURTIME', 'CURRENT_DATE', 'CURRENT_TIME', 'CURRENT_TIMESTAMP', 'LOCALTIME', 'LOCALTIMESTAMP', 'UTC_DATE', 'UTC_TIME', 'UTC_TIMESTAMP',
-  'UNIX_TIMESTAMP', 'RAND', 'UUID', 'UUID_SHORT', 'CONNECTION_ID', 'USER', 'CURRENT_USER', 'DATABASE', 'SCHEMA', 'VERSION', 'LAST_INSERT_ID', 'ROW_COUNT', 'FOUND_ROWS',
+  'NOW',
+  'SYSDATE',
+  'CURDATE',
+  'CURTIME',
+  'CURRENT_DATE',
+  'CURRENT_TIME',
+  'CURRENT_TIMESTAMP',
+  'LOCALTIME',
+  'LOCALTIMESTAMP',
+  'UTC_DATE',
+  'UTC_TIME',
+  'UTC_TIMESTAMP',
+  'UNIX_TIMESTAMP',
+  'RAND',
+  'UUID',
+  'UUID_SHORT',
+  'CONNECTION_ID',
+  'USER',
+  'CURRENT_USER',
+  'DATABASE',
+  'SCHEMA',
+  'VERSION',
+  'LAST_INSERT_ID',
+  'ROW_COUNT',
+  'FOUND_ROWS',
 ]);
 
 const chars = (s: string) => [...s];
-const str = (f: (s: string, ...rest: V[]) => V): Fn => (a) => f(toStr(a[0]!), ...a.slice(1));
+const str =
+  (f: (s: string, ...rest: V[]) => V): Fn =>
+  (a) =>
+    f(toStr(a[0]!), ...a.slice(1));
 const int = (v: V): number => Number(typeof v === 'bigint' ? v : BigInt(Math.round(toDouble(v!))));
 
 function substring(s: string, pos: number, len?: number): string {
@@ -76,35 +114,92 @@ function extreme(args: V[], sign: 1 | -1, coll: Collation): V {
 }
 
 /** Functions whose string value keeps the collation of their arguments (`CONCAT(code, …)` compares as `code` does). */
-export const KEEPS_COLLATION = new Set(['LOWER', 'UPPER', 'CONCAT', 'SUBSTRING', 'SUBSTR', 'LEFT', 'RIGHT', 'TRIM', 'LTRIM', 'RTRIM', 'REPLACE', 'COALESCE', 'IFNULL']);
+export const KEEPS_COLLATION = new Set([
+  'LOWER',
+  'UPPER',
+  'CONCAT',
+  'SUBSTRING',
+  'SUBSTR',
+  'LEFT',
+  'RIGHT',
+  'TRIM',
+  'LTRIM',
+  'RTRIM',
+  'REPLACE',
+  'COALESCE',
+  'IFNULL',
+]);
 
 export const FUNCTIONS: Record<string, FunctionDef> = {
   LOWER: { arity: [1, 1], fn: str((s) => s.toLowerCase()) },
   LCASE: { arity: [1, 1], fn: str((s) => s.toLowerCase()) },
   UPPER: { arity: [1, 1], fn: str((s) => s.toUpperCase()) },
   UCASE: { arity: [1, 1], fn: str((s) => s.toUpperCase()) },
-  LENGTH: { arity: [1, 1], fn: (a) => BigInt(a[0] instanceof Uint8Array ? a[0].length : Buffer.byteLength(toStr(a[0]!), 'utf8')) },
+  LENGTH: {
+    arity: [1, 1],
+    fn: (a) => BigInt(a[0] instanceof Uint8Array ? a[0].length : Buffer.byteLength(toStr(a[0]!), 'utf8')),
+  },
   CHAR_LENGTH: { arity: [1, 1], fn: str((s) => BigInt(chars(s).length)) },
   CHARACTER_LENGTH: { arity: [1, 1], fn: str((s) => BigInt(chars(s).length)) },
   CONCAT: { arity: [1, Infinity], fn: (a) => a.map((x) => toStr(x!)).join('') },
   CONCAT_WS: {
     arity: [2, Infinity],
     nullSafe: true,
-    fn: (a) => (a[0] === null ? null : a.slice(1).filter((x) => x !== null).map((x) => toStr(x!)).join(toStr(a[0]!))),
+    fn: (a) =>
+      a[0] === null
+        ? null
+        : a
+            .slice(1)
+            .filter((x) => x !== null)
+            .map((x) => toStr(x!))
+            .join(toStr(a[0]!)),
   },
-  SUBSTRING: { arity: [2, 3], fn: (a) => substring(toStr(a[0]!), int(a[1]!), a[2] === undefined ? undefined : int(a[2])) },
+  SUBSTRING: {
+    arity: [2, 3],
+    fn: (a) => substring(toStr(a[0]!), int(a[1]!), a[2] === undefined ? undefined : int(a[2])),
+  },
   SUBSTR: { arity: [2, 3], fn: (a) => substring(toStr(a[0]!), int(a[1]!), a[2] === undefined ? undefined : int(a[2])) },
-  LEFT: { arity: [2, 2], fn: (a) => chars(toStr(a[0]!)).slice(0, Math.max(0, int(a[1]!))).join('') },
-  RIGHT: { arity: [2, 2], fn: (a) => { const n = Math.max(0, int(a[1]!)); return n === 0 ? '' : chars(toStr(a[0]!)).slice(-n).join(''); } },
+  LEFT: {
+    arity: [2, 2],
+    fn: (a) =>
+      chars(toStr(a[0]!))
+        .slice(0, Math.max(0, int(a[1]!)))
+        .join(''),
+  },
+  RIGHT: {
+    arity: [2, 2],
+    fn: (a) => {
+      const n = Math.max(0, int(a[1]!));
+      return n === 0 ? '' : chars(toStr(a[0]!)).slice(-n).join('');
+    },
+  },
   TRIM: { arity: [1, 1], fn: str((s) => s.replace(/^ +| +$/g, '')) },
   LTRIM: { arity: [1, 1], fn: str((s) => s.replace(/^ +/, '')) },
   RTRIM: { arity: [1, 1], fn: str((s) => s.replace(/ +$/, '')) },
-  REPLACE: { arity: [3, 3], fn: (a) => { const from = toStr(a[1]!); return from === '' ? toStr(a[0]!) : toStr(a[0]!).split(from).join(toStr(a[2]!)); } },
+  REPLACE: {
+    arity: [3, 3],
+    fn: (a) => {
+      const from = toStr(a[1]!);
+      return from === '' ? toStr(a[0]!) : toStr(a[0]!).split(from).join(toStr(a[2]!));
+    },
+  },
   COALESCE: { arity: [1, Infinity], nullSafe: true, fn: (a) => a.find((x) => x !== null) ?? null },
   IFNULL: { arity: [2, 2], nullSafe: true, fn: (a) => (a[0] !== null ? a[0]! : a[1]!) },
-  NULLIF: { arity: [2, 2], nullSafe: true, fn: (a, coll) => (a[0] != null && a[1] != null && compare(a[0], a[1], coll) === 0 ? null : a[0]!) },
+  NULLIF: {
+    arity: [2, 2],
+    nullSafe: true,
+    fn: (a, coll) => (a[0] != null && a[1] != null && compare(a[0], a[1], coll) === 0 ? null : a[0]!),
+  },
   IF: { arity: [3, 3], nullSafe: true, fn: (a) => (truth(a[0]!) ? a[1]! : a[2]!) },
-  ABS: { arity: [1, 1], fn: (a) => { const v = a[0]!; if (typeof v === 'bigint') return v < 0n ? -v : v; if (v instanceof Dec) return new Dec(v.m < 0n ? -v.m : v.m, v.scale); return Math.abs(toDouble(v)); } },
+  ABS: {
+    arity: [1, 1],
+    fn: (a) => {
+      const v = a[0]!;
+      if (typeof v === 'bigint') return v < 0n ? -v : v;
+      if (v instanceof Dec) return new Dec(v.m < 0n ? -v.m : v.m, v.scale);
+      return Math.abs(toDouble(v));
+    },
+  },
   ROUND: { arity: [1, 2], fn: (a) => round(a[0]!, a[1] === undefined ? 0 : int(a[1]), 'round') },
   FLOOR: { arity: [1, 1], fn: (a) => round(a[0]!, 0, 'floor') },
   CEIL: { arity: [1, 1], fn: (a) => round(a[0]!, 0, 'ceil') },
@@ -115,5 +210,11 @@ export const FUNCTIONS: Record<string, FunctionDef> = {
   MONTH: { arity: [1, 1], fn: (a) => part(a[0]!, 5, 7) },
   DAY: { arity: [1, 1], fn: (a) => part(a[0]!, 8, 10) },
   DAYOFMONTH: { arity: [1, 1], fn: (a) => part(a[0]!, 8, 10) },
-  DATE: { arity: [1, 1], fn: (a) => { const t = temporalOf(a[0]!); return t ? new Temporal(t.key.slice(0, 10), `${t.key.slice(0, 10)} 00:00:00.000000`, 'date') : null; } },
+  DATE: {
+    arity: [1, 1],
+    fn: (a) => {
+      const t = temporalOf(a[0]!);
+      return t ? new Temporal(t.key.slice(0, 10), `${t.key.slice(0, 10)} 00:00:00.000000`, 'date') : null;
+    },
+  },
 };

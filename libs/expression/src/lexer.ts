@@ -13,9 +13,25 @@ export const MAX_LENGTH = 4096;
 const OPS = ['<=>', '<=', '>=', '<>', '!=', '&&', '=', '<', '>', '+', '-', '*', '/', '%', '(', ')', ',', '!'];
 
 /** MySQL string escapes (default sql_mode): anything else drops the backslash. */
-const ESCAPES: Record<string, string> = { '0': '\0', "'": "'", '"': '"', b: '\b', n: '\n', r: '\r', t: '\t', Z: '\x1a', '\\': '\\', '%': '\\%', _: '\\_' };
+const ESCAPES: Record<string, string> = {
+  '0': '\0',
+  "'": "'",
+  '"': '"',
+  b: '\b',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  Z: '\x1a',
+  '\\': '\\',
+  '%': '\\%',
+  _: '\\_',
+};
 
-export function invalid(what: string, message: string, fix = 'write a single expression over the table\'s columns (docs/expressions.md)'): TidewaterError {
+export function invalid(
+  what: string,
+  message: string,
+  fix = "write a single expression over the table's columns (docs/expressions.md)",
+): TidewaterError {
   return new TidewaterError('TW_EXPRESSION_INVALID', `${what}: ${message}`, { subject: what, fix });
 }
 
@@ -25,7 +41,12 @@ export function invalid(what: string, message: string, fix = 'write a single exp
  * unterminated quotes — so the parser never sees them.
  */
 export function tokenize(text: string, what: string): Token[] {
-  if (text.length > MAX_LENGTH) throw invalid(what, `is ${text.length} characters long; at most ${MAX_LENGTH} are accepted`, 'shorten the expression');
+  if (text.length > MAX_LENGTH)
+    throw invalid(
+      what,
+      `is ${text.length} characters long; at most ${MAX_LENGTH} are accepted`,
+      'shorten the expression',
+    );
   const out: Token[] = [];
   let i = 0;
   while (i < text.length) {
@@ -36,7 +57,8 @@ export function tokenize(text: string, what: string): Token[] {
     }
     const at = i;
     if (c === ';') throw invalid(what, `';' at offset ${at}: only a single expression is allowed`);
-    if (c === '#' || text.startsWith('--', i) || text.startsWith('/*', i)) throw invalid(what, `comment at offset ${at}: comments are not allowed`);
+    if (c === '#' || text.startsWith('--', i) || text.startsWith('/*', i))
+      throw invalid(what, `comment at offset ${at}: comments are not allowed`);
     if (c === '@') throw invalid(what, `variable at offset ${at}: user and system variables are not allowed`);
     if (c === "'" || c === '"') {
       const [v, end] = readString(text, i, c, what);
@@ -67,7 +89,8 @@ export function tokenize(text: string, what: string): Token[] {
     if ((c === 'x' || c === 'X') && text[i + 1] === "'") {
       const end = text.indexOf("'", i + 2);
       const digits = end < 0 ? '' : text.slice(i + 2, end);
-      if (end < 0 || !/^([0-9a-fA-F]{2})*$/.test(digits)) throw invalid(what, `malformed hex literal at offset ${at}`, "write X'0A1B' with an even number of hex digits");
+      if (end < 0 || !/^([0-9a-fA-F]{2})*$/.test(digits))
+        throw invalid(what, `malformed hex literal at offset ${at}`, "write X'0A1B' with an even number of hex digits");
       out.push({ t: 'hex', v: Uint8Array.from(digits.match(/../g) ?? [], (h) => parseInt(h, 16)), at });
       i = end + 1;
       continue;
@@ -98,10 +121,12 @@ function readString(text: string, start: number, quote: string, what: string): [
   let v = '';
   let j = start + 1;
   for (;;) {
-    if (j >= text.length) throw invalid(what, `unterminated string starting at offset ${start}`, `close it with ${quote}`);
+    if (j >= text.length)
+      throw invalid(what, `unterminated string starting at offset ${start}`, `close it with ${quote}`);
     const ch = text[j]!;
     if (ch === '\\') {
-      if (j + 1 >= text.length) throw invalid(what, `unterminated string starting at offset ${start}`, `close it with ${quote}`);
+      if (j + 1 >= text.length)
+        throw invalid(what, `unterminated string starting at offset ${start}`, `close it with ${quote}`);
       const next = text[j + 1]!;
       v += ESCAPES[next] ?? next;
       j += 2;

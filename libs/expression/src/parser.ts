@@ -5,7 +5,27 @@ import { FUNCTIONS, NON_DETERMINISTIC } from './functions.js';
 import { checkComparisons } from './check.js';
 
 /** Words the grammar itself uses: a column so named must be written `quoted`. */
-const KEYWORDS = new Set(['AND', 'OR', 'XOR', 'NOT', 'IS', 'NULL', 'TRUE', 'FALSE', 'IN', 'BETWEEN', 'LIKE', 'ESCAPE', 'CASE', 'WHEN', 'THEN', 'ELSE', 'END', 'DIV', 'MOD']);
+const KEYWORDS = new Set([
+  'AND',
+  'OR',
+  'XOR',
+  'NOT',
+  'IS',
+  'NULL',
+  'TRUE',
+  'FALSE',
+  'IN',
+  'BETWEEN',
+  'LIKE',
+  'ESCAPE',
+  'CASE',
+  'WHEN',
+  'THEN',
+  'ELSE',
+  'END',
+  'DIV',
+  'MOD',
+]);
 
 /**
  * Parses a MySQL expression from the supported subset (docs/expressions.md) and resolves its
@@ -24,7 +44,11 @@ export function parseExpression(text: string, columns: readonly ExprColumn[], wh
 class Parser extends TokenCursor {
   readonly used: string[] = [];
 
-  constructor(tokens: Token[], private readonly columns: readonly ExprColumn[], what: string) {
+  constructor(
+    tokens: Token[],
+    private readonly columns: readonly ExprColumn[],
+    what: string,
+  ) {
     super(tokens, what);
   }
 
@@ -82,7 +106,8 @@ class Parser extends TokenCursor {
         const not = this.isWord('NOT');
         if (not) this.pos++;
         const w = this.word();
-        if (w !== 'NULL' && w !== 'TRUE' && w !== 'FALSE') this.fail(`expected NULL, TRUE or FALSE after IS but found ${this.describe(this.tok)}`);
+        if (w !== 'NULL' && w !== 'TRUE' && w !== 'FALSE')
+          this.fail(`expected NULL, TRUE or FALSE after IS but found ${this.describe(this.tok)}`);
         this.pos++;
         a = { k: 'is', a, what: w, not };
         continue;
@@ -173,7 +198,11 @@ class Parser extends TokenCursor {
       case 'num':
         this.pos++;
         if (/[eE]/.test(t.text)) return { k: 'float', text: t.text };
-        if (t.text.includes('.')) return { k: 'dec', text: t.text.startsWith('.') ? `0${t.text}` : t.text.endsWith('.') ? `${t.text}0` : t.text };
+        if (t.text.includes('.'))
+          return {
+            k: 'dec',
+            text: t.text.startsWith('.') ? `0${t.text}` : t.text.endsWith('.') ? `${t.text}0` : t.text,
+          };
         return { k: 'int', v: BigInt(t.text) };
       case 'str':
         this.pos++;
@@ -217,7 +246,17 @@ class Parser extends TokenCursor {
     // MySQL column names are case-insensitive.
     const col = this.columns.find((c) => c.name.toLowerCase() === name.toLowerCase());
     if (!col) {
-      this.fail(`unknown column ${name}${this.columns.length ? ` (the table has ${this.columns.slice(0, 12).map((c) => c.name).join(', ')}${this.columns.length > 12 ? ', …' : ''})` : ''}`, at);
+      this.fail(
+        `unknown column ${name}${
+          this.columns.length
+            ? ` (the table has ${this.columns
+                .slice(0, 12)
+                .map((c) => c.name)
+                .join(', ')}${this.columns.length > 12 ? ', …' : ''})`
+            : ''
+        }`,
+        at,
+      );
     }
     let index = this.used.indexOf(col.name);
     if (index < 0) index = this.used.push(col.name) - 1;
@@ -226,7 +265,10 @@ class Parser extends TokenCursor {
 
   private call(name: string, d: number): Node {
     const at = this.tok.at;
-    if (NON_DETERMINISTIC.has(name)) this.fail(`${name}() is not allowed: its value differs between the source and the transform service, so a row could be kept by one and dropped by the other`);
+    if (NON_DETERMINISTIC.has(name))
+      this.fail(
+        `${name}() is not allowed: its value differs between the source and the transform service, so a row could be kept by one and dropped by the other`,
+      );
     const fn = FUNCTIONS[name];
     if (!fn) this.fail(`unknown function ${name}() (supported: ${Object.keys(FUNCTIONS).sort().join(', ')})`);
     this.pos += 2;
@@ -240,7 +282,11 @@ class Parser extends TokenCursor {
     }
     this.expect(')');
     const [min, max] = fn.arity;
-    if (args.length < min || args.length > max) this.fail(`${name}() takes ${min === max ? min : max === Infinity ? `at least ${min}` : `${min} to ${max}`} argument(s), got ${args.length}`, at);
+    if (args.length < min || args.length > max)
+      this.fail(
+        `${name}() takes ${min === max ? min : max === Infinity ? `at least ${min}` : `${min} to ${max}`} argument(s), got ${args.length}`,
+        at,
+      );
     return { k: 'fn', name, args };
   }
 

@@ -5,16 +5,68 @@ const MAX_DEPTH = 64;
 
 /** Words that start or join statements: never part of an expression we accept. */
 export const STATEMENT_WORDS = new Set([
-  'SELECT', 'INSERT', 'UPDATE', 'DELETE', 'REPLACE', 'DROP', 'CREATE', 'ALTER', 'TRUNCATE', 'RENAME', 'GRANT', 'REVOKE', 'UNION', 'FROM', 'INTO', 'EXISTS',
-  'CALL', 'DO', 'HANDLER', 'LOAD', 'LOCK', 'UNLOCK', 'SET', 'SHOW', 'USE', 'EXECUTE', 'PREPARE', 'DEALLOCATE', 'KILL', 'SHUTDOWN', 'WITH', 'LIMIT', 'ORDER', 'GROUP', 'HAVING', 'WHERE', 'JOIN', 'OUTFILE', 'DUMPFILE', 'SOUNDS',
-  'REGEXP', 'RLIKE', 'COLLATE', 'BINARY', 'INTERVAL', 'ANY', 'ALL', 'SOME', 'MATCH', 'AGAINST', 'OVER', 'WINDOW',
+  'SELECT',
+  'INSERT',
+  'UPDATE',
+  'DELETE',
+  'REPLACE',
+  'DROP',
+  'CREATE',
+  'ALTER',
+  'TRUNCATE',
+  'RENAME',
+  'GRANT',
+  'REVOKE',
+  'UNION',
+  'FROM',
+  'INTO',
+  'EXISTS',
+  'CALL',
+  'DO',
+  'HANDLER',
+  'LOAD',
+  'LOCK',
+  'UNLOCK',
+  'SET',
+  'SHOW',
+  'USE',
+  'EXECUTE',
+  'PREPARE',
+  'DEALLOCATE',
+  'KILL',
+  'SHUTDOWN',
+  'WITH',
+  'LIMIT',
+  'ORDER',
+  'GROUP',
+  'HAVING',
+  'WHERE',
+  'JOIN',
+  'OUTFILE',
+  'DUMPFILE',
+  'SOUNDS',
+  'REGEXP',
+  'RLIKE',
+  'COLLATE',
+  'BINARY',
+  'INTERVAL',
+  'ANY',
+  'ALL',
+  'SOME',
+  'MATCH',
+  'AGAINST',
+  'OVER',
+  'WINDOW',
 ]);
 
 /** Moving over an expression's tokens, and its errors: what the grammar (parser.ts) stands on. */
 export abstract class TokenCursor {
   protected pos = 0;
 
-  constructor(protected readonly tokens: Token[], protected readonly what: string) {}
+  constructor(
+    protected readonly tokens: Token[],
+    protected readonly what: string,
+  ) {}
 
   protected get tok(): Token {
     return this.tokens[this.pos]!;
@@ -41,12 +93,18 @@ export abstract class TokenCursor {
 
   protected describe(t: Token): string {
     switch (t.t) {
-      case 'end': return 'end of input';
-      case 'num': return `'${t.text}'`;
-      case 'str': return 'a string';
-      case 'hex': return 'a hex literal';
-      case 'word': return `'${t.v}'`;
-      case 'op': return `'${t.v}'`;
+      case 'end':
+        return 'end of input';
+      case 'num':
+        return `'${t.text}'`;
+      case 'str':
+        return 'a string';
+      case 'hex':
+        return 'a hex literal';
+      case 'word':
+        return `'${t.v}'`;
+      case 'op':
+        return `'${t.v}'`;
     }
   }
 
@@ -69,14 +127,15 @@ export abstract class TokenCursor {
   }
 
   protected statementWord(w: string): never {
-    this.fail(`${w} is not allowed: only a single expression over the table's columns (no statements, subqueries, or clauses)`);
+    this.fail(
+      `${w} is not allowed: only a single expression over the table's columns (no statements, subqueries, or clauses)`,
+    );
   }
 
   protected depth(d: number): number {
     if (d > MAX_DEPTH) this.fail(`nesting deeper than ${MAX_DEPTH}`);
     return d + 1;
   }
-
 
   protected peekWord(ahead: number, ...ws: string[]): boolean {
     const t = this.tokens[this.pos + ahead];
@@ -87,5 +146,4 @@ export abstract class TokenCursor {
     this.pos++;
     return n;
   }
-
 }

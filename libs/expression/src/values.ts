@@ -7,7 +7,10 @@ export type V = null | bigint | Dec | number | string | Uint8Array | Temporal;
 
 /** An exact decimal: mantissa × 10^-scale. */
 export class Dec {
-  constructor(readonly m: bigint, readonly scale: number) {}
+  constructor(
+    readonly m: bigint,
+    readonly scale: number,
+  ) {}
 
   static parse(text: string): Dec | undefined {
     const m = /^\s*([+-]?)(\d*)(?:\.(\d*))?\s*$/.exec(text);
@@ -49,11 +52,17 @@ export function divRound(n: bigint, d: bigint): bigint {
 
 /** A DATE / DATETIME / TIMESTAMP value: `text` as MySQL prints it, `key` comparable. */
 export class Temporal {
-  constructor(readonly text: string, readonly key: string, readonly kind: 'date' | 'datetime') {}
+  constructor(
+    readonly text: string,
+    readonly key: string,
+    readonly kind: 'date' | 'datetime',
+  ) {}
 
   /** Parses what MySQL accepts for a date or datetime in a comparison ('2024-1-5', '2024-01-05 10:00'). */
   static parse(text: string, kind: 'date' | 'datetime'): Temporal | undefined {
-    const m = /^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,6}))?)?)?\s*$/.exec(text);
+    const m = /^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,6}))?)?)?\s*$/.exec(
+      text,
+    );
     if (!m) return undefined;
     const p2 = (s: string | undefined) => (s ?? '0').padStart(2, '0');
     const frac = (m[7] ?? '').padEnd(6, '0');
@@ -133,14 +142,24 @@ export interface Collation {
 
 export const BYTES: Collation = { bytes: true, caseInsensitive: false, accentInsensitive: false, padSpace: false };
 /** What strings without a column collation compare by: MariaDB's default utf8mb4_general_ci. */
-export const DEFAULT_COLLATION: Collation = { bytes: false, caseInsensitive: true, accentInsensitive: true, padSpace: true };
+export const DEFAULT_COLLATION: Collation = {
+  bytes: false,
+  caseInsensitive: true,
+  accentInsensitive: true,
+  padSpace: true,
+};
 
 /** The collation's traits, from MySQL's naming rules (`_bin`, `_cs`, `_as_ci`, `_ci`, `0900`, `nopad`). */
 export function collationOf(name: string): Collation {
   const n = name.toLowerCase();
   // `_bin` is binary order even in names like utf8mb4_0900_bin; `_cs` / `_as_cs` are case-sensitive.
   const caseInsensitive = !/_bin$/.test(n) && !/_cs(_|$)/.test(n) && /_ci(_|$)/.test(n);
-  return { bytes: false, caseInsensitive, accentInsensitive: caseInsensitive && !/_as_ci/.test(n), padSpace: !/0900|nopad/.test(n) };
+  return {
+    bytes: false,
+    caseInsensitive,
+    accentInsensitive: caseInsensitive && !/_as_ci/.test(n),
+    padSpace: !/0900|nopad/.test(n),
+  };
 }
 
 /**

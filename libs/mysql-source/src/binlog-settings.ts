@@ -14,8 +14,16 @@ import type { BinlogSettings } from './types.js';
  */
 
 const VARIABLES = [
-  'log_bin', 'polar_log_bin', 'loose_polar_log_bin', 'binlog_format', 'binlog_row_image',
-  'binlog_expire_logs_seconds', 'expire_logs_days', 'binlog_transaction_compression', 'binlog_row_value_options', 'gtid_mode',
+  'log_bin',
+  'polar_log_bin',
+  'loose_polar_log_bin',
+  'binlog_format',
+  'binlog_row_image',
+  'binlog_expire_logs_seconds',
+  'expire_logs_days',
+  'binlog_transaction_compression',
+  'binlog_row_value_options',
+  'gtid_mode',
 ];
 
 export async function readBinlogSettings(rows: Rows): Promise<BinlogSettings> {
@@ -24,7 +32,9 @@ export async function readBinlogSettings(rows: Rows): Promise<BinlogSettings> {
   const vars = new Map<string, string>();
   const found = await rows(
     `SHOW GLOBAL VARIABLES WHERE Variable_name IN (${VARIABLES.map(() => '?').join(', ')})`,
-    VARIABLES, 'reading binlog settings');
+    VARIABLES,
+    'reading binlog settings',
+  );
   for (const r of found) vars.set(text(r[0]).toLowerCase(), text(r[1]));
   return settingsFrom(version, vars);
 }

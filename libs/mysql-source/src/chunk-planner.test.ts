@@ -50,8 +50,26 @@ describe('splitIntegerRange', () => {
   });
 });
 
-const col = (name: string, nullable = false): ColumnDef => ({ name, dataType: 'int', columnType: 'int', nullable, unsigned: false, precision: 10, scale: 0, fsp: 0, charset: '', length: 0n, columnDefault: '', collation: '' });
-const ix = (name: string, columns: (string | null)[], unique = true, prefix = false): IndexInfo => ({ name, columns, unique, prefix });
+const col = (name: string, nullable = false): ColumnDef => ({
+  name,
+  dataType: 'int',
+  columnType: 'int',
+  nullable,
+  unsigned: false,
+  precision: 10,
+  scale: 0,
+  fsp: 0,
+  charset: '',
+  length: 0n,
+  columnDefault: '',
+  collation: '',
+});
+const ix = (name: string, columns: (string | null)[], unique = true, prefix = false): IndexInfo => ({
+  name,
+  columns,
+  unique,
+  prefix,
+});
 
 describe('pickRowKey', () => {
   const cols = [col('a'), col('b'), col('c', true), col('d')];

@@ -29,21 +29,32 @@ const EXACT_COUNT_CAP = 100_000;
  */
 export async function estimateRows(rows: Rows, table: TableRef): Promise<bigint> {
   const subject = `${table.database}.${table.table}`;
-  const found = (await rows(
-    'SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
-    [table.database, table.table], 'estimating rows', subject)).find((r) => r[0] === table.database && r[1] === table.table);
+  const found = (
+    await rows(
+      'SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
+      [table.database, table.table],
+      'estimating rows',
+      subject,
+    )
+  ).find((r) => r[0] === table.database && r[1] === table.table);
   if (!found) {
     throw new TidewaterError('TW_OBJECT_NOT_FOUND', `table ${subject} does not exist on the source`, { subject });
   }
   const stats = toBigInt(found[2] ?? null);
   if (stats >= BigInt(EXACT_COUNT_CAP)) return stats;
-  const counted = await rows(`SELECT COUNT(*) FROM (SELECT 1 FROM ${qualifiedName(table)} LIMIT ${EXACT_COUNT_CAP + 1}) AS capped`, [], 'counting rows', subject);
+  const counted = await rows(
+    `SELECT COUNT(*) FROM (SELECT 1 FROM ${qualifiedName(table)} LIMIT ${EXACT_COUNT_CAP + 1}) AS capped`,
+    [],
+    'counting rows',
+    subject,
+  );
   const n = toBigInt(counted[0]?.[0] ?? null);
   return n > BigInt(EXACT_COUNT_CAP) ? (stats > n ? stats : n) : n;
 }
 
 export async function planChunks(rows: Rows, schema: TableSchema, targetRows: number): Promise<ChunkBounds[]> {
-  if (!Number.isSafeInteger(targetRows) || targetRows < 1) throw new RangeError(`targetRows must be a positive integer, got ${targetRows}`);
+  if (!Number.isSafeInteger(targetRows) || targetRows < 1)
+    throw new RangeError(`targetRows must be a positive integer, got ${targetRows}`);
   const ref = schema.source;
   if (!ref) throw new AssertionError('planChunks: schema without source table');
   const keyDefs = keyColumnDefs(schema);
@@ -55,7 +66,8 @@ export async function planChunks(rows: Rows, schema: TableSchema, targetRows: nu
     // MIN/MAX of an up-to-32-bit key arrive as numbers, of a BIGINT key as bigints.
     const rawMin = minMax?.[0];
     const rawMax = minMax?.[1];
-    if (rawMin === null || rawMin === undefined || rawMax === null || rawMax === undefined) return [{ lower: [], upper: [], estimatedRows: 0n }];
+    if (rawMin === null || rawMin === undefined || rawMax === null || rawMax === undefined)
+      return [{ lower: [], upper: [], estimatedRows: 0n }];
     const [min, max] = [toBigInt(rawMin), toBigInt(rawMax)];
     const est = await estimateRows(rows, ref);
     const split = splitIntegerRange(min, max, est, targetRows);
@@ -71,7 +83,8 @@ export async function planChunks(rows: Rows, schema: TableSchema, targetRows: nu
 }
 
 function keyColumnDefs(schema: TableSchema): ColumnDef[] {
-  if (schema.keyColumns.length === 0) throw new AssertionError(`planChunks: ${schema.source?.table} has no key columns`);
+  if (schema.keyColumns.length === 0)
+    throw new AssertionError(`planChunks: ${schema.source?.table} has no key columns`);
   return schema.keyColumns.map((k) => {
     const c = schema.columns.find((col) => col.name === k);
     if (!c) throw new AssertionError(`planChunks: key column ${k} is not a column of ${schema.source?.table}`);
@@ -81,7 +94,11 @@ function keyColumnDefs(schema: TableSchema): ColumnDef[] {
 
 function isIntegerKey(c: ColumnDef, table: string): boolean {
   const enc = encodingOf(c, table);
-  return enc === ValueEncoding.VALUE_ENCODING_INT || enc === ValueEncoding.VALUE_ENCODING_UINT || enc === ValueEncoding.VALUE_ENCODING_INT32;
+  return (
+    enc === ValueEncoding.VALUE_ENCODING_INT ||
+    enc === ValueEncoding.VALUE_ENCODING_UINT ||
+    enc === ValueEncoding.VALUE_ENCODING_INT32
+  );
 }
 
 export interface IntegerChunk {
@@ -99,7 +116,12 @@ export interface IntegerChunk {
  * unique integer key holds at most one row per value, so no chunk exceeds 2 * targetRows rows
  * however stale `est` is.
  */
-export function splitIntegerRange(min: bigint, max: bigint, est: bigint, targetRows: number): IntegerChunk[] | undefined {
+export function splitIntegerRange(
+  min: bigint,
+  max: bigint,
+  est: bigint,
+  targetRows: number,
+): IntegerChunk[] | undefined {
   if (max < min) throw new RangeError(`max ${max} < min ${min}`);
   const target = BigInt(targetRows);
   const span = max - min + 1n;
@@ -130,7 +152,13 @@ export function splitIntegerRange(min: bigint, max: bigint, est: bigint, targetR
  * hold exactly targetRows rows at planning time, in the server's collation order. Costs one
  * pass over the key index.
  */
-async function walkKeys(rows: Rows, ref: TableRef, keyDefs: readonly ColumnDef[], targetRows: number, subject: string): Promise<ChunkBounds[]> {
+async function walkKeys(
+  rows: Rows,
+  ref: TableRef,
+  keyDefs: readonly ColumnDef[],
+  targetRows: number,
+  subject: string,
+): Promise<ChunkBounds[]> {
   const keys = keyDefs.map((c) => c.name);
   const chunks: ChunkBounds[] = [];
   let lower: ChunkBounds['lower'] = [];

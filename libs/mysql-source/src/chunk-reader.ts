@@ -32,7 +32,14 @@ export async function* readChunk(
 
   // filterSql is spliced into the WHERE clause as given (parenthesized and ANDed): the caller
   // validated it against the task spec's filter rules. Bounds are `?` placeholders.
-  const q = chunkSelect(ref, schema.columns, schema.keyColumns, bounds.lower.map(scalarParam), bounds.upper.map(scalarParam), opts.filterSql);
+  const q = chunkSelect(
+    ref,
+    schema.columns,
+    schema.keyColumns,
+    bounds.lower.map(scalarParam),
+    bounds.upper.map(scalarParam),
+    opts.filterSql,
+  );
   const errorContext = db.errorContext({ subject, filterSql: opts.filterSql });
 
   const conn = await db.acquire(subject);
@@ -54,7 +61,9 @@ export async function* readChunk(
   };
   const onAbort = () => stream?.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
   try {
-    stream = conn.query({ sql: q.sql, values: q.params as unknown[], rowsAsArray: true }).stream({ highWaterMark: Math.min(rowsPerBatch, 1024) });
+    stream = conn
+      .query({ sql: q.sql, values: q.params as unknown[], rowsAsArray: true })
+      .stream({ highWaterMark: Math.min(rowsPerBatch, 1024) });
     const s = stream;
     signal?.addEventListener('abort', onAbort, { once: true });
     s.on('data', (row: CanonicalValue[]) => {

@@ -17,7 +17,8 @@ import type { SourceConnection } from './types.js';
 
 // Row filters are rendered with backslash escapes in string literals (libs/expression): the
 // session must read them so even where the server's default sql_mode has NO_BACKSLASH_ESCAPES.
-const SESSION_SETUP = "SET NAMES utf8mb4, time_zone = '+00:00', SESSION net_write_timeout = 600, SESSION sql_mode = REPLACE(@@SESSION.sql_mode, 'NO_BACKSLASH_ESCAPES', '')";
+const SESSION_SETUP =
+  "SET NAMES utf8mb4, time_zone = '+00:00', SESSION net_write_timeout = 600, SESSION sql_mode = REPLACE(@@SESSION.sql_mode, 'NO_BACKSLASH_ESCAPES', '')";
 const READ_ONLY = 'SET SESSION TRANSACTION READ ONLY';
 
 function connectionOptions(conn: SourceConnection): ConnectionOptions {

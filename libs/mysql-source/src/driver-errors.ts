@@ -30,28 +30,56 @@ const ER_FATAL_READING_BINLOG = 1236;
 
 export const BINLOG_PURGED_FIX =
   'the changes since that position are gone from the source and cannot be captured; resuming this task meets the same gap. ' +
-  'Raise the source\'s binlog retention (binlog_expire_logs_seconds / expire_logs_days) above the longest time a task may be stopped, ' +
-  'then copy again from scratch: drop this task\'s destination tables (<table>_base, <table>_log, <table>_merged) or choose another destination, ' +
+  "Raise the source's binlog retention (binlog_expire_logs_seconds / expire_logs_days) above the longest time a task may be stopped, " +
+  "then copy again from scratch: drop this task's destination tables (<table>_base, <table>_log, <table>_merged) or choose another destination, " +
   'and create a task under a new name with schema, full and incremental (tidewater task delete removes the failed one)';
 
 const UNREACHABLE = new Set([
-  'ECONNREFUSED', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EPIPE',
-  'PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT', 'ER_CON_COUNT_ERROR', 'ER_SERVER_SHUTDOWN',
-  'ER_NORMAL_SHUTDOWN', 'ER_SHUTDOWN_COMPLETE', 'ER_CONNECTION_KILLED', 'ER_NET_READ_INTERRUPTED', 'ER_NET_WRITE_INTERRUPTED',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNRESET',
+  'EPIPE',
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'ER_CON_COUNT_ERROR',
+  'ER_SERVER_SHUTDOWN',
+  'ER_NORMAL_SHUTDOWN',
+  'ER_SHUTDOWN_COMPLETE',
+  'ER_CONNECTION_KILLED',
+  'ER_NET_READ_INTERRUPTED',
+  'ER_NET_WRITE_INTERRUPTED',
 ]);
 const AUTH = new Set([
-  'ER_ACCESS_DENIED_ERROR', 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR', 'ER_HOST_NOT_PRIVILEGED', 'ER_NOT_SUPPORTED_AUTH_MODE',
-  'ER_ACCOUNT_HAS_BEEN_LOCKED', 'ER_MUST_CHANGE_PASSWORD_LOGIN', 'AUTH_SWITCH_PLUGIN_ERROR',
+  'ER_ACCESS_DENIED_ERROR',
+  'ER_ACCESS_DENIED_NO_PASSWORD_ERROR',
+  'ER_HOST_NOT_PRIVILEGED',
+  'ER_NOT_SUPPORTED_AUTH_MODE',
+  'ER_ACCOUNT_HAS_BEEN_LOCKED',
+  'ER_MUST_CHANGE_PASSWORD_LOGIN',
+  'AUTH_SWITCH_PLUGIN_ERROR',
 ]);
 const PRIVILEGES = new Set([
-  'ER_TABLEACCESS_DENIED_ERROR', 'ER_COLUMNACCESS_DENIED_ERROR', 'ER_DBACCESS_DENIED_ERROR', 'ER_SPECIFIC_ACCESS_DENIED_ERROR',
+  'ER_TABLEACCESS_DENIED_ERROR',
+  'ER_COLUMNACCESS_DENIED_ERROR',
+  'ER_DBACCESS_DENIED_ERROR',
+  'ER_SPECIFIC_ACCESS_DENIED_ERROR',
   'ER_PROCACCESS_DENIED_ERROR',
 ]);
 const NOT_FOUND = new Set(['ER_NO_SUCH_TABLE', 'ER_BAD_DB_ERROR']);
 /** Errors a malformed row filter causes: not worth retrying. */
 const BAD_STATEMENT = new Set([
-  'ER_PARSE_ERROR', 'ER_BAD_FIELD_ERROR', 'ER_SP_DOES_NOT_EXIST', 'ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT',
-  'ER_INVALID_GROUP_FUNC_USE', 'ER_OPERAND_COLUMNS', 'ER_NON_UNIQ_ERROR', 'ER_WRONG_ARGUMENTS',
+  'ER_PARSE_ERROR',
+  'ER_BAD_FIELD_ERROR',
+  'ER_SP_DOES_NOT_EXIST',
+  'ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT',
+  'ER_INVALID_GROUP_FUNC_USE',
+  'ER_OPERAND_COLUMNS',
+  'ER_NON_UNIQ_ERROR',
+  'ER_WRONG_ARGUMENTS',
 ]);
 
 interface DriverErrorLike {
@@ -81,31 +109,55 @@ export function mapDriverError(e: unknown, ctx: ErrorContext, during: string): T
   const at = `${ctx.host}:${ctx.port}`;
   const detail = redact(textOf(e), [ctx.password]);
   const make = (c: ErrorCode, message: string, fix?: string) =>
-    new TidewaterError(c, message, { subject: ctx.subject ?? at, driverCode: code || undefined, ...(fix ? { fix } : {}) }, { cause: redactedCause(code, detail) });
+    new TidewaterError(
+      c,
+      message,
+      { subject: ctx.subject ?? at, driverCode: code || undefined, ...(fix ? { fix } : {}) },
+      { cause: redactedCause(code, detail) },
+    );
 
   if ((e as DriverErrorLike | null)?.errno === ER_FATAL_READING_BINLOG) {
     const from = ctx.binlogStream?.from;
-    return new TidewaterError('TW_BINLOG_PURGED', `the source ${at} cannot send its binlog${from ? ` from ${from.file}:${from.pos}` : ''}: ${detail}`,
-      { subject: at, driverCode: ER_FATAL_READING_BINLOG, fix: BINLOG_PURGED_FIX }, { cause: redactedCause(code, detail) });
+    return new TidewaterError(
+      'TW_BINLOG_PURGED',
+      `the source ${at} cannot send its binlog${from ? ` from ${from.file}:${from.pos}` : ''}: ${detail}`,
+      { subject: at, driverCode: ER_FATAL_READING_BINLOG, fix: BINLOG_PURGED_FIX },
+      { cause: redactedCause(code, detail) },
+    );
   }
   if (UNREACHABLE.has(code)) {
-    return make('TW_SOURCE_UNREACHABLE', `cannot reach source at ${at}: ${detail}`,
-      `check that the MySQL/MariaDB server at ${at} runs and accepts TCP connections from this machine (host, port, firewall)`);
+    return make(
+      'TW_SOURCE_UNREACHABLE',
+      `cannot reach source at ${at}: ${detail}`,
+      `check that the MySQL/MariaDB server at ${at} runs and accepts TCP connections from this machine (host, port, firewall)`,
+    );
   }
   if (AUTH.has(code)) {
-    return make('TW_SOURCE_AUTH', `source at ${at} refused user '${ctx.user}': ${detail}`,
-      `check the user and password of the source connection for '${ctx.user}' at ${at}, and that the account may connect from this host`);
+    return make(
+      'TW_SOURCE_AUTH',
+      `source at ${at} refused user '${ctx.user}': ${detail}`,
+      `check the user and password of the source connection for '${ctx.user}' at ${at}, and that the account may connect from this host`,
+    );
   }
   if (PRIVILEGES.has(code)) {
-    return make('TW_SOURCE_PRIVILEGES', `user '${ctx.user}' lacks a privilege on the source while ${during}: ${detail}`,
-      `GRANT SELECT, REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO '${ctx.user}'`);
+    return make(
+      'TW_SOURCE_PRIVILEGES',
+      `user '${ctx.user}' lacks a privilege on the source while ${during}: ${detail}`,
+      `GRANT SELECT, REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO '${ctx.user}'`,
+    );
   }
   if (NOT_FOUND.has(code)) {
-    return make('TW_OBJECT_NOT_FOUND', `${ctx.subject ?? 'an object'} does not exist on the source (${during}): ${detail}`);
+    return make(
+      'TW_OBJECT_NOT_FOUND',
+      `${ctx.subject ?? 'an object'} does not exist on the source (${during}): ${detail}`,
+    );
   }
   if (ctx.filterSql !== undefined && BAD_STATEMENT.has(code)) {
-    return make('TW_SPEC_INVALID', `the row filter of ${ctx.subject ?? 'a table'} is rejected by the source: ${detail}`,
-      'fix the filter expression: it must be a valid MySQL boolean expression over the table\'s columns');
+    return make(
+      'TW_SPEC_INVALID',
+      `the row filter of ${ctx.subject ?? 'a table'} is rejected by the source: ${detail}`,
+      "fix the filter expression: it must be a valid MySQL boolean expression over the table's columns",
+    );
   }
   if (ctx.binlogStream) return make('TW_SOURCE_UNREACHABLE', `binlog stream from ${at} failed: ${detail}`);
   return make('TW_SOURCE_QUERY', `source query failed while ${during}: ${detail}`);

@@ -1,7 +1,19 @@
 // The source adapter: the one package that talks to a MySQL-family source for schema, chunk
 // planning, snapshot reads and binlog settings. mysql2 stays inside: no driver type is exported.
-export type { SourceConnection, ObjectSelection, ChunkBounds, BinlogSettings, BinlogCoordinates, ReadChunkOptions, SourceClient } from './types.js';
+export type {
+  SourceConnection,
+  ObjectSelection,
+  ChunkBounds,
+  BinlogSettings,
+  BinlogCoordinates,
+  ReadChunkOptions,
+  SourceClient,
+} from './types.js';
 export { openSource } from './source-client.js';
 export { parseSourceUrl } from './url.js';
 // For libs/binlog's reader (zongji speaks the same protocol): the one classification of source errors.
-export { mapDriverError as sourceError, BINLOG_PURGED_FIX, type ErrorContext as SourceErrorContext } from './driver-errors.js';
+export {
+  mapDriverError as sourceError,
+  BINLOG_PURGED_FIX,
+  type ErrorContext as SourceErrorContext,
+} from './driver-errors.js';

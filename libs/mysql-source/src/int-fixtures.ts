@@ -47,24 +47,121 @@ export function comparable(row: readonly CanonicalValue[]): unknown[] {
 
 /** TYPE_ROWS as the source reads them, in canonical form (bytes as hex). */
 export const EXPECTED: unknown[][] = [
-  [1, -128, 255, -32768, 16777215, -2147483648, 4294967295, -9223372036854775808n, 18446744073709551615n,
-    '-99999999999999999999999999999999999.999999999999999999999999999999', '-99999999.99', 16777216, -1.7976931348623157e308,
-    1n, 18446744073709551615n,
-    '1000-01-01', '9999-12-31 23:59:59.999999', '2024-02-29 12:00:00', '2038-01-19 03:14:07.999999', '-838:59:59.000000', 1901,
-    'fixed', '😀 emoji ✓', 'long text '.repeat(500), 'café é', hex('00010203'), hex('ff00'), hex('deadbeef00'),
-    'c', 'x,z', '{"a": [1, 2.5, "ü"], "b": null}',
+  [
+    1,
+    -128,
+    255,
+    -32768,
+    16777215,
+    -2147483648,
+    4294967295,
+    -9223372036854775808n,
+    18446744073709551615n,
+    '-99999999999999999999999999999999999.999999999999999999999999999999',
+    '-99999999.99',
+    16777216,
+    -1.7976931348623157e308,
+    1n,
+    18446744073709551615n,
+    '1000-01-01',
+    '9999-12-31 23:59:59.999999',
+    '2024-02-29 12:00:00',
+    '2038-01-19 03:14:07.999999',
+    '-838:59:59.000000',
+    1901,
+    'fixed',
+    '😀 emoji ✓',
+    'long text '.repeat(500),
+    'café é',
+    hex('00010203'),
+    hex('ff00'),
+    hex('deadbeef00'),
+    'c',
+    'x,z',
+    '{"a": [1, 2.5, "ü"], "b": null}',
     // SRID 0, then WKB: little endian, type 1 (point), x = 1.0, y = 2.0.
     hex('00000000' + '0101000000' + '000000000000f03f' + '0000000000000040'),
-    hex('00000000' + '0102000000' + '02000000' + '0000000000000000' + '0000000000000000' + '000000000000f03f' + '000000000000f03f')],
-  [2, 127, 0, 32767, 0, 2147483647, 0, 9223372036854775807n, 0n,
-    '99999999999999999999999999999999999.999999999999999999999999999999', '0.01', Math.fround(3.1415927), 2.2250738585072014e-308,
-    0n, 0n, '2024-02-29', '1970-01-01 00:00:00.000001', '1970-01-01 00:00:00', '1970-01-01 00:00:01.000000', '838:59:59.999999', 2155,
-    '', '', '', '', hex('41000000'), hex(''), hex(''), 'a', '', '[]',
-    hex('00000000' + '0101000000' + '000000000000f8bf' + Buffer.from(new Float64Array([1e10]).buffer).toString('hex')), null],
+    hex(
+      '00000000' +
+        '0102000000' +
+        '02000000' +
+        '0000000000000000' +
+        '0000000000000000' +
+        '000000000000f03f' +
+        '000000000000f03f',
+    ),
+  ],
+  [
+    2,
+    127,
+    0,
+    32767,
+    0,
+    2147483647,
+    0,
+    9223372036854775807n,
+    0n,
+    '99999999999999999999999999999999999.999999999999999999999999999999',
+    '0.01',
+    Math.fround(3.1415927),
+    2.2250738585072014e-308,
+    0n,
+    0n,
+    '2024-02-29',
+    '1970-01-01 00:00:00.000001',
+    '1970-01-01 00:00:00',
+    '1970-01-01 00:00:01.000000',
+    '838:59:59.999999',
+    2155,
+    '',
+    '',
+    '',
+    '',
+    hex('41000000'),
+    hex(''),
+    hex(''),
+    'a',
+    '',
+    '[]',
+    hex('00000000' + '0101000000' + '000000000000f8bf' + Buffer.from(new Float64Array([1e10]).buffer).toString('hex')),
+    null,
+  ],
   [3, ...Array.from({ length: 32 }, () => null)],
-  [4, 0, 1, 0, 1, 0, 1, 0n, 1n, '0.000000000000000000000000000001', '1.50', Math.fround(-3.40282e38), 0, 1n, 5n,
-    '0000-00-00', '0000-00-00 00:00:00.000000', '0000-00-00 00:00:00', null, '00:00:00.000000', 0,
-    'x', 'x', 'x', 'x', hex('41000000'), hex('41'), hex('41'), 'b', 'y', '{}', null, null],
+  [
+    4,
+    0,
+    1,
+    0,
+    1,
+    0,
+    1,
+    0n,
+    1n,
+    '0.000000000000000000000000000001',
+    '1.50',
+    Math.fround(-3.40282e38),
+    0,
+    1n,
+    5n,
+    '0000-00-00',
+    '0000-00-00 00:00:00.000000',
+    '0000-00-00 00:00:00',
+    null,
+    '00:00:00.000000',
+    0,
+    'x',
+    'x',
+    'x',
+    'x',
+    hex('41000000'),
+    hex('41'),
+    hex('41'),
+    'b',
+    'y',
+    '{}',
+    null,
+    null,
+  ],
 ];
 
 /** Every table the tests read: all types, composite, string, sparse and dense keys, reserved words, a view, 200k rows. */
@@ -76,24 +173,36 @@ export async function createFixtures(q: (sql: string) => Promise<unknown>, db: s
   await q(`SET time_zone = '+05:00'`);
   await q(`INSERT INTO ${db}.all_types VALUES ${TYPE_ROWS.join(',')}`);
   await q(`SET time_zone = '+00:00'`);
-  await q(`CREATE TABLE ${db}.composite (region CHAR(2) NOT NULL, seq INT NOT NULL, note VARCHAR(20), PRIMARY KEY (region, seq)) COLLATE utf8mb4_general_ci`);
-  await q(`INSERT INTO ${db}.composite SELECT ELT(1 + (seq % 4), 'eu', 'US', 'ap', 'Ça'), seq, CONCAT('n', seq) FROM ${db}.seq_1_to_3000`);
+  await q(
+    `CREATE TABLE ${db}.composite (region CHAR(2) NOT NULL, seq INT NOT NULL, note VARCHAR(20), PRIMARY KEY (region, seq)) COLLATE utf8mb4_general_ci`,
+  );
+  await q(
+    `INSERT INTO ${db}.composite SELECT ELT(1 + (seq % 4), 'eu', 'US', 'ap', 'Ça'), seq, CONCAT('n', seq) FROM ${db}.seq_1_to_3000`,
+  );
   // Case-insensitive, accent-aware ordering differs from byte order: chunks must follow the server's.
   await q(`CREATE TABLE ${db}.strkey (k VARCHAR(40) NOT NULL PRIMARY KEY, v INT NOT NULL) COLLATE utf8mb4_general_ci`);
-  await q(`INSERT INTO ${db}.strkey SELECT CONCAT(ELT(1 + seq % 5, 'a', 'B', 'é', 'Z', '😀'), LPAD(seq, 6, '0'), IF(seq % 7 = 0, ' x', '')), seq FROM ${db}.seq_1_to_5000`);
+  await q(
+    `INSERT INTO ${db}.strkey SELECT CONCAT(ELT(1 + seq % 5, 'a', 'B', 'é', 'Z', '😀'), LPAD(seq, 6, '0'), IF(seq % 7 = 0, ' x', '')), seq FROM ${db}.seq_1_to_5000`,
+  );
   await q(`CREATE TABLE ${db}.\`order\` (\`select\` INT PRIMARY KEY, \`from\` VARCHAR(10), \`we\`\`ird\` INT)`);
   await q(`INSERT INTO ${db}.\`order\` VALUES (1, 'where', 7), (2, NULL, NULL)`);
   await q(`CREATE TABLE ${db}.empty_one (id INT PRIMARY KEY, v INT)`);
   await q(`DROP DATABASE IF EXISTS ${nokeyDb}`);
   await q(`CREATE DATABASE ${nokeyDb}`);
   await q(`CREATE TABLE ${nokeyDb}.no_key (a INT, b INT NULL, UNIQUE KEY (b))`);
-  await q(`CREATE TABLE ${db}.uniq (a INT NULL, code CHAR(8) NOT NULL, n INT NOT NULL, UNIQUE KEY wide (code, n), UNIQUE KEY narrow (code))`);
+  await q(
+    `CREATE TABLE ${db}.uniq (a INT NULL, code CHAR(8) NOT NULL, n INT NOT NULL, UNIQUE KEY wide (code, n), UNIQUE KEY narrow (code))`,
+  );
   await q(`INSERT INTO ${db}.uniq VALUES (NULL, 'x', 1), (2, 'y', 2)`);
   await q(`CREATE TABLE ${db}.sparse (id BIGINT UNSIGNED PRIMARY KEY, v INT)`);
   await q(`INSERT INTO ${db}.sparse SELECT seq * 1000003, seq FROM ${db}.seq_1_to_2000`);
   await q(`CREATE VIEW ${db}.a_view AS SELECT * FROM ${db}.composite`);
-  await q(`CREATE TABLE ${db}.big (id BIGINT PRIMARY KEY, k INT NOT NULL, c CHAR(120) NOT NULL, pad CHAR(60) NOT NULL, amount DECIMAL(12,2))`);
-  await q(`INSERT INTO ${db}.big SELECT seq, seq % 1000, REPEAT(CHAR(65 + seq % 26), 120), MD5(seq), seq / 100 FROM ${db}.seq_1_to_200000`);
+  await q(
+    `CREATE TABLE ${db}.big (id BIGINT PRIMARY KEY, k INT NOT NULL, c CHAR(120) NOT NULL, pad CHAR(60) NOT NULL, amount DECIMAL(12,2))`,
+  );
+  await q(
+    `INSERT INTO ${db}.big SELECT seq, seq % 1000, REPEAT(CHAR(65 + seq % 26), 120), MD5(seq), seq / 100 FROM ${db}.seq_1_to_200000`,
+  );
   await q(`ANALYZE TABLE ${db}.big, ${db}.composite, ${db}.strkey, ${db}.sparse`);
 }
 
@@ -103,4 +212,5 @@ export function expectContiguous(chunks: readonly ChunkBounds[]): void {
   for (let i = 1; i < chunks.length; i++) expect(chunks[i]!.lower).toEqual(chunks[i - 1]!.upper);
 }
 
-export const keyText = (r: readonly unknown[], n: number) => JSON.stringify(r.slice(0, n), (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
+export const keyText = (r: readonly unknown[], n: number) =>
+  JSON.stringify(r.slice(0, n), (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));

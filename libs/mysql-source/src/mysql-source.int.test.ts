@@ -21,7 +21,12 @@ async function schemaOf(table: string): Promise<TableSchema> {
   return schema;
 }
 
-async function readAll(schema: TableSchema, bounds: Pick<ChunkBounds, 'lower' | 'upper'>, rowsPerBatch = 500, filterSql?: string): Promise<CanonicalValue[][]> {
+async function readAll(
+  schema: TableSchema,
+  bounds: Pick<ChunkBounds, 'lower' | 'upper'>,
+  rowsPerBatch = 500,
+  filterSql?: string,
+): Promise<CanonicalValue[][]> {
   const out: CanonicalValue[][] = [];
   for await (const batch of source.readChunk(schema, bounds, { rowsPerBatch, filterSql })) {
     expect(batch.length).toBeGreaterThan(0);
@@ -32,7 +37,10 @@ async function readAll(schema: TableSchema, bounds: Pick<ChunkBounds, 'lower' | 
 }
 
 /** Plans, reads every chunk, and returns the rows with the plan. */
-async function readByChunks(table: string, targetRows: number): Promise<{ chunks: ChunkBounds[]; rows: CanonicalValue[][] }> {
+async function readByChunks(
+  table: string,
+  targetRows: number,
+): Promise<{ chunks: ChunkBounds[]; rows: CanonicalValue[][] }> {
   const schema = await schemaOf(table);
   const chunks = await source.planChunks(schema, { targetRows });
   const rows: CanonicalValue[][] = [];
@@ -68,7 +76,12 @@ describe('mysql-source against MariaDB', () => {
     const col = (n: string) => schema.columns.find((c) => c.name === n);
     expect(schema.columns.map((c) => c.name).slice(0, 4)).toEqual(['id', 'ti', 'tiu', 'si']);
     expect(col('id')).toMatchObject({ dataType: 'int', nullable: false, unsigned: false });
-    expect(col('biu')).toMatchObject({ dataType: 'bigint', columnType: 'bigint(20) unsigned', unsigned: true, nullable: true });
+    expect(col('biu')).toMatchObject({
+      dataType: 'bigint',
+      columnType: 'bigint(20) unsigned',
+      unsigned: true,
+      nullable: true,
+    });
     expect(col('d65')).toMatchObject({ dataType: 'decimal', precision: 65, scale: 30 });
     expect(col('dtm')).toMatchObject({ dataType: 'datetime', fsp: 6 });
     expect(col('ts')).toMatchObject({ dataType: 'timestamp', fsp: 6 });
@@ -98,7 +111,9 @@ describe('mysql-source against MariaDB', () => {
   });
 
   it('leaves excluded tables of a whole database out (a keyless one need not block the rest); a misspelt exclusion is refused', async () => {
-    const names = (await source.readSchemas([{ database: DB, exclude: ['big', 'sparse'] }])).map((s) => s.source?.table);
+    const names = (await source.readSchemas([{ database: DB, exclude: ['big', 'sparse'] }])).map(
+      (s) => s.source?.table,
+    );
     expect(names).toEqual(['all_types', 'composite', 'empty_one', 'order', 'strkey', 'uniq']);
     expect(await source.readSchemas([{ database: NOKEY_DB, exclude: ['no_key'] }])).toEqual([]);
     const err = await source.readSchemas([{ database: DB, exclude: ['Big'] }]).catch((e: unknown) => e);
@@ -106,7 +121,12 @@ describe('mysql-source against MariaDB', () => {
   });
 
   it('reports missing tables, databases and views as TW_OBJECT_NOT_FOUND', async () => {
-    for (const sel of [{ database: DB, tables: ['nope'] }, { database: 'no_such_db' }, { database: DB, tables: ['a_view'] }, { database: DB, tables: ['Composite'] }]) {
+    for (const sel of [
+      { database: DB, tables: ['nope'] },
+      { database: 'no_such_db' },
+      { database: DB, tables: ['a_view'] },
+      { database: DB, tables: ['Composite'] },
+    ]) {
       const err = await source.readSchemas([sel]).catch((e: unknown) => e);
       expect((err as TidewaterError).code).toBe('TW_OBJECT_NOT_FOUND');
       expect((err as TidewaterError).message).toContain(sel.tables?.[0] ?? sel.database);
@@ -158,7 +178,10 @@ describe('mysql-source against MariaDB', () => {
     const chunks = await source.planChunks(schema, { targetRows: 1 });
     const rows: CanonicalValue[][] = [];
     for (const c of chunks) rows.push(...(await readAll(schema, c)));
-    expect(rows).toEqual([[1, 'where', 7], [2, null, null]]);
+    expect(rows).toEqual([
+      [1, 'where', 7],
+      [2, null, null],
+    ]);
   });
 
   it('plans an empty table as one open chunk with no rows', async () => {
@@ -171,8 +194,15 @@ describe('mysql-source against MariaDB', () => {
 
   it('applies a row filter inside the key range', async () => {
     const schema = await schemaOf('composite');
-    const rows = await readAll(schema, { lower: [{ kind: { $case: 'text', value: 'ap' } }, { kind: { $case: 'int', value: 1000n } }], upper: [] }, 100, '`seq` % 2 = 0 AND note IS NOT NULL');
-    const [[n]] = (await source.query(`SELECT COUNT(*) FROM ${DB}.composite WHERE (region, seq) > ('ap', 1000) AND seq % 2 = 0`)) as [[bigint]];
+    const rows = await readAll(
+      schema,
+      { lower: [{ kind: { $case: 'text', value: 'ap' } }, { kind: { $case: 'int', value: 1000n } }], upper: [] },
+      100,
+      '`seq` % 2 = 0 AND note IS NOT NULL',
+    );
+    const [[n]] = (await source.query(
+      `SELECT COUNT(*) FROM ${DB}.composite WHERE (region, seq) > ('ap', 1000) AND seq % 2 = 0`,
+    )) as [[bigint]];
     expect(rows.length).toBe(Number(n));
     expect(rows.every((r) => Number(r[1]) % 2 === 0)).toBe(true);
     const bad = await readAll(schema, { lower: [], upper: [] }, 100, 'no_such_column = 1').catch((e: unknown) => e);
@@ -188,7 +218,12 @@ describe('mysql-source against MariaDB', () => {
       const [schema] = await fresh.readSchemas([{ database: DB, tables: ['esc'] }]);
       const rows: CanonicalValue[][] = [];
       // As libs/expression renders `v = 'a\\b'` (the string a\b).
-      for await (const batch of fresh.readChunk(schema!, { lower: [], upper: [] }, { rowsPerBatch: 10, filterSql: "(`v` = 'a\\\\b')" })) rows.push(...batch);
+      for await (const batch of fresh.readChunk(
+        schema!,
+        { lower: [], upper: [] },
+        { rowsPerBatch: 10, filterSql: "(`v` = 'a\\\\b')" },
+      ))
+        rows.push(...batch);
       expect(rows).toEqual([[1, 'a\\b']]);
     } finally {
       await fresh.close();
@@ -218,16 +253,19 @@ describe('mysql-source against MariaDB', () => {
     }
     expect(rows).toBe(200_000);
     expect(batches).toBe(200);
-    expect(sum).toBe(200_000n * 200_001n / 2n);
+    expect(sum).toBe((200_000n * 200_001n) / 2n);
     expect(stalledGrowth).toBeLessThan(24 * 1024 * 1024);
 
     // Read rate, reported only: a second pass with a consumer that keeps up.
     const started = performance.now();
     let timed = 0;
-    for await (const batch of source.readChunk(schema, { lower: [], upper: [] }, { rowsPerBatch: 1000 })) timed += batch.length;
+    for await (const batch of source.readChunk(schema, { lower: [], upper: [] }, { rowsPerBatch: 1000 }))
+      timed += batch.length;
     const seconds = (performance.now() - started) / 1000;
     expect(timed).toBe(200_000);
-    console.log(`mysql-source: read 200,000 rows in ${seconds.toFixed(2)} s = ${Math.round(200_000 / seconds)} rows/s; heap growth while stalled ${(stalledGrowth / 1048576).toFixed(1)} MB`);
+    console.log(
+      `mysql-source: read 200,000 rows in ${seconds.toFixed(2)} s = ${Math.round(200_000 / seconds)} rows/s; heap growth while stalled ${(stalledGrowth / 1048576).toFixed(1)} MB`,
+    );
   });
 
   it('stops cleanly when the consumer breaks or aborts, and the pool stays usable', async () => {
@@ -239,7 +277,11 @@ describe('mysql-source against MariaDB', () => {
     const ac = new AbortController();
     let seen = 0;
     const err = await (async () => {
-      for await (const batch of source.readChunk(schema, { lower: [], upper: [] }, { rowsPerBatch: 100, signal: ac.signal })) {
+      for await (const batch of source.readChunk(
+        schema,
+        { lower: [], upper: [] },
+        { rowsPerBatch: 100, signal: ac.signal },
+      )) {
         seen += batch.length;
         if (seen >= 300) ac.abort(new Error('stop here'));
       }
@@ -252,7 +294,14 @@ describe('mysql-source against MariaDB', () => {
 
   it('reports binlog settings', async () => {
     const s = await source.binlogSettings();
-    expect(s).toMatchObject({ logBin: true, format: 'ROW', rowImage: 'FULL', flavor: 'mariadb', compression: false, partialJson: false });
+    expect(s).toMatchObject({
+      logBin: true,
+      format: 'ROW',
+      rowImage: 'FULL',
+      flavor: 'mariadb',
+      compression: false,
+      partialJson: false,
+    });
     expect(s.version).toMatch(/MariaDB/);
     expect(s.gtidMode).toBeUndefined();
     expect(s.expireSeconds === null || s.expireSeconds > 0).toBe(true);
@@ -266,7 +315,12 @@ describe('mysql-source against MariaDB', () => {
     expect(e.code).toBe('TW_SOURCE_AUTH');
     expect(e.message).toContain(conn.user);
     expect(e.message).toContain(`${conn.host}:${conn.port}`);
-    for (const text of [e.message, e.describe(), JSON.stringify(e.toJSON()), String((e.cause as Error | undefined)?.message)]) {
+    for (const text of [
+      e.message,
+      e.describe(),
+      JSON.stringify(e.toJSON()),
+      String((e.cause as Error | undefined)?.message),
+    ]) {
       expect(text).not.toContain(password);
     }
   });

@@ -53,7 +53,8 @@ function expect<T extends 'bigint' | 'number' | 'string'>(
   type: T,
   column: ColumnDef,
 ): T extends 'bigint' ? bigint : T extends 'number' ? number : string {
-  if (typeof value !== type) throw new AssertionError(`key column ${column.name} read as ${typeof value}, expected ${type}`);
+  if (typeof value !== type)
+    throw new AssertionError(`key column ${column.name} read as ${typeof value}, expected ${type}`);
   return value as T extends 'bigint' ? bigint : T extends 'number' ? number : string;
 }
 

@@ -14,9 +14,18 @@ import type { ObjectSelection } from './types.js';
  *   NOT NULL (see `pickRowKey`); a table with neither fails with TW_NO_ROW_KEY.
  */
 
-export type Rows = (sql: string, params: readonly unknown[], during: string, subject?: string) => Promise<CanonicalValue[][]>;
+export type Rows = (
+  sql: string,
+  params: readonly unknown[],
+  during: string,
+  subject?: string,
+) => Promise<CanonicalValue[][]>;
 
-export async function readSchemas(rows: Rows, objects: readonly ObjectSelection[], flavor: 'mariadb' | 'mysql'): Promise<TableSchema[]> {
+export async function readSchemas(
+  rows: Rows,
+  objects: readonly ObjectSelection[],
+  flavor: 'mariadb' | 'mysql',
+): Promise<TableSchema[]> {
   const out: TableSchema[] = [];
   const seen = new Set<string>();
   for (const sel of objects) {
@@ -42,7 +51,15 @@ async function readDatabase(rows: Rows, sel: ObjectSelection, flavor: 'mariadb' 
   }
 
   const tableTypes = new Map<string, string>();
-  for (const r of inDb(db, await rows('SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [db], during, db))) {
+  for (const r of inDb(
+    db,
+    await rows(
+      'SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?',
+      [db],
+      during,
+      db,
+    ),
+  )) {
     tableTypes.set(text(r[0]), text(r[1]));
   }
   let tables: string[];
@@ -57,7 +74,10 @@ async function readDatabase(rows: Rows, sel: ObjectSelection, flavor: 'mariadb' 
         });
       }
     }
-    tables = [...tableTypes].filter(([name, type]) => type === 'BASE TABLE' && !excluded.has(name)).map(([name]) => name).sort();
+    tables = [...tableTypes]
+      .filter(([name, type]) => type === 'BASE TABLE' && !excluded.has(name))
+      .map(([name]) => name)
+      .sort();
   } else {
     tables = [...new Set(sel.tables)];
     for (const t of tables) {
@@ -69,10 +89,14 @@ async function readDatabase(rows: Rows, sel: ObjectSelection, flavor: 'mariadb' 
         });
       }
       if (type !== 'BASE TABLE') {
-        throw new TidewaterError('TW_OBJECT_NOT_FOUND', `${db}.${t} is a ${type}, not a base table: only base tables can be migrated`, {
-          subject: `${db}.${t}`,
-          fix: `remove ${db}.${t} from the objects list and select the tables it reads from`,
-        });
+        throw new TidewaterError(
+          'TW_OBJECT_NOT_FOUND',
+          `${db}.${t} is a ${type}, not a base table: only base tables can be migrated`,
+          {
+            subject: `${db}.${t}`,
+            fix: `remove ${db}.${t} from the objects list and select the tables it reads from`,
+          },
+        );
       }
     }
   }
@@ -82,15 +106,27 @@ async function readDatabase(rows: Rows, sel: ObjectSelection, flavor: 'mariadb' 
   // thousands of tables); `IN (?)` expands an array placeholder into a value list.
   const filter = sel.tables === undefined ? '' : ' AND TABLE_NAME IN (?)';
   const fparams: unknown[] = sel.tables === undefined ? [db] : [db, tables];
-  const columnRows = inDb(db, await rows(
-    `SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, NUMERIC_PRECISION, NUMERIC_SCALE,
+  const columnRows = inDb(
+    db,
+    await rows(
+      `SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, NUMERIC_PRECISION, NUMERIC_SCALE,
             DATETIME_PRECISION, CHARACTER_SET_NAME, CHARACTER_MAXIMUM_LENGTH, COLUMN_DEFAULT, COLLATION_NAME
        FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ?${filter} ORDER BY TABLE_NAME, ORDINAL_POSITION`,
-    fparams, during, db));
-  const indexRows = inDb(db, await rows(
-    `SELECT TABLE_SCHEMA, TABLE_NAME, INDEX_NAME, NON_UNIQUE, SEQ_IN_INDEX, COLUMN_NAME, SUB_PART
+      fparams,
+      during,
+      db,
+    ),
+  );
+  const indexRows = inDb(
+    db,
+    await rows(
+      `SELECT TABLE_SCHEMA, TABLE_NAME, INDEX_NAME, NON_UNIQUE, SEQ_IN_INDEX, COLUMN_NAME, SUB_PART
        FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ?${filter} ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`,
-    fparams, during, db));
+      fparams,
+      during,
+      db,
+    ),
+  );
 
   const columns = new Map<string, ColumnDef[]>();
   for (const r of columnRows) {
@@ -108,10 +144,14 @@ async function readDatabase(rows: Rows, sel: ObjectSelection, flavor: 'mariadb' 
     const cols = columns.get(table) ?? [];
     const keyColumns = pickRowKey(cols, indexes.get(table) ?? []);
     if (keyColumns === undefined) {
-      throw new TidewaterError('TW_NO_ROW_KEY', `table ${db}.${table} has no PRIMARY KEY and no UNIQUE key whose columns are all NOT NULL, so its rows cannot be identified`, {
-        subject: `${db}.${table}`,
-        fix: `add a primary key, e.g. ALTER TABLE ${quoteId(db)}.${quoteId(table)} ADD PRIMARY KEY (<columns>), or remove the table from the objects list`,
-      });
+      throw new TidewaterError(
+        'TW_NO_ROW_KEY',
+        `table ${db}.${table} has no PRIMARY KEY and no UNIQUE key whose columns are all NOT NULL, so its rows cannot be identified`,
+        {
+          subject: `${db}.${table}`,
+          fix: `add a primary key, e.g. ALTER TABLE ${quoteId(db)}.${quoteId(table)} ADD PRIMARY KEY (<columns>), or remove the table from the objects list`,
+        },
+      );
     }
     return { source: { database: db, table }, columns: cols, keyColumns, version: 0 };
   });
@@ -143,10 +183,23 @@ function columnDef(r: readonly CanonicalValue[]): ColumnDef {
  * information_schema says `longtext`. Report such a column as `json` so the destination keeps
  * the JSON type (values are the same text either way).
  */
-async function markMariaDbJson(rows: Rows, db: string, columns: Map<string, ColumnDef[]>, during: string): Promise<void> {
+async function markMariaDbJson(
+  rows: Rows,
+  db: string,
+  columns: Map<string, ColumnDef[]>,
+  during: string,
+): Promise<void> {
   let checks: CanonicalValue[][];
   try {
-    checks = inDb(db, await rows('SELECT CONSTRAINT_SCHEMA, TABLE_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ?', [db], during, db));
+    checks = inDb(
+      db,
+      await rows(
+        'SELECT CONSTRAINT_SCHEMA, TABLE_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ?',
+        [db],
+        during,
+        db,
+      ),
+    );
   } catch {
     return; // MariaDB before 10.2.22 has no CHECK_CONSTRAINTS: such columns stay longtext.
   }
@@ -180,7 +233,11 @@ function groupIndexes(indexRows: readonly CanonicalValue[][]): Map<string, Index
     if (r[5] !== null && r[5] !== undefined) ix.prefix = true;
   }
   const out = new Map<string, IndexInfo[]>();
-  for (const [table, ixs] of byTable) out.set(table, [...ixs].map(([name, ix]) => ({ name, ...ix })));
+  for (const [table, ixs] of byTable)
+    out.set(
+      table,
+      [...ixs].map(([name, ix]) => ({ name, ...ix })),
+    );
   return out;
 }
 
@@ -196,7 +253,12 @@ export function pickRowKey(columns: readonly ColumnDef[], indexes: readonly Inde
   const notNull = new Set(columns.filter((c) => !c.nullable).map((c) => c.name));
   const candidates = indexes
     .filter((ix) => ix.unique && ix.columns.length > 0 && ix.columns.every((c) => c !== null && notNull.has(c)))
-    .sort((a, b) => Number(a.prefix) - Number(b.prefix) || a.columns.length - b.columns.length || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    .sort(
+      (a, b) =>
+        Number(a.prefix) - Number(b.prefix) ||
+        a.columns.length - b.columns.length ||
+        (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+    );
   return candidates[0]?.columns as string[] | undefined;
 }
 

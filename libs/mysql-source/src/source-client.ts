@@ -6,7 +6,15 @@ import { estimateRows, planChunks } from './chunk-planner.js';
 import { readChunk } from './chunk-reader.js';
 import { SourceDb } from './connection.js';
 import { readSchemas, type Rows } from './schema-reader.js';
-import type { BinlogCoordinates, BinlogSettings, ChunkBounds, ObjectSelection, ReadChunkOptions, SourceClient, SourceConnection } from './types.js';
+import type {
+  BinlogCoordinates,
+  BinlogSettings,
+  ChunkBounds,
+  ObjectSelection,
+  ReadChunkOptions,
+  SourceClient,
+  SourceConnection,
+} from './types.js';
 
 const DEFAULT_POOL_SIZE = 4;
 
@@ -39,7 +47,11 @@ class MysqlSourceClient implements SourceClient {
     return planChunks(this.rows, schema, opts.targetRows);
   }
 
-  readChunk(schema: TableSchema, bounds: Pick<ChunkBounds, 'lower' | 'upper'>, opts: ReadChunkOptions): AsyncIterable<CanonicalValue[][]> {
+  readChunk(
+    schema: TableSchema,
+    bounds: Pick<ChunkBounds, 'lower' | 'upper'>,
+    opts: ReadChunkOptions,
+  ): AsyncIterable<CanonicalValue[][]> {
     return readChunk(this.db, schema, bounds, opts);
   }
 

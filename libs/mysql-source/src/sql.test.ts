@@ -2,7 +2,20 @@ import { describe, expect, it } from 'vitest';
 import type { ColumnDef } from '@tidewater/proto';
 import { chunkSelect, countAfter, keyAtMost, keyGreaterThan, nthKeyAfter, quoteId, selectExpression } from './sql.js';
 
-const col = (name: string, dataType = 'int'): ColumnDef => ({ name, dataType, columnType: dataType, nullable: false, unsigned: false, precision: 0, scale: 0, fsp: 0, charset: '', length: 0n, columnDefault: '', collation: '' });
+const col = (name: string, dataType = 'int'): ColumnDef => ({
+  name,
+  dataType,
+  columnType: dataType,
+  nullable: false,
+  unsigned: false,
+  precision: 0,
+  scale: 0,
+  fsp: 0,
+  charset: '',
+  length: 0n,
+  columnDefault: '',
+  collation: '',
+});
 
 describe('identifier quoting', () => {
   it('backtick-quotes and doubles inner backticks', () => {
@@ -54,14 +67,22 @@ describe('chunk select', () => {
   });
 
   it('omits open ends, and has no WHERE for a fully open chunk', () => {
-    expect(chunkSelect(table, cols, ['select'], [], [20n]).sql).toBe('SELECT `select`, `from`, (`f` + 0e0) FROM `shop`.`order` WHERE (`select` <= ?)');
-    expect(chunkSelect(table, cols, ['select'], [], [])).toEqual({ sql: 'SELECT `select`, `from`, (`f` + 0e0) FROM `shop`.`order`', params: [] });
+    expect(chunkSelect(table, cols, ['select'], [], [20n]).sql).toBe(
+      'SELECT `select`, `from`, (`f` + 0e0) FROM `shop`.`order` WHERE (`select` <= ?)',
+    );
+    expect(chunkSelect(table, cols, ['select'], [], [])).toEqual({
+      sql: 'SELECT `select`, `from`, (`f` + 0e0) FROM `shop`.`order`',
+      params: [],
+    });
   });
 
   it('ANDs a parenthesized filter after the range; a blank filter is ignored', () => {
     expect(chunkSelect(table, cols, ['select'], [1n], [], "`from` = 'x' OR `select` < 3").sql).toBe(
-      "SELECT `select`, `from`, (`f` + 0e0) FROM `shop`.`order` WHERE (`select` > ?) AND (`from` = 'x' OR `select` < 3)");
-    expect(chunkSelect(table, cols, ['select'], [], [], '  ').sql).toBe('SELECT `select`, `from`, (`f` + 0e0) FROM `shop`.`order`');
+      "SELECT `select`, `from`, (`f` + 0e0) FROM `shop`.`order` WHERE (`select` > ?) AND (`from` = 'x' OR `select` < 3)",
+    );
+    expect(chunkSelect(table, cols, ['select'], [], [], '  ').sql).toBe(
+      'SELECT `select`, `from`, (`f` + 0e0) FROM `shop`.`order`',
+    );
   });
 
   it('never puts a bound value into the SQL text', () => {
@@ -75,12 +96,21 @@ describe('chunk select', () => {
 describe('planning queries', () => {
   const table = { database: 'd', table: 't`x' };
   it('finds the n-th key after a bound in key order', () => {
-    expect(nthKeyAfter(table, ['a', 'b'], [], 500)).toEqual({ sql: 'SELECT `a`, `b` FROM `d`.`t``x` ORDER BY `a`, `b` LIMIT 1 OFFSET 499', params: [] });
-    expect(nthKeyAfter(table, ['a'], ['k'], 1)).toEqual({ sql: 'SELECT `a` FROM `d`.`t``x` WHERE (`a` > ?) ORDER BY `a` LIMIT 1 OFFSET 0', params: ['k'] });
+    expect(nthKeyAfter(table, ['a', 'b'], [], 500)).toEqual({
+      sql: 'SELECT `a`, `b` FROM `d`.`t``x` ORDER BY `a`, `b` LIMIT 1 OFFSET 499',
+      params: [],
+    });
+    expect(nthKeyAfter(table, ['a'], ['k'], 1)).toEqual({
+      sql: 'SELECT `a` FROM `d`.`t``x` WHERE (`a` > ?) ORDER BY `a` LIMIT 1 OFFSET 0',
+      params: ['k'],
+    });
     expect(() => nthKeyAfter(table, ['a'], [], 0)).toThrow(RangeError);
   });
 
   it('counts the rest with a cap', () => {
-    expect(countAfter(table, ['a'], [3n], 100)).toEqual({ sql: 'SELECT COUNT(*) FROM (SELECT 1 FROM `d`.`t``x` WHERE (`a` > ?) LIMIT 100) AS capped', params: [3n] });
+    expect(countAfter(table, ['a'], [3n], 100)).toEqual({
+      sql: 'SELECT COUNT(*) FROM (SELECT 1 FROM `d`.`t``x` WHERE (`a` > ?) LIMIT 100) AS capped',
+      params: [3n],
+    });
   });
 });

@@ -60,7 +60,12 @@ export function keyAtMost(keys: readonly string[], values: readonly unknown[]): 
  * where OP is `strict` for every column but the last, which uses `last`. A redundant leading
  * `k1 >= v1` (or `<=`) lets the optimizer pick an index range on the first key column.
  */
-function lexicographic(keys: readonly string[], values: readonly unknown[], strict: '<' | '>', last: '<' | '>' | '<=' | '>='): SqlPart {
+function lexicographic(
+  keys: readonly string[],
+  values: readonly unknown[],
+  strict: '<' | '>',
+  last: '<' | '>' | '<=' | '>=',
+): SqlPart {
   const ids = keys.map(quoteId);
   if (ids.length === 1) return { sql: `${ids[0]} ${last} ?`, params: [values[0]] };
   const terms: string[] = [];
@@ -116,8 +121,15 @@ export function chunkSelect(
   upper: readonly unknown[],
   filterSql?: string,
 ): SqlPart {
-  const where = whereClause([keyGreaterThan(keys, lower), keyAtMost(keys, upper), filterSql?.trim() ? filterSql : undefined]);
-  return { sql: `SELECT ${columns.map(selectExpression).join(', ')} FROM ${qualifiedName(table)}${where.sql}`, params: where.params };
+  const where = whereClause([
+    keyGreaterThan(keys, lower),
+    keyAtMost(keys, upper),
+    filterSql?.trim() ? filterSql : undefined,
+  ]);
+  return {
+    sql: `SELECT ${columns.map(selectExpression).join(', ')} FROM ${qualifiedName(table)}${where.sql}`,
+    params: where.params,
+  };
 }
 
 /**
@@ -128,14 +140,20 @@ export function nthKeyAfter(table: TableRef, keys: readonly string[], lower: rea
   if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`chunk size must be a positive integer, got ${n}`);
   const where = whereClause([keyGreaterThan(keys, lower)]);
   const cols = columnList(keys);
-  return { sql: `SELECT ${cols} FROM ${qualifiedName(table)}${where.sql} ORDER BY ${cols} LIMIT 1 OFFSET ${n - 1}`, params: where.params };
+  return {
+    sql: `SELECT ${cols} FROM ${qualifiedName(table)}${where.sql} ORDER BY ${cols} LIMIT 1 OFFSET ${n - 1}`,
+    params: where.params,
+  };
 }
 
 /** How many rows follow `lower`, counting at most `cap` (bounded work for the last chunk). */
 export function countAfter(table: TableRef, keys: readonly string[], lower: readonly unknown[], cap: number): SqlPart {
   if (!Number.isSafeInteger(cap) || cap < 1) throw new RangeError(`count cap must be a positive integer, got ${cap}`);
   const where = whereClause([keyGreaterThan(keys, lower)]);
-  return { sql: `SELECT COUNT(*) FROM (SELECT 1 FROM ${qualifiedName(table)}${where.sql} LIMIT ${cap}) AS capped`, params: where.params };
+  return {
+    sql: `SELECT COUNT(*) FROM (SELECT 1 FROM ${qualifiedName(table)}${where.sql} LIMIT ${cap}) AS capped`,
+    params: where.params,
+  };
 }
 
 /** MIN and MAX of a single key column (both read from the index ends). */

@@ -70,7 +70,11 @@ export interface SourceClient {
   readSchemas(objects: ObjectSelection[]): Promise<TableSchema[]>;
   estimateRows(table: TableRef): Promise<bigint>;
   planChunks(schema: TableSchema, opts: { targetRows: number }): Promise<ChunkBounds[]>;
-  readChunk(schema: TableSchema, bounds: Pick<ChunkBounds, 'lower' | 'upper'>, opts: ReadChunkOptions): AsyncIterable<CanonicalValue[][]>;
+  readChunk(
+    schema: TableSchema,
+    bounds: Pick<ChunkBounds, 'lower' | 'upper'>,
+    opts: ReadChunkOptions,
+  ): AsyncIterable<CanonicalValue[][]>;
   binlogSettings(): Promise<BinlogSettings>;
   /** The end of the binlog now (SHOW MASTER STATUS); undefined when binary logging is off. */
   binlogEnd(): Promise<BinlogCoordinates | undefined>;

@@ -22,7 +22,8 @@ export function parseSourceUrl(url: string): SourceConnection {
   } catch {
     throw invalid('not a URL');
   }
-  if (u.protocol !== 'mysql:' && u.protocol !== 'mariadb:') throw invalid(`scheme must be mysql:// (got ${u.protocol}//)`);
+  if (u.protocol !== 'mysql:' && u.protocol !== 'mariadb:')
+    throw invalid(`scheme must be mysql:// (got ${u.protocol}//)`);
   const host = u.hostname.startsWith('[') && u.hostname.endsWith(']') ? u.hostname.slice(1, -1) : u.hostname;
   if (host === '') throw invalid('no host');
   const port = u.port === '' ? DEFAULT_PORT : Number(u.port);

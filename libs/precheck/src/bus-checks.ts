@@ -14,7 +14,13 @@ export interface BusFacts {
 const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
 
 /** Largest value each large-object type holds (bytes). */
-const CAPACITY: Record<string, number> = { mediumblob: 2 ** 24 - 1, mediumtext: 2 ** 24 - 1, longblob: 2 ** 32 - 1, longtext: 2 ** 32 - 1, json: 2 ** 32 - 1 };
+const CAPACITY: Record<string, number> = {
+  mediumblob: 2 ** 24 - 1,
+  mediumtext: 2 ** 24 - 1,
+  longblob: 2 ** 32 - 1,
+  longtext: 2 ** 32 - 1,
+  json: 2 ** 32 - 1,
+};
 
 /**
  * `bus.connectivity`, `bus.max_payload` and `bus.large_columns`. A small max_payload only
@@ -23,12 +29,21 @@ const CAPACITY: Record<string, number> = { mediumblob: 2 ** 24 - 1, mediumtext: 
  * memory by capture, transform and sink. Columns that can hold values above the limit warn
  * for the same reason, naming them.
  */
-export async function busChecks(ask: () => Promise<BusFacts>, schemas: readonly TableSchema[] = []): Promise<PrecheckItem[]> {
+export async function busChecks(
+  ask: () => Promise<BusFacts>,
+  schemas: readonly TableSchema[] = [],
+): Promise<PrecheckItem[]> {
   let facts: BusFacts;
   try {
     facts = await ask();
   } catch (e) {
-    return [failed('bus.connectivity', isTidewaterError(e) ? e.message : String(e), 'start nats-server with JetStream (-js) and point TIDEWATER_NATS_URL at it')];
+    return [
+      failed(
+        'bus.connectivity',
+        isTidewaterError(e) ? e.message : String(e),
+        'start nats-server with JetStream (-js) and point TIDEWATER_NATS_URL at it',
+      ),
+    ];
   }
   return [
     passed('bus.connectivity', `NATS ${facts.version} with JetStream answered`),
@@ -46,9 +61,12 @@ export async function busChecks(ask: () => Promise<BusFacts>, schemas: readonly 
 function largeColumns(facts: BusFacts, schemas: readonly TableSchema[]): PrecheckItem {
   const limit = Math.min(facts.maxPayload, facts.largestBatch);
   const large = schemas.flatMap((s) =>
-    s.columns.filter((c) => (CAPACITY[c.dataType] ?? 0) > limit).map((c) => `${s.source!.database}.${s.source!.table}.${c.name} (${c.dataType})`),
+    s.columns
+      .filter((c) => (CAPACITY[c.dataType] ?? 0) > limit)
+      .map((c) => `${s.source!.database}.${s.source!.table}.${c.name} (${c.dataType})`),
   );
-  if (!large.length) return passed('bus.large_columns', `no column can hold a value larger than a bus message (${mib(limit)})`);
+  if (!large.length)
+    return passed('bus.large_columns', `no column can hold a value larger than a bus message (${mib(limit)})`);
   return warning(
     'bus.large_columns',
     `columns that can hold values larger than a bus message (${mib(limit)}): ${large.join(', ')}; a row above that is sent in fragments and held whole in memory by capture, transform and sink (a change batch with it as well)`,

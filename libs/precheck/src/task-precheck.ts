@@ -8,7 +8,18 @@ import { busChecks, type BusFacts } from './bus-checks.js';
 import { heartbeatPrivilegeCheck, privilegeCheck } from './privileges.js';
 import { failed, passed, warning } from './item.js';
 
-const DTS_COLUMNS = ['record_id', 'operation_flag', 'utc_timestamp', 'before_flag', 'after_flag', 'modifytime_year', 'modifytime_month', 'modifytime_day', 'modifytime_hour', 'modifytime_minute'];
+const DTS_COLUMNS = [
+  'record_id',
+  'operation_flag',
+  'utc_timestamp',
+  'before_flag',
+  'after_flag',
+  'modifytime_year',
+  'modifytime_month',
+  'modifytime_day',
+  'modifytime_hour',
+  'modifytime_minute',
+];
 
 /** What the precheck asks of parts it cannot reach itself. */
 export interface PrecheckProbes {
@@ -33,7 +44,7 @@ export async function runPrecheck(spec: TaskSpec, probes: PrecheckProbes = {}): 
     source = await openSource(spec.source, { poolSize: 1 });
   } catch (e) {
     const message = isTidewaterError(e) ? e.message : String(e);
-    const fix = isTidewaterError(e) ? e.describe().split('fix: ')[1] ?? '' : 'check host, port, user and password';
+    const fix = isTidewaterError(e) ? (e.describe().split('fix: ')[1] ?? '') : 'check host, port, user and password';
     return [failed('source.connectivity', message, fix), ...(probes.bus ? await busChecks(probes.bus) : [])];
   }
   const items: PrecheckItem[] = [passed('source.connectivity', `connected to ${where}`)];
@@ -69,16 +80,28 @@ function expressionChecks(spec: TaskSpec, schemas: readonly TableSchema[]): Prec
   const mapped = spec.objects.some((o) => o.tables?.some(hasTableMapping));
   return [
     problems.length
-      ? failed('filters', problems.join('; '), 'fix the expressions or column names (docs/expressions.md lists the supported syntax)')
+      ? failed(
+          'filters',
+          problems.join('; '),
+          'fix the expressions or column names (docs/expressions.md lists the supported syntax)',
+        )
       : passed('filters', expressions ? `${expressions} filter/ETL expression(s) valid` : 'no row filters or ETL'),
     schemas.length > MAX_MAPPED_TABLES && mapped
-      ? failed('objects.table_count', `${schemas.length} tables selected with per-table mapping, filters or ETL; DTS allows at most ${MAX_MAPPED_TABLES}`, 'split the task into several, or select whole databases and use batch mapping rules (mapping:, capitalization:)')
+      ? failed(
+          'objects.table_count',
+          `${schemas.length} tables selected with per-table mapping, filters or ETL; DTS allows at most ${MAX_MAPPED_TABLES}`,
+          'split the task into several, or select whole databases and use batch mapping rules (mapping:, capitalization:)',
+        )
       : passed('objects.table_count', `${schemas.length} table(s)`),
   ];
 }
 
 /** Destination names are unique within the task and, under conflictMode precheck, not taken. */
-async function destinationChecks(spec: TaskSpec, schemas: readonly TableSchema[], probes: PrecheckProbes): Promise<PrecheckItem[]> {
+async function destinationChecks(
+  spec: TaskSpec,
+  schemas: readonly TableSchema[],
+  probes: PrecheckProbes,
+): Promise<PrecheckItem[]> {
   const incremental = spec.migrationTypes.includes('incremental');
   const bySource = new Map<string, string>();
   const names: string[] = [];
@@ -94,7 +117,11 @@ async function destinationChecks(spec: TaskSpec, schemas: readonly TableSchema[]
   }
   const items: PrecheckItem[] = [
     collisions.length
-      ? failed('destination.names', collisions.join('; '), 'give the tables different names with `as`, or change capitalization/mapping so they stay distinct')
+      ? failed(
+          'destination.names',
+          collisions.join('; '),
+          'give the tables different names with `as`, or change capitalization/mapping so they stay distinct',
+        )
       : passed('destination.names', `${schemas.length} destination table name(s), all distinct`),
   ];
   if (!probes.foreignTables) return items;
@@ -102,46 +129,87 @@ async function destinationChecks(spec: TaskSpec, schemas: readonly TableSchema[]
   try {
     foreign = await probes.foreignTables(names);
   } catch (e) {
-    return [...items, failed('destination.connectivity', isTidewaterError(e) ? e.message : String(e), 'check that a sink service runs and can open the destination (tidewater up starts one)')];
+    return [
+      ...items,
+      failed(
+        'destination.connectivity',
+        isTidewaterError(e) ? e.message : String(e),
+        'check that a sink service runs and can open the destination (tidewater up starts one)',
+      ),
+    ];
   }
   items.push(passed('destination.connectivity', `destination ${spec.destination.path} reachable`));
   if (foreign.length === 0) items.push(passed('destination.conflict', 'no destination table exists yet'));
   else if (spec.conflictMode === 'precheck') {
-    items.push(failed('destination.conflict', `destination table(s) already exist: ${foreign.join(', ')}`, 'drop or rename them, map the source tables to other names (as:), or set conflictMode: ignore to write into them'));
+    items.push(
+      failed(
+        'destination.conflict',
+        `destination table(s) already exist: ${foreign.join(', ')}`,
+        'drop or rename them, map the source tables to other names (as:), or set conflictMode: ignore to write into them',
+      ),
+    );
   } else {
-    items.push(warning('destination.conflict', `destination table(s) already exist and will be written into (conflictMode: ignore): ${foreign.join(', ')}`, 'the full copy keeps an existing row on a key conflict, the change stream overwrites; accept this warning to start'));
+    items.push(
+      warning(
+        'destination.conflict',
+        `destination table(s) already exist and will be written into (conflictMode: ignore): ${foreign.join(', ')}`,
+        'the full copy keeps an existing row on a key conflict, the change stream overwrites; accept this warning to start',
+      ),
+    );
   }
   return items;
 }
 
 /** Objects exist and have row keys; no source column collides with a DTS column under the chosen rule. */
-async function objectChecks(source: SourceClient, spec: TaskSpec): Promise<{ items: PrecheckItem[]; schemas: TableSchema[] }> {
+async function objectChecks(
+  source: SourceClient,
+  spec: TaskSpec,
+): Promise<{ items: PrecheckItem[]; schemas: TableSchema[] }> {
   const schemas: TableSchema[] = [];
   const problems: PrecheckItem[] = [];
   const clashes: string[] = [];
   let tables = 0;
   for (const o of spec.objects) {
-    const selections = o.tables ? o.tables.map((t) => ({ database: o.database, tables: [t.name] })) : [{ database: o.database, ...(o.exclude ? { exclude: [...o.exclude] } : {}) }];
+    const selections = o.tables
+      ? o.tables.map((t) => ({ database: o.database, tables: [t.name] }))
+      : [{ database: o.database, ...(o.exclude ? { exclude: [...o.exclude] } : {}) }];
     for (const sel of selections) {
       try {
         for (const schema of await source.readSchemas([sel])) {
           tables++;
           schemas.push(schema);
           if (spec.migrationTypes.includes('incremental') && spec.incremental.additionalColumnRule === 'previous') {
-            for (const c of schema.columns) if (DTS_COLUMNS.includes(c.name.toLowerCase())) clashes.push(`${sel.database}.${schema.source!.table}.${c.name}`);
+            for (const c of schema.columns)
+              if (DTS_COLUMNS.includes(c.name.toLowerCase()))
+                clashes.push(`${sel.database}.${schema.source!.table}.${c.name}`);
           }
         }
       } catch (e) {
         if (!isTidewaterError(e)) throw e;
-        const name = e.code === 'TW_NO_ROW_KEY' ? 'objects.row_key' : e.code === 'TW_OBJECT_NOT_FOUND' ? 'objects.exist' : 'objects.read';
-        problems.push(failed(name, e.message, typeof e.details.fix === 'string' ? e.details.fix : e.describe().split('fix: ')[1] ?? ''));
+        const name =
+          e.code === 'TW_NO_ROW_KEY'
+            ? 'objects.row_key'
+            : e.code === 'TW_OBJECT_NOT_FOUND'
+              ? 'objects.exist'
+              : 'objects.read';
+        problems.push(
+          failed(
+            name,
+            e.message,
+            typeof e.details.fix === 'string' ? e.details.fix : (e.describe().split('fix: ')[1] ?? ''),
+          ),
+        );
       }
     }
   }
   const items = problems.length ? problems : [passed('objects', `${tables} table(s) found, each with a row key`)];
   items.push(
     clashes.length
-      ? failed('additional_columns.conflict', `source columns named like DTS's additional columns: ${clashes.join(', ')}`, 'set incremental.additionalColumnRule: new (prefixes the additional columns with new_dts_sync_)')
+      ? failed(
+          'additional_columns.conflict',
+          `source columns named like DTS's additional columns: ${clashes.join(', ')}`,
+          'set incremental.additionalColumnRule: new (prefixes the additional columns with new_dts_sync_)',
+        )
       : passed('additional_columns.conflict', 'no source column collides with an additional column'),
   );
   return { items, schemas };

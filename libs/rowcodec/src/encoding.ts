@@ -71,9 +71,14 @@ export function encodingOf(column: ColumnDef, table = ''): ValueEncoding {
   const dataType = column.dataType.toLowerCase();
   const enc = BY_DATA_TYPE[dataType];
   if (enc === undefined) {
-    throw new TidewaterError('TW_UNSUPPORTED_TYPE', `column ${table}${table ? '.' : ''}${column.name} has type ${column.columnType || dataType}, which Tidewater cannot map without loss`, { subject: `${table}.${column.name}` });
+    throw new TidewaterError(
+      'TW_UNSUPPORTED_TYPE',
+      `column ${table}${table ? '.' : ''}${column.name} has type ${column.columnType || dataType}, which Tidewater cannot map without loss`,
+      { subject: `${table}.${column.name}` },
+    );
   }
-  if (column.unsigned && (dataType === 'int' || dataType === 'integer' || dataType === 'bigint')) return ValueEncoding.VALUE_ENCODING_UINT;
+  if (column.unsigned && (dataType === 'int' || dataType === 'integer' || dataType === 'bigint'))
+    return ValueEncoding.VALUE_ENCODING_UINT;
   // MariaDB stores JSON as LONGTEXT with a json_valid check; information_schema says longtext.
   return enc;
 }

@@ -3,7 +3,18 @@ import { Batch, ValueEncoding, ChangeKind, type ColumnDef } from '@tidewater/pro
 import { RowSetBuilder, columnValues, encodingOf, type CanonicalValue } from './index.js';
 
 const col = (name: string, dataType: string, unsigned = false): ColumnDef => ({
-  name, dataType, columnType: dataType, nullable: true, unsigned, precision: 0, scale: 0, fsp: 0, charset: '', length: 0n, columnDefault: '', collation: '',
+  name,
+  dataType,
+  columnType: dataType,
+  nullable: true,
+  unsigned,
+  precision: 0,
+  scale: 0,
+  fsp: 0,
+  charset: '',
+  length: 0n,
+  columnDefault: '',
+  collation: '',
 });
 
 describe('encodingOf', () => {
@@ -20,19 +31,51 @@ describe('encodingOf', () => {
 describe('RowSetBuilder', () => {
   it('round-trips extreme values and NULLs through protobuf exactly', () => {
     const encodings = [
-      ValueEncoding.VALUE_ENCODING_INT, ValueEncoding.VALUE_ENCODING_UINT, ValueEncoding.VALUE_ENCODING_DOUBLE,
-      ValueEncoding.VALUE_ENCODING_DECIMAL, ValueEncoding.VALUE_ENCODING_TEXT, ValueEncoding.VALUE_ENCODING_BYTES,
+      ValueEncoding.VALUE_ENCODING_INT,
+      ValueEncoding.VALUE_ENCODING_UINT,
+      ValueEncoding.VALUE_ENCODING_DOUBLE,
+      ValueEncoding.VALUE_ENCODING_DECIMAL,
+      ValueEncoding.VALUE_ENCODING_TEXT,
+      ValueEncoding.VALUE_ENCODING_BYTES,
       ValueEncoding.VALUE_ENCODING_DATETIME,
     ];
     const rows: CanonicalValue[][] = [
-      [-9223372036854775808n, 18446744073709551615n, 1.7976931348623157e308, '-99999999999999999999999999999999999.999999999999999999999999999999', '😀 ü', new Uint8Array([0, 255]), '9999-12-31 23:59:59.999999'],
+      [
+        -9223372036854775808n,
+        18446744073709551615n,
+        1.7976931348623157e308,
+        '-99999999999999999999999999999999999.999999999999999999999999999999',
+        '😀 ü',
+        new Uint8Array([0, 255]),
+        '9999-12-31 23:59:59.999999',
+      ],
       [null, null, null, null, null, null, null],
-      [9223372036854775807n, 0n, -0.5, '0.000000000000000000000000000001', '', new Uint8Array(0), '0000-00-00 00:00:00'],
+      [
+        9223372036854775807n,
+        0n,
+        -0.5,
+        '0.000000000000000000000000000001',
+        '',
+        new Uint8Array(0),
+        '0000-00-00 00:00:00',
+      ],
     ];
     for (let extra = 0; extra < 20; extra++) rows.push([BigInt(extra), null, extra, String(extra), null, null, null]);
-    const b = new RowSetBuilder({ database: 'd', table: 't' }, encodings.map((_, i) => `c${i}`), encodings);
+    const b = new RowSetBuilder(
+      { database: 'd', table: 't' },
+      encodings.map((_, i) => `c${i}`),
+      encodings,
+    );
     rows.forEach((r, i) => b.addChange(ChangeKind.CHANGE_KIND_INSERT, BigInt(i), 1700000000n, r));
-    const decoded = Batch.decode(Batch.encode({ taskId: 't', tables: [b.finish('t')], schemaChanges: [], createdAtMs: 0n, sourceTimeMs: 0n }).finish());
+    const decoded = Batch.decode(
+      Batch.encode({
+        taskId: 't',
+        tables: [b.finish('t')],
+        schemaChanges: [],
+        createdAtMs: 0n,
+        sourceTimeMs: 0n,
+      }).finish(),
+    );
     const rs = decoded.tables[0]!;
     expect(rs.rowCount).toBe(rows.length);
     const got = rs.columns.map((c) => columnValues(c, rs.rowCount));

@@ -96,12 +96,23 @@ export class RowSetBuilder {
   private pushPlaceholder(slot: Slot): void {
     const v = slot.vector;
     switch (slot.encoding) {
-      case ValueEncoding.VALUE_ENCODING_INT32: v.ints32.push(0); break;
-      case ValueEncoding.VALUE_ENCODING_INT: v.ints.push(0n); break;
-      case ValueEncoding.VALUE_ENCODING_UINT: v.uints.push(0n); break;
-      case ValueEncoding.VALUE_ENCODING_DOUBLE: v.doubles.push(0); break;
-      case ValueEncoding.VALUE_ENCODING_BYTES: v.blobs.push(EMPTY); break;
-      default: v.strings.push('');
+      case ValueEncoding.VALUE_ENCODING_INT32:
+        v.ints32.push(0);
+        break;
+      case ValueEncoding.VALUE_ENCODING_INT:
+        v.ints.push(0n);
+        break;
+      case ValueEncoding.VALUE_ENCODING_UINT:
+        v.uints.push(0n);
+        break;
+      case ValueEncoding.VALUE_ENCODING_DOUBLE:
+        v.doubles.push(0);
+        break;
+      case ValueEncoding.VALUE_ENCODING_BYTES:
+        v.blobs.push(EMPTY);
+        break;
+      default:
+        v.strings.push('');
     }
     this.approxBytes += 1;
   }

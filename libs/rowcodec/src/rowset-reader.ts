@@ -10,12 +10,18 @@ export function isNull(vector: ColumnVector, row: number): boolean {
 export function valueAt(vector: ColumnVector, row: number): CanonicalValue {
   if (isNull(vector, row)) return null;
   switch (vector.encoding) {
-    case ValueEncoding.VALUE_ENCODING_INT32: return vector.ints32[row]!;
-    case ValueEncoding.VALUE_ENCODING_INT: return vector.ints[row]!;
-    case ValueEncoding.VALUE_ENCODING_UINT: return vector.uints[row]!;
-    case ValueEncoding.VALUE_ENCODING_DOUBLE: return vector.doubles[row]!;
-    case ValueEncoding.VALUE_ENCODING_BYTES: return vector.blobs[row]!;
-    default: return vector.strings[row]!;
+    case ValueEncoding.VALUE_ENCODING_INT32:
+      return vector.ints32[row]!;
+    case ValueEncoding.VALUE_ENCODING_INT:
+      return vector.ints[row]!;
+    case ValueEncoding.VALUE_ENCODING_UINT:
+      return vector.uints[row]!;
+    case ValueEncoding.VALUE_ENCODING_DOUBLE:
+      return vector.doubles[row]!;
+    case ValueEncoding.VALUE_ENCODING_BYTES:
+      return vector.blobs[row]!;
+    default:
+      return vector.strings[row]!;
   }
 }
 

@@ -15,10 +15,15 @@ describe('exclusiveWorkers on a real NATS', () => {
       const leases = await openKv(a.js, KV_BUCKETS.leases);
       const holder = async (key: string) => {
         const e = await leases.get(key);
-        return e && e.operation === 'PUT' && e.value.length ? (JSON.parse(e.string()) as { owner: string }).owner : undefined;
+        return e && e.operation === 'PUT' && e.value.length
+          ? (JSON.parse(e.string()) as { owner: string }).owner
+          : undefined;
       };
       let end!: () => void;
-      const worker = async (): Promise<TaskWorker> => ({ ended: new Promise((resolve) => (end = () => resolve('done'))), stop: async () => undefined });
+      const worker = async (): Promise<TaskWorker> => ({
+        ended: new Promise((resolve) => (end = () => resolve('done'))),
+        stop: async () => undefined,
+      });
       const instance = (bus: Bus, owner: string, opts = {}) => exclusiveWorkers(bus, 'svc', owner, worker, opts);
       const signal = new AbortController().signal;
 
@@ -37,7 +42,10 @@ describe('exclusiveWorkers on a real NATS', () => {
       expect(await holder('svc.t1')).toBeUndefined();
 
       // The coordinator's leases are keyed by the task id alone.
-      const [ca, cb] = [await instance(a, 'coord-a', { leaseKey: (id: string) => id }), await instance(b, 'coord-b', { leaseKey: (id: string) => id })];
+      const [ca, cb] = [
+        await instance(a, 'coord-a', { leaseKey: (id: string) => id }),
+        await instance(b, 'coord-b', { leaseKey: (id: string) => id }),
+      ];
       const driver = (await ca(task('t2'), signal)) as TaskWorker;
       expect(await holder('t2')).toBe('coord-a');
       expect(await cb(task('t2'), signal)).toBe(STANDBY);

@@ -39,14 +39,17 @@ export async function exclusiveWorkers(
     const ended = new Promise<'lost' | 'done'>((resolve) => (end = resolve));
     let stopped = false;
     const renewal = setInterval(() => {
-      void leases.acquire(key).then(async (held) => {
-        if (held || stopped) return;
-        // Another instance holds it now (this one stalled past the lease): step down.
-        stopped = true;
-        clearInterval(renewal);
-        await worker.stop().catch(() => undefined);
-        end('lost');
-      }, () => undefined);
+      void leases.acquire(key).then(
+        async (held) => {
+          if (held || stopped) return;
+          // Another instance holds it now (this one stalled past the lease): step down.
+          stopped = true;
+          clearInterval(renewal);
+          await worker.stop().catch(() => undefined);
+          end('lost');
+        },
+        () => undefined,
+      );
     }, LEASE_MS / 3);
     // A worker that ended by itself gives its lease up: the task is offered again if it still wants one.
     void worker.ended?.then(async () => {

@@ -18,7 +18,12 @@ export interface HealthReport {
 export const healthSubject = (service: string) => `tw.health.${service}`;
 
 /** Answers requests on tw.health.<service> (and tw.health.all) with a HealthReport. */
-export function healthResponder(nc: NatsConnection, service: string, instance: string, details: () => Record<string, unknown> = () => ({})): Component {
+export function healthResponder(
+  nc: NatsConnection,
+  service: string,
+  instance: string,
+  details: () => Record<string, unknown> = () => ({}),
+): Component {
   const subs: Subscription[] = [];
   const started = Date.now();
   const report = (): HealthReport => ({
@@ -55,7 +60,11 @@ export function healthResponder(nc: NatsConnection, service: string, instance: s
  * Waits until every named instance answers on tw.health.all: a run is ready for work only
  * when its services are subscribed (a request to a sink not yet listening fails at once).
  */
-export async function awaitInstances(bus: Pick<Bus, 'nc'>, instances: readonly string[], timeoutMs: number): Promise<void> {
+export async function awaitInstances(
+  bus: Pick<Bus, 'nc'>,
+  instances: readonly string[],
+  timeoutMs: number,
+): Promise<void> {
   const missing = new Set(instances);
   const deadline = Date.now() + timeoutMs;
   while (missing.size > 0) {
@@ -68,9 +77,13 @@ export async function awaitInstances(bus: Pick<Bus, 'nc'>, instances: readonly s
     }
     if (missing.size === 0) return;
     if (Date.now() > deadline) {
-      throw new TidewaterError('TW_BUS_UNAVAILABLE', `services did not answer within ${Math.round(timeoutMs / 1000)} s: ${[...missing].join(', ')}`, {
-        fix: 'read their logs (the logs directory of the state dir) for why they do not start',
-      });
+      throw new TidewaterError(
+        'TW_BUS_UNAVAILABLE',
+        `services did not answer within ${Math.round(timeoutMs / 1000)} s: ${[...missing].join(', ')}`,
+        {
+          fix: 'read their logs (the logs directory of the state dir) for why they do not start',
+        },
+      );
     }
     await new Promise((r) => setTimeout(r, 250));
   }

@@ -38,7 +38,10 @@ export class Lifecycle {
   handleSignals(onStopped: (code: number) => void = (code) => process.exit(code)): void {
     const handler = (sig: NodeJS.Signals) => {
       this.log.info('stopping', { signal: sig });
-      this.stop().then(() => onStopped(0), () => onStopped(1));
+      this.stop().then(
+        () => onStopped(0),
+        () => onStopped(1),
+      );
     };
     process.once('SIGTERM', handler);
     process.once('SIGINT', handler);
@@ -57,7 +60,10 @@ export class Lifecycle {
         await Promise.race([
           c.stop(),
           new Promise<void>((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`${c.name} did not stop within ${this.stopTimeoutMs} ms`)), this.stopTimeoutMs);
+            timer = setTimeout(
+              () => reject(new Error(`${c.name} did not stop within ${this.stopTimeoutMs} ms`)),
+              this.stopTimeoutMs,
+            );
           }),
         ]);
       } catch (e) {

@@ -46,7 +46,11 @@ export async function runService(
   lifecycle.handleSignals();
   process.on('unhandledRejection', (e) => log.error('unhandled rejection', { err: e }));
   try {
-    const tracing = startTracing({ serviceName: name, instanceId: config.instanceId, otlpEndpoint: config.otlpEndpoint });
+    const tracing = startTracing({
+      serviceName: name,
+      instanceId: config.instanceId,
+      otlpEndpoint: config.otlpEndpoint,
+    });
     const bus = await connectBus(config.natsUrl, `tidewater-${config.instanceId}`);
     await ensureTopology(bus.jsm);
     const ctx: ServiceContext = { config, log, bus, tracer: tracing.tracer, signal: lifecycle.signal };

@@ -7,12 +7,17 @@ import { createLogger } from '@tidewater/telemetry';
 import { taskWorker, taskWorkers, type TaskWorker } from './index.js';
 
 const log = createLogger('t', 'error', () => undefined);
-const task = (taskId: string, stage = 0): StoredTask => ({ state: TaskState.fromPartial({ taskId, stage }), revision: 1 });
+const task = (taskId: string, stage = 0): StoredTask => ({
+  state: TaskState.fromPartial({ taskId, stage }),
+  revision: 1,
+});
 
 /** A bus that keeps what is published (fault reports). */
 function fakeBus() {
   const published: Progress[] = [];
-  const bus = { js: { publish: vi.fn(async (_s: string, data: Uint8Array) => void published.push(Progress.decode(data))) } } as unknown as Bus;
+  const bus = {
+    js: { publish: vi.fn(async (_s: string, data: Uint8Array) => void published.push(Progress.decode(data))) },
+  } as unknown as Bus;
   return { bus, published };
 }
 
@@ -24,8 +29,16 @@ describe('taskWorker', () => {
     const events: string[] = [];
     const { bus } = fakeBus();
     const w = await taskWorker(services(bus), options(new AbortController().signal), (ctx) => {
-      ctx.keep(new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => setTimeout(() => resolve(void events.push('loop ended')), 5))), 'loop stopped');
-      return { close: async () => void events.push('closed'), update: (t) => void events.push(`update ${t.state.taskId}`) };
+      ctx.keep(
+        new Promise<void>((resolve) =>
+          ctx.signal.addEventListener('abort', () => setTimeout(() => resolve(void events.push('loop ended')), 5)),
+        ),
+        'loop stopped',
+      );
+      return {
+        close: async () => void events.push('closed'),
+        update: (t) => void events.push(`update ${t.state.taskId}`),
+      };
     });
     w.update?.(task('t1'));
     await w.stop();
@@ -39,11 +52,15 @@ describe('taskWorker', () => {
     await taskWorker(services(bus), options(service.signal), (ctx) => ((signal = ctx.signal), {}));
     service.abort();
     expect(signal.aborted).toBe(true);
-    await taskWorker(services(bus), options(new AbortController().signal), (ctx) => ((signal = ctx.signal), ctx.abort(), {}));
+    await taskWorker(
+      services(bus),
+      options(new AbortController().signal),
+      (ctx) => ((signal = ctx.signal), ctx.abort(), {}),
+    );
     expect(signal.aborted).toBe(true);
   });
 
-  it('reports a loop\'s failures as the part\'s fault, redacted, and its recovery', async () => {
+  it("reports a loop's failures as the part's fault, redacted, and its recovery", async () => {
     const { bus, published } = fakeBus();
     await taskWorker(services(bus), options(new AbortController().signal), (ctx) => {
       const hooks = ctx.retries('batch failed; will retry', 'part-2', { part: 2 });
@@ -53,7 +70,11 @@ describe('taskWorker', () => {
       return {};
     });
     const faults = published.map((p) => (p.unit?.$case === 'fault' ? p.unit.value : undefined));
-    expect(faults.map((f) => [f?.reporter, f?.recovered])).toEqual([['svc/part-2', false], ['svc/part-2', true], ['svc', false]]);
+    expect(faults.map((f) => [f?.reporter, f?.recovered])).toEqual([
+      ['svc/part-2', false],
+      ['svc/part-2', true],
+      ['svc', false],
+    ]);
     expect(faults[0]!.message).not.toContain('hunter2');
     expect(published.every((p) => p.taskId === 't1')).toBe(true);
   });
@@ -70,11 +91,13 @@ describe('taskWorker', () => {
     expect(loopSignal.aborted).toBe(true);
   });
 
-  it('passes a traced call\'s result or error through', async () => {
+  it("passes a traced call's result or error through", async () => {
     const { bus } = fakeBus();
     await taskWorker(services(bus), options(new AbortController().signal), async (ctx) => {
       expect(await ctx.traced('x.batch', undefined, { 'tidewater.partition': 1 }, async () => 'ack')).toBe('ack');
-      await expect(ctx.traced('x.batch', undefined, {}, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+      await expect(ctx.traced('x.batch', undefined, {}, async () => Promise.reject(new Error('boom')))).rejects.toThrow(
+        'boom',
+      );
       return {};
     });
   });
@@ -90,22 +113,28 @@ function fakeStore() {
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 describe('taskWorkers', () => {
-  it('starts a task\'s new worker only after its previous one stopped', async () => {
+  it("starts a task's new worker only after its previous one stopped", async () => {
     const events: string[] = [];
     let n = 0;
     let finishStop!: () => void;
     const { store, emit } = fakeStore();
-    const workers = taskWorkers('w', store, log, (t) => t.state.stage === 1, async () => {
-      const i = ++n;
-      events.push(`start ${i}`);
-      return {
-        stop: () =>
-          new Promise<void>((resolve) => {
-            events.push(`stopping ${i}`);
-            finishStop = () => resolve(void events.push(`stopped ${i}`));
-          }),
-      };
-    });
+    const workers = taskWorkers(
+      'w',
+      store,
+      log,
+      (t) => t.state.stage === 1,
+      async () => {
+        const i = ++n;
+        events.push(`start ${i}`);
+        return {
+          stop: () =>
+            new Promise<void>((resolve) => {
+              events.push(`stopping ${i}`);
+              finishStop = () => resolve(void events.push(`stopped ${i}`));
+            }),
+        };
+      },
+    );
     await workers.start(new AbortController().signal);
     emit(task('a', 1));
     await tick();
@@ -130,7 +159,10 @@ describe('taskWorkers', () => {
     try {
       const { store, emit } = fakeStore();
       const ends: Array<(why: 'lost' | 'done') => void> = [];
-      const start = vi.fn(async (): Promise<TaskWorker> => ({ ended: new Promise((resolve) => ends.push(resolve)), stop: async () => undefined }));
+      const start = vi.fn(async (): Promise<TaskWorker> => ({
+        ended: new Promise((resolve) => ends.push(resolve)),
+        stop: async () => undefined,
+      }));
       const workers = taskWorkers('w', store, log, (t) => t.state.stage === 1, start);
       await workers.start(new AbortController().signal);
       emit(task('a', 1));

@@ -20,7 +20,11 @@ export interface WorkerContext {
    */
   faults(part?: string): FaultReporter;
   /** Error hooks of a retrying loop: a failure is logged as `message` and reported to the task; a success clears it. */
-  retries(message: string, part?: string, fields?: Record<string, unknown>): { onError(e: unknown): void; onRecovered(): void };
+  retries(
+    message: string,
+    part?: string,
+    fields?: Record<string, unknown>,
+  ): { onError(e: unknown): void; onRecovered(): void };
   /** Runs `fn` in a span that continues the trace carried by a message's headers. */
   traced<T>(name: string, headers: Headers, attributes: Attributes, fn: (span: Span) => Promise<T>): Promise<T>;
   /** A loop the worker runs until stopped: stopping waits for it; a loop that throws is logged as `message`. */
@@ -59,7 +63,11 @@ export interface TaskWorkerOptions {
  * trace spans and the `{update, stop}` handle. Stopping aborts the loops, waits for them to
  * end and only then closes what they used.
  */
-export async function taskWorker(ctx: WorkerServices, o: TaskWorkerOptions, start: (w: WorkerContext) => Promise<WorkerParts> | WorkerParts): Promise<TaskWorker> {
+export async function taskWorker(
+  ctx: WorkerServices,
+  o: TaskWorkerOptions,
+  start: (w: WorkerContext) => Promise<WorkerParts> | WorkerParts,
+): Promise<TaskWorker> {
   const taskId = o.task.state.taskId;
   const controller = new AbortController();
   const abort = () => controller.abort();
@@ -85,7 +93,11 @@ export async function taskWorker(ctx: WorkerServices, o: TaskWorkerOptions, star
       onRecovered: () => faults(part).recovered(),
     }),
     async traced(name, headers, attributes, fn) {
-      const span = ctx.tracer.startSpan(name, { attributes: { 'tidewater.task': taskId, ...attributes } }, extractTrace(headers));
+      const span = ctx.tracer.startSpan(
+        name,
+        { attributes: { 'tidewater.task': taskId, ...attributes } },
+        extractTrace(headers),
+      );
       try {
         return await context.with(trace.setSpan(context.active(), span), () => fn(span));
       } catch (e) {

@@ -43,7 +43,8 @@ export function taskWorkers(
   const reporters = new Map<string, FaultReporter>();
   const reporter = (id: string) => {
     let r = reporters.get(id);
-    if (!r && startFaults) reporters.set(id, (r = new FaultReporter(startFaults.bus, id, `${startFaults.service}/start`)));
+    if (!r && startFaults)
+      reporters.set(id, (r = new FaultReporter(startFaults.bus, id, `${startFaults.service}/start`)));
     return r;
   };
   const running = new Map<string, Promise<TaskWorker | undefined>>();
@@ -85,32 +86,35 @@ export function taskWorkers(
           want = false;
         }
         if (want && !running.has(id)) {
-          const started = (stopping.get(id) ?? Promise.resolve()).then(() => start(ev, controller.signal)).then(
-            (w) => {
-              if (w === STANDBY) {
+          const started = (stopping.get(id) ?? Promise.resolve())
+            .then(() => start(ev, controller.signal))
+            .then(
+              (w) => {
+                if (w === STANDBY) {
+                  if (running.get(id) === started) running.delete(id);
+                  recheck(id, STANDBY_RECHECK_MS);
+                  return undefined;
+                }
+                reporter(id)?.recovered();
+                void w.ended?.then((why) => {
+                  if (running.get(id) !== started) return;
+                  if (why === 'lost')
+                    log.warn('task worker lost its lease; another instance took the task over', { task: id });
+                  running.delete(id);
+                  recheck(id, STANDBY_RECHECK_MS);
+                });
+                return w;
+              },
+              (e: unknown) => {
+                // e.g. the destination is still held by the worker being replaced: try again
+                // with the task's latest state for as long as the task wants a worker here.
+                log.error('task worker failed to start; retrying', { task: id, err: e });
+                reporter(id)?.failed(e);
                 if (running.get(id) === started) running.delete(id);
-                recheck(id, STANDBY_RECHECK_MS);
+                recheck(id, 2_000);
                 return undefined;
-              }
-              reporter(id)?.recovered();
-              void w.ended?.then((why) => {
-                if (running.get(id) !== started) return;
-                if (why === 'lost') log.warn('task worker lost its lease; another instance took the task over', { task: id });
-                running.delete(id);
-                recheck(id, STANDBY_RECHECK_MS);
-              });
-              return w;
-            },
-            (e: unknown) => {
-              // e.g. the destination is still held by the worker being replaced: try again
-              // with the task's latest state for as long as the task wants a worker here.
-              log.error('task worker failed to start; retrying', { task: id, err: e });
-              reporter(id)?.failed(e);
-              if (running.get(id) === started) running.delete(id);
-              recheck(id, 2_000);
-              return undefined;
-            },
-          );
+              },
+            );
           running.set(id, started);
         } else if (want) {
           void running.get(id)!.then((w) => w?.update?.(ev));

@@ -31,7 +31,7 @@ describe('Throttle', () => {
     expect(await p.run(100, { rows: 500 })).toBe(50_000);
   });
 
-  it('overlaps the caller\'s own work between admissions with the schedule, without exceeding the limit', async () => {
+  it("overlaps the caller's own work between admissions with the schedule, without exceeding the limit", async () => {
     const p = paced({ rows: 20_000 });
     // 1,000-row batches (50 ms each at 20,000 rows/s), 10 ms of publishing after each: the
     // work hides inside the schedule, 100 batches take 5 s (+ the last batch's work), not 6 s.

@@ -47,7 +47,10 @@ export class Throttle {
   private rates: Required<Rates> = { rows: 0, bytes: 0, queries: 0 };
   private readonly nextFree: Record<Dim, number> = { rows: 0, bytes: 0, queries: 0 };
 
-  constructor(rates: Rates = {}, private readonly clock: Clock = realClock) {
+  constructor(
+    rates: Rates = {},
+    private readonly clock: Clock = realClock,
+  ) {
     this.setRates(rates);
   }
 

@@ -21,7 +21,8 @@ export interface LogColumns {
   readonly afterFlag: string;
 }
 
-export type PartitionColumn = 'modifytime_year' | 'modifytime_month' | 'modifytime_day' | 'modifytime_hour' | 'modifytime_minute';
+export type PartitionColumn =
+  'modifytime_year' | 'modifytime_month' | 'modifytime_day' | 'modifytime_hour' | 'modifytime_minute';
 
 export interface TableOptions {
   readonly temporalMapping: 'native' | 'string';

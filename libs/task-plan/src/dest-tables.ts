@@ -17,7 +17,11 @@ export function destTables(state: TaskState, spec: TaskSpec): DestTable[] {
  * mapping, capitalization), ETL-dropped columns left out, ETL-computed columns appended.
  * Transform produces rows in exactly this naming, so the sink matches columns by name.
  */
-export function destTableOf(spec: TaskSpec, t: Pick<TableProgress, 'destSchema' | 'destTable'> & { source?: TableRef }, schema: TableSchema): DestTable {
+export function destTableOf(
+  spec: TaskSpec,
+  t: Pick<TableProgress, 'destSchema' | 'destTable'> & { source?: TableRef },
+  schema: TableSchema,
+): DestTable {
   const source = t.source ?? schema.source!;
   const naming = tableNaming(spec, source.database, source.table);
   const etl = naming.spec?.etl;
@@ -25,15 +29,25 @@ export function destTableOf(spec: TaskSpec, t: Pick<TableProgress, 'destSchema' 
   const dropped = new Set((etl?.drop ?? []).map((c) => c.toLowerCase()));
   const dropsKey = schema.keyColumns.find((k) => dropped.has(k.toLowerCase()));
   if (dropsKey) {
-    throw new TidewaterError('TW_SPEC_INVALID', `etl of ${where} drops key column ${dropsKey}: rows could not be merged`, { subject: where, fix: `keep ${dropsKey}; rename it with columns: instead` });
+    throw new TidewaterError(
+      'TW_SPEC_INVALID',
+      `etl of ${where} drops key column ${dropsKey}: rows could not be merged`,
+      { subject: where, fix: `keep ${dropsKey}; rename it with columns: instead` },
+    );
   }
   const columns = [
-    ...schema.columns.filter((c) => !dropped.has(c.name.toLowerCase())).map((c) => ({ ...c, name: naming.column(c.name) })),
+    ...schema.columns
+      .filter((c) => !dropped.has(c.name.toLowerCase()))
+      .map((c) => ({ ...c, name: naming.column(c.name) })),
     ...(etl?.add ?? []).map((c) => computedColumnDef(c, where)),
   ];
   const names = columns.map((c) => c.name.toLowerCase());
   const clash = names.find((n, i) => names.indexOf(n) !== i);
-  if (clash) throw new TidewaterError('TW_SPEC_INVALID', `${where}: two destination columns are named ${clash}`, { subject: where, fix: 'rename one of them (columns: or the computed column name)' });
+  if (clash)
+    throw new TidewaterError('TW_SPEC_INVALID', `${where}: two destination columns are named ${clash}`, {
+      subject: where,
+      fix: 'rename one of them (columns: or the computed column name)',
+    });
   return {
     source,
     schema: t.destSchema,

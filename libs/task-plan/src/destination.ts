@@ -14,7 +14,13 @@ export interface Destination {
   /** Names (`schema.table`) among `names` that exist and were not created by this task. */
   foreignTables(taskId: string, names: readonly string[]): Promise<string[]>;
   /** False when the chunk was already committed (nothing written). */
-  commitChunk(taskId: string, chunkId: string, table: DestTable, rowsets: readonly RowSet[], opts: TableOptions): Promise<boolean>;
+  commitChunk(
+    taskId: string,
+    chunkId: string,
+    table: DestTable,
+    rowsets: readonly RowSet[],
+    opts: TableOptions,
+  ): Promise<boolean>;
   /** Rows written (rows at or below the table's checkpoint are skipped). */
   appendLog(table: DestTable, rs: RowSet, opts: TableOptions): Promise<number>;
   /** ADD COLUMN on `_base`/`_log` (and the merged view); idempotent. */

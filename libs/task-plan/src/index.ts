@@ -1,4 +1,11 @@
-export { logColumns, partitionColumnName, type DestTable, type TableOptions, type LogColumns, type PartitionColumn } from './dest-table.js';
+export {
+  logColumns,
+  partitionColumnName,
+  type DestTable,
+  type TableOptions,
+  type LogColumns,
+  type PartitionColumn,
+} from './dest-table.js';
 export { destTables, destTableOf } from './dest-tables.js';
 export { sinkPartition, taskPartitions, SINK_PARTITIONS } from './sink-partition.js';
 export { computedColumnDef } from './computed-column.js';

@@ -32,7 +32,12 @@ export function tableExpressions(spec: TaskSpec, schema: TableSchema): TableExpr
   const cols = exprColumns(schema);
   const column = (name: string, key: string): string => {
     const c = schema.columns.find((x) => x.name.toLowerCase() === name.toLowerCase());
-    if (!c) throw new TidewaterError('TW_SPEC_INVALID', `${key} of ${where} names column ${name}, which the table does not have`, { subject: where, fix: `use one of ${schema.columns.map((x) => x.name).join(', ')}` });
+    if (!c)
+      throw new TidewaterError(
+        'TW_SPEC_INVALID',
+        `${key} of ${where} names column ${name}, which the table does not have`,
+        { subject: where, fix: `use one of ${schema.columns.map((x) => x.name).join(', ')}` },
+      );
     return c.name;
   };
   for (const src of Object.keys(t?.columns ?? {})) column(src, 'columns');
@@ -41,7 +46,11 @@ export function tableExpressions(spec: TaskSpec, schema: TableSchema): TableExpr
   for (const [name, text] of Object.entries(etl?.set ?? {})) {
     const c = column(name, 'etl.set');
     if (schema.keyColumns.includes(c)) {
-      throw new TidewaterError('TW_SPEC_INVALID', `etl.set of ${where} changes key column ${c}: rows could not be merged`, { subject: where, fix: `leave ${c} as it is; add a computed column instead` });
+      throw new TidewaterError(
+        'TW_SPEC_INVALID',
+        `etl.set of ${where} changes key column ${c}: rows could not be merged`,
+        { subject: where, fix: `leave ${c} as it is; add a computed column instead` },
+      );
     }
     set.set(c, parseExpression(text, cols, `etl.set.${name} of ${where}`));
   }

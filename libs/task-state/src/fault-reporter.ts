@@ -63,7 +63,10 @@ export class FaultReporter {
     this.lastCode = code;
     // A fatal error ends the task with this message: it carries the fix, which the task view
     // shows (a retried one is expected to clear by itself).
-    const fix = isTidewaterError(e) && retryWindowOf(code) === 'fatal' && typeof e.details.fix === 'string' ? `\n  fix: ${e.details.fix}` : '';
+    const fix =
+      isTidewaterError(e) && retryWindowOf(code) === 'fatal' && typeof e.details.fix === 'string'
+        ? `\n  fix: ${e.details.fix}`
+        : '';
     const message = redact(e instanceof Error ? e.message + fix : String(e), this.secrets).slice(0, 2_000);
     this.send({ reporter: this.reporter, code, message, recovered: false, sinceMs: BigInt(since) });
   }
@@ -77,6 +80,13 @@ export class FaultReporter {
   }
 
   private send(fault: { reporter: string; code: string; message: string; recovered: boolean; sinceMs: bigint }): void {
-    void publishProgress(this.bus, Progress.fromPartial({ taskId: this.taskId, unit: { $case: 'fault', value: fault }, committedAtMs: BigInt(Date.now()) })).catch(() => undefined);
+    void publishProgress(
+      this.bus,
+      Progress.fromPartial({
+        taskId: this.taskId,
+        unit: { $case: 'fault', value: fault },
+        committedAtMs: BigInt(Date.now()),
+      }),
+    ).catch(() => undefined);
   }
 }

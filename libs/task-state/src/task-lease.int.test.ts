@@ -24,7 +24,9 @@ describe('TaskLeases on a real NATS', () => {
       expect(wins.filter(Boolean)).toHaveLength(1);
       // The same owner asking twice at once (two task-state events) keeps its lease.
       const t1 = Date.now() + 5_000;
-      expect(await Promise.all([la.acquire('task-3', t1), la.acquire('task-3', t1), la.acquire('task-3', t1 + 1)])).toEqual([true, true, true]);
+      expect(
+        await Promise.all([la.acquire('task-3', t1), la.acquire('task-3', t1), la.acquire('task-3', t1 + 1)]),
+      ).toEqual([true, true, true]);
     } finally {
       await a.close();
       await b.close();

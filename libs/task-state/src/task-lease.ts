@@ -18,7 +18,11 @@ export class TaskLeases {
   /** One acquire per task at a time: two concurrent ones of the same owner would race on the revision and the loser would think the lease lost. */
   private readonly pending = new Map<string, Promise<boolean>>();
 
-  private constructor(private readonly kv: KV, readonly owner: string, private readonly ttlMs: number) {}
+  private constructor(
+    private readonly kv: KV,
+    readonly owner: string,
+    private readonly ttlMs: number,
+  ) {}
 
   static async open(bus: Bus, owner: string, ttlMs = 15_000): Promise<TaskLeases> {
     return new TaskLeases(await openKv(bus.js, KV_BUCKETS.leases), owner, ttlMs);
@@ -45,11 +49,16 @@ export class TaskLeases {
   }
 
   private async write(taskId: string, now: number): Promise<boolean> {
-    const value = new TextEncoder().encode(JSON.stringify({ owner: this.owner, expiresAtMs: now + this.ttlMs } satisfies LeaseValue));
+    const value = new TextEncoder().encode(
+      JSON.stringify({ owner: this.owner, expiresAtMs: now + this.ttlMs } satisfies LeaseValue),
+    );
     const cur = await this.kv.get(taskId);
     try {
       if (!cur || cur.operation !== 'PUT' || cur.value.length === 0) {
-        this.revisions.set(taskId, cur ? await this.kv.update(taskId, value, cur.revision) : await this.kv.create(taskId, value));
+        this.revisions.set(
+          taskId,
+          cur ? await this.kv.update(taskId, value, cur.revision) : await this.kv.create(taskId, value),
+        );
         return true;
       }
       const held = JSON.parse(new TextDecoder().decode(cur.value)) as LeaseValue;

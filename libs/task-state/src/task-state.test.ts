@@ -17,8 +17,14 @@ describe('specOf', () => {
   });
 
   it('does not ask for a key when the spec holds no sealed secret', () => {
-    const state = TaskState.fromPartial({ specJson: JSON.stringify({ ...spec, source: { ...spec.source, password: '' } }) });
-    expect(specOf(state, () => { throw new Error('asked for a key'); }).source.password).toBe('');
+    const state = TaskState.fromPartial({
+      specJson: JSON.stringify({ ...spec, source: { ...spec.source, password: '' } }),
+    });
+    expect(
+      specOf(state, () => {
+        throw new Error('asked for a key');
+      }).source.password,
+    ).toBe('');
   });
 });
 

@@ -18,7 +18,10 @@ describe('TaskStore on a real NATS', () => {
 
       await b.close();
       // A lost connection is not a conflict: reported as the bus being away, not retried here.
-      await expect(bump(sb)).rejects.toMatchObject({ code: 'TW_BUS_UNAVAILABLE', message: expect.stringContaining('task t: reading the task state failed') });
+      await expect(bump(sb)).rejects.toMatchObject({
+        code: 'TW_BUS_UNAVAILABLE',
+        message: expect.stringContaining('task t: reading the task state failed'),
+      });
     } finally {
       await a.close();
     }

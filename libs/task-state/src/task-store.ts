@@ -10,7 +10,11 @@ export interface StoredTask {
 }
 
 /** Stages in which services work on a task. */
-export const ACTIVE_STAGES: ReadonlySet<Stage> = new Set([Stage.STAGE_SCHEMA, Stage.STAGE_FULL, Stage.STAGE_INCREMENTAL]);
+export const ACTIVE_STAGES: ReadonlySet<Stage> = new Set([
+  Stage.STAGE_SCHEMA,
+  Stage.STAGE_FULL,
+  Stage.STAGE_INCREMENTAL,
+]);
 
 /**
  * Task state in JetStream KV. The coordinator is the only writer and writes with
@@ -53,7 +57,12 @@ export class TaskStore {
       const revision = await this.kv.create(state.taskId, TaskState.encode(state).finish());
       return { state, revision };
     } catch (e) {
-      throw new TidewaterError('TW_TASK_STATE', `task ${state.taskId} already exists`, { subject: state.taskId }, { cause: e });
+      throw new TidewaterError(
+        'TW_TASK_STATE',
+        `task ${state.taskId} already exists`,
+        { subject: state.taskId },
+        { cause: e },
+      );
     }
   }
 
@@ -74,7 +83,13 @@ export class TaskStore {
         return { state: next, revision };
       } catch (e) {
         if (!isRevisionConflict(e)) throw busError(taskId, 'writing', e);
-        if (attempt > 50) throw new TidewaterError('TW_BUS_UNAVAILABLE', `task ${taskId}: state update kept conflicting`, { subject: taskId }, { cause: e });
+        if (attempt > 50)
+          throw new TidewaterError(
+            'TW_BUS_UNAVAILABLE',
+            `task ${taskId}: state update kept conflicting`,
+            { subject: taskId },
+            { cause: e },
+          );
         // Writers of one task collide in bursts (progress reports, RPCs): spread the retries.
         if (attempt >= 3) await new Promise((r) => setTimeout(r, Math.min(50, attempt * 5) * Math.random()));
       }
@@ -89,8 +104,15 @@ export class TaskStore {
    * Calls `onChange` with every task (or only `taskId`) now and on every later change,
    * until `signal` aborts.
    */
-  async watch(signal: AbortSignal, onChange: (t: StoredTask | { deleted: string }) => void, taskId?: string): Promise<void> {
-    const iter = await this.kv.watch({ include: 'lastValue' as never, ...(taskId === undefined ? {} : { key: taskId }) });
+  async watch(
+    signal: AbortSignal,
+    onChange: (t: StoredTask | { deleted: string }) => void,
+    taskId?: string,
+  ): Promise<void> {
+    const iter = await this.kv.watch({
+      include: 'lastValue' as never,
+      ...(taskId === undefined ? {} : { key: taskId }),
+    });
     // The signal may have aborted while the watch was being set up: no event would stop it then.
     if (signal.aborted) {
       iter.stop();
@@ -129,5 +151,10 @@ export function taskOwner(state: Pick<TaskState, 'taskId' | 'createdAtMs'>): str
 }
 
 function busError(taskId: string, doing: string, e: unknown): TidewaterError {
-  return new TidewaterError('TW_BUS_UNAVAILABLE', `task ${taskId}: ${doing} the task state failed: ${e instanceof Error ? e.message : String(e)}`, { subject: taskId }, { cause: e });
+  return new TidewaterError(
+    'TW_BUS_UNAVAILABLE',
+    `task ${taskId}: ${doing} the task state failed: ${e instanceof Error ? e.message : String(e)}`,
+    { subject: taskId },
+    { cause: e },
+  );
 }

@@ -20,12 +20,20 @@ function scrub(text: string): string {
 }
 
 /** JSON lines on stderr (stdout belongs to the CLI's human output). */
-export function createLogger(service: string, level: LogLevel = 'info', write: (line: string) => void = (l) => process.stderr.write(l + '\n')): Logger {
+export function createLogger(
+  service: string,
+  level: LogLevel = 'info',
+  write: (line: string) => void = (l) => process.stderr.write(l + '\n'),
+): Logger {
   const emit = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[lvl] < ORDER[level]) return;
     const record: Record<string, unknown> = { t: new Date().toISOString(), level: lvl, service, msg };
     for (const [k, v] of Object.entries(fields ?? {})) {
-      record[k] = SECRET_FIELD.test(k) ? '***' : v instanceof Error ? { name: v.name, message: v.message, ...(('code' in v) ? { code: v.code } : {}) } : v;
+      record[k] = SECRET_FIELD.test(k)
+        ? '***'
+        : v instanceof Error
+          ? { name: v.name, message: v.message, ...('code' in v ? { code: v.code } : {}) }
+          : v;
     }
     write(scrub(JSON.stringify(record, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))));
   };

@@ -8,7 +8,11 @@ describe('logger', () => {
     const lines: string[] = [];
     const log = createLogger('test', 'info', (l) => lines.push(l));
     log.addSecret('pa55w0rd');
-    log.info('connect failed for mysql://root:pa55w0rd@h:3306', { password: 'x', host: 'h', err: new Error('denied pa55w0rd') });
+    log.info('connect failed for mysql://root:pa55w0rd@h:3306', {
+      password: 'x',
+      host: 'h',
+      err: new Error('denied pa55w0rd'),
+    });
     log.debug('hidden');
     expect(lines).toHaveLength(1);
     expect(lines[0]).not.toContain('pa55w0rd');
@@ -19,7 +23,12 @@ describe('logger', () => {
 describe('tracing', () => {
   it('propagates a span context through a carrier', async () => {
     const exporter = new InMemorySpanExporter();
-    const t = startTracing({ serviceName: 'test', instanceId: 'i', otlpEndpoint: '', processors: [new SimpleSpanProcessor(exporter)] });
+    const t = startTracing({
+      serviceName: 'test',
+      instanceId: 'i',
+      otlpEndpoint: '',
+      processors: [new SimpleSpanProcessor(exporter)],
+    });
     const carrier: Record<string, string> = {};
     const span = t.tracer.startSpan('publish');
     propagation.inject(trace.setSpan(context.active(), span), carrier);

@@ -24,11 +24,16 @@ export interface Tracing {
 export function startTracing(opts: TracingOptions): Tracing {
   const processors: SpanProcessor[] = [...(opts.processors ?? [])];
   if (opts.otlpEndpoint) {
-    const url = opts.otlpEndpoint.endsWith('/v1/traces') ? opts.otlpEndpoint : `${opts.otlpEndpoint.replace(/\/$/, '')}/v1/traces`;
+    const url = opts.otlpEndpoint.endsWith('/v1/traces')
+      ? opts.otlpEndpoint
+      : `${opts.otlpEndpoint.replace(/\/$/, '')}/v1/traces`;
     processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url })));
   }
   const provider = new NodeTracerProvider({
-    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: `tidewater-${opts.serviceName}`, [ATTR_SERVICE_INSTANCE_ID]: opts.instanceId }),
+    resource: resourceFromAttributes({
+      [ATTR_SERVICE_NAME]: `tidewater-${opts.serviceName}`,
+      [ATTR_SERVICE_INSTANCE_ID]: opts.instanceId,
+    }),
     spanProcessors: processors,
   });
   provider.register({ propagator: new W3CTraceContextPropagator() });

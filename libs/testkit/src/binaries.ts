@@ -13,7 +13,11 @@ function postgresDirs(): string[] {
 }
 
 /** Absolute path of a server binary on PATH (or the usual sbin dirs), if installed. */
-export function findBinary(name: string, searchPath = process.env.PATH ?? '', extraDirs: readonly string[] = [...EXTRA_DIRS, ...postgresDirs()]): string | undefined {
+export function findBinary(
+  name: string,
+  searchPath = process.env.PATH ?? '',
+  extraDirs: readonly string[] = [...EXTRA_DIRS, ...postgresDirs()],
+): string | undefined {
   const dirs = [...searchPath.split(':').filter(Boolean), ...extraDirs];
   return dirs.map((d) => join(d, name)).find((p) => existsSync(p));
 }

@@ -49,11 +49,23 @@ function fromUrl(url: string): MariaDbServer {
  * concurrent test processes never see a half-made template.
  */
 function template(installDb: string): string {
-  const version = execFileSync(requireBinary('mariadbd'), ['--version'], { encoding: 'utf8' }).replace(/\W+/g, '_').slice(0, 60);
+  const version = execFileSync(requireBinary('mariadbd'), ['--version'], { encoding: 'utf8' })
+    .replace(/\W+/g, '_')
+    .slice(0, 60);
   const dir = join(tmpdir(), `tidewater-mariadb-template-${version}`);
   if (existsSync(join(dir, 'mysql'))) return dir;
   const staging = mkdtempSync(join(tmpdir(), 'tidewater-mariadb-staging-'));
-  execFileSync(installDb, ['--no-defaults', `--datadir=${staging}`, '--user=root', '--auth-root-authentication-method=normal', '--skip-test-db'], { stdio: 'ignore' });
+  execFileSync(
+    installDb,
+    [
+      '--no-defaults',
+      `--datadir=${staging}`,
+      '--user=root',
+      '--auth-root-authentication-method=normal',
+      '--skip-test-db',
+    ],
+    { stdio: 'ignore' },
+  );
   try {
     renameSync(staging, dir);
   } catch {
@@ -89,7 +101,14 @@ export async function startMariaDb(opts: MariaDbOptions = {}): Promise<MariaDbSe
     '--collation-server=utf8mb4_general_ci',
     // Rows with a 20 MB value (tests of batches larger than a bus message); the default is 16 MiB.
     '--max-allowed-packet=64M',
-    ...(opts.binlog === false ? [] : [`--log-bin=${join(dataDir, 'binlog')}`, '--binlog-format=ROW', '--binlog-row-image=FULL', '--expire-logs-days=7']),
+    ...(opts.binlog === false
+      ? []
+      : [
+          `--log-bin=${join(dataDir, 'binlog')}`,
+          '--binlog-format=ROW',
+          '--binlog-row-image=FULL',
+          '--expire-logs-days=7',
+        ]),
     `--server-id=${opts.serverId ?? 1}`,
     ...(opts.extraArgs ?? []),
   ];
@@ -112,9 +131,13 @@ export async function startMariaDb(opts: MariaDbOptions = {}): Promise<MariaDbSe
       if (Date.now() > deadline) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    const log = existsSync(join(root, 'error.log')) ? readFileSync(join(root, 'error.log'), 'utf8').split('\n').slice(-15).join('\n') : '';
+    const log = existsSync(join(root, 'error.log'))
+      ? readFileSync(join(root, 'error.log'), 'utf8').split('\n').slice(-15).join('\n')
+      : '';
     await stopProcess(child, 1_000);
-    throw new TidewaterError('TW_SERVER_MISSING', `mariadbd did not start on port ${port}:\n${log}`, { fix: 'see the error log above; set TIDEWATER_TEST_MYSQL_URL to use a running server' });
+    throw new TidewaterError('TW_SERVER_MISSING', `mariadbd did not start on port ${port}:\n${log}`, {
+      fix: 'see the error log above; set TIDEWATER_TEST_MYSQL_URL to use a running server',
+    });
   };
   await launch();
   let stopped = false;

@@ -27,7 +27,12 @@ export interface NatsOptions {
 export async function startNats(opts: NatsOptions = {}): Promise<NatsServer> {
   const envUrl = process.env.TIDEWATER_TEST_NATS_URL;
   if (envUrl && !opts.maxPayload) {
-    return { url: envUrl, port: Number(new URL(envUrl).port || 4222), stop: async () => undefined, [Symbol.asyncDispose]: async () => undefined };
+    return {
+      url: envUrl,
+      port: Number(new URL(envUrl).port || 4222),
+      stop: async () => undefined,
+      [Symbol.asyncDispose]: async () => undefined,
+    };
   }
   const bin = requireBinary('nats-server');
   const root = mkdtempSync(join(tmpdir(), 'tidewater-test-nats-'));
@@ -37,11 +42,19 @@ export async function startNats(opts: NatsOptions = {}): Promise<NatsServer> {
   const launch = async () => {
     // Tidewater's batches may exceed the default 1 MiB payload (streams accept 8 MiB).
     writeFileSync(join(root, 'nats.conf'), `max_payload: ${opts.maxPayload ?? '8MB'}\n`);
-    child = startProcess(bin, ['-c', join(root, 'nats.conf'), '-js', '-sd', storeDir, '-a', '127.0.0.1', '-p', String(port)], join(root, 'nats.log'));
+    child = startProcess(
+      bin,
+      ['-c', join(root, 'nats.conf'), '-js', '-sd', storeDir, '-a', '127.0.0.1', '-p', String(port)],
+      join(root, 'nats.log'),
+    );
     const deadline = Date.now() + 15_000;
     while (!(await accepts(port))) {
       if (child.exitCode !== null || Date.now() > deadline) {
-        throw new TidewaterError('TW_SERVER_MISSING', `nats-server did not start on port ${port} (log: ${join(root, 'nats.log')})`, { fix: 'check the log, or set TIDEWATER_TEST_NATS_URL' });
+        throw new TidewaterError(
+          'TW_SERVER_MISSING',
+          `nats-server did not start on port ${port} (log: ${join(root, 'nats.log')})`,
+          { fix: 'check the log, or set TIDEWATER_TEST_NATS_URL' },
+        );
       }
       await new Promise((r) => setTimeout(r, 50));
     }

@@ -8,9 +8,19 @@ process.on('exit', () => {
 });
 
 /** Starts a server process with its output in `logFile`. */
-export function startProcess(cmd: string, args: string[], logFile: string, opts: { uid?: number; gid?: number; env?: NodeJS.ProcessEnv } = {}): ChildProcess {
+export function startProcess(
+  cmd: string,
+  args: string[],
+  logFile: string,
+  opts: { uid?: number; gid?: number; env?: NodeJS.ProcessEnv } = {},
+): ChildProcess {
   const fd = openSync(logFile, 'a');
-  const child = spawn(cmd, args, { stdio: ['ignore', fd, fd], uid: opts.uid, gid: opts.gid, env: opts.env ?? process.env });
+  const child = spawn(cmd, args, {
+    stdio: ['ignore', fd, fd],
+    uid: opts.uid,
+    gid: opts.gid,
+    env: opts.env ?? process.env,
+  });
   closeSync(fd);
   children.add(child);
   child.once('exit', () => children.delete(child));
@@ -18,7 +28,11 @@ export function startProcess(cmd: string, args: string[], logFile: string, opts:
 }
 
 /** SIGTERM, then SIGKILL after `graceMs`. Resolves when the process is gone. */
-export async function stopProcess(child: ChildProcess, graceMs = 10_000, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+export async function stopProcess(
+  child: ChildProcess,
+  graceMs = 10_000,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   await new Promise<void>((resolve) => {
     const t = setTimeout(() => child.kill('SIGKILL'), graceMs);

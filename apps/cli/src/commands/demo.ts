@@ -60,18 +60,24 @@ async function runDemo(opts: DemoOptions): Promise<void> {
   const { task } = await migrate({ specText: spec, stateDir: opts.stateDir, json: false });
   const w = await DuckDbWarehouse.open(warehouse);
   try {
-    console.log(`\nwarehouse ${warehouse}  (task ${task.name}: ${task.stage === Stage.STAGE_COMPLETED ? 'completed' : 'not completed'})`);
+    console.log(
+      `\nwarehouse ${warehouse}  (task ${task.name}: ${task.stage === Stage.STAGE_COMPLETED ? 'completed' : 'not completed'})`,
+    );
     console.log(`  ${'table'.padEnd(24)} ${'source rows'.padStart(12)} ${'warehouse rows'.padStart(15)}`);
     let ok = true;
     for (const [t, n] of counts) {
       const got = await w.rowCount('shop', `${t}_base`);
       ok &&= got === n;
-      console.log(`  ${`shop.${t}_base`.padEnd(24)} ${String(n).padStart(12)} ${String(got).padStart(15)}${got === n ? '' : '  MISMATCH'}`);
+      console.log(
+        `  ${`shop.${t}_base`.padEnd(24)} ${String(n).padStart(12)} ${String(got).padStart(15)}${got === n ? '' : '  MISMATCH'}`,
+      );
     }
     if (!ok) throw new Error('row counts differ between source and warehouse');
     // No DuckDB shell on a fresh machine: the CLI itself reads the file.
     const cli = relative(process.cwd(), fileURLToPath(new URL('../../../../bin/tidewater', import.meta.url)));
-    console.log(`\nquery it:  ${cli.includes('/') ? cli : `./${cli}`} query --warehouse ${relative(process.cwd(), warehouse) || warehouse} "SELECT * FROM shop.customer_base LIMIT 5"`);
+    console.log(
+      `\nquery it:  ${cli.includes('/') ? cli : `./${cli}`} query --warehouse ${relative(process.cwd(), warehouse) || warehouse} "SELECT * FROM shop.customer_base LIMIT 5"`,
+    );
   } finally {
     await w.close();
   }
@@ -91,10 +97,14 @@ async function replaceDemoWarehouse(path: string): Promise<void> {
     await w.close();
   }
   if (owners.some((o) => !o.startsWith('demo-'))) {
-    throw new TidewaterError('TW_DEST_CONFLICT', `${path} holds tables of other tasks (${owners.filter((o) => !o.startsWith('demo-')).join(', ')})`, {
-      subject: path,
-      fix: 'pass another file with --warehouse, e.g. tidewater demo --warehouse ./demo.duckdb',
-    });
+    throw new TidewaterError(
+      'TW_DEST_CONFLICT',
+      `${path} holds tables of other tasks (${owners.filter((o) => !o.startsWith('demo-')).join(', ')})`,
+      {
+        subject: path,
+        fix: 'pass another file with --warehouse, e.g. tidewater demo --warehouse ./demo.duckdb',
+      },
+    );
   }
   rmSync(path, { force: true });
   rmSync(`${path}.wal`, { force: true });

@@ -6,8 +6,16 @@ export async function up(opts: { stateDir: string; grpcAddress: string; sinks: n
   // The coordinator's own check, asked here first: refused there, it would only be restarted
   // again and again with the reason in coordinator.log.
   checkControlPlaneExposure(opts.grpcAddress);
-  const local = await startLocal({ stateDir: opts.stateDir, incremental: true, sinks: opts.sinks, grpcAddress: opts.grpcAddress, onEvent: (m) => console.log(m) });
-  console.log(`tidewater is up: control plane ${local.grpcAddress}, NATS ${local.natsUrl}, logs in ${opts.stateDir}/logs (Ctrl-C stops)`);
+  const local = await startLocal({
+    stateDir: opts.stateDir,
+    incremental: true,
+    sinks: opts.sinks,
+    grpcAddress: opts.grpcAddress,
+    onEvent: (m) => console.log(m),
+  });
+  console.log(
+    `tidewater is up: control plane ${local.grpcAddress}, NATS ${local.natsUrl}, logs in ${opts.stateDir}/logs (Ctrl-C stops)`,
+  );
   // A private NATS that cannot come back ends the run: nothing can move without it.
   const lost = await new Promise<Error | undefined>((resolve) => {
     process.once('SIGINT', () => resolve(undefined));

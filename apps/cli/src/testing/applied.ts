@@ -16,11 +16,20 @@ function reached(shown: string, file: string, pos: bigint): boolean {
  * position reaches the source's binlog end read now. A task that fails or pauses meanwhile
  * throws with its reason instead of timing out.
  */
-export async function appliedUpToNow(client: ControlClient, taskId: string, source: SourceConnection, timeoutMs = 120_000): Promise<TaskView> {
+export async function appliedUpToNow(
+  client: ControlClient,
+  taskId: string,
+  source: SourceConnection,
+  timeoutMs = 120_000,
+): Promise<TaskView> {
   const end = await currentBinlogPosition(source);
-  return waitFor(async () => {
-    const t = await client.getTask(taskId);
-    if (t.stage === Stage.STAGE_FAILED || t.stage === Stage.STAGE_PAUSED) throw new Error(`task ${taskId} ${Stage[t.stage]}: ${t.errorMessage}`);
-    return t.stage === Stage.STAGE_INCREMENTAL && reached(t.position, end.file, end.pos) ? t : undefined;
-  }, { timeoutMs, intervalMs: 200, what: `task ${taskId} to apply up to ${end.file}:${end.pos}` });
+  return waitFor(
+    async () => {
+      const t = await client.getTask(taskId);
+      if (t.stage === Stage.STAGE_FAILED || t.stage === Stage.STAGE_PAUSED)
+        throw new Error(`task ${taskId} ${Stage[t.stage]}: ${t.errorMessage}`);
+      return t.stage === Stage.STAGE_INCREMENTAL && reached(t.position, end.file, end.pos) ? t : undefined;
+    },
+    { timeoutMs, intervalMs: 200, what: `task ${taskId} to apply up to ${end.file}:${end.pos}` },
+  );
 }

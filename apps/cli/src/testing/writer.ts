@@ -9,7 +9,10 @@ export class RandomWriter {
   private nextId = 1_000_000;
   private state: number;
 
-  constructor(private readonly source: SourceClient, seed: number) {
+  constructor(
+    private readonly source: SourceClient,
+    seed: number,
+  ) {
     this.state = seed;
   }
 
@@ -26,10 +29,14 @@ export class RandomWriter {
     const id = 1 + this.rand(3000);
     switch (this.rand(7)) {
       case 0:
-        await q(`INSERT INTO inc.acct (id, balance, note, updated) VALUES (${this.nextId++}, ${this.rand(100000) / 100}, 'n${this.rand(1000)} ✓', NOW(6))`);
+        await q(
+          `INSERT INTO inc.acct (id, balance, note, updated) VALUES (${this.nextId++}, ${this.rand(100000) / 100}, 'n${this.rand(1000)} ✓', NOW(6))`,
+        );
         return;
       case 1:
-        await q(`UPDATE inc.acct SET balance = balance + ${this.rand(500) / 100}, note = CONCAT('u', ${this.rand(99)}) WHERE id = ${id}`);
+        await q(
+          `UPDATE inc.acct SET balance = balance + ${this.rand(500) / 100}, note = CONCAT('u', ${this.rand(99)}) WHERE id = ${id}`,
+        );
         return;
       case 2:
         await q(`DELETE FROM inc.acct WHERE id = ${id}`);
@@ -39,7 +46,9 @@ export class RandomWriter {
         await q(`UPDATE IGNORE inc.acct SET id = ${this.nextId++} WHERE id = ${id}`);
         return;
       case 4:
-        await q(`INSERT INTO inc.pair VALUES ('${'abc'[this.rand(3)]}', ${this.rand(500)}, ${this.rand(1000)}) ON DUPLICATE KEY UPDATE v = v + 1`);
+        await q(
+          `INSERT INTO inc.pair VALUES ('${'abc'[this.rand(3)]}', ${this.rand(500)}, ${this.rand(1000)}) ON DUPLICATE KEY UPDATE v = v + 1`,
+        );
         return;
       case 5:
         await q(`DELETE FROM inc.pair WHERE a = '${'abc'[this.rand(3)]}' AND b = ${this.rand(500)}`);
