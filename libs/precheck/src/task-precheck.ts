@@ -1,6 +1,6 @@
 import type { PrecheckItem, TableSchema } from '@tidewater/proto';
 import { hasTableMapping, MAX_MAPPED_TABLES, tableNaming, type TaskSpec } from '@tidewater/config';
-import { destTableOf, tableExpressions } from '@tidewater/task-plan';
+import { destTableOf, reservedLogColumnNames, tableExpressions } from '@tidewater/task-plan';
 import { openSource, type SourceClient } from '@tidewater/mysql-source';
 import { isTidewaterError } from '@tidewater/errors';
 import { binlogChecks } from './binlog-checks.js';
@@ -8,18 +8,8 @@ import { busChecks, type BusFacts } from './bus-checks.js';
 import { heartbeatPrivilegeCheck, privilegeCheck } from './privileges.js';
 import { failed, passed, warning } from './item.js';
 
-const DTS_COLUMNS = [
-  'record_id',
-  'operation_flag',
-  'utc_timestamp',
-  'before_flag',
-  'after_flag',
-  'modifytime_year',
-  'modifytime_month',
-  'modifytime_day',
-  'modifytime_hour',
-  'modifytime_minute',
-];
+/** The `_log` columns DTS's `previous` naming rule adds; a source column by one of these names clashes. */
+const DTS_COLUMNS = reservedLogColumnNames('previous');
 
 /** What the precheck asks of parts it cannot reach itself. */
 export interface PrecheckProbes {

@@ -21,8 +21,14 @@ export interface LogColumns {
   readonly afterFlag: string;
 }
 
-export type PartitionColumn =
-  'modifytime_year' | 'modifytime_month' | 'modifytime_day' | 'modifytime_hour' | 'modifytime_minute';
+export const PARTITION_COLUMNS = [
+  'modifytime_year',
+  'modifytime_month',
+  'modifytime_day',
+  'modifytime_hour',
+  'modifytime_minute',
+] as const;
+export type PartitionColumn = (typeof PARTITION_COLUMNS)[number];
 
 export interface TableOptions {
   readonly temporalMapping: 'native' | 'string';
@@ -47,4 +53,9 @@ export function logColumns(rule: 'previous' | 'new'): LogColumns {
 
 export function partitionColumnName(col: PartitionColumn, rule: 'previous' | 'new'): string {
   return rule === 'new' ? `new_dts_sync_${col}` : col;
+}
+
+/** Column names a `_log` table adds under a naming rule: a source column may not use one. */
+export function reservedLogColumnNames(rule: 'previous' | 'new'): string[] {
+  return [...Object.values(logColumns(rule)), ...PARTITION_COLUMNS.map((c) => partitionColumnName(c, rule))];
 }

@@ -1,6 +1,8 @@
 export {
   logColumns,
   partitionColumnName,
+  reservedLogColumnNames,
+  PARTITION_COLUMNS,
   type DestTable,
   type TableOptions,
   type LogColumns,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TaskState, type ColumnDef } from '@tidewater/proto';
 import { parseTaskSpec } from '@tidewater/config';
-import { destTableOf, destTables, sinkPartition, SINK_PARTITIONS } from './index.js';
+import { destTableOf, destTables, reservedLogColumnNames, sinkPartition, SINK_PARTITIONS } from './index.js';
 
 const spec = (extra = '') =>
   parseTaskSpec(`name: t\nsource: { url: "mysql://u:p@h:3306" }\n${extra || 'objects: [{ database: d }]\n'}`);
@@ -96,5 +96,24 @@ describe('destTables', () => {
         schema(['Id', 'Total']),
       ),
     ).toThrow(/two destination columns are named id/);
+  });
+});
+
+describe('reservedLogColumnNames', () => {
+  it('names every column a _log table adds, under each naming rule', () => {
+    expect(reservedLogColumnNames('previous')).toEqual([
+      'record_id',
+      'operation_flag',
+      'utc_timestamp',
+      'before_flag',
+      'after_flag',
+      'modifytime_year',
+      'modifytime_month',
+      'modifytime_day',
+      'modifytime_hour',
+      'modifytime_minute',
+    ]);
+    expect(reservedLogColumnNames('new')).toContain('new_dts_sync_before_flag');
+    expect(reservedLogColumnNames('new')).toContain('new_dts_sync_modifytime_day');
   });
 });
