@@ -1,5 +1,5 @@
 import { TidewaterError } from '@tidewater/errors';
-import type { RowValue } from './evaluate.js';
+import type { RowValue } from './row-reader.js';
 import { Dec, Temporal, toBytes, toDouble, toStr, type V } from './values.js';
 
 /** Where an ETL value goes: the destination column's type. */

@@ -1,19 +1,16 @@
 import type { ExprColumn, Expression, Node } from './ast.js';
+import { arithmetic, negate } from './arithmetic.js';
 import { FUNCTIONS, KEEPS_COLLATION } from './functions.js';
+import { likeRegExp } from './like.js';
+import { columnCollation, columnReader, type RowGetter } from './row-reader.js';
 import {
   bool,
   BYTES,
   collationKey,
-  collationOf,
   compare,
   Dec,
   DEFAULT_COLLATION,
-  divRound,
   FALSE,
-  isExact,
-  Temporal,
-  toDec,
-  toDouble,
   toStr,
   truth,
   TRUE,
@@ -21,58 +18,13 @@ import {
   type V,
 } from './values.js';
 
-/** A row value as the bus carries it (libs/rowcodec canonical form). */
-export type RowValue = null | bigint | number | string | Uint8Array;
-/** Reads the value of `expr.columns[i]` for the current row. */
-export type RowGetter = (i: number) => RowValue;
+// Compiles a parsed expression into a function of a row: filters as MySQL's WHERE keeps rows,
+// values as MySQL types them (NULL logic, collations, comparisons; arithmetic.ts, like.ts).
 
 interface Compiled {
   readonly run: (get: RowGetter) => V;
   /** The collation of a string column (or binary type) this value carries; undefined for literals and numbers. */
   readonly coll: Collation | undefined;
-}
-
-const INT_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint', 'year', 'bit']);
-const BINARY_TYPES = new Set([
-  'binary',
-  'varbinary',
-  'tinyblob',
-  'blob',
-  'mediumblob',
-  'longblob',
-  'geometry',
-  'point',
-  'linestring',
-  'polygon',
-  'multipoint',
-  'multilinestring',
-  'multipolygon',
-  'geometrycollection',
-  'geomcollection',
-]);
-
-/** Row value → typed value, by the column's type (an INT32 column arrives as a JS number). */
-function reader(col: ExprColumn): (v: RowValue) => V {
-  const t = col.dataType.toLowerCase();
-  if (INT_TYPES.has(t))
-    return (v) =>
-      v === null ? null : typeof v === 'bigint' ? v : typeof v === 'number' ? BigInt(v) : BigInt(toStr(v));
-  if (t === 'decimal' || t === 'numeric') return (v) => (v === null ? null : (Dec.parse(toStr(v)) ?? null));
-  if (t === 'float' || t === 'double' || t === 'real') return (v) => (v === null ? null : toDouble(v));
-  if (t === 'date' || t === 'datetime' || t === 'timestamp') {
-    const kind = t === 'date' ? 'date' : 'datetime';
-    return (v) => (v === null ? null : (Temporal.parse(toStr(v), kind) ?? toStr(v)));
-  }
-  // TIME(n) values may carry a zero fraction; without it they compare with 'hh:mm:ss' literals as text.
-  if (t === 'time') return (v) => (v === null ? null : toStr(v).replace(/\.0+$/, ''));
-  if (BINARY_TYPES.has(t))
-    return (v) => (v === null || v instanceof Uint8Array ? v : new TextEncoder().encode(toStr(v)));
-  return (v) => (v === null ? null : toStr(v));
-}
-
-function columnCollation(col: ExprColumn): Collation | undefined {
-  if (BINARY_TYPES.has(col.dataType.toLowerCase())) return BYTES;
-  return col.collation ? collationOf(col.collation) : undefined;
 }
 
 /**
@@ -107,7 +59,7 @@ class Compiler {
       case 'hex':
         return { run: () => n.v, coll: BYTES };
       case 'col': {
-        const read = reader(this.cols[n.index]!);
+        const read = columnReader(this.cols[n.index]!);
         const i = n.index;
         return { run: (get) => read(get(i)), coll: columnCollation(this.cols[n.index]!) };
       }
@@ -320,90 +272,6 @@ const COMPARISONS: Record<'=' | '<>' | '<' | '<=' | '>' | '>=', (c: number) => b
   '>': (c) => c > 0,
   '>=': (c) => c >= 0,
 };
-
-/** The pattern as a regular expression; escapes are read before case folding, which could change the escape character. */
-function likeRegExp(pattern: string, escape: string, key: (s: string) => string): RegExp {
-  let re = '';
-  const cs = [...pattern];
-  for (let i = 0; i < cs.length; i++) {
-    const c = cs[i]!;
-    if (c === escape && i + 1 < cs.length) re += escapeRe(key(cs[++i]!));
-    else if (c === '%') re += '.*';
-    else if (c === '_') re += '.';
-    else re += escapeRe(key(c));
-  }
-  return new RegExp(`^${re}$`, 'su');
-}
-
-function escapeRe(c: string): string {
-  return c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-}
-
-function negate(v: V): V {
-  if (v === null) return null;
-  if (typeof v === 'bigint') return -v;
-  if (v instanceof Dec) return new Dec(-v.m, v.scale);
-  return -toDouble(v);
-}
-
-/** MySQL's div_precision_increment: `/` of exact values gives 4 more decimals. */
-const DIV_EXTRA_SCALE = 4;
-
-function arithmetic(op: '+' | '-' | '*' | '/' | 'DIV' | '%', x: Exclude<V, null>, y: Exclude<V, null>): V {
-  if (op === 'DIV') {
-    if (isExact(x) && isExact(y)) {
-      const a = toDec(x);
-      const b = toDec(y);
-      const s = Math.max(a.scale, b.scale);
-      const d = b.rescale(s).m;
-      return d === 0n ? null : a.rescale(s).m / d;
-    }
-    const d = toDouble(y);
-    return d === 0 ? null : BigInt(Math.trunc(toDouble(x) / d));
-  }
-  if (isExact(x) && isExact(y)) {
-    if (typeof x === 'bigint' && typeof y === 'bigint' && op !== '/') {
-      if (op === '%') return y === 0n ? null : x % y;
-      return op === '+' ? x + y : op === '-' ? x - y : x * y;
-    }
-    const a = toDec(x);
-    const b = toDec(y);
-    switch (op) {
-      case '+':
-      case '-': {
-        const s = Math.max(a.scale, b.scale);
-        return new Dec(op === '+' ? a.rescale(s).m + b.rescale(s).m : a.rescale(s).m - b.rescale(s).m, s);
-      }
-      case '*':
-        return new Dec(a.m * b.m, a.scale + b.scale);
-      case '%': {
-        const s = Math.max(a.scale, b.scale);
-        const d = b.rescale(s).m;
-        return d === 0n ? null : new Dec(a.rescale(s).m % d, s);
-      }
-      case '/': {
-        if (b.m === 0n) return null;
-        const scale = a.scale + DIV_EXTRA_SCALE;
-        // a/b at `scale` decimals: (a.m·10^(scale − a.scale + b.scale)) / b.m, rounded half up.
-        return new Dec(divRound(a.m * 10n ** BigInt(scale - a.scale + b.scale), b.m), scale);
-      }
-    }
-  }
-  const a = toDouble(x);
-  const b = toDouble(y);
-  switch (op) {
-    case '+':
-      return a + b;
-    case '-':
-      return a - b;
-    case '*':
-      return a * b;
-    case '/':
-      return b === 0 ? null : a / b;
-    case '%':
-      return b === 0 ? null : a % b;
-  }
-}
 
 /** True exactly when MySQL's WHERE would keep the row (NULL and false drop it). */
 export function compileFilter(expr: Expression, columns: readonly ExprColumn[]): (get: RowGetter) => boolean {
