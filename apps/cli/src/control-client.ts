@@ -1,17 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { connect as tlsConnect, rootCertificates } from 'node:tls';
-import { X509Certificate } from 'node:crypto';
-import {
-  connectivityState,
-  credentials,
-  InterceptingCall,
-  status,
-  type ChannelCredentials,
-  type ChannelOptions,
-  type Interceptor,
-  type ServiceError,
-} from '@grpc/grpc-js';
+import { connect as tlsConnect } from 'node:tls';
+import { connectivityState, status, type ServiceError } from '@grpc/grpc-js';
 import {
   CheckStatus,
   ControlServiceClient,
@@ -30,7 +19,9 @@ import {
   type Throttle,
   type UpdateTaskResponse,
 } from '@tidewater/proto';
-import { TidewaterError, ErrorCodes, type ErrorCode } from '@tidewater/errors';
+import { TidewaterError } from '@tidewater/errors';
+import { clientSecurityFromEnv, type ClientSecurity } from './control-security.js';
+import { checkSpecSize, toTidewaterError } from './control-errors.js';
 
 /** A promise-based client of the coordinator's control plane. */
 export class ControlClient {
@@ -198,126 +189,4 @@ export class ControlClient {
       },
     );
   }
-}
-
-/** gRPC's default receive limit, which the coordinator keeps, less the request's own framing. */
-const MAX_SPEC_BYTES = 4 * 1024 * 1024 - 16;
-
-/** A larger spec would be cut off by the transport with no word of which limit it hit. */
-function checkSpecSize(spec: string): void {
-  const bytes = Buffer.byteLength(spec);
-  if (bytes <= MAX_SPEC_BYTES) return;
-  throw new TidewaterError(
-    'TW_SPEC_INVALID',
-    `the task spec is ${(bytes / 1024 / 1024).toFixed(1)} MiB; the control plane accepts at most 4 MiB`,
-    {
-      subject: 'task spec',
-      fix: 'select whole databases (objects: [{ database: x }], with exclude: and mapping: rules) instead of listing tables one by one, or split the task',
-    },
-  );
-}
-
-function toTidewaterError(e: ServiceError, address: string): TidewaterError {
-  const code = e.metadata?.get('tw-error-code')?.[0];
-  if (code === undefined) {
-    // No answer from a coordinator: the connection or the transport failed.
-    if (e.code === status.UNAVAILABLE || e.code === status.CANCELLED) {
-      return new TidewaterError(
-        'TW_BUS_UNAVAILABLE',
-        `the control plane at ${address} stopped answering (${e.details || e.message})`,
-        {
-          subject: address,
-          fix: 'check that its coordinator runs (tidewater up, or the tidewater migrate run that printed this address), then run the command again',
-        },
-      );
-    }
-    return new TidewaterError(
-      'TW_UNCLASSIFIED',
-      `the control plane at ${address} answered gRPC ${status[e.code] ?? e.code}: ${e.details || e.message}`,
-      { subject: address },
-    );
-  }
-  const known = String(code) in ErrorCodes ? (String(code) as ErrorCode) : 'TW_INTERNAL';
-  const fix = String(e.metadata?.get('tw-error-fix')?.[0] ?? '');
-  return new TidewaterError(known, (e.details || e.message).replace(/^TW_[A-Z_]+: /, ''), fix ? { fix } : {});
-}
-
-export interface ClientSecurity {
-  readonly credentials: ChannelCredentials;
-  readonly interceptors: Interceptor[];
-  /** Whether the channel speaks TLS. */
-  readonly tls: boolean;
-  readonly options?: ChannelOptions;
-}
-
-/**
- * TLS when TIDEWATER_TLS_CA is set (the CA that signed the coordinator's certificate;
- * TIDEWATER_TLS_CLIENT_CERT/KEY add a client certificate for mTLS), and the bearer token
- * from TIDEWATER_API_TOKEN(_FILE) on every call.
- */
-export function clientSecurityFromEnv(
-  env: NodeJS.ProcessEnv = process.env,
-  own?: { roots: Buffer; name?: string },
-): ClientSecurity {
-  const read = (name: string): Buffer | null => {
-    const file = env[name];
-    if (!file) return null;
-    try {
-      return readFileSync(file);
-    } catch (e) {
-      throw new TidewaterError('TW_SPEC_INVALID', `cannot read ${name} ${file}: ${(e as NodeJS.ErrnoException).code}`, {
-        subject: name,
-        fix: `point ${name} at a readable PEM file`,
-      });
-    }
-  };
-  const ca = read('TIDEWATER_TLS_CA') ?? own?.roots ?? null;
-  const tls = Boolean(ca || env.TIDEWATER_TLS === '1');
-  const creds = tls
-    ? credentials.createSsl(ca, read('TIDEWATER_TLS_CLIENT_KEY'), read('TIDEWATER_TLS_CLIENT_CERT'))
-    : credentials.createInsecure();
-  const token =
-    env.TIDEWATER_API_TOKEN ??
-    (env.TIDEWATER_API_TOKEN_FILE ? readFileSync(env.TIDEWATER_API_TOKEN_FILE, 'utf8').trim() : undefined);
-  const bearer: Interceptor = (options, nextCall) =>
-    new InterceptingCall(nextCall(options), {
-      start(metadata, listener, next) {
-        metadata.set('authorization', `Bearer ${token}`);
-        next(metadata, listener);
-      },
-    });
-  return {
-    credentials: creds,
-    interceptors: token ? [bearer] : [],
-    tls,
-    options: own?.name ? { 'grpc.ssl_target_name_override': own.name } : {},
-  };
-}
-
-/**
- * The client `tidewater up`/`migrate` use for the coordinator they started. It comes in over
- * loopback, which the certificate need not name: it trusts the certificate the coordinator
- * serves (TIDEWATER_TLS_CERT, besides TIDEWATER_TLS_CA or the system's CAs) and checks it under
- * a name the certificate holds.
- */
-export function localClientSecurity(env: NodeJS.ProcessEnv = process.env): ClientSecurity {
-  const certFile = env.TIDEWATER_TLS_CERT;
-  if (!certFile) return clientSecurityFromEnv(env);
-  let chain: Buffer;
-  try {
-    chain = readFileSync(certFile);
-  } catch (e) {
-    throw new TidewaterError(
-      'TW_SPEC_INVALID',
-      `cannot read TIDEWATER_TLS_CERT ${certFile}: ${(e as NodeJS.ErrnoException).code}`,
-      { subject: 'TIDEWATER_TLS_CERT', fix: 'point TIDEWATER_TLS_CERT at a readable PEM file' },
-    );
-  }
-  const cert = new X509Certificate(chain);
-  const names = (cert.subjectAltName ?? '')
-    .split(', ')
-    .map((n) => /^(?:DNS|IP Address):(.+)$/.exec(n)?.[1])
-    .filter((n): n is string => Boolean(n));
-  const name = names[0] ?? /(?:^|\n)CN=([^\n]+)/.exec(cert.subject)?.[1];
-  return clientSecurityFromEnv(env, { roots: Buffer.from([chain.toString(), ...rootCertificates].join('\n')), name });
 }

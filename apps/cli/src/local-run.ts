@@ -5,7 +5,8 @@ import { Supervisor, type ServiceSpec } from './supervisor.js';
 import { awaitInstances, freePort } from '@tidewater/runtime';
 import { connectBus } from '@tidewater/bus';
 import { startLocalNats, type LocalNats } from './local-nats.js';
-import { ControlClient, localClientSecurity } from './control-client.js';
+import { ControlClient } from './control-client.js';
+import { localClientSecurity } from './control-security.js';
 import { lockStateDir } from './state-lock.js';
 import type { TidewaterError } from '@tidewater/errors';
 
