@@ -1,99 +1,46 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMariaDb } from '@tidewater/testkit';
-import type { CanonicalValue } from '@tidewater/rowcodec';
-import type { TableSchema } from '@tidewater/proto';
 import { TidewaterError } from '@tidewater/errors';
-import { openSource, parseSourceUrl, type ChunkBounds, type SourceClient, type SourceConnection } from './index.js';
-import { comparable, createFixtures, EXPECTED, expectContiguous, keyText } from './int-fixtures.js';
+import type { MariaDbServer } from '@tidewater/testkit';
+import { openSource, parseSourceUrl, type SourceClient, type SourceConnection } from './index.js';
+import { expectContiguous, keyText, startFixtureSource, FixtureReads, type FixtureSource } from './int-fixtures.js';
+import { comparable, EXPECTED, TYPE_COLUMNS } from './int-all-types.js';
 
 // Against a real MariaDB (private mariadbd from @tidewater/testkit, binlog ROW/FULL).
 // No timing assertions: the read rate is printed, not checked.
 
 const DB = 'ms_it';
 const NOKEY_DB = 'ms_it_nokey';
-let server: Awaited<ReturnType<typeof startMariaDb>>;
+let fixtures: FixtureSource;
+let server: MariaDbServer;
 let conn: SourceConnection;
 let source: SourceClient;
-
-async function schemaOf(table: string): Promise<TableSchema> {
-  const [schema] = await source.readSchemas([{ database: DB, tables: [table] }]);
-  if (!schema) throw new Error(`no schema for ${table}`);
-  return schema;
-}
-
-async function readAll(
-  schema: TableSchema,
-  bounds: Pick<ChunkBounds, 'lower' | 'upper'>,
-  rowsPerBatch = 500,
-  filterSql?: string,
-): Promise<CanonicalValue[][]> {
-  const out: CanonicalValue[][] = [];
-  for await (const batch of source.readChunk(schema, bounds, { rowsPerBatch, filterSql })) {
-    expect(batch.length).toBeGreaterThan(0);
-    expect(batch.length).toBeLessThanOrEqual(rowsPerBatch);
-    out.push(...batch);
-  }
-  return out;
-}
-
-/** Plans, reads every chunk, and returns the rows with the plan. */
-async function readByChunks(
-  table: string,
-  targetRows: number,
-): Promise<{ chunks: ChunkBounds[]; rows: CanonicalValue[][] }> {
-  const schema = await schemaOf(table);
-  const chunks = await source.planChunks(schema, { targetRows });
-  const rows: CanonicalValue[][] = [];
-  for (const c of chunks) rows.push(...(await readAll(schema, c)));
-  return { chunks, rows };
-}
+let reads: FixtureReads;
 
 beforeAll(async () => {
-  server = await startMariaDb();
-  conn = { host: server.host, port: server.port, user: server.user, password: server.password };
-  source = await openSource(conn);
-  await createFixtures((sql) => source.query(sql), DB, NOKEY_DB);
+  fixtures = await startFixtureSource(DB, NOKEY_DB);
+  ({ server, conn, source, reads } = fixtures);
 }, 180_000);
 
 afterAll(async () => {
-  await source?.close();
-  await server?.stop();
+  await fixtures?.stop();
 });
 
 describe('mysql-source against MariaDB', () => {
   it('reads every type in canonical form', async () => {
-    const schema = await schemaOf('all_types');
-    const rows = await readAll(schema, { lower: [], upper: [] });
+    const schema = await reads.schemaOf('all_types');
+    const rows = await reads.readAll(schema, { lower: [], upper: [] });
     rows.sort((a, b) => Number(a[0]) - Number(b[0]));
     expect(rows.map(comparable)).toEqual(EXPECTED);
   });
 
   it('reads a schema completely from information_schema', async () => {
-    const schema = await schemaOf('all_types');
+    const schema = await reads.schemaOf('all_types');
     expect(schema.source).toEqual({ database: DB, table: 'all_types' });
     expect(schema.keyColumns).toEqual(['id']);
     expect(schema.version).toBe(0);
     const col = (n: string) => schema.columns.find((c) => c.name === n);
     expect(schema.columns.map((c) => c.name).slice(0, 4)).toEqual(['id', 'ti', 'tiu', 'si']);
-    expect(col('id')).toMatchObject({ dataType: 'int', nullable: false, unsigned: false });
-    expect(col('biu')).toMatchObject({
-      dataType: 'bigint',
-      columnType: 'bigint(20) unsigned',
-      unsigned: true,
-      nullable: true,
-    });
-    expect(col('d65')).toMatchObject({ dataType: 'decimal', precision: 65, scale: 30 });
-    expect(col('dtm')).toMatchObject({ dataType: 'datetime', fsp: 6 });
-    expect(col('ts')).toMatchObject({ dataType: 'timestamp', fsp: 6 });
-    expect(col('b64')).toMatchObject({ dataType: 'bit', length: 64n });
-    expect(col('c')).toMatchObject({ dataType: 'char', charset: 'utf8mb4', length: 10n });
-    expect(col('l1')).toMatchObject({ dataType: 'varchar', charset: 'latin1', length: 20n });
-    expect(col('bn')).toMatchObject({ dataType: 'binary', length: 4n });
-    expect(col('en')).toMatchObject({ dataType: 'enum', columnType: "enum('a','b','c')" });
-    // MariaDB: JSON is LONGTEXT + CHECK json_valid(js); reported as json.
-    expect(col('js')?.dataType).toBe('json');
-    expect(col('tx')?.dataType).toBe('text');
-    expect(col('pt')?.dataType).toBe('point');
+    for (const [name, want] of Object.entries(TYPE_COLUMNS)) expect(col(name), name).toMatchObject(want);
   });
 
   it('selects every base table of a database, never views', async () => {
@@ -102,8 +49,8 @@ describe('mysql-source against MariaDB', () => {
   });
 
   it('chooses keys: PRIMARY KEY, else the narrowest NOT NULL unique key, else TW_NO_ROW_KEY', async () => {
-    expect((await schemaOf('uniq')).keyColumns).toEqual(['code']);
-    expect((await schemaOf('composite')).keyColumns).toEqual(['region', 'seq']);
+    expect((await reads.schemaOf('uniq')).keyColumns).toEqual(['code']);
+    expect((await reads.schemaOf('composite')).keyColumns).toEqual(['region', 'seq']);
     const err = await source.readSchemas([{ database: NOKEY_DB }]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TidewaterError);
     expect((err as TidewaterError).code).toBe('TW_NO_ROW_KEY');
@@ -136,7 +83,7 @@ describe('mysql-source against MariaDB', () => {
   });
 
   it('chunks a composite key into ranges covering the table exactly once', async () => {
-    const { chunks, rows } = await readByChunks('composite', 250);
+    const { chunks, rows } = await reads.readByChunks('composite', 250);
     expect(chunks.length).toBeGreaterThanOrEqual(12);
     expectContiguous(chunks);
     const keys = rows.map((r) => keyText(r, 2));
@@ -147,7 +94,7 @@ describe('mysql-source against MariaDB', () => {
   });
 
   it('chunks a string key in the collation order, covering the table exactly once', async () => {
-    const { chunks, rows } = await readByChunks('strkey', 400);
+    const { chunks, rows } = await reads.readByChunks('strkey', 400);
     expect(chunks.length).toBeGreaterThanOrEqual(12);
     expectContiguous(chunks);
     expect(chunks[1]?.lower[0]?.kind?.$case).toBe('text');
@@ -158,12 +105,12 @@ describe('mysql-source against MariaDB', () => {
   });
 
   it('chunks dense integer keys arithmetically and sparse ones by walking the index', async () => {
-    const dense = await source.planChunks(await schemaOf('big'), { targetRows: 30_000 });
+    const dense = await source.planChunks(await reads.schemaOf('big'), { targetRows: 30_000 });
     expectContiguous(dense);
     expect(dense.length).toBeGreaterThanOrEqual(4);
     expect(dense.length).toBeLessThanOrEqual(8);
     expect(dense[0]?.upper[0]?.kind?.$case).toBe('int');
-    const { chunks, rows } = await readByChunks('sparse', 300);
+    const { chunks, rows } = await reads.readByChunks('sparse', 300);
     expectContiguous(chunks);
     expect(chunks.length).toBe(7); // 6 full chunks of 300 rows, the rest in the open last one
     expect(chunks[0]?.upper).toEqual([{ kind: { $case: 'uint', value: 300n * 1000003n } }]);
@@ -173,11 +120,9 @@ describe('mysql-source against MariaDB', () => {
   });
 
   it('quotes reserved-word table and column names', async () => {
-    const schema = await schemaOf('order');
+    const schema = await reads.schemaOf('order');
     expect(schema.columns.map((c) => c.name)).toEqual(['select', 'from', 'we`ird']);
-    const chunks = await source.planChunks(schema, { targetRows: 1 });
-    const rows: CanonicalValue[][] = [];
-    for (const c of chunks) rows.push(...(await readAll(schema, c)));
+    const { rows } = await reads.readByChunks('order', 1);
     expect(rows).toEqual([
       [1, 'where', 7],
       [2, null, null],
@@ -185,16 +130,16 @@ describe('mysql-source against MariaDB', () => {
   });
 
   it('plans an empty table as one open chunk with no rows', async () => {
-    const schema = await schemaOf('empty_one');
+    const schema = await reads.schemaOf('empty_one');
     const chunks = await source.planChunks(schema, { targetRows: 1000 });
     expect(chunks).toEqual([{ lower: [], upper: [], estimatedRows: 0n }]);
-    expect(await readAll(schema, chunks[0]!)).toEqual([]);
+    expect(await reads.readAll(schema, chunks[0]!)).toEqual([]);
     expect(await source.estimateRows({ database: DB, table: 'empty_one' })).toBe(0n);
   });
 
   it('applies a row filter inside the key range', async () => {
-    const schema = await schemaOf('composite');
-    const rows = await readAll(
+    const schema = await reads.schemaOf('composite');
+    const rows = await reads.readAll(
       schema,
       { lower: [{ kind: { $case: 'text', value: 'ap' } }, { kind: { $case: 'int', value: 1000n } }], upper: [] },
       100,
@@ -205,7 +150,9 @@ describe('mysql-source against MariaDB', () => {
     )) as [[bigint]];
     expect(rows.length).toBe(Number(n));
     expect(rows.every((r) => Number(r[1]) % 2 === 0)).toBe(true);
-    const bad = await readAll(schema, { lower: [], upper: [] }, 100, 'no_such_column = 1').catch((e: unknown) => e);
+    const bad = await reads
+      .readAll(schema, { lower: [], upper: [] }, 100, 'no_such_column = 1')
+      .catch((e: unknown) => e);
     expect((bad as TidewaterError).code).toBe('TW_SPEC_INVALID');
   });
 
@@ -215,15 +162,10 @@ describe('mysql-source against MariaDB', () => {
     await source.query(`SET GLOBAL sql_mode = CONCAT(@@GLOBAL.sql_mode, ',NO_BACKSLASH_ESCAPES')`);
     const fresh = await openSource(conn);
     try {
-      const [schema] = await fresh.readSchemas([{ database: DB, tables: ['esc'] }]);
-      const rows: CanonicalValue[][] = [];
+      const freshReads = new FixtureReads(fresh, DB);
+      const schema = await freshReads.schemaOf('esc');
       // As libs/expression renders `v = 'a\\b'` (the string a\b).
-      for await (const batch of fresh.readChunk(
-        schema!,
-        { lower: [], upper: [] },
-        { rowsPerBatch: 10, filterSql: "(`v` = 'a\\\\b')" },
-      ))
-        rows.push(...batch);
+      const rows = await freshReads.readAll(schema, { lower: [], upper: [] }, 10, "(`v` = 'a\\\\b')");
       expect(rows).toEqual([[1, 'a\\b']]);
     } finally {
       await fresh.close();
@@ -232,7 +174,7 @@ describe('mysql-source against MariaDB', () => {
   });
 
   it('streams 200k rows in bounded batches, pausing while the consumer does not pull', async () => {
-    const schema = await schemaOf('big');
+    const schema = await reads.schemaOf('big');
     global.gc?.();
     const before = process.memoryUsage().heapUsed;
     let rows = 0;
@@ -269,7 +211,7 @@ describe('mysql-source against MariaDB', () => {
   });
 
   it('stops cleanly when the consumer breaks or aborts, and the pool stays usable', async () => {
-    const schema = await schemaOf('big');
+    const schema = await reads.schemaOf('big');
     for await (const batch of source.readChunk(schema, { lower: [], upper: [] }, { rowsPerBatch: 100 })) {
       expect(batch.length).toBe(100);
       break;
@@ -288,7 +230,7 @@ describe('mysql-source against MariaDB', () => {
     })().catch((e: unknown) => e);
     expect((err as Error).message).toBe('stop here');
     expect(seen).toBe(300);
-    const again = await readAll(schema, { lower: [{ kind: { $case: 'int', value: 199_990n } }], upper: [] });
+    const again = await reads.readAll(schema, { lower: [{ kind: { $case: 'int', value: 199_990n } }], upper: [] });
     expect(again.length).toBe(10);
   });
 
