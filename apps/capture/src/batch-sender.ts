@@ -2,7 +2,7 @@ import { context, trace } from '@opentelemetry/api';
 import { Batch, type BinlogPosition, type TableSchema } from '@tidewater/proto';
 import { messageIds, subjects, type BatchPublisher } from '@tidewater/bus';
 import type { CheckpointStore } from '@tidewater/binlog';
-import type { ServiceContext, Throttle } from '@tidewater/runtime';
+import { countBatchRows, type ServiceContext, type Throttle } from '@tidewater/runtime';
 import type { FaultReporter } from '@tidewater/task-state';
 import type { TransactionBatcher } from './transaction-batcher.js';
 import { onBus } from './bus-reports.js';
@@ -54,6 +54,11 @@ export class BatchSender {
       span.end();
     }
     await this.publisher.flush();
+    countBatchRows(
+      { task: this.taskId, stage: 'incremental', direction: 'read' },
+      batch.tables.map((rs) => ({ rs, rows: rs.rowCount })),
+      data.length,
+    );
     await this.saveCheckpoint(origin!.end!);
     this.faults.recovered();
   }

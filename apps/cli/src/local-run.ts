@@ -8,7 +8,7 @@ import { startLocalNats, type LocalNats } from './local-nats.js';
 import { ControlClient } from './control-client.js';
 import { localClientSecurity } from './control-security.js';
 import { lockStateDir } from './state-lock.js';
-import type { TidewaterError } from '@tidewater/errors';
+import { TidewaterError } from '@tidewater/errors';
 
 export interface LocalRun {
   readonly client: ControlClient;
@@ -21,6 +21,8 @@ export interface LocalRun {
    * a shared NATS (TIDEWATER_NATS_URL).
    */
   readonly lost: Promise<TidewaterError>;
+  /** The /metrics port of each instance, when TIDEWATER_METRICS_PORT_BASE asked for them (else empty). */
+  readonly metricsPorts: ReadonlyMap<string, number>;
   /** Pid of the private NATS, when this run has one (tests kill it to prove the restart). */
   natsPid(): number | undefined;
   stop(): Promise<void>;
@@ -79,6 +81,7 @@ export async function startLocal(opts: LocalRunOptions): Promise<LocalRun> {
     ];
     if (sinks > 1)
       services[1] = { name: 'sink', env: { TIDEWATER_SINK_INDEX: '0', TIDEWATER_SINK_COUNT: String(sinks) } };
+    const metricsPorts = withMetricsPorts(services, process.env.TIDEWATER_METRICS_PORT_BASE);
     supervisor.start(services);
     // Bound to every interface: this machine's own client still comes in over loopback.
     const client = new ControlClient(grpcAddress.replace(/^(0\.0\.0\.0|\[::\]):/, '127.0.0.1:'), localClientSecurity());
@@ -95,6 +98,7 @@ export async function startLocal(opts: LocalRunOptions): Promise<LocalRun> {
       grpcAddress,
       lost: nats?.lost ?? new Promise<TidewaterError>(() => undefined),
       natsPid: () => nats?.pid(),
+      metricsPorts,
       async stop() {
         client.close();
         await running.stop();
@@ -108,6 +112,27 @@ export async function startLocal(opts: LocalRunOptions): Promise<LocalRun> {
     lock.release();
     throw e;
   }
+}
+
+/**
+ * Only when asked (TIDEWATER_METRICS_PORT_BASE=<port>): the services get /metrics, /healthz and
+ * /readyz on consecutive ports from it, in their start order; by default none listens.
+ */
+function withMetricsPorts(services: ServiceSpec[], base: string | undefined): Map<string, number> {
+  const ports = new Map<string, number>();
+  if (!base) return ports;
+  const first = Number(base);
+  if (!Number.isInteger(first) || first < 1 || first + services.length - 1 > 65_535) {
+    throw new TidewaterError('TW_SPEC_INVALID', `TIDEWATER_METRICS_PORT_BASE=${base} is not a port`, {
+      subject: 'TIDEWATER_METRICS_PORT_BASE',
+      fix: `set it to a port ≤ ${65_536 - services.length} (the services take the ${services.length} ports from it), or unset it`,
+    });
+  }
+  services.forEach((s, i) => {
+    ports.set(s.instance ?? s.name, first + i);
+    services[i] = { ...s, env: { ...s.env, TIDEWATER_METRICS_PORT: String(first + i) } };
+  });
+  return ports;
 }
 
 /** The key encrypting task secrets in this state dir's NATS store, made on first use (mode 600). */

@@ -15,6 +15,7 @@ import { TidewaterError } from '@tidewater/errors';
 import { controlService } from './control-service.js';
 import { TaskDriver } from './task-driver.js';
 import { controlPlaneSecurity } from './control-plane-security.js';
+import { taskGauges } from './task-gauges.js';
 
 /** How long open control-plane calls may finish on their own when the coordinator stops. */
 const SHUTDOWN_GRACE_MS = 500;
@@ -25,15 +26,23 @@ export function coordinator(ctx: ServiceContext, grpcAddress: string): Component
   const security = controlPlaneSecurity(grpcAddress);
   const server = new Server({ interceptors: security.interceptors });
   let drivers: Component | undefined;
+  let gauges: Component | undefined;
   return {
     name: 'coordinator',
     async start(signal) {
       const store = await TaskStore.open(ctx.bus);
       /** A driver ends by itself when its task needs none any more (paused, finished or failed). */
       const drive = async (t: StoredTask): Promise<TaskWorker> => {
-        const driver = new TaskDriver({ bus: ctx.bus, store, log: ctx.log }, t.state.taskId);
-        return { ended: driver.start().then(() => 'done' as const), stop: () => driver.stop() };
+        const id = t.state.taskId;
+        const driver = new TaskDriver({ bus: ctx.bus, store, log: ctx.log }, id);
+        driven.add(id);
+        const ended = driver.start().then(() => 'done' as const);
+        void ended.finally(() => driven.delete(id)).catch(() => undefined);
+        return { ended, stop: () => driver.stop().finally(() => driven.delete(id)) };
       };
+      const driven = new Set<string>();
+      gauges = taskGauges(ctx, store, driven);
+      await gauges.start(signal);
       // An active task is driven by the coordinator holding its lease (key: the task id);
       // others stand by and take over when it stops renewing.
       const start = await exclusiveWorkers(ctx.bus, 'coordinator', ctx.config.instanceId, drive, {
@@ -73,6 +82,7 @@ export function coordinator(ctx: ServiceContext, grpcAddress: string): Component
           resolve();
         });
       });
+      await gauges?.stop();
       await drivers?.stop();
     },
   };

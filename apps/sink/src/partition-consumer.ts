@@ -1,6 +1,7 @@
 import { consumerSpecs, messageIds, publishProgress, type Bus, type JsMsg } from '@tidewater/bus';
 import { Batch, Progress, type RowSet, type SchemaChange } from '@tidewater/proto';
-import type { WorkerContext } from '@tidewater/runtime';
+import { countBatchRows, tableLabel, type WorkerContext } from '@tidewater/runtime';
+import { metrics } from '@tidewater/telemetry';
 import { TidewaterError } from '@tidewater/errors';
 import { destTableOf, type DestTable, type Destination, type TableOptions } from '@tidewater/task-plan';
 import type { TaskSpec } from '@tidewater/config';
@@ -65,12 +66,19 @@ async function handle(ctx: PartitionContext, assembler: ChunkAssembler, msg: JsM
       const done = assembler.add(ref, batch.tables[0]!, msg);
       if (!done) return 'keep';
       const table = tableFor(ctx, done.rowsets[0]!);
+      const commit = metrics.batchCommit.startTimer({ task: ctx.taskId, stage: 'full' });
       try {
         await ctx.dest.commitChunk(ctx.owner, done.chunkId, table, done.rowsets, ctx.opts);
       } catch (e) {
         for (const m of done.messages) m.nak(1_000);
         throw e;
       }
+      commit();
+      metrics.countRows(
+        { task: ctx.taskId, table: tableLabel(done.rowsets[0]!), stage: 'full', direction: 'written' },
+        Number(done.chunkRows),
+        done.messages.reduce((n, m) => n + m.data.length, 0),
+      );
       ctx.committed.add(done.chunkId);
       await reportChunk(ctx, done.chunkId, done.rowsets[0], done.chunkRows);
       for (const m of done.messages) m.ack();
@@ -83,10 +91,16 @@ async function handle(ctx: PartitionContext, assembler: ChunkAssembler, msg: JsM
       // Lag is measured against the newest binlog event time in the batch; a batch
       // without rows (position heartbeat) means capture had read everything when made.
       let newestEvent = -1n;
+      const written: { rs: RowSet; rows: number }[] = [];
+      const commit = metrics.batchCommit.startTimer({ task: ctx.taskId, stage: 'incremental' });
       for (const rs of batch.tables) {
-        rows += await ctx.dest.appendLog(tableFor(ctx, rs), rs, ctx.opts);
+        const n = await ctx.dest.appendLog(tableFor(ctx, rs), rs, ctx.opts);
+        written.push({ rs, rows: n });
+        rows += n;
         for (const t of rs.eventTimes) if (t > newestEvent) newestEvent = t;
       }
+      if (batch.tables.length > 0) commit();
+      countBatchRows({ task: ctx.taskId, stage: 'incremental', direction: 'written' }, written, msg.data.length);
       // A heartbeat (source clock, ms) is the most precise measure; binlog event times have
       // second resolution; an empty batch was made when capture had read everything.
       const eventMs = newestEvent >= 0n ? newestEvent * 1000n : batch.createdAtMs;

@@ -3,7 +3,7 @@ import { Batch, SnapshotChunk, type RowSet, type TableSchema } from '@tidewater/
 import { BatchPublisher, HEADERS, messageIds, subjects, type JsMsg } from '@tidewater/bus';
 import { RowSetBuilder, encodingOf } from '@tidewater/rowcodec';
 import type { SourceClient } from '@tidewater/mysql-source';
-import type { Throttle } from '@tidewater/runtime';
+import { countBatchRows, type Throttle } from '@tidewater/runtime';
 
 /** Batches are cut at this encoded size (NATS messages are limited; streams accept 8 MiB). */
 const MAX_BATCH_BYTES = 768 * 1024;
@@ -62,6 +62,11 @@ export async function copyChunk(
           [HEADERS.batchId]: messageIds.snapshotSinkBatch(chunk.chunkId, attempt, seq),
         },
       }),
+    );
+    countBatchRows(
+      { task: chunk.taskId, stage: 'full', direction: 'read' },
+      [{ rs: rows, rows: rows.rowCount }],
+      data.length,
     );
     seq++;
   };

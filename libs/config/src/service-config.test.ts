@@ -43,3 +43,20 @@ describe('serviceConfigFromEnv', () => {
     });
   });
 });
+
+describe('TIDEWATER_METRICS_PORT', () => {
+  it('is off unless set, and reads a port', () => {
+    expect(serviceConfigFromEnv('sink', {}).metricsPort).toBe(0);
+    expect(serviceConfigFromEnv('sink', { TIDEWATER_METRICS_PORT: '0' }).metricsPort).toBe(0);
+    expect(serviceConfigFromEnv('sink', { TIDEWATER_METRICS_PORT: '9464' }).metricsPort).toBe(9464);
+    expect(serviceConfigFromEnv('sink', {}).metricsHost).toBe('0.0.0.0');
+  });
+
+  it('rejects what is not a port, naming the variable', () => {
+    for (const raw of ['x', '-1', '70000', '9.5']) {
+      expect(() => serviceConfigFromEnv('capture', { TIDEWATER_METRICS_PORT: raw })).toThrow(
+        new RegExp(`TIDEWATER_METRICS_PORT=${raw.replace('.', '\\.')} is not a port`),
+      );
+    }
+  });
+});

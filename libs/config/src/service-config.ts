@@ -20,6 +20,10 @@ export interface ServiceConfig {
   readonly duckdbMemory: string;
   /** Set by the CLI's supervisor for its children: a service whose parent died stops too. */
   readonly exitWithParent: boolean;
+  /** HTTP port of /metrics, /healthz and /readyz (TIDEWATER_METRICS_PORT); 0 = no endpoint. */
+  readonly metricsPort: number;
+  /** Address that endpoint binds (TIDEWATER_METRICS_HOST, default all interfaces, for scrapers and probes). */
+  readonly metricsHost: string;
 }
 
 function invalid(variable: string, message: string, fix: string): TidewaterError {
@@ -50,6 +54,19 @@ function sinkAssignment(env: NodeJS.ProcessEnv): ServiceConfig['sinkAssignment']
   return { index, count };
 }
 
+function metricsPort(env: NodeJS.ProcessEnv): number {
+  const raw = (env.TIDEWATER_METRICS_PORT ?? '').trim();
+  if (raw === '') return 0;
+  if (!/^\d+$/.test(raw) || Number(raw) > 65_535) {
+    throw invalid(
+      'TIDEWATER_METRICS_PORT',
+      `TIDEWATER_METRICS_PORT=${raw} is not a port`,
+      'set TIDEWATER_METRICS_PORT to a port 1-65535 for the /metrics endpoint, or 0 (or unset) for none',
+    );
+  }
+  return Number(raw);
+}
+
 export function serviceConfigFromEnv(serviceName: string, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   const natsUrl = env.TIDEWATER_NATS_URL ?? 'nats://127.0.0.1:4222';
   if (!/^(nats|tls):\/\//.test(natsUrl)) {
@@ -77,5 +94,7 @@ export function serviceConfigFromEnv(serviceName: string, env: NodeJS.ProcessEnv
     sinkAssignment: serviceName === 'sink' ? sinkAssignment(env) : { index: 0, count: 1 },
     duckdbMemory: env.TIDEWATER_DUCKDB_MEMORY ?? '256MB',
     exitWithParent: env.TIDEWATER_EXIT_WITH_PARENT === '1',
+    metricsPort: metricsPort(env),
+    metricsHost: env.TIDEWATER_METRICS_HOST ?? '0.0.0.0',
   };
 }

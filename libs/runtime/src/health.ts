@@ -1,12 +1,15 @@
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { TidewaterError } from '@tidewater/errors';
 import type { Bus } from '@tidewater/bus';
+import { metrics as processMetrics, type Metrics } from '@tidewater/telemetry';
 import type { Component } from './lifecycle.js';
 
 export interface HealthReport {
   readonly service: string;
   readonly instance: string;
   readonly status: 'ok' | 'degraded';
+  /** Why degraded: the open faults (reporter, error code, redacted message); empty when ok. */
+  readonly cause: string;
   readonly uptimeSeconds: number;
   readonly rssBytes: number;
   /** V8 heap in use; rss − heap ≈ native memory (buffers, DuckDB, driver). */
@@ -17,19 +20,30 @@ export interface HealthReport {
 
 export const healthSubject = (service: string) => `tw.health.${service}`;
 
+/** The report's status and cause: degraded while a worker of this process has an open (retrying) fault. */
+export function healthStatus(m: Metrics = processMetrics): Pick<HealthReport, 'status' | 'cause'> {
+  const open = m.openFaults();
+  if (open.length === 0) return { status: 'ok', cause: '' };
+  return {
+    status: 'degraded',
+    cause: open.map((f) => `${f.task} ${f.reporter} retrying: ${f.code} ${f.message}`.slice(0, 500)).join('; '),
+  };
+}
+
 /** Answers requests on tw.health.<service> (and tw.health.all) with a HealthReport. */
 export function healthResponder(
   nc: NatsConnection,
   service: string,
   instance: string,
   details: () => Record<string, unknown> = () => ({}),
+  m: Metrics = processMetrics,
 ): Component {
   const subs: Subscription[] = [];
   const started = Date.now();
   const report = (): HealthReport => ({
     service,
     instance,
-    status: 'ok',
+    ...healthStatus(m),
     uptimeSeconds: Math.round((Date.now() - started) / 1000),
     ...(() => {
       const m = process.memoryUsage();

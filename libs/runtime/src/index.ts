@@ -12,3 +12,5 @@ export {
 } from './task-worker.js';
 export { freePort, accepts } from './net.js';
 export { Throttle, type Rates } from './throttle.js';
+export { countBatchRows, tableLabel } from './row-metrics.js';
+export { healthStatus } from './health.js';

@@ -1,6 +1,6 @@
 import { serviceConfigFromEnv, type ServiceConfig } from '@tidewater/config';
 import { connectBus, ensureTopology, type Bus } from '@tidewater/bus';
-import { createLogger, startTracing, type Logger } from '@tidewater/telemetry';
+import { createLogger, metrics, startMetricsServer, startTracing, type Logger } from '@tidewater/telemetry';
 import type { Tracer } from '@opentelemetry/api';
 import { isTidewaterError } from '@tidewater/errors';
 import { Lifecycle, type Component } from './lifecycle.js';
@@ -30,6 +30,36 @@ function exitWithParent(lifecycle: Lifecycle, log: ServiceContext['log']): void 
   timer.unref();
 }
 
+/** The HTTP endpoint of /metrics, /healthz and /readyz, when TIDEWATER_METRICS_PORT is set. */
+function metricsEndpoint(config: ServiceConfig, ready: () => boolean): Component {
+  let server: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
+  return {
+    name: 'metrics',
+    async start() {
+      if (config.metricsPort === 0) return;
+      server = await startMetricsServer({ metrics, port: config.metricsPort, host: config.metricsHost, ready });
+    },
+    stop: async () => server?.close(),
+  };
+}
+
+/** Ready from now while the bus is connected (not while it reconnects) and the service not stopping. */
+function followReadiness(bus: Bus, signal: AbortSignal, set: (ready: boolean) => void): void {
+  if (signal.aborted) return;
+  set(true);
+  signal.addEventListener('abort', () => set(false), { once: true });
+  void (async () => {
+    for await (const s of bus.nc.status()) {
+      if (s.type === 'disconnect') set(false);
+      else if (s.type === 'reconnect') set(!signal.aborted);
+    }
+  })().catch(() => undefined);
+  bus.nc.closed().then(
+    () => set(false),
+    () => set(false),
+  );
+}
+
 /**
  * The common start of every service process: config from the environment, logging,
  * tracing, the bus and its streams, a health responder; then the service's own
@@ -45,7 +75,10 @@ export async function runService(
   const lifecycle = new Lifecycle(log);
   lifecycle.handleSignals();
   process.on('unhandledRejection', (e) => log.error('unhandled rejection', { err: e }));
+  let ready = false;
   try {
+    // First started, last stopped: /healthz answers while the lifecycle runs, /readyz once started.
+    await lifecycle.start([metricsEndpoint(config, () => ready)]);
     const tracing = startTracing({
       serviceName: name,
       instanceId: config.instanceId,
@@ -61,6 +94,7 @@ export async function runService(
       ...(await build(ctx)),
     ];
     await lifecycle.start(components);
+    followReadiness(bus, lifecycle.signal, (r) => (ready = r));
     log.info('started', { instance: config.instanceId, nats: config.natsUrl });
     if (config.exitWithParent) exitWithParent(lifecycle, log);
   } catch (e) {

@@ -115,6 +115,7 @@ export async function taskWorker(
     controller.abort();
     o.signal.removeEventListener('abort', abort);
     await Promise.allSettled(loops);
+    for (const r of reporters.values()) r.forget();
   };
   let parts: WorkerParts;
   try {

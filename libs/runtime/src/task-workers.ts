@@ -59,6 +59,7 @@ export function taskWorkers(
     }, ms).unref();
   let onState: (ev: StoredTask) => void = () => undefined;
   const stopOne = (id: string) => {
+    reporters.get(id)?.forget();
     const w = running.get(id);
     running.delete(id);
     const previous = stopping.get(id);
@@ -125,8 +126,9 @@ export function taskWorkers(
       await store.watch(controller.signal, (ev) => {
         if ('deleted' in ev) {
           latest.delete(ev.deleted);
+          stopOne(ev.deleted);
           reporters.delete(ev.deleted);
-          return stopOne(ev.deleted);
+          return;
         }
         onState(ev);
       });

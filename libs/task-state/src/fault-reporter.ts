@@ -1,6 +1,7 @@
 import { Progress } from '@tidewater/proto';
 import { publishProgress, type Bus } from '@tidewater/bus';
 import { errorCodeOf, isTidewaterError, redact, retryWindowOf, type RetryWindow } from '@tidewater/errors';
+import { metrics, type Metrics } from '@tidewater/telemetry';
 
 /**
  * Least time between two reports of the same ongoing failure: the coordinator needs the
@@ -52,12 +53,16 @@ export class FaultReporter {
     /** Stable across restarts, e.g. "sink/partition-2": one open fault per reporter. */
     private readonly reporter: string,
     private readonly secrets: readonly string[] = [],
+    /** Counts each failure (tidewater_faults_total) and holds the open fault for the health answers. */
+    private readonly m: Metrics = metrics,
   ) {}
 
   failed(e: unknown): void {
     const now = Date.now();
     const code = errorCodeOf(e);
     const since = this.since.failed(code, now);
+    const brief = redact(e instanceof Error ? e.message : String(e), this.secrets).slice(0, 500);
+    this.m.faultFailed({ task: this.taskId, reporter: this.reporter, code, message: brief });
     if (code === this.lastCode && now - this.lastSent < FAULT_REPEAT_MS) return;
     this.lastSent = now;
     this.lastCode = code;
@@ -71,9 +76,15 @@ export class FaultReporter {
     this.send({ reporter: this.reporter, code, message, recovered: false, sinceMs: BigInt(since) });
   }
 
+  /** The worker stopped: its fault is no longer open in this process (nothing is reported to the task). */
+  forget(): void {
+    this.m.faultRecovered(this.taskId, this.reporter);
+  }
+
   /** Call after each success; reports only when a failure was open. */
   recovered(): void {
     if (!this.since.recovered()) return;
+    this.m.faultRecovered(this.taskId, this.reporter);
     this.lastCode = '';
     this.lastSent = 0;
     this.send({ reporter: this.reporter, code: '', message: '', recovered: true, sinceMs: 0n });
