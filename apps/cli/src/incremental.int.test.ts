@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { waitFor, type MariaDbServer } from '@tidewater/testkit';
 import { openSource, type SourceClient } from '@tidewater/mysql-source';
 import { startStack, type Stack } from './testing/stack.js';
-import { WarehouseSession } from '@tidewater/duckdb-sink';
 import { CheckStatus, Stage, type TaskView } from '@tidewater/proto';
 import { startLocal, type LocalRun } from './local-run.js';
 import { sourceRows, destRows, type ColumnKind } from './testing/compare.js';
@@ -11,27 +10,16 @@ import { RandomWriter } from './testing/writer.js';
 import { appliedUpToNow } from './testing/applied.js';
 import { mergeSql } from './testing/merge-sql.js';
 import { specText } from './testing/specs.js';
-import { openReleased, stopAndOpen, untilPaused } from './testing/task-waits.js';
-
-const TABLES: Record<string, { key: string[]; cols: ColumnKind[] }> = {
-  acct: {
-    key: ['id'],
-    cols: [
-      { name: 'id', kind: 'int' },
-      { name: 'balance', kind: 'exact' },
-      { name: 'note', kind: 'text' },
-      { name: 'updated', kind: 'datetime' },
-    ],
-  },
-  pair: {
-    key: ['a', 'b'],
-    cols: [
-      { name: 'a', kind: 'text' },
-      { name: 'b', kind: 'int' },
-      { name: 'v', kind: 'int' },
-    ],
-  },
-};
+import { openReleased, stopAndOpen, untilPaused, untilStage } from './testing/task-waits.js';
+import {
+  expectLogRecordsOnce,
+  expectMergeEqualsSource,
+  expectTableMerged,
+  incSourceRows,
+  INC_TABLES,
+  resetIncDatabase,
+} from './testing/inc-tables.js';
+import { startToIncremental, withCaptureHeld } from './testing/incremental-run.js';
 
 let stack: Stack;
 let db: MariaDbServer;
@@ -47,39 +35,8 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function resetSource(): Promise<void> {
-  await source.query('DROP DATABASE IF EXISTS inc');
-  await source.query('CREATE DATABASE inc CHARACTER SET utf8mb4');
-  await source.query(
-    'CREATE TABLE inc.acct (id BIGINT PRIMARY KEY, balance DECIMAL(12,2) NOT NULL, note VARCHAR(50), updated DATETIME(6))',
-  );
-  await source.query('CREATE TABLE inc.pair (a CHAR(1) NOT NULL, b INT NOT NULL, v INT, PRIMARY KEY (a, b))');
-  await source.query(
-    `INSERT INTO inc.acct SELECT seq, seq / 10, CONCAT('seed ', seq), '2024-01-01 00:00:00.5' FROM inc.seq_1_to_3000`,
-  );
-}
-
 const caughtUp = (local: LocalRun, taskId: string): Promise<TaskView> =>
   appliedUpToNow(local.client, taskId, { host: db.host, port: db.port, user: db.user, password: db.password });
-
-async function assertMergeEqualsSource(w: WarehouseSession): Promise<void> {
-  for (const [table, { key, cols }] of Object.entries(TABLES)) {
-    const want = await sourceRows(source, 'inc', table, cols);
-    expect(await destRows(w, mergeSql('inc', table, key, cols), cols)).toEqual(want);
-    expect(await destRows(w, `SELECT * FROM inc.${table}_merged`, cols)).toEqual(want);
-    expect(
-      await w.query(
-        `SELECT record_id, before_flag, after_flag, count(*) FROM inc.${table}_log GROUP BY ALL HAVING count(*) > 1`,
-      ),
-    ).toEqual([]);
-    // An UPDATE is two rows with one record id: before (Y/N) then after (N/Y).
-    expect(
-      await w.query(
-        `SELECT count(*) FROM inc.${table}_log WHERE operation_flag = 'U' GROUP BY record_id HAVING count(*) <> 2 OR min(before_flag) = max(before_flag)`,
-      ),
-    ).toEqual([]);
-  }
-}
 
 const spec = (name: string, warehouse: string): string =>
   specText(name, db, warehouse, {
@@ -90,36 +47,29 @@ const spec = (name: string, warehouse: string): string =>
 
 describe('incremental migration', () => {
   it('keeps _base + _log merging to the source under concurrent writes, also as of a past time T', async () => {
-    await resetSource();
+    await resetIncDatabase(source);
     const warehouse = join(work, 'wh-inc.duckdb');
     const local = await startLocal({ stateDir: join(work, 'state-inc'), incremental: true });
     try {
       const writer = new RandomWriter(source, 12345);
-      let task = await local.client.createTask(spec('inc', warehouse));
-      task = (await local.client.precheckAndStart(task.taskId)).task;
+      const task = await local.client.createTask(spec('inc', warehouse));
+      await local.client.precheckAndStart(task.taskId);
       // Writes during the full copy: the merge must reconcile them with _base.
       await writer.run(400);
-      await waitFor(async () => (await local.client.getTask(task.taskId)).stage === Stage.STAGE_INCREMENTAL, {
-        timeoutMs: 120_000,
-        what: 'incremental stage',
-      });
+      await untilStage(local.client, task.taskId, Stage.STAGE_INCREMENTAL);
       await writer.run(400);
       // Point in time: everything so far is older than T, nothing is written until T passes.
       await new Promise((r) => setTimeout(r, 1_100));
       const T = Math.ceil(Date.now() / 1000);
-      const atT = Object.fromEntries(
-        await Promise.all(
-          Object.entries(TABLES).map(async ([t, { cols }]) => [t, await sourceRows(source, 'inc', t, cols)] as const),
-        ),
-      );
+      const atT = await incSourceRows(source);
       await waitFor(async () => Date.now() / 1000 >= T + 0.05, { timeoutMs: 5_000, intervalMs: 20, what: 'T to pass' });
       await writer.run(400);
       const caught = await caughtUp(local, task.taskId);
       expect(caught.lagSeconds).toBeLessThan(60);
       const w = await stopAndOpen(local.client, task.taskId, warehouse);
       try {
-        await assertMergeEqualsSource(w);
-        for (const [table, { key, cols }] of Object.entries(TABLES)) {
+        await expectMergeEqualsSource(source, w);
+        for (const [table, { key, cols }] of Object.entries(INC_TABLES)) {
           expect(await destRows(w, mergeSql('inc', table, key, cols, T), cols)).toEqual(atT[table]);
         }
         const [[year, month]] = (await w.query(
@@ -135,17 +85,12 @@ describe('incremental migration', () => {
   });
 
   it('loses and duplicates nothing when capture, transform and sink are SIGKILLed during the load', async () => {
-    await resetSource();
+    await resetIncDatabase(source);
     const warehouse = join(work, 'wh-kill.duckdb');
     const local = await startLocal({ stateDir: join(work, 'state-kill'), incremental: true });
     try {
       const writer = new RandomWriter(source, 777);
-      let task = await local.client.createTask(spec('inckill', warehouse));
-      task = (await local.client.precheckAndStart(task.taskId)).task;
-      await waitFor(async () => (await local.client.getTask(task.taskId)).stage === Stage.STAGE_INCREMENTAL, {
-        timeoutMs: 120_000,
-        what: 'incremental stage',
-      });
+      const task = await startToIncremental(local, spec('inckill', warehouse));
       const load = writer.run(1_500);
       for (const victim of ['capture', 'transform', 'sink', 'capture', 'sink']) {
         await new Promise((r) => setTimeout(r, 700 + Math.random() * 800));
@@ -156,7 +101,7 @@ describe('incremental migration', () => {
       await caughtUp(local, task.taskId);
       const w = await stopAndOpen(local.client, task.taskId, warehouse);
       try {
-        await assertMergeEqualsSource(w);
+        await expectMergeEqualsSource(source, w);
       } finally {
         await w.close();
       }
@@ -166,17 +111,12 @@ describe('incremental migration', () => {
   });
 
   it('applies ADD COLUMN to _base/_log and pauses on any other DDL, naming the statement', async () => {
-    await resetSource();
+    await resetIncDatabase(source);
     const warehouse = join(work, 'wh-ddl.duckdb');
     const local = await startLocal({ stateDir: join(work, 'state-ddl'), incremental: true });
     try {
       const writer = new RandomWriter(source, 4242);
-      let task = await local.client.createTask(spec('incddl', warehouse));
-      task = (await local.client.precheckAndStart(task.taskId)).task;
-      await waitFor(async () => (await local.client.getTask(task.taskId)).stage === Stage.STAGE_INCREMENTAL, {
-        timeoutMs: 120_000,
-        what: 'incremental stage',
-      });
+      const task = await startToIncremental(local, spec('incddl', warehouse));
       await writer.run(150);
       await source.query(`ALTER TABLE inc.acct ADD COLUMN tag VARCHAR(10) DEFAULT 'x'`);
       await source.query(
@@ -191,13 +131,8 @@ describe('incremental migration', () => {
       expect(paused.errorMessage).toContain('ALTER TABLE inc.pair DROP COLUMN v');
       const w = await openReleased(warehouse);
       try {
-        const cols: ColumnKind[] = [...TABLES.acct!.cols, { name: 'tag', kind: 'text' }];
-        expect(await destRows(w, mergeSql('inc', 'acct', ['id'], cols), cols)).toEqual(
-          await sourceRows(source, 'inc', 'acct', cols),
-        );
-        expect(await destRows(w, 'SELECT * FROM inc.acct_merged', cols)).toEqual(
-          await sourceRows(source, 'inc', 'acct', cols),
-        );
+        const cols: ColumnKind[] = [...INC_TABLES.acct!.cols, { name: 'tag', kind: 'text' }];
+        await expectTableMerged(source, w, 'acct', ['id'], cols);
       } finally {
         await w.close();
       }
@@ -216,32 +151,23 @@ describe('incremental migration', () => {
   });
 
   it('follows ADD COLUMNs in binlog order: three back to back under a running writer, DML at once, several in one statement', async () => {
-    await resetSource();
+    await resetIncDatabase(source);
     const warehouse = join(work, 'wh-ddlseq.duckdb');
     const local = await startLocal({ stateDir: join(work, 'state-ddlseq'), incremental: true });
     // DDL on its own session: the writer's session holds open transactions.
     const ddl = await openSource({ host: db.host, port: db.port, user: db.user, password: db.password });
     try {
       const writer = new RandomWriter(source, 9091);
-      let task = await local.client.createTask(spec('incddlseq', warehouse));
-      task = (await local.client.precheckAndStart(task.taskId)).task;
-      await waitFor(async () => (await local.client.getTask(task.taskId)).stage === Stage.STAGE_INCREMENTAL, {
-        timeoutMs: 120_000,
-        what: 'incremental stage',
-      });
+      const task = await startToIncremental(local, spec('incddlseq', warehouse));
       const load = writer.run(600);
       // Capture is held still (SIGSTOP) while the statements run, so it meets the first one
       // when the source already has all three columns; the writer's rows fall between them.
-      const capture = local.supervisor.pid('capture')!;
-      process.kill(capture, 'SIGSTOP');
-      try {
+      await withCaptureHeld(local, async () => {
         await ddl.query('ALTER TABLE inc.acct ADD COLUMN n2 INT');
         await ddl.query('ALTER TABLE inc.acct ADD COLUMN n3 INT DEFAULT 3');
         await ddl.query('ALTER TABLE inc.acct ADD COLUMN n4 VARCHAR(8)');
         await ddl.query(`UPDATE inc.acct SET n2 = id, n4 = 'four' WHERE id BETWEEN 40 AND 60`);
-      } finally {
-        process.kill(capture, 'SIGCONT');
-      }
+      });
       await ddl.query(
         `INSERT INTO inc.acct (id, balance, note, updated, n2, n3, n4) VALUES (9100001, 1, 'ddl', NOW(6), 2, 33, 'x')`,
       );
@@ -259,24 +185,18 @@ describe('incremental migration', () => {
       const w = await stopAndOpen(local.client, task.taskId, warehouse);
       try {
         const cols: ColumnKind[] = [
-          ...TABLES.acct!.cols,
+          ...INC_TABLES.acct!.cols,
           ...['n2', 'n3', 'n4', 'a', 'b', 'p1', 'p2'].map((name): ColumnKind => ({
             name,
             kind: name === 'n4' ? 'text' : 'int',
           })),
         ];
-        const want = await sourceRows(source, 'inc', 'acct', cols);
-        expect(await destRows(w, mergeSql('inc', 'acct', ['id'], cols), cols)).toEqual(want);
-        expect(await destRows(w, 'SELECT * FROM inc.acct_merged', cols)).toEqual(want);
-        const pair = TABLES.pair!;
+        await expectTableMerged(source, w, 'acct', ['id'], cols);
+        const pair = INC_TABLES.pair!;
         expect(await destRows(w, 'SELECT * FROM inc.pair_merged', pair.cols)).toEqual(
           await sourceRows(source, 'inc', 'pair', pair.cols),
         );
-        expect(
-          await w.query(
-            `SELECT record_id, before_flag, after_flag, count(*) FROM inc.acct_log GROUP BY ALL HAVING count(*) > 1`,
-          ),
-        ).toEqual([]);
+        await expectLogRecordsOnce(w, 'inc.acct_log');
       } finally {
         await w.close();
       }
@@ -287,25 +207,16 @@ describe('incremental migration', () => {
   });
 
   it('pauses at an ADD COLUMN whose columns a later statement already changed, saying why', async () => {
-    await resetSource();
+    await resetIncDatabase(source);
     const local = await startLocal({ stateDir: join(work, 'state-ddlgone'), incremental: true });
     try {
-      let task = await local.client.createTask(spec('incddlgone', join(work, 'wh-ddlgone.duckdb')));
-      task = (await local.client.precheckAndStart(task.taskId)).task;
-      await waitFor(async () => (await local.client.getTask(task.taskId)).stage === Stage.STAGE_INCREMENTAL, {
-        timeoutMs: 120_000,
-        what: 'incremental stage',
-      });
+      const task = await startToIncremental(local, spec('incddlgone', join(work, 'wh-ddlgone.duckdb')));
       // Held still, capture meets the ADD COLUMN only after the DROP ran: the source no longer
       // holds the layout of the rows that follow the ADD COLUMN in the binlog.
-      const capture = local.supervisor.pid('capture')!;
-      process.kill(capture, 'SIGSTOP');
-      try {
+      await withCaptureHeld(local, async () => {
         await source.query('ALTER TABLE inc.pair ADD COLUMN z INT');
         await source.query('ALTER TABLE inc.pair DROP COLUMN v');
-      } finally {
-        process.kill(capture, 'SIGCONT');
-      }
+      });
       const paused = await untilPaused(local.client, task.taskId, 'the task to pause on the ADD COLUMN');
       expect(paused.errorCode).toBe('TW_UNSUPPORTED_DDL');
       expect(paused.errorMessage).toContain('ALTER TABLE inc.pair ADD COLUMN z INT');
@@ -325,26 +236,18 @@ describe('incremental migration', () => {
     const warehouse = join(work, 'wh-big.duckdb');
     const local = await startLocal({ stateDir: join(work, 'state-big'), incremental: true });
     try {
-      let task = await local.client.createTask(
-        JSON.stringify({
-          name: 'big',
-          source: { host: db.host, port: db.port, user: db.user, password: db.password },
-          destination: { type: 'duckdb', path: warehouse },
-          migrationTypes: ['schema', 'full', 'incremental'],
+      const task = await local.client.createTask(
+        specText('big', db, warehouse, {
           objects: [{ database: 'big' }],
           full: { chunkRows: 25000, batchRows: 5000, parallelChunks: 2 },
         }),
       );
       const started = await local.client.precheckAndStart(task.taskId);
-      task = started.task;
       expect(started.items.find((i) => i.name === 'bus.large_columns')).toMatchObject({
         status: CheckStatus.CHECK_STATUS_WARNING,
         message: expect.stringContaining('big.wide.b (longblob)'),
       });
-      await waitFor(async () => (await local.client.getTask(task.taskId)).stage === Stage.STAGE_INCREMENTAL, {
-        timeoutMs: 120_000,
-        what: 'incremental stage',
-      });
+      await untilStage(local.client, task.taskId, Stage.STAGE_INCREMENTAL);
       // One transaction of 50,000 row changes (about 8.6 MB of binlog), then 20 MB rows.
       await source.query('UPDATE big.wide SET v = v + 1 WHERE id <= 50000');
       await source.query(`INSERT INTO big.wide VALUES (60002, 2, CONCAT(REPEAT('c', ${mb20}), 'change'))`);
@@ -363,11 +266,7 @@ describe('incremental migration', () => {
         expect(got).toEqual(want);
         // The UPDATE committed whole: 50,000 before and 50,000 after images, each once.
         expect(await w.query(`SELECT count(*) FROM big.wide_log WHERE operation_flag = 'U'`)).toEqual([[100_002n]]);
-        expect(
-          await w.query(
-            'SELECT record_id, before_flag, after_flag, count(*) FROM big.wide_log GROUP BY ALL HAVING count(*) > 1',
-          ),
-        ).toEqual([]);
+        await expectLogRecordsOnce(w, 'big.wide_log');
       } finally {
         await w.close();
       }
