@@ -3,8 +3,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { startNats, waitFor, freePort, type NatsServer } from '@tidewater/testkit';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { startMariaDb, startNats, waitFor, freePort, type NatsServer } from '@tidewater/testkit';
+import { openSource } from '@tidewater/mysql-source';
+import { Stage } from '@tidewater/proto';
 import { ControlClient } from './control-client.js';
+import { startLocal } from './local-run.js';
+import { specText } from './testing/specs.js';
+import { untilStage } from './testing/task-waits.js';
 import { newSecretKey } from '@tidewater/config';
 import { Kvm } from '@nats-io/kv';
 import { credentials, loadPackageDefinition, type ChannelCredentials } from '@grpc/grpc-js';
@@ -152,6 +159,67 @@ describe('every service process', () => {
         ),
       );
       expect(exits).toEqual(SERVICES.map(() => 0));
+    }
+  });
+});
+
+/** The value of the sample `name{…labels…}` in a Prometheus text body. */
+function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
+  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+
+describe('metrics of a local run (TIDEWATER_METRICS_PORT_BASE)', () => {
+  it("counts a full copy's rows read by snapshot and written by sink, and the sink is ready", async () => {
+    const db = await startMariaDb();
+    const work = mkdtempSync(join(tmpdir(), 'tw-metrics-'));
+    const saved = { ...process.env };
+    process.env.TIDEWATER_NATS_URL = nats.url;
+    process.env.TIDEWATER_METRICS_PORT_BASE = String(await freePort());
+    let local: Awaited<ReturnType<typeof startLocal>> | undefined;
+    try {
+      const source = await openSource({ host: db.host, port: db.port, user: db.user, password: db.password });
+      await source.query('CREATE DATABASE mx');
+      await source.query('CREATE TABLE mx.items (id INT PRIMARY KEY, name VARCHAR(20))');
+      await source.query(`INSERT INTO mx.items SELECT seq, CONCAT('item-', seq) FROM mx.seq_1_to_1234`);
+      await source.close();
+      local = await startLocal({ stateDir: join(work, 'state'), incremental: false });
+      const spec = specText('metrics', db, join(work, 'metrics.duckdb'), {
+        migrationTypes: ['schema', 'full'],
+        objects: [{ database: 'mx' }],
+      });
+      const created = await local.client.createTask(spec);
+      await local.client.precheckAndStart(created.taskId);
+      const done = await untilStage(local.client, created.taskId, Stage.STAGE_COMPLETED);
+      const copied = Number(done.tables.find((t) => t.source?.table === 'items')!.rowsDone);
+      expect(copied).toBe(1234);
+
+      const scrape = async (instance: string, path: string) => {
+        const res = await fetch(`http://127.0.0.1:${local!.metricsPorts.get(instance)}${path}`);
+        return { status: res.status, text: await res.text() };
+      };
+      const table = { task: 'metrics', table: 'mx.items', stage: 'full' };
+      const sink = await scrape('sink', '/metrics');
+      expect(sink.status).toBe(200);
+      expect(sample(sink.text, 'tidewater_rows_total', { ...table, direction: 'written' })).toBe(copied);
+      expect(sample(sink.text, 'tidewater_bytes_total', { ...table, direction: 'written' })).toBeGreaterThan(0);
+      expect(sample(sink.text, 'tidewater_batch_commit_seconds_count', { task: 'metrics', stage: 'full' })).toBe(1);
+      expect(sink.text).toContain('tidewater_process_resident_memory_bytes');
+      // Labels are names only: no connection string or credential reaches a metric.
+      expect(sink.text).not.toMatch(/password|mysql:\/\//i);
+      const snapshot = await scrape('snapshot', '/metrics');
+      expect(sample(snapshot.text, 'tidewater_rows_total', { ...table, direction: 'read' })).toBe(copied);
+      expect(await scrape('sink', '/readyz')).toMatchObject({ status: 200 });
+      expect(await scrape('sink', '/healthz')).toMatchObject({ status: 200 });
+      const health = JSON.parse((await nc.request('tw.health.sink', '', { timeout: 2_000 })).string()) as object;
+      expect(health).toMatchObject({ service: 'sink', status: 'ok', cause: '' });
+    } finally {
+      await local?.stop();
+      process.env = saved;
+      await db.stop();
+      rmSync(work, { recursive: true, force: true });
     }
   });
 });
