@@ -4,7 +4,7 @@ import { Progress, TaskState } from '@tidewater/proto';
 import type { Bus } from '@tidewater/bus';
 import type { StoredTask, TaskStore } from '@tidewater/task-state';
 import { createLogger } from '@tidewater/telemetry';
-import { taskWorker, taskWorkers, type TaskWorker } from './index.js';
+import { healthStatus, taskWorker, taskWorkers, type TaskWorker } from './index.js';
 
 const log = createLogger('t', 'error', () => undefined);
 const task = (taskId: string, stage = 0): StoredTask => ({
@@ -62,7 +62,7 @@ describe('taskWorker', () => {
 
   it("reports a loop's failures as the part's fault, redacted, and its recovery", async () => {
     const { bus, published } = fakeBus();
-    await taskWorker(services(bus), options(new AbortController().signal), (ctx) => {
+    const w = await taskWorker(services(bus), options(new AbortController().signal), (ctx) => {
       const hooks = ctx.retries('batch failed; will retry', 'part-2', { part: 2 });
       hooks.onError(new Error('access denied with hunter2'));
       hooks.onRecovered();
@@ -77,6 +77,28 @@ describe('taskWorker', () => {
     ]);
     expect(faults[0]!.message).not.toContain('hunter2');
     expect(published.every((p) => p.taskId === 't1')).toBe(true);
+    await w.stop();
+  });
+
+  it('makes the health answer degraded with the cause while a fault is open, ok once recovered or stopped', async () => {
+    const { bus } = fakeBus();
+    let hooks!: { onError(e: unknown): void; onRecovered(): void };
+    const w = await taskWorker(services(bus), options(new AbortController().signal), (ctx) => {
+      hooks = ctx.retries('batch failed; will retry', 'partition-1');
+      return {};
+    });
+    expect(healthStatus()).toEqual({ status: 'ok', cause: '' });
+    hooks.onError(new Error('destination locked by hunter2'));
+    const degraded = healthStatus();
+    expect(degraded.status).toBe('degraded');
+    expect(degraded.cause).toContain('t1 svc/partition-1 retrying: TW_UNCLASSIFIED destination locked by');
+    expect(degraded.cause).not.toContain('hunter2');
+    hooks.onRecovered();
+    expect(healthStatus().status).toBe('ok');
+    hooks.onError(new Error('again'));
+    expect(healthStatus().status).toBe('degraded');
+    await w.stop();
+    expect(healthStatus()).toEqual({ status: 'ok', cause: '' });
   });
 
   it('ends what it started when it cannot start', async () => {
