@@ -1,5 +1,5 @@
 import type { Component, ServiceContext } from '@tidewater/runtime';
-import type { TaskStore } from '@tidewater/task-state';
+import type { StoredTask, TaskStore } from '@tidewater/task-state';
 import { metrics } from '@tidewater/telemetry';
 import { lagOf } from './lag.js';
 
@@ -13,21 +13,7 @@ export const TASK_GAUGES_EVERY_MS = 5_000;
  */
 export function taskGauges(ctx: ServiceContext, store: TaskStore, driven: ReadonlySet<string>): Component {
   let timer: NodeJS.Timeout | undefined;
-  const refresh = async () => {
-    const tasks = (await store.list()).filter((t) => driven.has(t.state.taskId));
-    const now = Date.now();
-    metrics.lag.reset();
-    metrics.fullRowsDone.reset();
-    metrics.fullRowsEstimated.reset();
-    for (const { state } of tasks) {
-      metrics.lag.set({ task: state.taskId }, lagOf(state, now).lagSeconds);
-      for (const t of state.tables) {
-        const labels = { task: state.taskId, table: `${t.source?.database}.${t.source?.table}` };
-        metrics.fullRowsDone.set(labels, Number(t.rowsDone));
-        metrics.fullRowsEstimated.set(labels, Number(t.estimatedRows));
-      }
-    }
-  };
+  const refresh = async () => setTaskGauges(await store.list(), driven, Date.now());
   return {
     name: 'task-gauges',
     async start() {
@@ -40,4 +26,24 @@ export function taskGauges(ctx: ServiceContext, store: TaskStore, driven: Readon
       clearInterval(timer);
     },
   };
+}
+
+/** Sets the per-task gauges to the states of the driven tasks as of `now`; series of other tasks go. */
+export function setTaskGauges(
+  tasks: readonly StoredTask[],
+  driven: ReadonlySet<string>,
+  now: number,
+  m = metrics,
+): void {
+  m.lag.reset();
+  m.fullRowsDone.reset();
+  m.fullRowsEstimated.reset();
+  for (const { state } of tasks.filter((t) => driven.has(t.state.taskId))) {
+    m.lag.set({ task: state.taskId }, lagOf(state, now).lagSeconds);
+    for (const t of state.tables) {
+      const labels = { task: state.taskId, table: `${t.source?.database}.${t.source?.table}` };
+      m.fullRowsDone.set(labels, Number(t.rowsDone));
+      m.fullRowsEstimated.set(labels, Number(t.estimatedRows));
+    }
+  }
 }
