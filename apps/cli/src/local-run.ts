@@ -7,7 +7,7 @@ import { connectBus } from '@tidewater/bus';
 import { startLocalNats, type LocalNats } from './local-nats.js';
 import { ControlClient } from './control-client.js';
 import { localClientSecurity } from './control-security.js';
-import { lockStateDir } from './state-lock.js';
+import { lockStateDir, type StateLock } from './state-lock.js';
 import { TidewaterError } from '@tidewater/errors';
 
 export interface LocalRun {
@@ -37,6 +37,8 @@ export interface LocalRunOptions {
   /** Fixed control-plane address (`tidewater up`); default: a free loopback port. */
   readonly grpcAddress?: string;
   readonly onEvent?: (msg: string) => void;
+  /** The state-dir lock, when the caller took it already (`demo`, before it touches the dir); else taken here. */
+  readonly lock?: StateLock;
 }
 
 /**
@@ -46,7 +48,8 @@ export interface LocalRunOptions {
 export async function startLocal(opts: LocalRunOptions): Promise<LocalRun> {
   const stateDir = resolve(opts.stateDir);
   mkdirSync(stateDir, { recursive: true });
-  const lock = lockStateDir(stateDir);
+  // A lock the caller holds is the caller's to release.
+  const lock: StateLock = opts.lock ? { release: () => undefined } : lockStateDir(stateDir);
   let nats: LocalNats | undefined;
   let supervisor: Supervisor | undefined;
   try {

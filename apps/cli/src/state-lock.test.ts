@@ -5,17 +5,14 @@ import { join } from 'node:path';
 import { lockStateDir } from './state-lock.js';
 
 describe('lockStateDir', () => {
-  it('is re-entrant within one process and removes the lock file with the last release', () => {
+  it('refuses a second holder, even in the same process, and is free again once released', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tw-lock-'));
     try {
-      const outer = lockStateDir(dir);
-      const inner = lockStateDir(dir);
+      const first = lockStateDir(dir);
       expect(JSON.parse(readFileSync(join(dir, 'lock'), 'utf8')).pid).toBe(process.pid);
-      inner.release();
-      expect(existsSync(join(dir, 'lock'))).toBe(true);
-      outer.release();
+      expect(() => lockStateDir(dir)).toThrow(expect.objectContaining({ code: 'TW_STATE_DIR_IN_USE' }));
+      first.release();
       expect(existsSync(join(dir, 'lock'))).toBe(false);
-      // Released for good: the next run takes it afresh.
       lockStateDir(dir).release();
       expect(existsSync(join(dir, 'lock'))).toBe(false);
     } finally {

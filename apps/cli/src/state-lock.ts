@@ -40,13 +40,6 @@ function holderOf(path: string): Holder | undefined {
  */
 export function lockStateDir(stateDir: string): StateLock {
   const path = join(stateDir, 'lock');
-  // Re-entrant within this process: `demo` holds the lock across its own clean-up and the
-  // migrate run it starts.
-  const depth = held.get(path);
-  if (depth) {
-    held.set(path, depth + 1);
-    return { release: () => unhold(path) };
-  }
   const me: Holder = {
     pid: process.pid,
     command: ['tidewater', ...process.argv.slice(2)].join(' '),
@@ -82,21 +75,7 @@ export function lockStateDir(stateDir: string): StateLock {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
   }
-  held.set(path, 1);
-  return { release: () => unhold(path) };
-}
-
-/** Lock files this process holds, and how many holders inside it have not released them. */
-const held = new Map<string, number>();
-
-function unhold(path: string): void {
-  const depth = held.get(path) ?? 0;
-  if (depth > 1) {
-    held.set(path, depth - 1);
-    return;
-  }
-  held.delete(path);
-  removeOwn(path);
+  return { release: () => removeOwn(path) };
 }
 
 function removeOwn(path: string): void {

@@ -8,7 +8,7 @@ import { Stage } from '@tidewater/proto';
 import { TidewaterError } from '@tidewater/errors';
 import { loadSampleDatabase } from '../sample-database.js';
 import { migrate } from './migrate.js';
-import { lockStateDir } from '../state-lock.js';
+import { lockStateDir, type StateLock } from '../state-lock.js';
 
 export interface DemoOptions {
   readonly warehouse: string;
@@ -26,13 +26,13 @@ export async function demo(opts: DemoOptions): Promise<void> {
   // before it could delete the file the first one is writing.
   const lock = lockStateDir(resolve(opts.stateDir));
   try {
-    await runDemo(opts);
+    await runDemo(opts, lock);
   } finally {
     lock.release();
   }
 }
 
-async function runDemo(opts: DemoOptions): Promise<void> {
+async function runDemo(opts: DemoOptions, lock: StateLock): Promise<void> {
   await replaceDemoWarehouse(resolve(opts.warehouse));
   console.log('starting a sandbox MariaDB with binlog on …');
   await using db = await startMariaDb();
@@ -57,7 +57,7 @@ async function runDemo(opts: DemoOptions): Promise<void> {
     objects: [{ database: 'shop' }],
     conflictMode: 'ignore',
   });
-  const { task } = await migrate({ specText: spec, stateDir: opts.stateDir, json: false });
+  const { task } = await migrate({ specText: spec, stateDir: opts.stateDir, json: false, lock });
   const w = await DuckDbWarehouse.open(warehouse);
   try {
     console.log(

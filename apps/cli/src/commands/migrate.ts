@@ -3,6 +3,7 @@ import { CheckStatus, Stage, type TaskView } from '@tidewater/proto';
 import { parseTaskSpec, type TaskSpec } from '@tidewater/config';
 import { ErrorCodes, TidewaterError, isRetriable, type ErrorCode } from '@tidewater/errors';
 import { startLocal, needsIncremental } from '../local-run.js';
+import type { StateLock } from '../state-lock.js';
 import { preflight } from '../preflight.js';
 import { ProgressView } from '../progress-view.js';
 
@@ -12,6 +13,8 @@ export interface MigrateOptions {
   readonly stateDir: string;
   readonly json: boolean;
   readonly sinks?: number;
+  /** The state-dir lock, when the caller holds it already. */
+  readonly lock?: StateLock;
 }
 
 export interface MigrateResult {
@@ -88,6 +91,7 @@ export async function migrate(opts: MigrateOptions): Promise<MigrateResult> {
       stateDir: opts.stateDir,
       incremental: needsIncremental(spec),
       sinks: opts.sinks,
+      lock: opts.lock,
       onEvent: (m) => !opts.json && console.log(m),
     });
     // On stderr with --json, so stdout stays one JSON document.
