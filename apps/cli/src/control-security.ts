@@ -9,6 +9,7 @@ import {
   type Interceptor,
 } from '@grpc/grpc-js';
 import { TidewaterError } from '@tidewater/errors';
+import { readPemSetting } from '@tidewater/config';
 
 // How a control-plane client secures its channel: TLS settings and the bearer token, from the environment.
 
@@ -29,18 +30,7 @@ export function clientSecurityFromEnv(
   env: NodeJS.ProcessEnv = process.env,
   own?: { roots: Buffer; name?: string },
 ): ClientSecurity {
-  const read = (name: string): Buffer | null => {
-    const file = env[name];
-    if (!file) return null;
-    try {
-      return readFileSync(file);
-    } catch (e) {
-      throw new TidewaterError('TW_SPEC_INVALID', `cannot read ${name} ${file}: ${(e as NodeJS.ErrnoException).code}`, {
-        subject: name,
-        fix: `point ${name} at a readable PEM file`,
-      });
-    }
-  };
+  const read = (name: string): Buffer | null => (env[name] ? readPemSetting(env[name]!, name) : null);
   const ca = read('TIDEWATER_TLS_CA') ?? own?.roots ?? null;
   const tls = Boolean(ca || env.TIDEWATER_TLS === '1');
   const creds = tls

@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { Metadata, ServerCredentials, ServerInterceptingCall, status, type ServerInterceptor } from '@grpc/grpc-js';
-import { TidewaterError } from '@tidewater/errors';
-import { checkControlPlaneExposure } from '@tidewater/config';
+import { checkControlPlaneExposure, readPemSetting } from '@tidewater/config';
 
 /** How the control plane is exposed. Read from the environment (docs/operations.md, "Securing the control plane"). */
 export interface ControlPlaneSecurity {
@@ -19,8 +17,13 @@ export function controlPlaneSecurity(address: string, env: NodeJS.ProcessEnv = p
   const credentials =
     certFile && keyFile
       ? ServerCredentials.createSsl(
-          clientCaFile ? readPem(clientCaFile, 'TIDEWATER_TLS_CLIENT_CA') : null,
-          [{ cert_chain: readPem(certFile, 'TIDEWATER_TLS_CERT'), private_key: readPem(keyFile, 'TIDEWATER_TLS_KEY') }],
+          clientCaFile ? readPemSetting(clientCaFile, 'TIDEWATER_TLS_CLIENT_CA') : null,
+          [
+            {
+              cert_chain: readPemSetting(certFile, 'TIDEWATER_TLS_CERT'),
+              private_key: readPemSetting(keyFile, 'TIDEWATER_TLS_KEY'),
+            },
+          ],
           Boolean(clientCaFile),
         )
       : ServerCredentials.createInsecure();
@@ -30,17 +33,6 @@ export function controlPlaneSecurity(address: string, env: NodeJS.ProcessEnv = p
     token ? 'bearer token required' : '',
   ].filter(Boolean);
   return { credentials, interceptors: token ? [bearerTokenCheck(token)] : [], summary: parts.join(', ') };
-}
-
-function readPem(file: string, name: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (e) {
-    throw new TidewaterError('TW_SPEC_INVALID', `cannot read ${name} ${file}: ${(e as NodeJS.ErrnoException).code}`, {
-      subject: name,
-      fix: `point ${name} at a readable PEM file`,
-    });
-  }
 }
 
 /** Compares digests so neither the token's content nor its length leaks through timing. */

@@ -68,3 +68,15 @@ function readToken(env: NodeJS.ProcessEnv): string | undefined {
     );
   }
 }
+
+/** A PEM file named by a control-plane setting (`TIDEWATER_TLS_*`), read for the server or a client. */
+export function readPemSetting(file: string, name: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    throw new TidewaterError('TW_SPEC_INVALID', `cannot read ${name} ${file}: ${(e as NodeJS.ErrnoException).code}`, {
+      subject: name,
+      fix: `point ${name} at a readable PEM file`,
+    });
+  }
+}

@@ -23,4 +23,9 @@ export { hasTableMapping, MAX_MAPPED_TABLES } from './parse-objects.js';
 export { serviceConfigFromEnv, DEFAULT_GRPC_ADDRESS, type ServiceConfig } from './service-config.js';
 export { secretKeyFromEnv, newSecretKey, sealSpec, openSpec } from './secrets.js';
 export { tableNaming, capitalize, selections, type TableNaming } from './naming.js';
-export { bindHost, checkControlPlaneExposure, type ControlPlaneExposure } from './control-plane-exposure.js';
+export {
+  bindHost,
+  checkControlPlaneExposure,
+  readPemSetting,
+  type ControlPlaneExposure,
+} from './control-plane-exposure.js';
