@@ -42,6 +42,16 @@ async function reapOrphan(pidFile: string, storeDir: string): Promise<void> {
   process.kill(pid, 'SIGTERM');
   for (let waited = 0; ours(); waited += 100) {
     if (waited === 5_000) process.kill(pid, 'SIGKILL');
+    if (waited === 15_000) {
+      throw new TidewaterError(
+        'TW_STATE_DIR_IN_USE',
+        `the nats-server (pid ${pid}) a killed run left on ${storeDir} does not stop`,
+        {
+          subject: storeDir,
+          fix: `stop pid ${pid} (kill -9 ${pid}) and run the command again`,
+        },
+      );
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
 }
