@@ -3,7 +3,13 @@ import { Batch, Progress, type RowSet, type SchemaChange } from '@tidewater/prot
 import { countBatchRows, tableLabel, type WorkerContext } from '@tidewater/runtime';
 import { metrics } from '@tidewater/telemetry';
 import { TidewaterError } from '@tidewater/errors';
-import { destTableOf, type DestTable, type Destination, type TableOptions } from '@tidewater/task-plan';
+import {
+  destTableOf,
+  type DestTable,
+  type Destination,
+  type PartitionWriter,
+  type TableOptions,
+} from '@tidewater/task-plan';
 import type { TaskSpec } from '@tidewater/config';
 import { ChunkAssembler } from './chunk-assembler.js';
 
@@ -15,6 +21,8 @@ export interface PartitionContext {
   /** The task incarnation owning destination bookkeeping (taskOwner). */
   readonly owner: string;
   readonly partition: number;
+  /** This instance's claim on the partition (P3): every write carries it. */
+  readonly writer: PartitionWriter;
   readonly dest: Destination;
   readonly opts: TableOptions;
   readonly spec: TaskSpec;
@@ -68,7 +76,7 @@ async function handle(ctx: PartitionContext, assembler: ChunkAssembler, msg: JsM
       const table = tableFor(ctx, done.rowsets[0]!);
       const commit = metrics.batchCommit.startTimer({ task: ctx.taskId, stage: 'full' });
       try {
-        await ctx.dest.commitChunk(ctx.owner, done.chunkId, table, done.rowsets, ctx.opts);
+        await ctx.dest.commitChunk(ctx.writer, done.chunkId, table, done.rowsets, ctx.opts);
       } catch (e) {
         for (const m of done.messages) m.nak(1_000);
         throw e;
@@ -94,7 +102,7 @@ async function handle(ctx: PartitionContext, assembler: ChunkAssembler, msg: JsM
       const written: { rs: RowSet; rows: number }[] = [];
       const commit = metrics.batchCommit.startTimer({ task: ctx.taskId, stage: 'incremental' });
       for (const rs of batch.tables) {
-        const n = await ctx.dest.appendLog(tableFor(ctx, rs), rs, ctx.opts);
+        const n = await ctx.dest.appendLog(ctx.writer, tableFor(ctx, rs), rs, ctx.opts);
         written.push({ rs, rows: n });
         rows += n;
         for (const t of rs.eventTimes) if (t > newestEvent) newestEvent = t;

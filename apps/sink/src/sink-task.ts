@@ -34,6 +34,8 @@ export async function startSinkTask(
         taskId: task.state.taskId,
         owner,
         partition: p,
+        // Until partitions are leased, the fixed assignment is the only writer of p.
+        writer: { taskId: owner, partition: p, epoch: 0, sinkId: `sink-${assignment.index}` },
         dest,
         opts: tableOptions(spec),
         spec,

@@ -1,4 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { TidewaterError } from '@tidewater/errors';
+import type { PartitionWriter } from '@tidewater/task-plan';
 import { ident, literal, qualified } from './names.js';
 
 const META = '_tidewater';
@@ -28,6 +30,14 @@ export class Catalog {
     // not the task's, so its full copy must not overwrite them.
     await c.run(
       `CREATE TABLE IF NOT EXISTS ${META}.adopted (task_id VARCHAR, schema_name VARCHAR, table_name VARCHAR)`,
+    );
+    // S2: the record-id checkpoint of each (`_log` table, sink partition); P3: the newest lease
+    // epoch that wrote each partition of a task.
+    await c.run(
+      `CREATE TABLE IF NOT EXISTS ${META}.log_checkpoints (schema_name VARCHAR, table_name VARCHAR, sink_partition INTEGER, record_id BIGINT)`,
+    );
+    await c.run(
+      `CREATE TABLE IF NOT EXISTS ${META}.partition_fences (task_id VARCHAR, sink_partition INTEGER, epoch BIGINT, sink_id VARCHAR, fenced_at TIMESTAMP)`,
     );
     for (const r of (await c.runAndReadAll(`SELECT schema_name || '.' || table_name FROM ${META}.adopted`)).getRows())
       catalog.adopted.add(String(r[0]));
@@ -96,6 +106,62 @@ export class Catalog {
     );
   }
 
+  /**
+   * P3, inside the write's transaction: refuses a writer whose lease epoch is older than the
+   * newest recorded for its partition, and records a newer one.
+   */
+  async fence(c: DuckDBConnection, w: PartitionWriter): Promise<void> {
+    const where = `task_id = ${literal(w.taskId)} AND sink_partition = ${w.partition}`;
+    const r = (await c.runAndReadAll(`SELECT max(epoch) FROM ${META}.partition_fences WHERE ${where}`)).getRows();
+    const newest = r[0]?.[0] == null ? -1 : Number(r[0][0]);
+    if (newest > w.epoch) throw partitionLost(w, newest);
+    if (newest === w.epoch) return;
+    await c.run(`DELETE FROM ${META}.partition_fences WHERE ${where}`);
+    await c.run(
+      `INSERT INTO ${META}.partition_fences VALUES (${literal(w.taskId)}, ${w.partition}, ${w.epoch}, ${literal(w.sinkId)}, now())`,
+    );
+  }
+
+  /**
+   * S2: the partition's checkpoint of a `_log` table. A table with no checkpoint row at all
+   * was written before checkpoints were kept per partition: its max(record_id) stands.
+   */
+  async logCheckpoint(
+    c: DuckDBConnection,
+    schema: string,
+    logTable: string,
+    partition: number,
+    recordIdCol: string,
+  ): Promise<bigint> {
+    const rows = (
+      await c.runAndReadAll(
+        `SELECT sink_partition, record_id FROM ${META}.log_checkpoints WHERE schema_name = ${literal(schema)} AND table_name = ${literal(logTable)}`,
+      )
+    ).getRows();
+    if (rows.length === 0) {
+      const r = await c.runAndReadAll(
+        `SELECT coalesce(max(${ident(recordIdCol)}), -1) FROM ${this.q(schema, logTable)}`,
+      );
+      return BigInt(r.getRows()[0]![0] as bigint);
+    }
+    const mine = rows.find((r) => Number(r[0]) === partition);
+    return mine ? BigInt(mine[1] as bigint) : -1n;
+  }
+
+  async setLogCheckpoint(
+    c: DuckDBConnection,
+    schema: string,
+    logTable: string,
+    partition: number,
+    recordId: bigint,
+  ): Promise<void> {
+    const where = `schema_name = ${literal(schema)} AND table_name = ${literal(logTable)} AND sink_partition = ${partition}`;
+    await c.run(`DELETE FROM ${META}.log_checkpoints WHERE ${where}`);
+    await c.run(
+      `INSERT INTO ${META}.log_checkpoints VALUES (${literal(schema)}, ${literal(logTable)}, ${partition}, ${recordId})`,
+    );
+  }
+
   /** Column names of `schema.table` in physical order, cached until `forgetLayout`. */
   async layout(c: DuckDBConnection, schema: string, table: string): Promise<string[]> {
     const key = `${schema}.${table}`;
@@ -123,6 +189,14 @@ export class Catalog {
   async rowCount(c: DuckDBConnection, schema: string, table: string): Promise<bigint> {
     return BigInt(String((await c.runAndReadAll(`SELECT count(*) FROM ${this.q(schema, table)}`)).getRows()[0]![0]));
   }
+}
+
+function partitionLost(w: PartitionWriter, newest: number): TidewaterError {
+  return new TidewaterError(
+    'TW_PARTITION_LOST',
+    `sink ${w.sinkId} lost partition ${w.partition} of task ${w.taskId}: epoch ${newest} wrote after its epoch ${w.epoch}`,
+    { subject: `partition ${w.partition}`, fix: 'none needed: the partition has a new owner' },
+  );
 }
 
 async function strings(c: DuckDBConnection, sql: string): Promise<Set<string>> {

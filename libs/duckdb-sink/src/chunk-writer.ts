@@ -1,29 +1,31 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { RowSet } from '@tidewater/proto';
-import { TidewaterError } from '@tidewater/errors';
+import { TidewaterError, isTidewaterError } from '@tidewater/errors';
 import { duckdbType } from './type-mapping.js';
 import { ident } from './names.js';
 import { appendAt, columnOrder, nativeFlags, writeError } from './append-values.js';
-import type { DestTable, TableOptions } from '@tidewater/task-plan';
+import type { DestTable, PartitionWriter, TableOptions } from '@tidewater/task-plan';
 import type { Catalog } from './catalog.js';
 
 /**
  * Writes every row of one snapshot chunk into `_base` and records the chunk in
  * `_tidewater.chunks`, in one transaction (invariant S1: a chunk commits once, rows and
- * their checkpoint are one atomic write). Returns false (and writes nothing) when the chunk
+ * their checkpoint are one atomic write; P3: only under the partition's newest lease epoch). Returns false (and writes nothing) when the chunk
  * was committed before.
  */
 export async function commitChunk(
   c: DuckDBConnection,
   catalog: Catalog,
-  taskId: string,
+  writer: PartitionWriter,
   chunkId: string,
   table: DestTable,
   rowsets: readonly RowSet[],
   opts: Pick<TableOptions, 'temporalMapping'>,
 ): Promise<boolean> {
+  const taskId = writer.taskId;
   await c.run('BEGIN TRANSACTION');
   try {
+    await catalog.fence(c, writer);
     if (await catalog.chunkCommitted(c, taskId, chunkId)) {
       await c.run('ROLLBACK');
       return false;
@@ -68,6 +70,7 @@ export async function commitChunk(
     return true;
   } catch (e) {
     await c.run('ROLLBACK').catch(() => undefined);
+    if (isTidewaterError(e)) throw e;
     throw writeError(e, `${table.schema}.${table.stem}_base`);
   }
 }

@@ -1,15 +1,23 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ChangeKind, type RowSet } from '@tidewater/proto';
-import { ident } from './names.js';
+import { isTidewaterError } from '@tidewater/errors';
 import { appendAt, columnOrder, nativeFlags, writeError } from './append-values.js';
-import { logColumns, partitionColumnName, type DestTable, type TableOptions } from '@tidewater/task-plan';
+import {
+  logColumns,
+  partitionColumnName,
+  type DestTable,
+  type PartitionWriter,
+  type TableOptions,
+} from '@tidewater/task-plan';
 import type { Catalog } from './catalog.js';
 
 /**
- * Appends change rows to `_log` tables. Invariant S2: a `_log` row is written once. Record
- * ids increase in binlog order and a batch commits whole, so max(record_id) of a table is
- * the exact checkpoint of that table; rows at or below it are skipped, and a redelivered
- * batch writes nothing twice. The checkpoint is cached per table after the first read.
+ * Appends change rows to `_log` tables. Invariant S2: a `_log` row is written once. Within a
+ * sink partition record ids increase in binlog order and a batch commits whole together with
+ * the partition's checkpoint of the table (`_tidewater.log_checkpoints`), so rows at or below
+ * it are skipped and a redelivered batch writes nothing twice. Rows of one table reach several
+ * partitions, so one table-wide max(record_id) would skip a slower partition's rows. The
+ * checkpoint is cached per (table, partition) after the first read; P3 fences each write.
  */
 export class LogWriter {
   private readonly checkpoints = new Map<string, bigint>();
@@ -19,20 +27,17 @@ export class LogWriter {
   /** Returns the number of rows written. */
   async append(
     c: DuckDBConnection,
+    w: PartitionWriter,
     table: DestTable,
     rs: RowSet,
     opts: Pick<TableOptions, 'temporalMapping' | 'additionalColumnRule' | 'partition'>,
   ): Promise<number> {
     const m = logColumns(opts.additionalColumnRule);
     const logName = `${table.stem}_log`;
-    const key = `${table.schema}.${logName}`;
-    let checkpoint = this.checkpoints.get(key);
-    if (checkpoint === undefined) {
-      const r = await c.runAndReadAll(
-        `SELECT coalesce(max(${ident(m.recordId)}), -1) FROM ${this.catalog.q(table.schema, logName)}`,
-      );
-      checkpoint = BigInt(r.getRows()[0]![0] as bigint);
-    }
+    const key = `${table.schema}.${logName}#${w.partition}`;
+    const checkpoint =
+      this.checkpoints.get(key) ??
+      (await this.catalog.logCheckpoint(c, table.schema, logName, w.partition, m.recordId));
     const order = columnOrder(table, rs);
     const native = nativeFlags(order, rs, opts.temporalMapping);
     const dataIndex = new Map(table.columns.map((col, k) => [col.name, k]));
@@ -44,6 +49,7 @@ export class LogWriter {
     let maxId = checkpoint;
     await c.run('BEGIN TRANSACTION');
     try {
+      await this.catalog.fence(c, w);
       const ap = await c.createAppender(logName, table.schema, this.catalog.name);
       try {
         for (let r = 0; r < rs.rowCount; r++) {
@@ -77,11 +83,13 @@ export class LogWriter {
       } finally {
         ap.closeSync();
       }
+      if (maxId > checkpoint) await this.catalog.setLogCheckpoint(c, table.schema, logName, w.partition, maxId);
       await c.run('COMMIT');
     } catch (e) {
       await c.run('ROLLBACK').catch(() => undefined);
       this.checkpoints.delete(key);
-      throw writeError(e, key);
+      if (isTidewaterError(e)) throw e;
+      throw writeError(e, `${table.schema}.${logName}`);
     }
     this.checkpoints.set(key, maxId);
     return written;

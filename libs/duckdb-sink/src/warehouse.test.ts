@@ -2,53 +2,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ChangeKind, type ColumnDef } from '@tidewater/proto';
+import { ChangeKind } from '@tidewater/proto';
 import { RowSetBuilder, encodingOf } from '@tidewater/rowcodec';
-import type { DestTable, TableOptions } from '@tidewater/task-plan';
+import { col, opts, rows, table, wr } from './test-fixture.js';
 import { DuckDbWarehouse, WarehouseSession, duckdbType } from './index.js';
 
 // DuckDB is embedded: these tests write a real file.
-const col = (name: string, dataType: string, extra: Partial<ColumnDef> = {}): ColumnDef => ({
-  name,
-  dataType,
-  columnType: dataType,
-  nullable: true,
-  unsigned: false,
-  precision: 0,
-  scale: 0,
-  fsp: 0,
-  charset: '',
-  length: 0n,
-  columnDefault: '',
-  collation: '',
-  ...extra,
-});
-const table: DestTable = {
-  source: { database: 'shop', table: 'item' },
-  schema: 'shop',
-  stem: 'item',
-  columns: [col('id', 'bigint'), col('price', 'decimal', { precision: 12, scale: 2 }), col('record_id2', 'varchar')],
-  keyColumns: ['id'],
-  version: 0,
-};
-const opts: TableOptions = {
-  temporalMapping: 'native',
-  conflictMode: 'precheck',
-  incremental: true,
-  additionalColumnRule: 'previous',
-  partition: ['modifytime_year'],
-};
-
-function rows(values: [bigint, string, string][], changes?: { kind: ChangeKind; id: bigint }[]) {
-  const b = new RowSetBuilder(
-    table.source,
-    table.columns.map((c) => c.name),
-    table.columns.map((c) => encodingOf(c)),
-  );
-  values.forEach((v, i) => (changes ? b.addChange(changes[i]!.kind, changes[i]!.id, 1_700_000_000n, v) : b.add(v)));
-  return b.finish('item');
-}
-
 let dir: string;
 let w: DuckDbWarehouse;
 let s: WarehouseSession;
@@ -68,7 +27,7 @@ describe('DuckDbWarehouse', () => {
   it('commits a chunk once: a second commit of the same chunk writes nothing', async () => {
     expect(
       await w.commitChunk(
-        't1',
+        wr(),
         'c0',
         table,
         [
@@ -82,7 +41,7 @@ describe('DuckDbWarehouse', () => {
     ).toBe(true);
     expect(
       await w.commitChunk(
-        't1',
+        wr(),
         'c0',
         table,
         [
@@ -111,8 +70,8 @@ describe('DuckDbWarehouse', () => {
         { kind: ChangeKind.CHANGE_KIND_INSERT, id: 11n },
       ],
     );
-    expect(await w.appendLog(table, batch, opts)).toBe(3);
-    expect(await w.appendLog(table, batch, opts)).toBe(0);
+    expect(await w.appendLog(wr(), table, batch, opts)).toBe(3);
+    expect(await w.appendLog(wr(), table, batch, opts)).toBe(0);
     expect(
       await s.query(
         'SELECT record_id, operation_flag, before_flag, after_flag, modifytime_year FROM shop.item_log ORDER BY record_id, after_flag',
@@ -126,7 +85,7 @@ describe('DuckDbWarehouse', () => {
 
   it('merges _base and _log into the current state', async () => {
     await w.commitChunk(
-      't1',
+      wr(),
       'c0',
       table,
       [
@@ -138,6 +97,7 @@ describe('DuckDbWarehouse', () => {
       opts,
     );
     await w.appendLog(
+      wr(),
       table,
       rows(
         [
@@ -158,7 +118,7 @@ describe('DuckDbWarehouse', () => {
     const t2 = { ...table, stem: 'item2' };
     const newRule = { ...opts, additionalColumnRule: 'new' as const };
     await w.ensureTables('t1', [t2], newRule);
-    await w.appendLog(t2, rows([[7n, '1.00', 'z']], [{ kind: ChangeKind.CHANGE_KIND_INSERT, id: 5n }]), newRule);
+    await w.appendLog(wr(), t2, rows([[7n, '1.00', 'z']], [{ kind: ChangeKind.CHANGE_KIND_INSERT, id: 5n }]), newRule);
     expect(
       await s.query(
         'SELECT new_dts_sync_record_id, new_dts_sync_operation_flag, new_dts_sync_after_flag, new_dts_sync_modifytime_year FROM shop.item2_log',
@@ -184,7 +144,7 @@ describe('DuckDbWarehouse', () => {
     await w.ensureTables('t2', [t], full);
     expect(await w.foreignTables('t2', ['shop.kept_base'])).toEqual([]);
     await w.commitChunk(
-      't2',
+      { ...wr(), taskId: 't2' },
       'c0',
       t,
       [
@@ -203,7 +163,7 @@ describe('DuckDbWarehouse', () => {
     await w.close();
     w = await DuckDbWarehouse.open(join(dir, 'wh.duckdb'));
     await w.commitChunk(
-      't2',
+      { ...wr(), taskId: 't2' },
       'c1',
       t,
       [
@@ -248,7 +208,7 @@ describe('DuckDbWarehouse', () => {
       1,
     );
     b.add([1n, '2.50', 'hello', '5.00']);
-    await w.commitChunk('t1', 'e0', altered, [b.finish('etl')], full);
+    await w.commitChunk(wr(), 'e0', altered, [b.finish('etl')], full);
     expect(await s.query('SELECT id, price::VARCHAR, note, gross FROM shop.etl_base')).toEqual([
       [1n, '2.50', 'hello', '5.00'],
     ]);
@@ -256,7 +216,7 @@ describe('DuckDbWarehouse', () => {
 
   it("counts a table's rows and names the tasks that created tables", async () => {
     await w.commitChunk(
-      't1',
+      wr(),
       'c0',
       table,
       [

@@ -1,5 +1,5 @@
 import type { ColumnDef, RowSet } from '@tidewater/proto';
-import type { DestTable, Destination, TableOptions } from '@tidewater/task-plan';
+import type { DestTable, Destination, PartitionWriter, TableOptions } from '@tidewater/task-plan';
 import { ConnectionPool } from './connection-pool.js';
 import { Catalog } from './catalog.js';
 import { addColumns, ensureTables } from './table-ddl.js';
@@ -59,22 +59,23 @@ export class DuckDbWarehouse implements Destination {
 
   /** S1: false (nothing written) when the chunk was committed before. */
   async commitChunk(
-    taskId: string,
+    writer: PartitionWriter,
     chunkId: string,
     table: DestTable,
     rowsets: readonly RowSet[],
     opts: Pick<TableOptions, 'temporalMapping'>,
   ): Promise<boolean> {
-    return this.pool.with((c) => commitChunk(c, this.catalog, taskId, chunkId, table, rowsets, opts));
+    return this.pool.with((c) => commitChunk(c, this.catalog, writer, chunkId, table, rowsets, opts));
   }
 
-  /** S2: rows at or below the table's checkpoint are skipped. Returns the number of rows written. */
+  /** S2: rows at or below the partition's checkpoint of the table are skipped. Returns the number of rows written. */
   async appendLog(
+    writer: PartitionWriter,
     table: DestTable,
     rs: RowSet,
     opts: Pick<TableOptions, 'temporalMapping' | 'additionalColumnRule' | 'partition'>,
   ): Promise<number> {
-    return this.pool.with((c) => this.log.append(c, table, rs, opts));
+    return this.pool.with((c) => this.log.append(c, writer, table, rs, opts));
   }
 
   async addColumns(table: DestTable, added: readonly ColumnDef[], opts: TableOptions): Promise<void> {

@@ -97,6 +97,12 @@ export const ErrorCodes = {
     grpc: 'UNAVAILABLE',
     description: 'The destination refused or failed a write. The batch was not acknowledged and will be retried.',
   },
+  TW_PARTITION_LOST: {
+    retriable: false,
+    grpc: 'ABORTED',
+    description:
+      'A sink wrote to a sink partition whose lease another sink instance has taken since (invariant P3). The write was refused and nothing was acknowledged; this instance stops that partition and the new owner carries on. Not a task fault.',
+  },
   TW_DEST_CONFLICT: {
     retriable: false,
     grpc: 'ALREADY_EXISTS',

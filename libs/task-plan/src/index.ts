@@ -12,4 +12,4 @@ export { destTables, destTableOf } from './dest-tables.js';
 export { sinkPartition, taskPartitions, SINK_PARTITIONS } from './sink-partition.js';
 export { computedColumnDef } from './computed-column.js';
 export { tableExpressions, filterSql, exprColumns, type TableExpressions } from './table-expressions.js';
-export type { Destination } from './destination.js';
+export type { Destination, PartitionWriter } from './destination.js';
