@@ -10,8 +10,6 @@ export interface ServiceConfig {
   /** Distinguishes instances of one service (sink-0, sink-1). */
   readonly instanceId: string;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
-  /** OTLP/HTTP traces endpoint; empty = tracing spans stay in-process (no export). */
-  readonly otlpEndpoint: string;
   /** Control-plane bind address (coordinator). */
   readonly grpcAddress: string;
   /** This sink instance takes the sink partitions p ≡ index (mod count). */
@@ -89,7 +87,6 @@ export function serviceConfigFromEnv(serviceName: string, env: NodeJS.ProcessEnv
     serviceName,
     instanceId: env.TIDEWATER_INSTANCE ?? `${serviceName}-${process.pid}`,
     logLevel: level as ServiceConfig['logLevel'],
-    otlpEndpoint: env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT ?? '',
     grpcAddress: env.TIDEWATER_GRPC_ADDRESS ?? DEFAULT_GRPC_ADDRESS,
     sinkAssignment: serviceName === 'sink' ? sinkAssignment(env) : { index: 0, count: 1 },
     duckdbMemory: env.TIDEWATER_DUCKDB_MEMORY ?? '256MB',

@@ -82,7 +82,6 @@ export async function runService(
     const tracing = startTracing({
       serviceName: name,
       instanceId: config.instanceId,
-      otlpEndpoint: config.otlpEndpoint,
     });
     const bus = await connectBus(config.natsUrl, `tidewater-${config.instanceId}`);
     await ensureTopology(bus.jsm);
@@ -95,7 +94,7 @@ export async function runService(
     ];
     await lifecycle.start(components);
     followReadiness(bus, lifecycle.signal, (r) => (ready = r));
-    log.info('started', { instance: config.instanceId, nats: config.natsUrl });
+    log.info('started', { instance: config.instanceId, nats: config.natsUrl, traces: tracing.exporting });
     if (config.exitWithParent) exitWithParent(lifecycle, log);
   } catch (e) {
     log.error('failed to start', { err: e, fix: isTidewaterError(e) ? e.describe() : undefined });

@@ -1,3 +1,4 @@
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
@@ -28,6 +29,12 @@ export function createLogger(
   const emit = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[lvl] < ORDER[level]) return;
     const record: Record<string, unknown> = { t: new Date().toISOString(), level: lvl, service, msg };
+    // A line written inside a span names it, so logs and traces join on trace_id.
+    const sc = trace.getActiveSpan()?.spanContext();
+    if (sc && isSpanContextValid(sc)) {
+      record.trace_id = sc.traceId;
+      record.span_id = sc.spanId;
+    }
     for (const [k, v] of Object.entries(fields ?? {})) {
       record[k] = SECRET_FIELD.test(k)
         ? '***'

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { createLogger, startTracing } from './index.js';
+import { otlpProtocolOf } from './tracing.js';
 
 describe('logger', () => {
   it('scrubs registered secrets, secret-looking fields and URL credentials', () => {
@@ -26,7 +27,7 @@ describe('tracing', () => {
     const t = startTracing({
       serviceName: 'test',
       instanceId: 'i',
-      otlpEndpoint: '',
+      env: {},
       processors: [new SimpleSpanProcessor(exporter)],
     });
     const carrier: Record<string, string> = {};
@@ -39,5 +40,42 @@ describe('tracing', () => {
     const [a, b] = exporter.getFinishedSpans();
     expect(b!.spanContext().traceId).toBe(a!.spanContext().traceId);
     await t.shutdown();
+  });
+
+  it('stamps log lines written inside a span with its trace and span ids, and only those', async () => {
+    const t = startTracing({ serviceName: 'test', instanceId: 'i', env: {} });
+    const lines: string[] = [];
+    const log = createLogger('test', 'info', (l) => lines.push(l));
+    const span = t.tracer.startSpan('work');
+    context.with(trace.setSpan(context.active(), span), () => log.info('inside'));
+    span.end();
+    log.info('outside');
+    const [inside, outside] = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(inside).toMatchObject({ trace_id: span.spanContext().traceId, span_id: span.spanContext().spanId });
+    expect(inside!.trace_id).toMatch(/^[0-9a-f]{32}$/);
+    expect(outside).not.toHaveProperty('trace_id');
+    await t.shutdown();
+  });
+
+  it('exports over the OTLP protocol the standard environment names, and not at all without an endpoint', () => {
+    expect(otlpProtocolOf({})).toBeUndefined();
+    expect(otlpProtocolOf({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' })).toBe('http/protobuf');
+    expect(
+      otlpProtocolOf({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://c:4317', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }),
+    ).toBe('grpc');
+    expect(
+      otlpProtocolOf({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+        OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
+      }),
+    ).toBe('http/json');
+    expect(otlpProtocolOf({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_TRACES_EXPORTER: 'none' })).toBe(
+      undefined,
+    );
+    expect(otlpProtocolOf({ OTEL_TRACES_EXPORTER: 'otlp' })).toBe('http/protobuf');
+    expect(() => otlpProtocolOf({ OTEL_EXPORTER_OTLP_ENDPOINT: 'x', OTEL_EXPORTER_OTLP_PROTOCOL: 'udp' })).toThrow(
+      /set it to grpc, http\/protobuf or http\/json/,
+    );
   });
 });
