@@ -12,6 +12,7 @@ import {
 } from '@tidewater/runtime';
 import { ACTIVE_STAGES, TaskStore, type StoredTask } from '@tidewater/task-state';
 import { TidewaterError } from '@tidewater/errors';
+import { tracedService } from './grpc-tracing.js';
 import { controlService } from './control-service.js';
 import { TaskDriver } from './task-driver.js';
 import { controlPlaneSecurity } from './control-plane-security.js';
@@ -50,7 +51,10 @@ export function coordinator(ctx: ServiceContext, grpcAddress: string): Component
       });
       drivers = taskWorkers('task-drivers', store, ctx.log, (t) => ACTIVE_STAGES.has(t.state.stage), start);
       await drivers.start(signal);
-      server.addService(ControlServiceService, controlService({ store, bus: ctx.bus, log: ctx.log }));
+      server.addService(
+        ControlServiceService,
+        tracedService(ControlServiceService, controlService({ store, bus: ctx.bus, log: ctx.log })),
+      );
       // Server reflection: grpcurl and similar clients work without the .proto files (the
       // token check applies to it like to every call).
       new ReflectionService(loadFileDescriptorSetFromBuffer(readFileSync(DESCRIPTOR_SET_URL))).addToServer(server);

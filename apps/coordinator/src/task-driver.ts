@@ -4,7 +4,7 @@ import { currentBinlogPosition } from '@tidewater/binlog';
 import { requireIncrementalReady } from '@tidewater/precheck';
 import { FailingSince, specOf, type TaskStore } from '@tidewater/task-state';
 import { requestSinkSchema, type Bus } from '@tidewater/bus';
-import type { Logger } from '@tidewater/telemetry';
+import { inSpan, type Logger } from '@tidewater/telemetry';
 import { errorCodeOf, isTidewaterError, redact, retryWindowOf } from '@tidewater/errors';
 import { applyFault, enforceDeadlines, failStep } from './retry-windows.js';
 import { nextStage, TERMINAL, stageName } from './stage-machine.js';
@@ -74,7 +74,7 @@ export class TaskDriver {
       return true;
     if (await this.failedPastDeadline()) return false;
     try {
-      await this.step(state, signal);
+      await this.tracedStep(state, signal);
       await this.reportRecovered();
       return false;
     } catch (e) {
@@ -134,6 +134,23 @@ export class TaskDriver {
       message: state.errorMessage,
     });
     return true;
+  }
+
+  /**
+   * The bounded steps (schema migration, chunk planning, publishing work, completing a stage)
+   * each get a span: the work items it publishes carry its trace, so one full copy is one trace
+   * from the coordinator through snapshot, transform and sink. Waiting for progress gets none.
+   */
+  private async tracedStep(state: TaskState, signal: AbortSignal): Promise<void> {
+    const waiting =
+      state.stage === Stage.STAGE_INCREMENTAL ||
+      (state.stage === Stage.STAGE_FULL &&
+        state.tables.every((t) => t.chunks.length > 0 && t.workPublished) &&
+        !fullCopyDone(state));
+    if (waiting) return this.step(state, signal);
+    await inSpan(`coordinator.${stageName(state.stage)}`, { 'tidewater.task': this.taskId }, () =>
+      this.step(state, signal),
+    );
   }
 
   private async step(state: TaskState, signal: AbortSignal): Promise<void> {

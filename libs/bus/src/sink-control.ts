@@ -9,6 +9,8 @@ import {
 import { ErrorCodes, TidewaterError, isTidewaterError, type ErrorCode } from '@tidewater/errors';
 import type { Bus } from './connection.js';
 import { subjects } from './topology.js';
+import { extractTrace, injectTrace } from './trace-headers.js';
+import { inSpan } from '@tidewater/telemetry';
 
 /** Schema migration waits this long for a sink to answer (sinks may still be starting). */
 const SCHEMA_DEADLINE_MS = 120_000;
@@ -25,7 +27,9 @@ export async function requestSinkSchema(bus: Bus, taskId: string, signal: AbortS
   for (;;) {
     if (signal.aborted) throw new TidewaterError('TW_TASK_STATE', 'coordinator stopping');
     try {
-      const reply = SinkSchemaReply.decode((await bus.nc.request(subjects.sinkSchema, data, { timeout: 30_000 })).data);
+      const reply = SinkSchemaReply.decode(
+        (await bus.nc.request(subjects.sinkSchema, data, { timeout: 30_000, headers: injectTrace() })).data,
+      );
       if (!reply.error) return;
       throw fromReply(reply.error, 'TW_DEST_WRITE', 'schema migration failed');
     } catch (e) {
@@ -94,7 +98,13 @@ export function serveSinkControl(bus: Bus, h: SinkControlHandlers): { stop(): vo
           try {
             const req = decode(msg.data);
             taskId = req.taskId;
-            msg.respond(await work(req));
+            const reply = await inSpan(
+              `sink.${what.replace(' ', '_')}`,
+              { 'tidewater.task': taskId },
+              () => work(req),
+              extractTrace(msg.headers),
+            );
+            msg.respond(reply);
           } catch (e) {
             h.failed(what, taskId, e);
             msg.respond(failure(toReplyError(e)));
