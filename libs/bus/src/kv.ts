@@ -3,10 +3,13 @@ import { JetStreamApiCodes, JetStreamApiError, type JetStreamClient } from '@nat
 
 export type { KV, KvEntry } from '@nats-io/kv';
 
-/** Opens (creating if needed) a KV bucket keeping a short history for compare-and-set. */
-export async function openKv(js: JetStreamClient, bucket: string): Promise<KV> {
+/**
+ * Opens (creating if needed) a KV bucket keeping a short history for compare-and-set.
+ * `maxAgeMs`: entries vanish that long after their last write (NATS 2.9 has no per-key TTL).
+ */
+export async function openKv(js: JetStreamClient, bucket: string, opts: { maxAgeMs?: number } = {}): Promise<KV> {
   const kvm = new Kvm(js);
-  return kvm.create(bucket, { history: 5 });
+  return kvm.create(bucket, { history: 5, ...(opts.maxAgeMs ? { ttl: opts.maxAgeMs } : {}) });
 }
 
 /** A compare-and-set write lost to a concurrent one (the revision moved): read again and retry. */

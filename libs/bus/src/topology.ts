@@ -36,6 +36,10 @@ export const subjects = {
   sinkSchema: 'tw.ctl.sink.schema',
   /** Precheck: which destination tables already exist (request/reply, any sink answers). */
   sinkInspect: 'tw.ctl.sink.inspect',
+  /** Request/reply: a read-only query answered by the sink holding the warehouse (`key`: warehouse-query.ts). */
+  warehouseQuery: (key: string) => `tw.ctl.sink.query.${key}`,
+  /** Request/reply: a Parquet export done by the sink holding the warehouse. */
+  warehouseExport: (key: string) => `tw.ctl.sink.export.${key}`,
 } as const;
 
 export const KV_BUCKETS = {
@@ -43,14 +47,20 @@ export const KV_BUCKETS = {
   positions: 'tw_positions',
   /** Which coordinator drives which task (TaskLeases). */
   leases: 'tw_leases',
+  /** Which sink instance owns which sink partition of a task, and under which epoch (PartitionLeases, P3). */
+  sinkPartitions: 'tw_sink_partitions',
+  /** Live sink instances: each heartbeats its own key (SinkMembers). */
+  sinks: 'tw_sinks',
 } as const;
 
 /**
  * Headers a producer sets so a router can route a batch without decoding it: the source
- * table of a single-table batch and the batch's deduplication identity.
+ * table of a single-table batch, the chunk it belongs to (which picks its sink partition) and
+ * the batch's deduplication identity.
  */
 export const HEADERS = {
   sourceTable: 'Tw-Source-Table',
+  chunkId: 'Tw-Chunk-Id',
   batchId: 'Tw-Batch-Id',
 } as const;
 
