@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { RowSetBuilder, encodingOf } from '@tidewater/rowcodec';
+import { cellEncoder, escapeText } from './copy-text.js';
+import { describeUrl } from './connection.js';
+import { postgresType } from './type-mapping.js';
+import { col } from './test-fixture.js';
+
+function encode(c: ReturnType<typeof col>, v: Parameters<RowSetBuilder['add']>[0][0], temporal: 'native' | 'string') {
+  const b = new RowSetBuilder({ database: 'd', table: 't' }, [c.name], [encodingOf(c)]);
+  b.add([v]);
+  return cellEncoder(c, b.finish('t').columns[0], temporal, 'd.t.' + c.name)(0);
+}
+
+describe('COPY text encoding', () => {
+  it('escapes only what COPY text treats specially', () => {
+    expect(escapeText('a\\b\tc\nd\re é')).toBe('a\\\\b\\tc\\nd\\re é');
+  });
+
+  it('encodes each canonical value as PostgreSQL reads it', () => {
+    expect(encode(col('b', 'bit', { length: 5n, precision: 5 }), 5n, 'native')).toBe('00101');
+    expect(encode(col('u', 'bigint', { unsigned: true }), 18446744073709551615n, 'native')).toBe(
+      '18446744073709551615',
+    );
+    expect(encode(col('y', 'blob'), new Uint8Array([0, 255]), 'native')).toBe('\\\\x00ff');
+    expect(encode(col('d', 'date'), '0000-00-00', 'native')).toBe('\\N');
+    expect(encode(col('d', 'date'), '0000-00-00', 'string')).toBe('0000-00-00');
+    expect(encode(col('t', 'text'), null, 'native')).toBe('\\N');
+    expect(() => encode(col('t', 'text'), 'a\0b', 'native')).toThrow(/d\.t\.t .*NUL/);
+  });
+
+  it('maps types without loss and names the server without the password', () => {
+    expect(postgresType(col('u', 'bigint', { unsigned: true }), 'native')).toBe('numeric(20,0)');
+    expect(postgresType(col('d', 'decimal', { precision: 65, scale: 30 }), 'native')).toBe('numeric(65,30)');
+    expect(postgresType(col('t', 'datetime'), 'string')).toBe('text');
+    expect(describeUrl('postgres://u:s3cret@db.example:6543/wh')).toBe('db.example:6543/wh as u');
+  });
+});

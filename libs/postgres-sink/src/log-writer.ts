@@ -1,0 +1,111 @@
+import { ChangeKind, type RowSet } from '@tidewater/proto';
+import {
+  logColumns,
+  partitionColumnName,
+  type DestTable,
+  type PartitionWriter,
+  type TableOptions,
+} from '@tidewater/task-plan';
+import { copyIn, type Connection } from './connection.js';
+import { columnsOf, fence, logCheckpoint, setLogCheckpoint } from './catalog.js';
+import { copyLines, escapeText, rowEncoders } from './copy-text.js';
+import { LogPartitions, partitionValue } from './log-partitions.js';
+import { ident, qualified } from './names.js';
+
+/**
+ * Appends change rows to `_log` tables with one streamed COPY per row set. Invariant S2: a
+ * `_log` row is written once. Within a sink partition record ids increase in binlog order and
+ * a batch commits whole together with the partition's checkpoint of the table
+ * (`_tidewater.log_checkpoints`), so rows at or below it are skipped and a redelivered batch
+ * writes nothing twice. The checkpoint is cached per (table, partition, lease epoch): while an
+ * epoch lasts only this sink writes the partition (P3 fences every write), and a new epoch
+ * reads it afresh, since another sink may have advanced it in between.
+ */
+export class LogWriter {
+  private readonly checkpoints = new Map<string, bigint>();
+  private readonly partitions: LogPartitions;
+
+  constructor(private readonly conn: Connection) {
+    this.partitions = new LogPartitions(conn);
+  }
+
+  /** Returns the number of rows written. */
+  async append(
+    w: PartitionWriter,
+    table: DestTable,
+    rs: RowSet,
+    opts: Pick<TableOptions, 'temporalMapping' | 'additionalColumnRule' | 'partition'>,
+  ): Promise<number> {
+    const m = logColumns(opts.additionalColumnRule);
+    const logName = `${table.stem}_log`;
+    const key = `${table.schema}.${logName}#${w.partition}@${w.epoch}`;
+    const parts = opts.partition.map((p) => ({ name: partitionColumnName(p, opts.additionalColumnRule), col: p }));
+    const values = (r: number) => {
+      const iso = new Date(Number(rs.eventTimes[r]!) * 1000).toISOString();
+      return parts.map((p) => partitionValue(p.col, iso));
+    };
+    if (parts.length) {
+      const tuples = new Map<string, string[]>();
+      for (let r = 0; r < rs.rowCount; r++) {
+        const v = values(r);
+        tuples.set(v.join('/'), v);
+      }
+      await this.partitions.ensure(table, opts, [...tuples.values()]);
+    }
+    const result = await this.conn
+      .tx(async (c) => {
+        await fence(c, w);
+        const checkpoint =
+          this.checkpoints.get(key) ?? (await logCheckpoint(c, table.schema, logName, w.partition, m.recordId));
+        const have = new Set(await columnsOf(c, table.schema, logName));
+        const metaNames = new Set<string>([...Object.values(m), ...parts.map((p) => p.name)]);
+        const data = table.columns.map((col) => col.name).filter((n) => have.has(n) && !metaNames.has(n));
+        const enc = rowEncoders(table, data, rs, opts.temporalMapping);
+        const cols = [...data, m.recordId, m.operationFlag, m.utcTimestamp, m.beforeFlag, m.afterFlag];
+        const partAt = parts.flatMap((p, i) => (have.has(p.name) ? [i] : []));
+        let written = 0;
+        let maxId = checkpoint;
+        function* lines(): Generator<string> {
+          for (let r = 0; r < rs.rowCount; r++) {
+            const id = rs.recordIds[r]!;
+            if (id <= checkpoint) continue;
+            const kind = rs.kinds[r]!;
+            const before = kind === ChangeKind.CHANGE_KIND_DELETE || kind === ChangeKind.CHANGE_KIND_UPDATE_BEFORE;
+            const after = kind === ChangeKind.CHANGE_KIND_INSERT || kind === ChangeKind.CHANGE_KIND_UPDATE_AFTER;
+            const fields = enc.map((e) => e(r));
+            fields.push(
+              String(id),
+              OP_FLAG[kind] ?? '?',
+              String(rs.eventTimes[r]!),
+              before ? 'Y' : 'N',
+              after ? 'Y' : 'N',
+            );
+            if (partAt.length) {
+              const v = values(r);
+              for (const i of partAt) fields.push(escapeText(v[i]!));
+            }
+            written++;
+            if (id > maxId) maxId = id;
+            yield `${fields.join('\t')}\n`;
+          }
+        }
+        const all = [...cols, ...partAt.map((i) => parts[i]!.name)].map(ident).join(', ');
+        await copyIn(c, `COPY ${qualified(table.schema, logName)} (${all}) FROM STDIN`, copyLines(lines()));
+        if (maxId > checkpoint) await setLogCheckpoint(c, table.schema, logName, w.partition, maxId);
+        return { written, maxId };
+      }, `${table.schema}.${logName}`)
+      .catch((e) => {
+        this.checkpoints.delete(key);
+        throw e;
+      });
+    this.checkpoints.set(key, result.maxId);
+    return result.written;
+  }
+}
+
+const OP_FLAG: Partial<Record<ChangeKind, string>> = {
+  [ChangeKind.CHANGE_KIND_INSERT]: 'I',
+  [ChangeKind.CHANGE_KIND_UPDATE_BEFORE]: 'U',
+  [ChangeKind.CHANGE_KIND_UPDATE_AFTER]: 'U',
+  [ChangeKind.CHANGE_KIND_DELETE]: 'D',
+};
