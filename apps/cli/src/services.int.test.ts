@@ -12,6 +12,7 @@ import { ControlClient } from './control-client.js';
 import { startLocal } from './local-run.js';
 import { specText } from './testing/specs.js';
 import { untilStage } from './testing/task-waits.js';
+import { sample } from './testing/prometheus.js';
 import { newSecretKey } from '@tidewater/config';
 import { Kvm } from '@nats-io/kv';
 import { credentials, loadPackageDefinition, type ChannelCredentials } from '@grpc/grpc-js';
@@ -162,14 +163,6 @@ describe('every service process', () => {
     }
   });
 });
-
-/** The value of the sample `name{…labels…}` in a Prometheus text body. */
-function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
-  const line = text
-    .split('\n')
-    .find((l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
-  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
-}
 
 describe('metrics of a local run (TIDEWATER_METRICS_PORT_BASE)', () => {
   it("counts a full copy's rows read by snapshot and written by sink, and the sink is ready", async () => {
