@@ -5,6 +5,7 @@ import type { TaskSpec } from '@tidewater/config';
 import { specOf, type StoredTask } from '@tidewater/task-state';
 import { filterSql } from '@tidewater/task-plan';
 import { copyChunk } from './chunk-copier.js';
+import { copyWithSchemaGuard } from './schema-guard.js';
 
 /**
  * Works off a task's snapshot queue with `parallelChunks` chunks in flight. A work item is
@@ -32,7 +33,10 @@ export async function startSnapshotTask(
         work,
         { signal: w.signal, ...w.retries('chunk copy failed; will retry', `worker-${i}`, { worker: i }) },
         async (item) => {
-          await copyChunk(ctx.tracer, source, item, publisher, throttle, (schema) => filterSql(spec, schema), w.signal);
+          // A table whose columns changed since the plan fails the task (schema-guard.ts).
+          await copyWithSchemaGuard(source, item, () =>
+            copyChunk(ctx.tracer, source, item, publisher, throttle, (schema) => filterSql(spec, schema), w.signal),
+          );
           return 'ack';
         },
       );

@@ -2,7 +2,7 @@ import ZongJi from '@vlasky/zongji';
 import type { AnyBinlogEvent, RowsEvent as ZRowsEvent, TableMapEntry } from '@vlasky/zongji';
 import type { BinlogPosition, TableSchema } from '@tidewater/proto';
 import { TidewaterError } from '@tidewater/errors';
-import { BINLOG_PURGED_FIX, sourceError, type SourceConnection } from '@tidewater/mysql-source';
+import { BINLOG_PURGED_FIX, sourceError, tlsConnectOptions, type SourceConnection } from '@tidewater/mysql-source';
 import type { CanonicalValue } from '@tidewater/rowcodec';
 import { decoderFor, type ValueDecoder } from './value-decoder.js';
 import { makePosition } from './position.js';
@@ -69,7 +69,10 @@ class ZongjiReader implements BinlogReader {
     const includeSchema: Record<string, string[]> = {};
     for (const t of tables) (includeSchema[t.source!.database] ??= []).push(t.source!.table);
 
+    // TLS as every other source connection has it (source.tls): settled by the source adapter.
+    const tls = await tlsConnectOptions(this.conn);
     const zongji = new ZongJi({
+      ...tls,
       host: this.conn.host,
       port: this.conn.port,
       user: this.conn.user,

@@ -1,6 +1,7 @@
 import { checkInt, must } from './spec-leaves.js';
 import { fail, str, type Raw } from './spec-checks.js';
 import type { SourceSpec } from './task-spec.js';
+import type { SourceTlsSpec } from './spec-source-tls.js';
 
 export const SOURCE_DEFAULTS = { port: 3306, user: 'root' } as const;
 
@@ -22,6 +23,8 @@ function decodeUrlPart(part: string): string {
 
 /** `source` once the schema checked it is a mapping of known keys: a URL or host/port/user/password. */
 export function parseSource(raw: Raw): SourceSpec {
+  // Absent stays absent (= preferred, libs/mysql-source): specs stored before the key existed read the same.
+  const tls = raw.tls === undefined ? {} : { tls: raw.tls as SourceTlsSpec };
   if (raw.url !== undefined) {
     if (raw.host !== undefined || raw.port !== undefined)
       fail('source', 'has both url and host/port', 'give either url or host/port/user/password');
@@ -50,6 +53,7 @@ export function parseSource(raw: Raw): SourceSpec {
       port: u.port ? Number(u.port) : SOURCE_DEFAULTS.port,
       user: u.username ? decodeUrlPart(u.username) : typeof raw.user === 'string' ? raw.user : SOURCE_DEFAULTS.user,
       password: u.password ? decodeUrlPart(u.password) : typeof raw.password === 'string' ? raw.password : '',
+      ...tls,
     };
   }
   return {
@@ -62,5 +66,6 @@ export function parseSource(raw: Raw): SourceSpec {
         : typeof raw.password === 'string'
           ? raw.password
           : fail('source.password', 'must be a string', 'quote the password'),
+    ...tls,
   };
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseSource, SOURCE_DEFAULTS } from './parse-source.js';
 import { Bad, checkStr, guard, int, leaf, oneOf, section, str, withMeta } from './spec-leaves.js';
 import { doc, unchecked } from './spec-keydoc.js';
+import { sourceTls } from './spec-source-tls.js';
 
 // Task-spec keys of the two ends of a task: the source server (and the heartbeat table capture
 // writes there) and the destination warehouse (composed in spec-schema.ts).
@@ -31,13 +32,14 @@ export const source = withMeta(
         allowed: 'any',
         meaning: 'Also used with `url` when the URL has no password. Never echoed (below).',
       }),
+      tls: sourceTls,
     },
     { message: 'is required', fix: 'add source: { url: mysql://user:pass@host:3306 } or host/port/user/password keys' },
   ).transform(guard(parseSource)),
   {
     doc: {
       type: 'mapping',
-      allowed: '`url`, or `host`/`port`/`user`/`password`',
+      allowed: '`url`, or `host`/`port`/`user`/`password`; `tls`',
       meaning: 'The MySQL, MariaDB or PolarDB for MySQL server.',
     },
   },

@@ -1,3 +1,5 @@
+import type { SourceTlsSpec } from './spec-source-tls.js';
+
 /** A validated task spec: every default filled in (spec-schema.ts, which is checked against this type), secrets in place. */
 export interface TaskSpec {
   readonly name: string;
@@ -36,6 +38,8 @@ export interface SourceSpec {
   readonly user: string;
   /** Secret: never logged, never returned by the API (redactSpec). */
   readonly password: string;
+  /** Absent = `{ mode: preferred }` (spec-source-tls.ts). */
+  readonly tls?: SourceTlsSpec;
 }
 
 export type DestinationSpec = { readonly type: 'duckdb'; readonly path: string };

@@ -56,6 +56,12 @@ export const ErrorCodes = {
     description:
       'A query on the source failed for a reason other than connectivity (lock wait, server gone away mid-query).',
   },
+  TW_SOURCE_TLS: {
+    retriable: false,
+    grpc: 'FAILED_PRECONDITION',
+    description:
+      'TLS to the source failed: the server offers no TLS while source.tls.mode requires it, its certificate does not chain to source.tls.ca, or it does not name the source host (verify-full). Enable TLS on the server, or fix source.tls (docs/operations.md, Source TLS).',
+  },
   TW_OBJECT_NOT_FOUND: {
     retriable: false,
     grpc: 'NOT_FOUND',
@@ -114,6 +120,12 @@ export const ErrorCodes = {
     grpc: 'FAILED_PRECONDITION',
     description:
       'A DDL statement other than appending columns ran on a migrated table, and the task paused. The statement stays in the binlog, so resuming pauses again on it: create a new task (schema, full and incremental).',
+  },
+  TW_DDL_DURING_FULL: {
+    retriable: false,
+    grpc: 'FAILED_PRECONDITION',
+    description:
+      "A table's columns changed (added, dropped or retyped) while its full copy ran, and the task failed rather than copy rows of another shape into <table>_base. DDL during the full copy is not supported, as in DTS: recreate the task, or start it again once the schema is stable.",
   },
   TW_UNSUPPORTED_TYPE: {
     retriable: false,

@@ -3,6 +3,7 @@ import { createPool, type Pool as PromisePool } from 'mysql2/promise';
 import type { CanonicalValue } from '@tidewater/rowcodec';
 import { mapDriverError, type ErrorContext } from './driver-errors.js';
 import { castValue } from './value-cast.js';
+import { fallsBackToPlain, sslOptions } from './tls.js';
 import type { SourceConnection } from './types.js';
 
 /**
@@ -21,8 +22,9 @@ const SESSION_SETUP =
   "SET NAMES utf8mb4, time_zone = '+00:00', SESSION net_write_timeout = 600, SESSION sql_mode = REPLACE(@@SESSION.sql_mode, 'NO_BACKSLASH_ESCAPES', '')";
 const READ_ONLY = 'SET SESSION TRANSACTION READ ONLY';
 
-function connectionOptions(conn: SourceConnection): ConnectionOptions {
+function connectionOptions(conn: SourceConnection, ssl: ConnectionOptions['ssl']): ConnectionOptions {
   return {
+    ...(ssl ? { ssl } : {}),
     host: conn.host,
     port: conn.port,
     user: conn.user,
@@ -63,11 +65,24 @@ export class SourceDb {
   private constructor(
     private readonly pool: PromisePool,
     readonly conn: SourceConnection,
+    /** TLS as settled when the pool was verified (tls.ts): every later connection uses the same. */
+    private readonly ssl: ConnectionOptions['ssl'],
   ) {}
 
   static async open(conn: SourceConnection, poolSize: number): Promise<SourceDb> {
+    const ssl = sslOptions(conn);
+    try {
+      return await SourceDb.openWith(conn, poolSize, ssl);
+    } catch (e) {
+      // `preferred` against a server without TLS: plain, decided once for the pool and session.
+      if (ssl && fallsBackToPlain(conn, e)) return SourceDb.openWith(conn, poolSize, undefined);
+      throw e;
+    }
+  }
+
+  private static async openWith(conn: SourceConnection, poolSize: number, ssl: ConnectionOptions['ssl']) {
     const pool = createPool({
-      ...connectionOptions(conn),
+      ...connectionOptions(conn, ssl),
       connectionLimit: poolSize,
       maxIdle: poolSize,
       idleTimeout: 60_000,
@@ -75,7 +90,7 @@ export class SourceDb {
       resetOnRelease: false,
     });
     pool.pool.on('connection', (c: PoolConnection) => setUpSession(c, [SESSION_SETUP, READ_ONLY]));
-    const db = new SourceDb(pool, conn);
+    const db = new SourceDb(pool, conn, ssl);
     try {
       // Verifies address, account and session setup in one round trip.
       const [row] = await db.rows('SELECT VERSION()', [], 'connecting');
@@ -88,8 +103,8 @@ export class SourceDb {
   }
 
   errorContext(extra: Partial<Pick<ErrorContext, 'subject' | 'filterSql'>> = {}): ErrorContext {
-    const { host, port, user, password } = this.conn;
-    return { host, port, user, password, ...extra };
+    const { host, port, user, password, tls } = this.conn;
+    return { host, port, user, password, tls, ...extra };
   }
 
   /** Runs a statement on the pool; result rows as arrays of canonical values. */
@@ -133,7 +148,7 @@ export class SourceDb {
 
   private sessionConnection(): Connection {
     if (this.session) return this.session;
-    const c = createConnection(connectionOptions(this.conn));
+    const c = createConnection(connectionOptions(this.conn, this.ssl));
     // Without a listener a fatal socket error while idle would be thrown as an uncaught 'error'.
     c.on('error', () => this.dropSession(c));
     setUpSession(c, [SESSION_SETUP]);

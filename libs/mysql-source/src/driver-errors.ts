@@ -1,4 +1,6 @@
 import { TidewaterError, isTidewaterError, redact, type ErrorCode } from '@tidewater/errors';
+import { tlsError } from './tls.js';
+import type { SourceTls } from './types.js';
 
 /**
  * Turns mysql2 / socket errors into TidewaterErrors with stable codes. Invariant: the password
@@ -11,6 +13,8 @@ export interface ErrorContext {
   readonly port: number;
   readonly user: string;
   readonly password: string;
+  /** The connection's `source.tls`: TLS failures name its mode and CA file. */
+  readonly tls?: SourceTls;
   /** db.table the statement was about, when there is one. */
   readonly subject?: string;
   /** The caller's row filter, when the failing statement carried one. */
@@ -52,6 +56,8 @@ const UNREACHABLE = new Set([
   'ER_CONNECTION_KILLED',
   'ER_NET_READ_INTERRUPTED',
   'ER_NET_WRITE_INTERRUPTED',
+  // What is left of it after tls.ts took the certificate and protocol failures: a socket dropped mid-handshake.
+  'HANDSHAKE_SSL_ERROR',
 ]);
 const AUTH = new Set([
   'ER_ACCESS_DENIED_ERROR',
@@ -125,6 +131,8 @@ export function mapDriverError(e: unknown, ctx: ErrorContext, during: string): T
       { cause: redactedCause(code, detail) },
     );
   }
+  const tls = tlsError(code, detail, ctx);
+  if (tls) return new TidewaterError(tls.code, tls.message, tls.details, { cause: redactedCause(code, detail) });
   if (UNREACHABLE.has(code)) {
     return make(
       'TW_SOURCE_UNREACHABLE',

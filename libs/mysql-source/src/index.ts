@@ -2,6 +2,8 @@
 // planning, snapshot reads and binlog settings. mysql2 stays inside: no driver type is exported.
 export type {
   SourceConnection,
+  SourceTls,
+  LiveColumn,
   ObjectSelection,
   ChunkBounds,
   BinlogSettings,
@@ -11,6 +13,8 @@ export type {
 } from './types.js';
 export { openSource } from './source-client.js';
 export { parseSourceUrl } from './url.js';
+// For libs/binlog's reader: the TLS options its zongji connections take (mysql2's, unchanged).
+export { tlsConnectOptions } from './tls.js';
 // For libs/binlog's reader (zongji speaks the same protocol): the one classification of source errors.
 export {
   mapDriverError as sourceError,

@@ -6,10 +6,12 @@ import { estimateRows, planChunks } from './chunk-planner.js';
 import { readChunk } from './chunk-reader.js';
 import { SourceDb } from './connection.js';
 import { readSchemas, type Rows } from './schema-reader.js';
+import { readColumns } from './live-columns.js';
 import type {
   BinlogCoordinates,
   BinlogSettings,
   ChunkBounds,
+  LiveColumn,
   ObjectSelection,
   ReadChunkOptions,
   SourceClient,
@@ -37,6 +39,10 @@ class MysqlSourceClient implements SourceClient {
 
   readSchemas(objects: ObjectSelection[]): Promise<TableSchema[]> {
     return readSchemas(this.rows, objects, this.flavor);
+  }
+
+  readColumns(table: TableRef): Promise<LiveColumn[]> {
+    return readColumns(this.rows, table);
   }
 
   estimateRows(table: TableRef): Promise<bigint> {

@@ -9,6 +9,17 @@ export interface SourceConnection {
   port: number;
   user: string;
   password: string;
+  /** Absent = `{ mode: 'preferred' }`. Applies to every connection, the binlog stream's too (tls.ts). */
+  tls?: SourceTls;
+}
+
+/** How connections to the source are encrypted (the task spec's `source.tls`). */
+export interface SourceTls {
+  mode: 'disabled' | 'preferred' | 'required' | 'verify-ca' | 'verify-full';
+  /** PEM file paths, read at connect time. */
+  ca?: string;
+  cert?: string;
+  key?: string;
 }
 
 /** `tables` omitted = every base table of the database but those in `exclude` (views are never selected). */
@@ -66,8 +77,16 @@ export interface ReadChunkOptions {
   signal?: AbortSignal;
 }
 
+/** A column as the source has it now (information_schema COLUMN_NAME, COLUMN_TYPE). */
+export interface LiveColumn {
+  name: string;
+  columnType: string;
+}
+
 export interface SourceClient {
   readSchemas(objects: ObjectSelection[]): Promise<TableSchema[]>;
+  /** The table's columns now, in order; empty when the table is gone. One catalog query. */
+  readColumns(table: TableRef): Promise<LiveColumn[]>;
   estimateRows(table: TableRef): Promise<bigint>;
   planChunks(schema: TableSchema, opts: { targetRows: number }): Promise<ChunkBounds[]>;
   readChunk(

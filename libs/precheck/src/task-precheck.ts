@@ -7,6 +7,8 @@ import { binlogChecks } from './binlog-checks.js';
 import { busChecks, type BusFacts } from './bus-checks.js';
 import { heartbeatPrivilegeCheck, privilegeCheck } from './privileges.js';
 import { failed, passed, warning } from './item.js';
+import { sourceRiskItems } from './source-risks.js';
+import { tlsFailure, tlsItem } from './tls-check.js';
 
 /** The `_log` columns DTS's `previous` naming rule adds; a source column by one of these names clashes. */
 const DTS_COLUMNS = reservedLogColumnNames('previous');
@@ -35,10 +37,15 @@ export async function runPrecheck(spec: TaskSpec, probes: PrecheckProbes = {}): 
   } catch (e) {
     const message = isTidewaterError(e) ? e.message : String(e);
     const fix = isTidewaterError(e) ? (e.describe().split('fix: ')[1] ?? '') : 'check host, port, user and password';
-    return [failed('source.connectivity', message, fix), ...(probes.bus ? await busChecks(probes.bus) : [])];
+    const item =
+      isTidewaterError(e) && e.code === 'TW_SOURCE_TLS'
+        ? tlsFailure(message, fix)
+        : failed('source.connectivity', message, fix);
+    return [item, ...(probes.bus ? await busChecks(probes.bus) : [])];
   }
   const items: PrecheckItem[] = [passed('source.connectivity', `connected to ${where}`)];
   try {
+    items.push(await tlsItem(source, spec.source));
     const grants = (await source.query('SHOW GRANTS')).map((r) => String(r[0]));
     items.push(privilegeCheck(grants, incremental));
     if (incremental && spec.heartbeat.enabled) items.push(heartbeatPrivilegeCheck(grants, spec.heartbeat.table));
@@ -46,6 +53,8 @@ export async function runPrecheck(spec: TaskSpec, probes: PrecheckProbes = {}): 
     const { items: objectItems, schemas } = await objectChecks(source, spec);
     items.push(...objectItems);
     items.push(...expressionChecks(spec, schemas));
+    // Foreign-key actions and triggers matter to the change stream only.
+    if (incremental) items.push(...(await sourceRiskItems(source, schemas)));
     items.push(...(await destinationChecks(spec, schemas, probes)));
     if (probes.bus) items.push(...(await busChecks(probes.bus, schemas)));
   } finally {

@@ -7,3 +7,4 @@ export { startPostgres, type PostgresServer } from './postgres.js';
 export { findBinary, requireBinary } from './binaries.js';
 export { freePort } from './process.js';
 export { waitFor, withTimeout } from './wait.js';
+export { tlsCertificates, mariaDbTlsArgs, type TestCertificates } from './certs.js';
