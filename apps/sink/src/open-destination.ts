@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { DuckDbWarehouse } from '@tidewater/duckdb-sink';
-import type { TaskSpec } from '@tidewater/config';
+import { PostgresWarehouse } from '@tidewater/postgres-sink';
+import { destinationUrl, type TaskSpec } from '@tidewater/config';
 import type { Destination } from '@tidewater/task-plan';
 
 interface Shared {
@@ -12,17 +13,23 @@ const open = new Map<string, Shared>();
 
 /**
  * One open destination per target (DuckDB allows one writer per file, so tasks writing the
- * same file share it). `release` closes it when its last task lets go.
+ * same file share it; a PostgreSQL database may be written by many sinks, each with its own
+ * small pool). `release` closes it when its last task lets go.
  */
 export async function acquireDestination(
   spec: TaskSpec,
   memoryLimit: string,
 ): Promise<{ dest: Destination; release: () => Promise<void> }> {
-  const key = `duckdb:${resolve(spec.destination.path)}`;
+  const d = spec.destination;
+  // The key never holds the PostgreSQL password: the spec keeps it apart from the URL.
+  const key = d.type === 'postgres' ? `postgres:${d.url}` : `duckdb:${resolve(d.path)}`;
   let shared = open.get(key);
   if (!shared) {
     // The sink's memory must stay flat however large the warehouse grows: cap DuckDB's cache.
-    const dest = DuckDbWarehouse.open(resolve(spec.destination.path), { memoryLimit });
+    const dest: Promise<Destination> =
+      d.type === 'postgres'
+        ? PostgresWarehouse.open(destinationUrl(d))
+        : DuckDbWarehouse.open(resolve(d.path), { memoryLimit });
     shared = { dest, users: 0 };
     open.set(key, shared);
     dest.catch(() => open.delete(key));

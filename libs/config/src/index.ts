@@ -22,6 +22,7 @@ export { parseTaskSpec, validateTaskSpec, redactSpec } from './parse-task-spec.j
 export { hasTableMapping, MAX_MAPPED_TABLES } from './parse-objects.js';
 export { serviceConfigFromEnv, DEFAULT_GRPC_ADDRESS, type ServiceConfig } from './service-config.js';
 export { secretKeyFromEnv, newSecretKey, sealSpec, openSpec } from './secrets.js';
+export { destinationUrl } from './parse-destination.js';
 export { tableNaming, capitalize, selections, type TableNaming } from './naming.js';
 export {
   bindHost,

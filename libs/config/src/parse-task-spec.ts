@@ -85,5 +85,10 @@ export function parseTaskSpec(text: string): TaskSpec {
 
 /** The spec as it may be shown or logged: the password replaced. */
 export function redactSpec(spec: TaskSpec): TaskSpec {
-  return { ...spec, source: { ...spec.source, password: spec.source.password ? '***' : '' } };
+  const d = spec.destination;
+  return {
+    ...spec,
+    source: { ...spec.source, password: spec.source.password ? '***' : '' },
+    ...(d.password === undefined ? {} : { destination: { ...d, password: d.password ? '***' : '' } }),
+  };
 }

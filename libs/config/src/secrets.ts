@@ -68,14 +68,20 @@ function open(sealed: string, key: Buffer): string {
 
 /** The spec as stored at rest: the password encrypted (AES-256-GCM). */
 export function sealSpec(spec: TaskSpec, key: Buffer): TaskSpec {
+  const d = spec.destination;
+  const sealed = d.password ? { ...spec, destination: { ...d, password: seal(d.password, key) } } : spec;
   return spec.source.password
-    ? { ...spec, source: { ...spec.source, password: seal(spec.source.password, key) } }
-    : spec;
+    ? { ...sealed, source: { ...spec.source, password: seal(spec.source.password, key) } }
+    : sealed;
 }
 
 /** The spec as services use it: the password decrypted. */
 export function openSpec(spec: TaskSpec, key: Buffer): TaskSpec {
-  return spec.source.password.startsWith(PREFIX)
-    ? { ...spec, source: { ...spec.source, password: open(spec.source.password, key) } }
+  const d = spec.destination;
+  const opened = d.password?.startsWith(PREFIX)
+    ? { ...spec, destination: { ...d, password: open(d.password, key) } }
     : spec;
+  return spec.source.password.startsWith(PREFIX)
+    ? { ...opened, source: { ...spec.source, password: open(spec.source.password, key) } }
+    : opened;
 }

@@ -15,7 +15,7 @@ describe('task-spec key table', () => {
     const table = specKeyTable();
     expect(table).toContain('| `full.chunkRows` | integer | `50000` | 100 … 10,000,000 |');
     expect(table).toContain(
-      '| `destination` | mapping | `{type: duckdb, path: ./warehouse.duckdb}` | `type`, `path` |',
+      '| `destination` | mapping | `{type: duckdb, path: ./warehouse.duckdb}` | `type`, `path`, `url`, `password` |',
     );
     expect(table).toContain('| `conflictMode` | string | `precheck` | `precheck`, `ignore` |');
     expect(table).toContain('| `objects[].tables[].etl` |');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseSource, SOURCE_DEFAULTS } from './parse-source.js';
+import { DESTINATION_DEFAULTS, parseDestination } from './parse-destination.js';
 import { Bad, checkStr, guard, int, leaf, oneOf, section, str, withMeta } from './spec-leaves.js';
 import { doc, unchecked } from './spec-keydoc.js';
 import { sourceTls } from './spec-source-tls.js';
@@ -45,21 +46,37 @@ export const source = withMeta(
   },
 );
 
-/** Where they go: the warehouse file. */
+/** Where they go: the warehouse file or PostgreSQL database. */
 export const destination = doc(
   section(
     {
-      type: doc(oneOf(['duckdb'] as const).default('duckdb'), {
-        meaning: 'The embedded warehouse file (the only destination today).',
+      type: doc(oneOf(['duckdb', 'postgres'] as const).default('duckdb'), {
+        meaning:
+          '`duckdb`: the embedded warehouse file (`path`). `postgres`: a PostgreSQL 13+ database (`url`), which many sinks may write at once ([merge.md](merge.md#reading-a-postgresql-warehouse)).',
       }),
-      path: doc(str().default('./warehouse.duckdb'), {
+      path: doc(str().default(DESTINATION_DEFAULTS.path), {
         allowed: 'a file path',
         meaning:
-          "Opened by the sink process: a relative path is relative to the sink's working directory (for `tidewater migrate`/`up`, where you ran it; in the containers of `deploy/`, `/app`, so use `/warehouse/<name>.duckdb`). Tasks may share a file.",
+          "`duckdb` only. Opened by the sink process: a relative path is relative to the sink's working directory (for `tidewater migrate`/`up`, where you ran it; in the containers of `deploy/`, `/app`, so use `/warehouse/<name>.duckdb`). Tasks may share a file.",
+      }),
+      url: unchecked({
+        type: 'string',
+        default: '— (required for `postgres`)',
+        allowed: '`postgres://user:password@host:port/database` (or `postgresql://`)',
+        meaning:
+          '`postgres` only. The password is percent-decoded and kept apart from the URL like `source.password`: sealed at rest, never echoed; listings show the URL without it. Query parameters (e.g. `sslmode=require`) pass to the driver.',
+      }),
+      password: unchecked({
+        type: 'string',
+        default: '`""`',
+        allowed: 'any',
+        meaning: '`postgres` only. Used when the URL has no password. Never echoed.',
       }),
     },
     { message: 'must be an object', fix: 'write destination: { type: duckdb, path: ./warehouse.duckdb }' },
-  ).prefault({}),
+  )
+    .transform(guard(parseDestination))
+    .prefault({}),
   {},
 );
 

@@ -42,7 +42,15 @@ export interface SourceSpec {
   readonly tls?: SourceTlsSpec;
 }
 
-export type DestinationSpec = { readonly type: 'duckdb'; readonly path: string };
+export interface DestinationSpec {
+  readonly type: 'duckdb' | 'postgres';
+  /** DuckDB: the warehouse file (also filled, unused, for postgres). */
+  readonly path: string;
+  /** PostgreSQL: `postgres://user@host:port/database`, never with the password (parse-destination.ts). */
+  readonly url?: string;
+  /** PostgreSQL: secret: never logged, never returned by the API (redactSpec). */
+  readonly password?: string;
+}
 
 export interface ObjectSpec {
   readonly database: string;
