@@ -140,6 +140,8 @@ export async function isPartitioned(c: Client, schema: string, table: string): P
 /**
  * S2: the partition's checkpoint of a `_log` table. A table with no checkpoint row at all was
  * written before checkpoints were kept per partition: its max(record_id) stands (as DuckDB's).
+ * One statement, so one snapshot: read apart, another partition's first commit landing between
+ * "no checkpoint row" and max(record_id) would hand this partition that partition's checkpoint.
  */
 export async function logCheckpoint(
   c: Client,
@@ -148,18 +150,14 @@ export async function logCheckpoint(
   partition: number,
   recordIdCol: string,
 ): Promise<bigint> {
-  const r = await c.query<{ sink_partition: number; record_id: string }>(
-    `SELECT sink_partition, record_id FROM ${META}.log_checkpoints WHERE schema_name = $1 AND table_name = $2`,
-    [schema, logTable],
+  const of = `${META}.log_checkpoints WHERE schema_name = $1 AND table_name = $2`;
+  const r = await c.query<{ m: string }>(
+    `SELECT (CASE WHEN EXISTS (SELECT 1 FROM ${of})
+       THEN coalesce((SELECT max(record_id) FROM ${of} AND sink_partition = $3), -1)
+       ELSE (SELECT coalesce(max(${ident(recordIdCol)}), -1) FROM ${qualified(schema, logTable)}) END)::text AS m`,
+    [schema, logTable, partition],
   );
-  if (r.rows.length === 0) {
-    const m = await c.query<{ m: string }>(
-      `SELECT coalesce(max(${ident(recordIdCol)}), -1)::text AS m FROM ${qualified(schema, logTable)}`,
-    );
-    return BigInt(m.rows[0]!.m);
-  }
-  const mine = r.rows.find((x) => Number(x.sink_partition) === partition);
-  return mine ? BigInt(mine.record_id) : -1n;
+  return BigInt(r.rows[0]!.m);
 }
 
 export async function setLogCheckpoint(c: Client, schema: string, logTable: string, partition: number, id: bigint) {

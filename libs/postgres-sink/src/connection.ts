@@ -85,7 +85,7 @@ export class Connection {
     } catch (e) {
       if (!(e instanceof TidewaterError) && /^(08|57P0)|^E[A-Z]+$/.test((e as { code?: string }).code ?? ''))
         broken = e as Error;
-      throw e;
+      throw pgError(e, this.server);
     } finally {
       c.release(broken);
     }

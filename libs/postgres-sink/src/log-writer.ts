@@ -22,7 +22,8 @@ import { ident, qualified } from './names.js';
  * reads it afresh, since another sink may have advanced it in between.
  */
 export class LogWriter {
-  private readonly checkpoints = new Map<string, bigint>();
+  /** Per (table, partition): the checkpoint as of the lease epoch that last wrote it here. */
+  private readonly checkpoints = new Map<string, { epoch: number; id: bigint }>();
   private readonly partitions: LogPartitions;
 
   constructor(private readonly conn: Connection) {
@@ -38,7 +39,8 @@ export class LogWriter {
   ): Promise<number> {
     const m = logColumns(opts.additionalColumnRule);
     const logName = `${table.stem}_log`;
-    const key = `${table.schema}.${logName}#${w.partition}@${w.epoch}`;
+    const key = `${table.schema}.${logName}#${w.partition}`;
+    const cached = this.checkpoints.get(key);
     const parts = opts.partition.map((p) => ({ name: partitionColumnName(p, opts.additionalColumnRule), col: p }));
     const values = (r: number) => {
       const iso = new Date(Number(rs.eventTimes[r]!) * 1000).toISOString();
@@ -56,7 +58,9 @@ export class LogWriter {
       .tx(async (c) => {
         await fence(c, w);
         const checkpoint =
-          this.checkpoints.get(key) ?? (await logCheckpoint(c, table.schema, logName, w.partition, m.recordId));
+          cached?.epoch === w.epoch
+            ? cached.id
+            : await logCheckpoint(c, table.schema, logName, w.partition, m.recordId);
         const have = new Set(await columnsOf(c, table.schema, logName));
         const metaNames = new Set<string>([...Object.values(m), ...parts.map((p) => p.name)]);
         const data = table.columns.map((col) => col.name).filter((n) => have.has(n) && !metaNames.has(n));
@@ -98,7 +102,7 @@ export class LogWriter {
         this.checkpoints.delete(key);
         throw e;
       });
-    this.checkpoints.set(key, result.maxId);
+    this.checkpoints.set(key, { epoch: w.epoch, id: result.maxId });
     return result.written;
   }
 }

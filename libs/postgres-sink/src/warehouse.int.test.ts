@@ -103,6 +103,22 @@ describe('PostgresWarehouse', () => {
     try {
       expect(await old.appendLog(wr(0, 1), table, rows([[1n, '1', 'a']], ins([1n])), opts)).toBe(1);
       expect(await w.appendLog(wr(0, 2), table, rows([[2n, '2', 'b']], ins([2n])), opts)).toBe(1);
+      // Partition 0 back to the first process under epoch 3: it reads the checkpoint epoch 2
+      // advanced, not the one it cached under epoch 1, so epoch 2's row is not written twice.
+      expect(
+        await old.appendLog(
+          wr(0, 3),
+          table,
+          rows(
+            [
+              [2n, '2', 'b'],
+              [6n, '6', 'f'],
+            ],
+            ins([2n, 6n]),
+          ),
+          opts,
+        ),
+      ).toBe(1);
       const lost = old.appendLog(wr(0, 1), table, rows([[3n, '3', 'c']], ins([3n])), opts);
       await expect(lost).rejects.toMatchObject({ code: 'TW_PARTITION_LOST' });
       await expect(old.commitChunk(wr(0, 1), 'c9', table, [rows([[9n, '9', 'z']])], opts)).rejects.toMatchObject({
@@ -114,9 +130,10 @@ describe('PostgresWarehouse', () => {
       await old.close();
     }
     expect(await count('SELECT count(*) FROM shop.item_log WHERE id = 3')).toBe(0);
+    expect(await count('SELECT count(*) FROM shop.item_log WHERE id = 2')).toBe(1);
     expect(await count('SELECT count(*) FROM shop.item_base')).toBe(0);
     expect(await s.query('SELECT sink_partition, epoch, sink_id FROM _tidewater.partition_fences ORDER BY 1')).toEqual([
-      ['0', '2', 'sink-2'],
+      ['0', '3', 'sink-3'],
       ['1', '1', 'sink-1'],
     ]);
     // The spans of the epochs of one partition never overlap.
