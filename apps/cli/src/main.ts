@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { DEFAULT_GRPC_ADDRESS } from '@tidewater/config';
-import { isTidewaterError } from '@tidewater/errors';
+import { TidewaterError, isTidewaterError } from '@tidewater/errors';
 import { migrate } from './commands/migrate.js';
 import { toJson } from './json-output.js';
 
@@ -13,13 +13,21 @@ const USAGE = `tidewater — MySQL-family → warehouse data migration
   tidewater task create -f task.yaml       then: task precheck|start|status [--watch]|pause|resume|stop|delete ID, task list
   tidewater task update ID -f task.yaml    change source/credentials, throttle, retry, heartbeat of a paused or failed task
   tidewater task throttle ID [--full-rps N] [--full-mbps N] [--full-qps N] [--inc-rps N] [--inc-mbps N]   (0 = no limit)
-  tidewater query [--warehouse FILE] "SQL"  query a warehouse file (read-only; not while a sink writes it)
+  tidewater query -f task.yaml | --task ID | --warehouse FILE "SQL"
+                                           one read-only statement on the DuckDB warehouse, also while the
+                                           task runs (its sink answers); table output, or --json / --csv
+  tidewater export -f task.yaml | --task ID | --warehouse FILE --format parquet --out DIR
+                                           each table's _base, _log and _merged as Parquet, one snapshot
+                                           (while a task runs its sink writes DIR, on the sink's machine)
 
 options:
   --state-dir DIR   where the local NATS store and service logs live (default ./.tidewater)
   --sinks N         sink instances (default 1)
   --grpc ADDR       control plane of \`task …\` (default $TIDEWATER_GRPC_ADDRESS or ${DEFAULT_GRPC_ADDRESS})
   --json            machine-readable output
+  --csv             query: CSV output
+  --max-rows N      query: at most N rows (default 10000; a live answer is also capped to one bus message)
+  --timeout SEC     query/export: interrupt after SEC seconds (default 60 / 1800)
   -h, --help        this text
 `;
 
@@ -27,7 +35,13 @@ const OPTIONS = {
   file: { type: 'string', short: 'f' },
   json: { type: 'boolean', default: false },
   'state-dir': { type: 'string', default: '.tidewater' },
-  warehouse: { type: 'string', default: './warehouse.duckdb' },
+  warehouse: { type: 'string' },
+  task: { type: 'string' },
+  csv: { type: 'boolean', default: false },
+  format: { type: 'string', default: 'parquet' },
+  out: { type: 'string' },
+  'max-rows': { type: 'string' },
+  timeout: { type: 'string' },
   sinks: { type: 'string', default: '1' },
   grpc: { type: 'string', default: process.env.TIDEWATER_GRPC_ADDRESS ?? DEFAULT_GRPC_ADDRESS },
   watch: { type: 'boolean', default: false },
@@ -67,7 +81,7 @@ async function main(argv: string[]): Promise<number> {
     case 'demo': {
       // Loaded on demand: only the demo needs the sandbox database kit.
       const { demo } = await import('./commands/demo.js');
-      await demo({ warehouse: values.warehouse!, stateDir: values['state-dir']! });
+      await demo({ warehouse: values.warehouse ?? './warehouse.duckdb', stateDir: values['state-dir']! });
       return 0;
     }
     case 'migrate': {
@@ -87,12 +101,35 @@ async function main(argv: string[]): Promise<number> {
     case 'query': {
       if (positionals.length !== 1) {
         console.error(
-          'tidewater query: give one SQL statement in quotes, e.g. tidewater query --warehouse ./warehouse.duckdb "SELECT * FROM shop.customer_base LIMIT 5"',
+          'tidewater query: give one SQL statement in quotes, e.g. tidewater query -f task.yaml "SELECT * FROM shop.customer_merged LIMIT 5"',
         );
         return 2;
       }
       const { query } = await import('./commands/query.js');
-      await query({ warehouse: values.warehouse!, sql: positionals[0]!, json: values.json! });
+      await query({
+        ...target(values),
+        sql: positionals[0]!,
+        format: values.json ? 'json' : values.csv ? 'csv' : 'table',
+        maxRows: count(values['max-rows'], '--max-rows'),
+        timeoutMs: seconds(values.timeout),
+      });
+      return 0;
+    }
+    case 'export': {
+      if (!values.out) {
+        console.error(
+          'tidewater export: --out DIR is required, e.g. tidewater export -f task.yaml --format parquet --out ./export',
+        );
+        return 2;
+      }
+      const { exportCommand } = await import('./commands/export.js');
+      await exportCommand({
+        ...target(values),
+        format: values.format!,
+        out: values.out,
+        json: values.json!,
+        timeoutMs: seconds(values.timeout),
+      });
       return 0;
     }
     case 'up': {
@@ -121,6 +158,26 @@ async function main(argv: string[]): Promise<number> {
       console.error(`tidewater: unknown command ${command}\n\n${USAGE}`);
       return 2;
   }
+}
+
+/** The warehouse a query or export reads (warehouse-target.ts). */
+function target(values: { file?: string; task?: string; warehouse?: string; 'state-dir'?: string }) {
+  return { file: values.file, task: values.task, warehouse: values.warehouse, stateDir: values['state-dir']! };
+}
+
+function count(v: string | undefined, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1)
+    throw new TidewaterError('TW_SPEC_INVALID', `${flag} ${v} is not a positive integer`, {
+      subject: flag,
+      fix: `pass ${flag} N, N ≥ 1`,
+    });
+  return n;
+}
+
+function seconds(v: string | undefined): number | undefined {
+  return v === undefined ? undefined : count(v, '--timeout')! * 1000;
 }
 
 main(process.argv.slice(2)).then(

@@ -3,6 +3,7 @@ import { DuckDbWarehouse } from '@tidewater/duckdb-sink';
 import { PostgresWarehouse } from '@tidewater/postgres-sink';
 import { destinationUrl, type TaskSpec } from '@tidewater/config';
 import type { Destination } from '@tidewater/task-plan';
+import { answerReads } from './query-responder.js';
 
 interface Shared {
   readonly dest: Promise<Destination>;
@@ -37,12 +38,15 @@ export async function acquireDestination(
   shared.users++;
   const s = shared;
   const dest = await s.dest;
+  // While held, the sink answers `tidewater query` / `export` on the file: no one else can open it.
+  const reads = answerReads(dest, spec.name);
   let released = false;
   return {
     dest,
     release: async () => {
       if (released) return;
       released = true;
+      await reads.stop();
       if (--s.users === 0) {
         open.delete(key);
         await dest.close();

@@ -27,3 +27,17 @@ export { messageIds } from './message-ids.js';
 export { consumerSpecs } from './consumer-specs.js';
 export { publishProgress } from './progress.js';
 export { requestSinkSchema, requestSinkInspect, serveSinkControl, type SinkControlHandlers } from './sink-control.js';
+export {
+  warehouseKey,
+  requestWarehouseQuery,
+  requestWarehouseExport,
+  serveWarehouseReads,
+  DEFAULT_QUERY_TIMEOUT_MS,
+  DEFAULT_EXPORT_TIMEOUT_MS,
+  type Cell,
+  type WarehouseRows,
+  type WarehouseQuery,
+  type WarehouseExport,
+  type WarehouseTarget,
+  type WarehouseReadHandlers,
+} from './warehouse-query.js';

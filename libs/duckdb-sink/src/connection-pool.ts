@@ -57,6 +57,20 @@ export class ConnectionPool {
     }
   }
 
+  /**
+   * A connection of its own for `fn`, closed after: reads that may be interrupted
+   * (`tidewater query`) never share a connection with the writes.
+   */
+  async withOwn<T>(fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+    if (this.closed) throw new TidewaterError('TW_INTERNAL', `warehouse ${this.path} is closed`);
+    const c = await this.instance.connect();
+    try {
+      return await fn(c);
+    } finally {
+      c.closeSync();
+    }
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;

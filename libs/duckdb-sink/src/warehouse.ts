@@ -5,14 +5,17 @@ import { Catalog } from './catalog.js';
 import { addColumns, ensureTables } from './table-ddl.js';
 import { commitChunk } from './chunk-writer.js';
 import { LogWriter } from './log-writer.js';
+import { runRead, type QueryResult, type ReadLimits } from './read-query.js';
+import { exportParquet, type ExportedObject, type ExportOptions } from './parquet-export.js';
 
 /**
  * The embedded destination: one DuckDB file laid out like a MaxCompute project (schema per
  * source database; `<t>_base`, `<t>_log`, `<t>_merged`). Bookkeeping lives in schema
  * `_tidewater` of the same file (`catalog.ts`) so that it commits in the same transaction as
  * the rows it describes: chunks in `chunk-writer.ts` (S1), change rows in `log-writer.ts` (S2).
- * It offers no SQL of its own choosing: tests and `tidewater query` read the file through
- * `WarehouseSession` / `queryWarehouseFile`.
+ * Its only SQL from outside is a read (`query`, `exportParquet`: `tidewater query` / `export`
+ * while a task runs), guarded to one read-only statement on a connection of its own; tests
+ * read the file through `WarehouseSession`.
  */
 export class DuckDbWarehouse implements Destination {
   private constructor(
@@ -85,6 +88,16 @@ export class DuckDbWarehouse implements Destination {
   /** Rows in `schema.table` (the demo compares them with the source). */
   async rowCount(schema: string, table: string): Promise<bigint> {
     return this.pool.with((c) => this.catalog.rowCount(c, schema, table));
+  }
+
+  /** One read-only statement (`read-guard.ts`), in a rolled-back transaction beside the writes. */
+  async query(sql: string, limits: ReadLimits): Promise<QueryResult> {
+    return this.pool.withOwn((c) => runRead(c, sql, limits));
+  }
+
+  /** Parquet files of the migrated tables, one consistent snapshot (`parquet-export.ts`). */
+  async exportParquet(opts: ExportOptions): Promise<ExportedObject[]> {
+    return this.pool.withOwn((c) => exportParquet(c, opts));
   }
 
   /** Task ids that created tables in this file. */

@@ -177,6 +177,12 @@ export const ErrorCodes = {
     description:
       'The task did not pass its precheck. Each failed item says what to fix; run the precheck again afterwards.',
   },
+  TW_QUERY_TIMEOUT: {
+    retriable: false,
+    grpc: 'FAILED_PRECONDITION',
+    description:
+      'A warehouse query or export (tidewater query / export) ran longer than its timeout and was interrupted; nothing was changed. Narrow it (WHERE, LIMIT) or raise --timeout.',
+  },
   TW_UNCLASSIFIED: {
     retriable: true,
     grpc: 'UNAVAILABLE',

@@ -5,6 +5,7 @@ export * from './gen/tidewater/v1/events.js';
 export * from './gen/tidewater/v1/task.js';
 export * from './gen/tidewater/v1/control.js';
 export * from './gen/tidewater/v1/sink_control.js';
+export * from './gen/tidewater/v1/warehouse_query.js';
 
 /** The compiled schema of every message and service (FileDescriptorSet), for gRPC reflection. */
 export const DESCRIPTOR_SET_URL = new URL('./gen/descriptor.binpb', import.meta.url);

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { WarehouseSession } from '@tidewater/duckdb-sink';
+import type { MariaDbOptions } from '@tidewater/testkit';
 import type { Stage, TaskView } from '@tidewater/proto';
 import { startLocal, type LocalRun } from '../local-run.js';
 import { appliedUpToNow } from './applied.js';
@@ -17,8 +18,8 @@ export class LocalTasks {
     readonly local: LocalRun,
   ) {}
 
-  static async start(prefix: string): Promise<LocalTasks> {
-    const stack = await startStack(prefix);
+  static async start(prefix: string, dbOptions: MariaDbOptions = {}): Promise<LocalTasks> {
+    const stack = await startStack(prefix, dbOptions);
     try {
       return new LocalTasks(stack, await startLocal({ stateDir: join(stack.work, 'state'), incremental: true }));
     } catch (e) {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startMariaDb, startNats, type MariaDbServer, type NatsServer } from '@tidewater/testkit';
+import { startMariaDb, startNats, type MariaDbOptions, type MariaDbServer, type NatsServer } from '@tidewater/testkit';
 import { openSource, type SourceClient } from '@tidewater/mysql-source';
 
 /** What an end-to-end test needs: a source, a bus for the CLI's services, a scratch dir. */
@@ -18,8 +18,8 @@ export interface Stack {
  * source session. TIDEWATER_KEEP_TEST_DIRS=1 keeps the scratch dir (service logs) for a
  * post-mortem.
  */
-export async function startStack(prefix: string): Promise<Stack> {
-  const [db, nats] = await Promise.all([startMariaDb(), startNats()]);
+export async function startStack(prefix: string, dbOptions: MariaDbOptions = {}): Promise<Stack> {
+  const [db, nats] = await Promise.all([startMariaDb(dbOptions), startNats()]);
   process.env.TIDEWATER_NATS_URL = nats.url;
   const work = mkdtempSync(join(tmpdir(), prefix));
   const source = await openSource({ host: db.host, port: db.port, user: db.user, password: db.password });
