@@ -2,8 +2,13 @@ import type { Cell } from '@tidewater/bus';
 
 export interface Rows {
   readonly columns: readonly string[];
+  /** DuckDB type of each column: numbers (also 64-bit and DECIMAL, which come as text) are right-aligned. */
+  readonly columnTypes?: readonly string[];
   readonly rows: readonly (readonly Cell[])[];
 }
+
+const NUMERIC =
+  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL)\b/;
 
 const text = (v: Cell): string => (v === null ? 'NULL' : String(v));
 
@@ -11,8 +16,10 @@ const text = (v: Cell): string => (v === null ? 'NULL' : String(v));
 export function formatTable(r: Rows): string {
   const cells = r.rows.map((row) => row.map(text));
   const widths = r.columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]!.length)));
-  const numeric = r.columns.map(
-    (_, i) => r.rows.length > 0 && r.rows.every((row) => row[i] === null || typeof row[i] === 'number'),
+  const numeric = r.columns.map((_, i) =>
+    r.columnTypes
+      ? NUMERIC.test(r.columnTypes[i] ?? '')
+      : r.rows.length > 0 && r.rows.every((row) => row[i] === null || typeof row[i] === 'number'),
   );
   const line = (values: readonly string[]) =>
     values
