@@ -51,7 +51,9 @@ export function nativeFlags(order: number[], rs: RowSet, temporal: TableOptions[
 
 /** Appends cell (`column`, `row`) of a row set; column -1 (added after the rows were read) as NULL. */
 export function appendAt(ap: DuckDBAppender, rs: RowSet, column: number, row: number, nativeTemporal: boolean): void {
-  if (column < 0) ap.appendNull();
+  // A column added after these rows were read takes its default, as the rows the ADD COLUMN
+  // filled do: another sink partition may have applied it before this one commits older rows.
+  if (column < 0) ap.appendDefault();
   else appendCell(ap, rs.columns[column]!, row, nativeTemporal);
 }
 
@@ -61,7 +63,7 @@ function isTemporal(e: ValueEncoding): boolean {
 
 /**
  * Index into rs.columns for each destination column, by name; -1 for a column added after
- * the rows were read (written as NULL). Rows newer than the sink's schema wait (retriable)
+ * the rows were read (written as its default). Rows newer than the sink's schema wait (retriable)
  * until the task state carries the ADD COLUMN.
  */
 export function columnOrder(table: DestTable, rs: RowSet): number[] {

@@ -124,7 +124,10 @@ export class Catalog {
 
   /**
    * S2: the partition's checkpoint of a `_log` table. A table with no checkpoint row at all
-   * was written before checkpoints were kept per partition: its max(record_id) stands.
+   * was written before checkpoints were kept per partition: its max(record_id) stands. One
+   * statement, so one snapshot: read apart, another partition's first commit landing between
+   * "no checkpoint row" and max(record_id) would hand this partition that partition's
+   * checkpoint, and its rows below it would be skipped.
    */
   async logCheckpoint(
     c: DuckDBConnection,
@@ -133,19 +136,13 @@ export class Catalog {
     partition: number,
     recordIdCol: string,
   ): Promise<bigint> {
-    const rows = (
-      await c.runAndReadAll(
-        `SELECT sink_partition, record_id FROM ${META}.log_checkpoints WHERE schema_name = ${literal(schema)} AND table_name = ${literal(logTable)}`,
-      )
-    ).getRows();
-    if (rows.length === 0) {
-      const r = await c.runAndReadAll(
-        `SELECT coalesce(max(${ident(recordIdCol)}), -1) FROM ${this.q(schema, logTable)}`,
-      );
-      return BigInt(r.getRows()[0]![0] as bigint);
-    }
-    const mine = rows.find((r) => Number(r[0]) === partition);
-    return mine ? BigInt(mine[1] as bigint) : -1n;
+    const of = `${META}.log_checkpoints WHERE schema_name = ${literal(schema)} AND table_name = ${literal(logTable)}`;
+    const r = await c.runAndReadAll(
+      `SELECT CASE WHEN EXISTS (SELECT 1 FROM ${of})
+         THEN coalesce((SELECT max(record_id) FROM ${of} AND sink_partition = ${partition}), -1)
+         ELSE (SELECT coalesce(max(${ident(recordIdCol)}), -1) FROM ${this.q(schema, logTable)}) END::BIGINT`,
+    );
+    return BigInt(r.getRows()[0]![0] as bigint);
   }
 
   async setLogCheckpoint(

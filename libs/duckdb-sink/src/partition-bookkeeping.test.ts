@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChangeKind } from '@tidewater/proto';
-import { opts, rows, table, wr } from './test-fixture.js';
+import { col, opts, rows, table, wr } from './test-fixture.js';
 import { DuckDbWarehouse, WarehouseSession } from './index.js';
 
 // DuckDB is embedded: these tests write a real file.
@@ -37,6 +37,20 @@ describe('DuckDbWarehouse sink partitions', () => {
     ).toEqual([
       [0, 20n],
       [1, 15n],
+    ]);
+  });
+
+  it('gives rows read before an ADD COLUMN the column default when another partition applied it first', async () => {
+    const tag = col('tag', 'varchar', { columnDefault: "'x'" });
+    const insert = (id: bigint) => rows([[id, '1.00', 'k']], [{ kind: ChangeKind.CHANGE_KIND_INSERT, id }]);
+    await w.appendLog(wr(0), table, insert(1n), opts);
+    const altered = { ...table, columns: [...table.columns, tag], version: 1 };
+    // Partition 0 applied the ADD COLUMN; partition 1 still commits rows of the older schema.
+    await w.addColumns(altered, [tag], opts);
+    await w.appendLog(wr(1), altered, insert(2n), opts);
+    expect(await s.query('SELECT id, tag FROM shop.item_log ORDER BY id')).toEqual([
+      [1n, 'x'],
+      [2n, 'x'],
     ]);
   });
 
