@@ -68,23 +68,41 @@ export async function requirePlannedColumns(
   if (drift) throw ddlDuringFullError(table, drift, live);
 }
 
+/** What the check may wait for: the worker's stop signal, and the task's source query pace. */
+export interface GuardOptions {
+  readonly signal?: AbortSignal;
+  /** Admits the check's one catalog query (throttle.full.qps counts every source query). */
+  readonly admitQuery?: () => Promise<void>;
+}
+
 /**
  * Runs the copy of one work item and then checks its table's columns; a failed copy whose table
  * changed fails with the change instead of its own (retriable) query error.
  */
-export async function copyWithSchemaGuard<T>(source: SourceClient, work: JsMsg, copy: () => Promise<T>): Promise<T> {
+export async function copyWithSchemaGuard<T>(
+  source: SourceClient,
+  work: JsMsg,
+  copy: () => Promise<T>,
+  opts: GuardOptions = {},
+): Promise<T> {
   const schema = SnapshotChunk.decode(work.data).schema!;
   const table = schema.source!;
+  const check = async () => {
+    await opts.admitQuery?.();
+    await requirePlannedColumns(source, table, schema.columns);
+  };
   let result: T;
   try {
     result = await copy();
   } catch (e) {
-    // The explanation when there is one; the copy's own error otherwise (or if the source is gone too).
-    await requirePlannedColumns(source, table, schema.columns).catch((g: unknown) => {
+    // A stopping worker explains nothing. Otherwise the change when there is one; the copy's
+    // own error if the table is unchanged (or the source is gone too).
+    if (opts.signal?.aborted) throw e;
+    await check().catch((g: unknown) => {
       if (g instanceof TidewaterError && g.code === 'TW_DDL_DURING_FULL') throw g;
     });
     throw e;
   }
-  await requirePlannedColumns(source, table, schema.columns);
+  await check();
   return result;
 }

@@ -34,8 +34,12 @@ export async function startSnapshotTask(
         { signal: w.signal, ...w.retries('chunk copy failed; will retry', `worker-${i}`, { worker: i }) },
         async (item) => {
           // A table whose columns changed since the plan fails the task (schema-guard.ts).
-          await copyWithSchemaGuard(source, item, () =>
-            copyChunk(ctx.tracer, source, item, publisher, throttle, (schema) => filterSql(spec, schema), w.signal),
+          await copyWithSchemaGuard(
+            source,
+            item,
+            () =>
+              copyChunk(ctx.tracer, source, item, publisher, throttle, (schema) => filterSql(spec, schema), w.signal),
+            { signal: w.signal, admitQuery: () => throttle.admit({ queries: 1 }, w.signal) },
           );
           return 'ack';
         },
