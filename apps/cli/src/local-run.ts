@@ -46,6 +46,13 @@ export interface LocalRunOptions {
  * process per service, supervised. The state dir keeps NATS' store, so a re-run resumes.
  */
 export async function startLocal(opts: LocalRunOptions): Promise<LocalRun> {
+  const sinks = opts.sinks ?? 1;
+  if (!Number.isInteger(sinks) || sinks < 1) {
+    throw new TidewaterError('TW_SPEC_INVALID', `--sinks ${opts.sinks} is not a number of sink instances`, {
+      subject: '--sinks',
+      fix: 'give --sinks an integer ≥ 1 (default 1)',
+    });
+  }
   const stateDir = resolve(opts.stateDir);
   mkdirSync(stateDir, { recursive: true });
   // A lock the caller holds is the caller's to release.
@@ -63,7 +70,6 @@ export async function startLocal(opts: LocalRunOptions): Promise<LocalRun> {
       process.env.TIDEWATER_SECRET_KEY || process.env.TIDEWATER_SECRET_KEY_FILE
         ? {}
         : { TIDEWATER_SECRET_KEY_FILE: localSecretKey(stateDir) };
-    const sinks = opts.sinks ?? 1;
     supervisor = new Supervisor(
       { TIDEWATER_NATS_URL: natsUrl, TIDEWATER_GRPC_ADDRESS: grpcAddress, ...keyEnv },
       join(stateDir, 'logs'),
@@ -72,18 +78,13 @@ export async function startLocal(opts: LocalRunOptions): Promise<LocalRun> {
     const services: ServiceSpec[] = [
       { name: 'coordinator' },
       { name: 'sink' },
-      ...Array.from({ length: sinks - 1 }, (_, i) => ({
-        name: 'sink' as const,
-        instance: `sink-${i + 1}`,
-        env: { TIDEWATER_SINK_INDEX: String(i + 1), TIDEWATER_SINK_COUNT: String(sinks) },
-      })),
+      // Identical sink processes: they share each task's partitions by leases (docs/architecture.md, "Sink partitions").
+      ...Array.from({ length: sinks - 1 }, (_, i) => ({ name: 'sink' as const, instance: `sink-${i + 1}` })),
       { name: 'transform' },
       { name: 'snapshot' },
       ...(opts.incremental ? [{ name: 'capture' as const }] : []),
       ...(opts.spares ?? []).map((name) => ({ name, instance: `${name}-2` })),
     ];
-    if (sinks > 1)
-      services[1] = { name: 'sink', env: { TIDEWATER_SINK_INDEX: '0', TIDEWATER_SINK_COUNT: String(sinks) } };
     const metricsPorts = withMetricsPorts(services, process.env.TIDEWATER_METRICS_PORT_BASE);
     supervisor.start(services);
     // Bound to every interface: this machine's own client still comes in over loopback.

@@ -31,6 +31,8 @@ export interface PartitionContext {
   readonly tables: () => ReadonlyMap<string, DestTable>;
   /** Tables changed by an ADD COLUMN this process applied, until the task state has them. */
   readonly altered: Map<string, DestTable>;
+  /** The destination refused a write under this lease (P3): another sink owns the partition now. */
+  readonly lost: (e: TidewaterError) => void;
 }
 
 /**
@@ -53,10 +55,19 @@ export async function runPartition(ctx: PartitionContext, signal: AbortSignal): 
           partition: ctx.partition,
         }),
       },
-      (msg) => handle(ctx, assembler, msg),
+      (msg) =>
+        handle(ctx, assembler, msg).catch((e: unknown) => {
+          if (!(e instanceof TidewaterError && e.code === 'TW_PARTITION_LOST')) throw e;
+          // Not a fault: a newer owner wrote, this one stops quietly and gives the lease up.
+          msg.nak();
+          ctx.lost(e);
+          return 'keep' as const;
+        }),
     );
   } finally {
     clearInterval(keepAlive);
+    // Held chunk batches go back at once; the next owner's fresh consumer re-reads them anyway.
+    assembler.releaseAll();
   }
 }
 

@@ -7,13 +7,11 @@ export const DEFAULT_GRPC_ADDRESS = '127.0.0.1:7233';
 export interface ServiceConfig {
   readonly natsUrl: string;
   readonly serviceName: string;
-  /** Distinguishes instances of one service (sink-0, sink-1). */
+  /** Distinguishes instances of one service (capture, capture-2) for the supervisor and health. */
   readonly instanceId: string;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Control-plane bind address (coordinator). */
   readonly grpcAddress: string;
-  /** This sink instance takes the sink partitions p ≡ index (mod count). */
-  readonly sinkAssignment: { readonly index: number; readonly count: number };
   /** DuckDB memory limit of a sink: keeps its memory flat however large the warehouse grows. */
   readonly duckdbMemory: string;
   /** Set by the CLI's supervisor for its children: a service whose parent died stops too. */
@@ -26,30 +24,6 @@ export interface ServiceConfig {
 
 function invalid(variable: string, message: string, fix: string): TidewaterError {
   return new TidewaterError('TW_SPEC_INVALID', message, { subject: variable, fix });
-}
-
-function sinkAssignment(env: NodeJS.ProcessEnv): ServiceConfig['sinkAssignment'] {
-  const int = (variable: string, fallback: string, min: number): number => {
-    const raw = env[variable] ?? fallback;
-    if (!/^\d+$/.test(raw.trim()) || Number(raw) < min) {
-      throw invalid(
-        variable,
-        `${variable}=${raw} is not an integer ≥ ${min}`,
-        `set ${variable} to an integer ≥ ${min}`,
-      );
-    }
-    return Number(raw);
-  };
-  const index = int('TIDEWATER_SINK_INDEX', '0', 0);
-  const count = int('TIDEWATER_SINK_COUNT', '1', 1);
-  if (index >= count) {
-    throw invalid(
-      'TIDEWATER_SINK_INDEX',
-      `TIDEWATER_SINK_INDEX=${index} is not below TIDEWATER_SINK_COUNT=${count}`,
-      'number the sink instances 0 … TIDEWATER_SINK_COUNT-1',
-    );
-  }
-  return { index, count };
 }
 
 function metricsPort(env: NodeJS.ProcessEnv): number {
@@ -88,7 +62,6 @@ export function serviceConfigFromEnv(serviceName: string, env: NodeJS.ProcessEnv
     instanceId: env.TIDEWATER_INSTANCE ?? `${serviceName}-${process.pid}`,
     logLevel: level as ServiceConfig['logLevel'],
     grpcAddress: env.TIDEWATER_GRPC_ADDRESS ?? DEFAULT_GRPC_ADDRESS,
-    sinkAssignment: serviceName === 'sink' ? sinkAssignment(env) : { index: 0, count: 1 },
     duckdbMemory: env.TIDEWATER_DUCKDB_MEMORY ?? '256MB',
     exitWithParent: env.TIDEWATER_EXIT_WITH_PARENT === '1',
     metricsPort: metricsPort(env),

@@ -8,6 +8,6 @@ export {
   type PartitionLease,
   type HeldLease,
 } from './partition-lease.js';
-export { SinkMembers, newSinkId, SINK_POLL_MS, MEMBER_STALE_MS } from './sink-members.js';
+export { SinkMembers, newSinkId, liveSinks, SINK_POLL_MS, MEMBER_STALE_MS } from './sink-members.js';
 export { PartitionOwner, type PartitionOwnerOptions, type RunningPartition } from './partition-owner.js';
 export { rendezvousOwner, desiredPartitions, partitionKey } from './rendezvous.js';

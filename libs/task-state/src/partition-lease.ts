@@ -138,7 +138,13 @@ export class PartitionLeaseView {
     return new PartitionLeaseView(await openKv(bus.js, KV_BUCKETS.sinkPartitions));
   }
 
-  read(taskId: string, count: number): Promise<Map<number, PartitionLease>> {
-    return readLeases(this.kv, taskId, count);
+  /** Every lease key of the task (live or expired), whatever its partition count. */
+  async read(taskId: string): Promise<Map<number, PartitionLease>> {
+    const partitions: number[] = [];
+    for await (const k of await this.kv.keys(`${taskId}.*`)) partitions.push(Number(k.slice(taskId.length + 1)));
+    const entries = await Promise.all(
+      partitions.map((p) => this.kv.get(leaseKey(taskId, p)).then((e) => decode(taskId, p, e))),
+    );
+    return new Map(entries.filter((l) => l !== undefined).map((l) => [l.partition, l]));
   }
 }

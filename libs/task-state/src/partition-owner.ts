@@ -162,10 +162,8 @@ export class PartitionOwner {
     const h: Held = { lease, renewedAt: now, run: this.o.start(p, lease.epoch) };
     this.held.set(p, h);
     this.changed();
-    void h.run.ended.then(
-      () => this.held.get(p) === h && !h.leaving && this.handOver(p, h),
-      () => this.held.get(p) === h && !h.leaving && this.handOver(p, h),
-    );
+    const endedByItself = () => this.held.get(p) === h && !h.leaving && !this.closing && this.handOver(p, h);
+    void h.run.ended.then(endedByItself, endedByItself);
   }
 
   /** Stop, wait for the in-flight write, then release: never two writers at once. */

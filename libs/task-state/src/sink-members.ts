@@ -42,16 +42,7 @@ export class SinkMembers {
 
   /** The live sink ids, sorted; always including this one (it is alive while it asks). */
   async live(now = Date.now()): Promise<string[]> {
-    const ids = new Set<string>([this.self]);
-    const keys: string[] = [];
-    for await (const k of await this.kv.keys()) keys.push(k);
-    const entries = await Promise.all(keys.map((k) => this.kv.get(k)));
-    for (const e of entries) {
-      if (!e || e.operation !== 'PUT' || e.value.length === 0) continue;
-      const p = JSON.parse(new TextDecoder().decode(e.value)) as Presence;
-      if (now - p.seenAtMs < this.staleMs) ids.add(e.key);
-    }
-    return [...ids].sort();
+    return [...new Set([this.self, ...(await liveIn(this.kv, now, this.staleMs))])].sort();
   }
 
   /**
@@ -71,4 +62,22 @@ export class SinkMembers {
       },
     };
   }
+}
+
+async function liveIn(kv: KV, now: number, staleMs: number): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const k of await kv.keys()) keys.push(k);
+  const entries = await Promise.all(keys.map((k) => kv.get(k)));
+  const ids: string[] = [];
+  for (const e of entries) {
+    if (!e || e.operation !== 'PUT' || e.value.length === 0) continue;
+    const p = JSON.parse(new TextDecoder().decode(e.value)) as Presence;
+    if (now - p.seenAtMs < staleMs) ids.push(e.key);
+  }
+  return ids.sort();
+}
+
+/** The live sink instances, as someone who is not one sees them (the coordinator's precheck). */
+export async function liveSinks(bus: Bus, now = Date.now()): Promise<string[]> {
+  return liveIn(await openKv(bus.js, KV_BUCKETS.sinks, { maxAgeMs: BUCKET_MAX_AGE_MS }), now, MEMBER_STALE_MS);
 }

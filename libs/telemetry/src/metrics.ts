@@ -51,6 +51,13 @@ export class Metrics {
     labelNames: ['task'] as const,
     registers: [this.registry],
   });
+  /** Sink: the partitions of a task this sink instance owns (holds the lease of). */
+  readonly sinkPartitionsOwned = new Gauge({
+    name: 'tidewater_sink_partitions_owned',
+    help: 'Sink partitions of a task this sink instance owns (holds the lease of)',
+    labelNames: ['task', 'sink'] as const,
+    registers: [this.registry],
+  });
   readonly faults = new Counter({
     name: 'tidewater_faults_total',
     help: 'Failures reported to a task by a retrying worker of this process, per reporter and error code',
