@@ -135,4 +135,29 @@ describe('source TLS', () => {
       await plain.close();
     }
   });
+
+  it('verify-full checks the IP too: a certificate naming only localhost is refused at 127.0.0.1, taken at localhost', async () => {
+    const named = tlsCertificates(mkdtempSync(join(tmpdir(), 'tw-source-tls-named-')), { names: ['DNS:localhost'] });
+    await using db = await startMariaDb({ extraArgs: mariaDbTlsArgs(named) });
+    const conn = (host: string) => ({
+      host,
+      port: db.port,
+      user: db.user,
+      password: db.password,
+      tls: { mode: 'verify-full' as const, ca: named.ca },
+    });
+    const refused = await openSource(conn('127.0.0.1')).then(
+      (s) => s.close().then(() => undefined),
+      (e: unknown) => e as { code: string; details: { fix: string }; message: string },
+    );
+    expect(refused).toMatchObject({ code: 'TW_SOURCE_TLS' });
+    expect(refused!.message).toContain('IP: 127.0.0.1 is not in the cert');
+    expect(refused!.details.fix).toMatch(/does not name 127\.0\.0\.1.*or use source\.tls\.mode: verify-ca/);
+    const byName = await openSource(conn('localhost'));
+    try {
+      expect((await byName.query("SHOW SESSION STATUS LIKE 'Ssl_version'"))[0]![1]).toMatch(/^TLSv1\.[23]$/);
+    } finally {
+      await byName.close();
+    }
+  });
 });

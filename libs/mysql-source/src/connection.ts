@@ -1,9 +1,15 @@
-import { createConnection, type Connection, type ConnectionOptions, type PoolConnection } from 'mysql2';
+import {
+  createConnection,
+  type Connection,
+  type ConnectionOptions,
+  type PoolConnection,
+  type SslOptions,
+} from 'mysql2';
 import { createPool, type Pool as PromisePool } from 'mysql2/promise';
 import type { CanonicalValue } from '@tidewater/rowcodec';
 import { mapDriverError, type ErrorContext } from './driver-errors.js';
 import { castValue } from './value-cast.js';
-import { fallsBackToPlain, sslOptions } from './tls.js';
+import { driverTlsOptions, fallsBackToPlain, sslOptions } from './tls.js';
 import type { SourceConnection } from './types.js';
 
 /**
@@ -22,9 +28,9 @@ const SESSION_SETUP =
   "SET NAMES utf8mb4, time_zone = '+00:00', SESSION net_write_timeout = 600, SESSION sql_mode = REPLACE(@@SESSION.sql_mode, 'NO_BACKSLASH_ESCAPES', '')";
 const READ_ONLY = 'SET SESSION TRANSACTION READ ONLY';
 
-function connectionOptions(conn: SourceConnection, ssl: ConnectionOptions['ssl']): ConnectionOptions {
+function connectionOptions(conn: SourceConnection, ssl: SslOptions | undefined): ConnectionOptions {
   return {
-    ...(ssl ? { ssl } : {}),
+    ...driverTlsOptions(conn, ssl),
     host: conn.host,
     port: conn.port,
     user: conn.user,
@@ -66,7 +72,7 @@ export class SourceDb {
     private readonly pool: PromisePool,
     readonly conn: SourceConnection,
     /** TLS as settled when the pool was verified (tls.ts): every later connection uses the same. */
-    private readonly ssl: ConnectionOptions['ssl'],
+    private readonly ssl: SslOptions | undefined,
   ) {}
 
   static async open(conn: SourceConnection, poolSize: number): Promise<SourceDb> {
@@ -80,7 +86,7 @@ export class SourceDb {
     }
   }
 
-  private static async openWith(conn: SourceConnection, poolSize: number, ssl: ConnectionOptions['ssl']) {
+  private static async openWith(conn: SourceConnection, poolSize: number, ssl: SslOptions | undefined) {
     const pool = createPool({
       ...connectionOptions(conn, ssl),
       connectionLimit: poolSize,

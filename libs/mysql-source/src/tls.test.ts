@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fallsBackToPlain, sslOptions, tlsError } from './tls.js';
+import { driverTlsOptions, fallsBackToPlain, sslOptions, tlsError } from './tls.js';
 import { mapDriverError } from './driver-errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tw-tls-unit-'));
@@ -34,6 +34,18 @@ describe('sslOptions', () => {
     expect(() => sslOptions({ tls: { mode: 'required', cert: pem, key: der } })).toThrow(
       /source\.tls\.key .*is not a PEM file/,
     );
+  });
+});
+
+describe('driverTlsOptions', () => {
+  it('opens the socket itself only for an IP under verify-full, so Node checks the IP and not localhost', () => {
+    const full = sslOptions({ tls: { mode: 'verify-full', ca: pem } });
+    expect(Object.keys(driverTlsOptions({ host: '10.0.0.5', port: 3306 }, full))).toEqual(['ssl', 'stream']);
+    expect(Object.keys(driverTlsOptions({ host: '::1', port: 3306 }, full))).toEqual(['ssl', 'stream']);
+    expect(Object.keys(driverTlsOptions({ host: 'db.example', port: 3306 }, full))).toEqual(['ssl']);
+    const ca = sslOptions({ tls: { mode: 'verify-ca', ca: pem } });
+    expect(Object.keys(driverTlsOptions({ host: '10.0.0.5', port: 3306 }, ca))).toEqual(['ssl']);
+    expect(driverTlsOptions({ host: '10.0.0.5', port: 3306 }, undefined)).toEqual({});
   });
 });
 

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { connect, isIP, type Socket } from 'node:net';
 import { createConnection, type SslOptions } from 'mysql2';
 import { TidewaterError } from '@tidewater/errors';
 import type { SourceConnection, SourceTls } from './types.js';
@@ -8,8 +9,9 @@ import type { SourceConnection, SourceTls } from './types.js';
  * and the binlog stream (zongji hands its options to mysql2 unchanged). Invariants:
  * - `preferred` tries TLS and falls back to plain only when the server's handshake says it has
  *   none (mysql2's HANDSHAKE_NO_SSL_SUPPORT); a certificate or handshake error never falls back;
- * - `verify-ca` checks the chain, `verify-full` also the host name or IP (Node checks the host
- *   the socket connected to, also for an IP literal);
+ * - `verify-ca` checks the chain, `verify-full` also the host name or IP. For an IP literal
+ *   mysql2 gives Node no name to check, and Node then checks the certificate against
+ *   `localhost`: the socket is made here and names its IP (see `driverTlsOptions`);
  * - errors name the host, the mode and the file paths, never file contents.
  */
 
@@ -52,6 +54,31 @@ export function sslOptions(conn: Pick<SourceConnection, 'tls'>): SslOptions | un
   };
 }
 
+/**
+ * mysql2's options for a connection with `ssl` (undefined = plain). Node checks a certificate's
+ * name against `servername || host || socket._host || 'localhost'`; mysql2 sets `servername`
+ * only for a DNS name, so for an IP under verify-full the socket is opened here with its `_host`
+ * set to that IP, before any credentials are sent.
+ */
+export function driverTlsOptions(
+  conn: Pick<SourceConnection, 'host' | 'port'>,
+  ssl: SslOptions | undefined,
+): { ssl?: SslOptions; stream?: () => Socket } {
+  if (!ssl) return {};
+  if (!ssl.verifyIdentity || isIP(conn.host) === 0) return { ssl };
+  return {
+    ssl,
+    stream: () => {
+      // What mysql2 does with its own socket: keep-alive (enableKeepAlive) and no Nagle delay.
+      const socket = connect(conn.port, conn.host);
+      socket.on('connect', () => socket.setKeepAlive(true, 10_000));
+      socket.setNoDelay(true);
+      (socket as Socket & { _host: string })._host = conn.host;
+      return socket;
+    },
+  };
+}
+
 /** Whether a failed connect may be retried in plain: the server has no TLS and the mode allows that. */
 export function fallsBackToPlain(conn: Pick<SourceConnection, 'tls'>, e: unknown): boolean {
   if (tlsOf(conn).mode !== 'preferred') return false;
@@ -67,7 +94,7 @@ export function fallsBackToPlain(conn: Pick<SourceConnection, 'tls'>, e: unknown
 export async function tlsConnectOptions(conn: SourceConnection): Promise<Readonly<Record<string, unknown>>> {
   const ssl = sslOptions(conn);
   if (!ssl) return {};
-  if (tlsOf(conn).mode !== 'preferred') return { ssl };
+  if (tlsOf(conn).mode !== 'preferred') return driverTlsOptions(conn, ssl);
   const plain = await new Promise<boolean>((resolve) => {
     const c = createConnection({ host: conn.host, port: conn.port, user: conn.user, password: conn.password, ssl });
     c.on('error', () => undefined);

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireBinary } from './binaries.js';
 
@@ -13,9 +14,13 @@ export interface TestCertificates {
 
 /**
  * A throwaway PKI in `dir` (1 day): the server certificate names `localhost` and 127.0.0.1 in
- * its subjectAltName, so both verify-full by name and by IP hold. Made with the openssl binary.
+ * its subjectAltName (or `names`, e.g. `['DNS:localhost']`), so both verify-full by name and by
+ * IP hold. Made with the openssl binary.
  */
-export function tlsCertificates(dir: string): TestCertificates {
+export function tlsCertificates(
+  dir: string,
+  { names = ['DNS:localhost', 'IP:127.0.0.1'] }: { names?: readonly string[] } = {},
+): TestCertificates {
   const openssl = requireBinary('openssl');
   const f = (name: string) => join(dir, name);
   const run = (args: string[]) => execFileSync(openssl, args, { stdio: 'pipe' });
@@ -51,7 +56,7 @@ export function tlsCertificates(dir: string): TestCertificates {
     '-out',
     f('server.csr'),
   ]);
-  execFileSync('sh', ['-c', `printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\n' > '${f('server.ext')}'`]);
+  writeFileSync(f('server.ext'), `subjectAltName=${names.join(',')}\n`);
   run([
     'x509',
     '-req',
