@@ -24,6 +24,7 @@ const task = (rowsDone: bigint, chunksDone: number): TaskView => ({
   changesApplied: 0n,
   blockedSinceMs: 0n,
   blockedCause: '',
+  sinkPartitions: [],
   tables: [
     {
       source: { database: 'shop', table: 'orders' },
@@ -116,6 +117,32 @@ describe('ProgressView', () => {
     expect(o.text()).toContain(
       '\n  blocked since 12:00:00 UTC (2 min 10 s): sink/partition-1 retrying: TW_DEST_WRITE disk full\n',
     );
+  });
+});
+
+describe('ProgressView of sink partitions', () => {
+  it('shows each partition’s owner, epoch and rate, and a partition nobody owns', () => {
+    const o = out();
+    new ProgressView(o.stream).render(
+      {
+        ...task(1000n, 2),
+        stage: Stage.STAGE_INCREMENTAL,
+        sinkPartitions: [
+          {
+            partition: 0,
+            owner: 'node-a-1f2e3d',
+            epoch: 57n,
+            leaseExpiresAtMs: 1n,
+            rows: 12_000n,
+            rowsPerSecond: 1234.4,
+          },
+          { partition: 1, owner: '', epoch: 0n, leaseExpiresAtMs: 0n, rows: 0n, rowsPerSecond: 0 },
+        ],
+      },
+      true,
+    );
+    expect(o.text()).toContain('\n  sink partition 0   node-a-1f2e3d (epoch 57)  1,234 rows/s, 12,000 rows\n');
+    expect(o.text()).toContain('\n  sink partition 1   no owner (lease free or expired)\n');
   });
 });
 

@@ -45,6 +45,15 @@ export function errorLines(task: Pick<TaskView, 'errorCode' | 'errorMessage'>): 
 
 const fmt = new Intl.NumberFormat('en-US');
 
+/** `  sink partition 3  host-a-1f2e3d (epoch 57)  1,234 rows/s`, one per partition; `no owner` while its lease is free. */
+export function sinkPartitionLines(task: Pick<TaskView, 'sinkPartitions'>): string[] {
+  return task.sinkPartitions.map((p) => {
+    const who = p.owner ? `${p.owner} (epoch ${p.epoch})` : 'no owner (lease free or expired)';
+    const rate = p.rows > 0n ? `  ${fmt.format(Math.round(p.rowsPerSecond))} rows/s, ${fmt.format(p.rows)} rows` : '';
+    return `  sink partition ${String(p.partition).padEnd(3)} ${who}${rate}`;
+  });
+}
+
 const BAR_WIDTH = 20;
 
 /** `[██████░░░░░░░░░░░░░░]` for a percentage. */
@@ -93,6 +102,7 @@ export class ProgressView {
         `  ${key.padEnd(28)} ${bar(shown)} ${fmt.format(t.rowsDone).padStart(12)} / ~${fmt.format(est).padEnd(12)} ${String(shown).padStart(3)}%  ${speed.padStart(16)}  ${eta}`,
       );
     }
+    lines.push(...sinkPartitionLines(task));
     if (this.out.isTTY) {
       if (this.lastLines) this.out.write(`\x1b[${this.lastLines}A\x1b[0J`);
       this.out.write(lines.join('\n') + '\n');

@@ -1,25 +1,17 @@
-import {
-  status,
-  Metadata,
-  type ServiceError,
-  type sendUnaryData,
-  type ServerUnaryCall,
-  type ServerWritableStream,
-} from '@grpc/grpc-js';
+import { status, Metadata, type ServiceError, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
 import { CheckStatus, Stage, TaskState, type ControlServiceServer, type TaskView } from '@tidewater/proto';
 import { parseTaskSpec, redactSpec, sealSpec, secretKeyFromEnv, validateTaskSpec } from '@tidewater/config';
 import { describeBus, MAX_MESSAGE_BYTES, requestSinkInspect, type Bus } from '@tidewater/bus';
 import { CheckpointStore } from '@tidewater/binlog';
-import { ACTIVE_STAGES, specOf, type TaskStore } from '@tidewater/task-state';
+import { ACTIVE_STAGES, PartitionLeaseView, liveSinks, specOf, type TaskStore } from '@tidewater/task-state';
 import { runPrecheck } from '@tidewater/precheck';
 import { ErrorCodes, TidewaterError, isTidewaterError, redact } from '@tidewater/errors';
 import type { Logger } from '@tidewater/telemetry';
 import { taskView } from './task-view.js';
+import { sinkWritersItem } from './sink-writers.js';
+import { watchTask } from './watch-task.js';
 import { TERMINAL, stageName } from './stage-machine.js';
 import { specChanges } from './spec-update.js';
-
-/** How often a watched task's view is re-sent without a state change, so its lag keeps aging. */
-const WATCH_REFRESH_MS = 2_000;
 
 export interface ControlDeps {
   readonly store: TaskStore;
@@ -59,6 +51,14 @@ function unary<Req, Res>(fn: (req: Req) => Promise<Res>) {
 /** The gRPC control plane (docs/control-plane.md). */
 export function controlService(deps: ControlDeps): ControlServiceServer {
   const { store, log } = deps;
+  let leaseView: Promise<PartitionLeaseView> | undefined;
+  // A view shows who writes each sink partition; without the lease bucket it shows no owners rather than failing.
+  const view = async (state: TaskState): Promise<TaskView> => {
+    leaseView ??= PartitionLeaseView.open(deps.bus);
+    leaseView.catch(() => (leaseView = undefined));
+    const leases = await leaseView.then((v) => v.read(state.taskId)).catch(() => undefined);
+    return taskView(state, Date.now(), leases);
+  };
   const transition = async (
     taskId: string,
     allowed: (s: Stage) => boolean,
@@ -74,7 +74,7 @@ export function controlService(deps: ControlDeps): ControlServiceServer {
       return { ...s, stage: to, retrying: [] };
     });
     // The coordinator's KV watch starts or stops the task's driver on this change.
-    return taskView(state);
+    return view(state);
   };
   return {
     createTask: unary(async (req) => {
@@ -83,7 +83,8 @@ export function controlService(deps: ControlDeps): ControlServiceServer {
       const existing = await store.get(spec.name);
       if (existing) {
         // Same spec again (e.g. `tidewater migrate` re-run): the task continues, not restarts.
-        if (JSON.stringify(specOf(existing.state)) === JSON.stringify(spec)) return { task: taskView(existing.state) };
+        if (JSON.stringify(specOf(existing.state)) === JSON.stringify(spec))
+          return { task: await view(existing.state) };
         throw new TidewaterError('TW_TASK_STATE', `a task named ${spec.name} already exists with a different spec`, {
           subject: spec.name,
           fix: `delete it first (tidewater task delete ${spec.name}) or choose another name`,
@@ -101,10 +102,10 @@ export function controlService(deps: ControlDeps): ControlServiceServer {
       });
       await store.create(state);
       log.info('task created', { task: spec.name, spec: redactSpec(spec) });
-      return { task: taskView(state) };
+      return { task: await view(state) };
     }),
-    getTask: unary(async (req) => ({ task: taskView((await store.require(req.taskId)).state) })),
-    listTasks: unary(async () => ({ tasks: (await store.list()).map((t) => taskView(t.state)) })),
+    getTask: unary(async (req) => ({ task: await view((await store.require(req.taskId)).state) })),
+    listTasks: unary(async () => ({ tasks: await Promise.all((await store.list()).map((t) => view(t.state))) })),
     deleteTask: unary(async (req) => {
       const { state } = await store.require(req.taskId);
       if (ACTIVE_STAGES.has(state.stage)) {
@@ -127,10 +128,12 @@ export function controlService(deps: ControlDeps): ControlServiceServer {
           { subject: req.taskId },
         );
       }
-      const items = await runPrecheck(specOf(state), {
+      const spec = specOf(state);
+      const items = await runPrecheck(spec, {
         foreignTables: (names) => requestSinkInspect(deps.bus, req.taskId, names),
         bus: async () => ({ ...(await describeBus(deps.bus)), largestBatch: MAX_MESSAGE_BYTES }),
       });
+      items.push(sinkWritersItem(spec, await liveSinks(deps.bus)));
       const ok = !items.some((i) => i.status === CheckStatus.CHECK_STATUS_FAILED);
       await store.update(req.taskId, (s) =>
         s.stage === Stage.STAGE_CREATED || s.stage === Stage.STAGE_PRECHECKED
@@ -176,7 +179,7 @@ export function controlService(deps: ControlDeps): ControlServiceServer {
           });
         return { ...s, stage: Stage.STAGE_PAUSED, pausedFrom: s.stage, retrying: [] };
       });
-      return { task: taskView(state) };
+      return { task: await view(state) };
     }),
     resumeTask: unary(async (req) => {
       const { state } = await store.update(req.taskId, (s) => {
@@ -199,7 +202,7 @@ export function controlService(deps: ControlDeps): ControlServiceServer {
           appliedAtMs: BigInt(Date.now()),
         };
       });
-      return { task: taskView(state) };
+      return { task: await view(state) };
     }),
     stopTask: unary(async (req) => ({
       task: await transition(req.taskId, (s) => !TERMINAL.has(s), Stage.STAGE_STOPPED, 'stop'),
@@ -224,7 +227,7 @@ export function controlService(deps: ControlDeps): ControlServiceServer {
       });
       log.info('throttle changed', { task: req.taskId, throttle: t });
       // Services watching the task pick the new limits up from KV.
-      return { task: taskView(state) };
+      return { task: await view(state) };
     }),
     updateTask: unary(async (req) => {
       const next = parseTaskSpec(req.spec);
@@ -260,39 +263,8 @@ export function controlService(deps: ControlDeps): ControlServiceServer {
         };
       });
       log.info('task updated', { task: req.taskId, changed });
-      return { task: taskView(state), changed };
+      return { task: await view(state), changed };
     }),
-    watchTask: (call: ServerWritableStream<{ taskId: string }, { task?: TaskView }>) => {
-      const controller = new AbortController();
-      // A blocked task writes no state, yet its lag grows (L1): the view is re-sent as it ages.
-      let latest: TaskState | undefined;
-      const aging = setInterval(() => latest && call.write({ task: taskView(latest) }), WATCH_REFRESH_MS);
-      controller.signal.addEventListener('abort', () => clearInterval(aging));
-      call.on('cancelled', () => controller.abort());
-      call.on('close', () => controller.abort());
-      store
-        .require(call.request.taskId)
-        .then(() =>
-          store.watch(
-            controller.signal,
-            (ev) => {
-              if ('deleted' in ev) {
-                if (ev.deleted === call.request.taskId) {
-                  controller.abort();
-                  call.end();
-                }
-                return;
-              }
-              if (ev.state.taskId !== call.request.taskId) return;
-              latest = ev.state;
-              call.write({ task: taskView(ev.state) });
-            },
-            call.request.taskId,
-          ),
-        )
-        // grpc-js sends an emitted error as the call's status (with its trailers) and ends the
-        // call; destroy() would send none and leave the client waiting forever.
-        .catch((e: unknown) => call.emit('error', toServiceError(e)));
-    },
+    watchTask: watchTask(store, view, toServiceError),
   };
 }

@@ -1,5 +1,5 @@
 import { consumerSpecs, type Bus } from '@tidewater/bus';
-import { Progress, Stage, type BinlogPosition, type TaskState } from '@tidewater/proto';
+import { Progress, Stage, type BinlogPosition, type PartitionApplied, type TaskState } from '@tidewater/proto';
 import { ACTIVE_STAGES, specOf, type TaskStore } from '@tidewater/task-state';
 import { taskPartitions } from '@tidewater/task-plan';
 import { applyFault } from './retry-windows.js';
@@ -97,7 +97,13 @@ function applyPartitionProgress(
   if (prev?.position && prev.position.token >= end.token) return undefined;
   s.partitions = [
     ...s.partitions.filter((x) => x.partition !== partition),
-    { partition, position: end, sourceTimeMs: p.sourceTimeMs, committedAtMs: p.committedAtMs },
+    {
+      partition,
+      position: end,
+      sourceTimeMs: p.sourceTimeMs,
+      committedAtMs: p.committedAtMs,
+      ...partitionRows(prev, p.rows, now),
+    },
   ];
   s.changesApplied += p.rows;
   const needed = taskPartitions(s.tables);
@@ -115,4 +121,23 @@ function applyPartitionProgress(
     s.lagSeconds = Math.max(0, ...timed.map((x) => Number(x.committedAtMs - x.sourceTimeMs) / 1000));
   }
   return s;
+}
+
+/** A partition's row counter and the base of its rate (SinkPartitionView.rows_per_second), moved on every ~10 s. */
+function partitionRows(
+  prev: PartitionApplied | undefined,
+  rows: bigint,
+  now: number,
+): Pick<PartitionApplied, 'rows' | 'rateBaseRows' | 'rateSinceMs'> {
+  const total = (prev?.rows ?? 0n) + rows;
+  if (!prev || prev.rateSinceMs === 0n)
+    return { rows: total, rateBaseRows: prev?.rows ?? 0n, rateSinceMs: BigInt(now) };
+  if (now - Number(prev.rateSinceMs) < 10_000)
+    return { rows: total, rateBaseRows: prev.rateBaseRows, rateSinceMs: prev.rateSinceMs };
+  // The new base is the previous report: the window never starts empty.
+  return {
+    rows: total,
+    rateBaseRows: prev.rows,
+    rateSinceMs: prev.committedAtMs > 0n ? prev.committedAtMs : BigInt(now),
+  };
 }

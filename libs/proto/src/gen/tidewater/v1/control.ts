@@ -90,6 +90,23 @@ export interface TaskView {
    */
   blockedSinceMs: bigint;
   blockedCause: string;
+  /**
+   * Each sink partition of the task: who writes it (lease in KV `tw_sink_partitions`) and
+   * how fast (docs/architecture.md, "Sink partitions").
+   */
+  sinkPartitions: SinkPartitionView[];
+}
+
+export interface SinkPartitionView {
+  partition: number;
+  /** The sink instance holding the partition's lease; empty while nobody does (free or expired). */
+  owner: string;
+  /** The lease's epoch (P3): it grows each time the partition changes hands. */
+  epoch: bigint;
+  leaseExpiresAtMs: bigint;
+  /** Change rows the partition committed so far, and per second over the last ~10 s. */
+  rows: bigint;
+  rowsPerSecond: number;
 }
 
 export interface CreateTaskRequest {
@@ -677,6 +694,7 @@ function createBaseTaskView(): TaskView {
     changesApplied: 0n,
     blockedSinceMs: 0n,
     blockedCause: "",
+    sinkPartitions: [],
   };
 }
 
@@ -738,6 +756,9 @@ export const TaskView: MessageFns<TaskView> = {
     }
     if (message.blockedCause !== "") {
       writer.uint32(130).string(message.blockedCause);
+    }
+    for (const v of message.sinkPartitions) {
+      SinkPartitionView.encode(v!, writer.uint32(138).fork()).join();
     }
     return writer;
   },
@@ -883,6 +904,14 @@ export const TaskView: MessageFns<TaskView> = {
             message.blockedCause = reader.string();
             continue;
           }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.sinkPartitions.push(SinkPartitionView.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -955,6 +984,11 @@ export const TaskView: MessageFns<TaskView> = {
         : isSet(object.blocked_cause)
         ? globalThis.String(object.blocked_cause)
         : "",
+      sinkPartitions: globalThis.Array.isArray(object?.sinkPartitions)
+        ? object.sinkPartitions.map((e: any) => SinkPartitionView.fromJSON(e))
+        : globalThis.Array.isArray(object?.sink_partitions)
+        ? object.sink_partitions.map((e: any) => SinkPartitionView.fromJSON(e))
+        : [],
     };
   },
 
@@ -1008,6 +1042,9 @@ export const TaskView: MessageFns<TaskView> = {
     if (message.blockedCause !== "") {
       obj.blockedCause = message.blockedCause;
     }
+    if (message.sinkPartitions?.length) {
+      obj.sinkPartitions = message.sinkPartitions.map((e) => SinkPartitionView.toJSON(e));
+    }
     return obj;
   },
 
@@ -1040,6 +1077,175 @@ export const TaskView: MessageFns<TaskView> = {
       ? BigInt(object.blockedSinceMs)
       : 0n;
     message.blockedCause = object.blockedCause ?? "";
+    message.sinkPartitions = object.sinkPartitions?.map((e) => SinkPartitionView.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseSinkPartitionView(): SinkPartitionView {
+  return { partition: 0, owner: "", epoch: 0n, leaseExpiresAtMs: 0n, rows: 0n, rowsPerSecond: 0 };
+}
+
+export const SinkPartitionView: MessageFns<SinkPartitionView> = {
+  encode(message: SinkPartitionView, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.partition !== 0) {
+      writer.uint32(8).uint32(message.partition);
+    }
+    if (message.owner !== "") {
+      writer.uint32(18).string(message.owner);
+    }
+    if (message.epoch !== 0n) {
+      if (BigInt.asUintN(64, message.epoch) !== message.epoch) {
+        throw new globalThis.Error("value provided for field message.epoch of type uint64 too large");
+      }
+      writer.uint32(24).uint64(message.epoch);
+    }
+    if (message.leaseExpiresAtMs !== 0n) {
+      if (BigInt.asIntN(64, message.leaseExpiresAtMs) !== message.leaseExpiresAtMs) {
+        throw new globalThis.Error("value provided for field message.leaseExpiresAtMs of type sint64 too large");
+      }
+      writer.uint32(32).sint64(message.leaseExpiresAtMs);
+    }
+    if (message.rows !== 0n) {
+      if (BigInt.asUintN(64, message.rows) !== message.rows) {
+        throw new globalThis.Error("value provided for field message.rows of type uint64 too large");
+      }
+      writer.uint32(40).uint64(message.rows);
+    }
+    if (message.rowsPerSecond !== 0) {
+      writer.uint32(49).double(message.rowsPerSecond);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SinkPartitionView {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSinkPartitionView();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.partition = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.owner = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.epoch = reader.uint64() as bigint;
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.leaseExpiresAtMs = reader.sint64() as bigint;
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.rows = reader.uint64() as bigint;
+            continue;
+          }
+          case 6: {
+            if (tag !== 49) {
+              break;
+            }
+
+            message.rowsPerSecond = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SinkPartitionView {
+    return {
+      partition: isSet(object.partition) ? globalThis.Number(object.partition) : 0,
+      owner: isSet(object.owner) ? globalThis.String(object.owner) : "",
+      epoch: isSet(object.epoch) ? BigInt(object.epoch) : 0n,
+      leaseExpiresAtMs: isSet(object.leaseExpiresAtMs)
+        ? BigInt(object.leaseExpiresAtMs)
+        : isSet(object.lease_expires_at_ms)
+        ? BigInt(object.lease_expires_at_ms)
+        : 0n,
+      rows: isSet(object.rows) ? BigInt(object.rows) : 0n,
+      rowsPerSecond: isSet(object.rowsPerSecond)
+        ? globalThis.Number(object.rowsPerSecond)
+        : isSet(object.rows_per_second)
+        ? globalThis.Number(object.rows_per_second)
+        : 0,
+    };
+  },
+
+  toJSON(message: SinkPartitionView): unknown {
+    const obj: any = {};
+    if (message.partition !== 0) {
+      obj.partition = Math.round(message.partition);
+    }
+    if (message.owner !== "") {
+      obj.owner = message.owner;
+    }
+    if (message.epoch !== 0n) {
+      obj.epoch = message.epoch.toString();
+    }
+    if (message.leaseExpiresAtMs !== 0n) {
+      obj.leaseExpiresAtMs = message.leaseExpiresAtMs.toString();
+    }
+    if (message.rows !== 0n) {
+      obj.rows = message.rows.toString();
+    }
+    if (message.rowsPerSecond !== 0) {
+      obj.rowsPerSecond = floatToJson(message.rowsPerSecond);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SinkPartitionView>, I>>(base?: I): SinkPartitionView {
+    return SinkPartitionView.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SinkPartitionView>, I>>(object: I): SinkPartitionView {
+    const message = createBaseSinkPartitionView();
+    message.partition = object.partition ?? 0;
+    message.owner = object.owner ?? "";
+    message.epoch = (object.epoch !== undefined && object.epoch !== null) ? BigInt(object.epoch) : 0n;
+    message.leaseExpiresAtMs = (object.leaseExpiresAtMs !== undefined && object.leaseExpiresAtMs !== null)
+      ? BigInt(object.leaseExpiresAtMs)
+      : 0n;
+    message.rows = (object.rows !== undefined && object.rows !== null) ? BigInt(object.rows) : 0n;
+    message.rowsPerSecond = object.rowsPerSecond ?? 0;
     return message;
   },
 };

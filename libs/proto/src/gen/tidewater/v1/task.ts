@@ -224,6 +224,14 @@ export interface PartitionApplied {
   position?: BinlogPosition | undefined;
   sourceTimeMs: bigint;
   committedAtMs: bigint;
+  /** Change rows this partition committed so far, whichever sink wrote them. */
+  rows: bigint;
+  /**
+   * `rows` as of `rate_since_ms` (coordinator time, moved on every ~10 s): the base of the
+   * partition's rate in the TaskView.
+   */
+  rateBaseRows: bigint;
+  rateSinceMs: bigint;
 }
 
 /** A retriable error a service keeps hitting. Past `deadline_ms` the task fails with it. */
@@ -1183,7 +1191,15 @@ export const TaskState: MessageFns<TaskState> = {
 };
 
 function createBasePartitionApplied(): PartitionApplied {
-  return { partition: 0, position: undefined, sourceTimeMs: 0n, committedAtMs: 0n };
+  return {
+    partition: 0,
+    position: undefined,
+    sourceTimeMs: 0n,
+    committedAtMs: 0n,
+    rows: 0n,
+    rateBaseRows: 0n,
+    rateSinceMs: 0n,
+  };
 }
 
 export const PartitionApplied: MessageFns<PartitionApplied> = {
@@ -1205,6 +1221,24 @@ export const PartitionApplied: MessageFns<PartitionApplied> = {
         throw new globalThis.Error("value provided for field message.committedAtMs of type sint64 too large");
       }
       writer.uint32(32).sint64(message.committedAtMs);
+    }
+    if (message.rows !== 0n) {
+      if (BigInt.asUintN(64, message.rows) !== message.rows) {
+        throw new globalThis.Error("value provided for field message.rows of type uint64 too large");
+      }
+      writer.uint32(40).uint64(message.rows);
+    }
+    if (message.rateBaseRows !== 0n) {
+      if (BigInt.asUintN(64, message.rateBaseRows) !== message.rateBaseRows) {
+        throw new globalThis.Error("value provided for field message.rateBaseRows of type uint64 too large");
+      }
+      writer.uint32(48).uint64(message.rateBaseRows);
+    }
+    if (message.rateSinceMs !== 0n) {
+      if (BigInt.asIntN(64, message.rateSinceMs) !== message.rateSinceMs) {
+        throw new globalThis.Error("value provided for field message.rateSinceMs of type sint64 too large");
+      }
+      writer.uint32(56).sint64(message.rateSinceMs);
     }
     return writer;
   },
@@ -1254,6 +1288,30 @@ export const PartitionApplied: MessageFns<PartitionApplied> = {
             message.committedAtMs = reader.sint64() as bigint;
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.rows = reader.uint64() as bigint;
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.rateBaseRows = reader.uint64() as bigint;
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.rateSinceMs = reader.sint64() as bigint;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1280,6 +1338,17 @@ export const PartitionApplied: MessageFns<PartitionApplied> = {
         : isSet(object.committed_at_ms)
         ? BigInt(object.committed_at_ms)
         : 0n,
+      rows: isSet(object.rows) ? BigInt(object.rows) : 0n,
+      rateBaseRows: isSet(object.rateBaseRows)
+        ? BigInt(object.rateBaseRows)
+        : isSet(object.rate_base_rows)
+        ? BigInt(object.rate_base_rows)
+        : 0n,
+      rateSinceMs: isSet(object.rateSinceMs)
+        ? BigInt(object.rateSinceMs)
+        : isSet(object.rate_since_ms)
+        ? BigInt(object.rate_since_ms)
+        : 0n,
     };
   },
 
@@ -1296,6 +1365,15 @@ export const PartitionApplied: MessageFns<PartitionApplied> = {
     }
     if (message.committedAtMs !== 0n) {
       obj.committedAtMs = message.committedAtMs.toString();
+    }
+    if (message.rows !== 0n) {
+      obj.rows = message.rows.toString();
+    }
+    if (message.rateBaseRows !== 0n) {
+      obj.rateBaseRows = message.rateBaseRows.toString();
+    }
+    if (message.rateSinceMs !== 0n) {
+      obj.rateSinceMs = message.rateSinceMs.toString();
     }
     return obj;
   },
@@ -1314,6 +1392,13 @@ export const PartitionApplied: MessageFns<PartitionApplied> = {
       : 0n;
     message.committedAtMs = (object.committedAtMs !== undefined && object.committedAtMs !== null)
       ? BigInt(object.committedAtMs)
+      : 0n;
+    message.rows = (object.rows !== undefined && object.rows !== null) ? BigInt(object.rows) : 0n;
+    message.rateBaseRows = (object.rateBaseRows !== undefined && object.rateBaseRows !== null)
+      ? BigInt(object.rateBaseRows)
+      : 0n;
+    message.rateSinceMs = (object.rateSinceMs !== undefined && object.rateSinceMs !== null)
+      ? BigInt(object.rateSinceMs)
       : 0n;
     return message;
   },
