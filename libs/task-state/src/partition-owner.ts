@@ -70,6 +70,8 @@ export class PartitionOwner {
   /** A clean stop: every partition stops, then every lease is released (others need not wait for expiry). */
   async stop(): Promise<void> {
     this.closing = true;
+    // A poll under way may still take a partition: let it finish, then stop everything held.
+    await this.serial(() => Promise.resolve());
     await Promise.allSettled([...this.held.values()].map((h) => h.leaving ?? h.run.stop()));
     clearInterval(this.timer);
     await this.serial(async () => {
@@ -126,7 +128,8 @@ export class PartitionOwner {
       // Not ours by hashing: its owner may not see it yet, or be gone; wait one poll for it.
       if (desired.has(p) || (this.freeBefore.has(p) && keeping < fairShare)) {
         const taken = await leases.take(taskId, p, lease, now);
-        if (taken) {
+        if (taken && this.closing) await leases.release(taskId, p, taken);
+        else if (taken) {
           this.run(p, taken, now);
           continue;
         }
