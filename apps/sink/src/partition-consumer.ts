@@ -41,7 +41,7 @@ export interface PartitionContext {
  * A message is acknowledged only after its rows are committed (invariant A1).
  */
 export async function runPartition(ctx: PartitionContext, signal: AbortSignal): Promise<void> {
-  const spec = consumerSpecs.sink(ctx.taskId, ctx.partition);
+  const spec = consumerSpecs.sink(ctx.taskId, ctx.partition, ctx.writer.epoch);
   await ctx.bus.ensureConsumer(spec);
   const assembler = new ChunkAssembler();
   // Held chunk batches: `touch` renews their ack deadline well before it lapses.

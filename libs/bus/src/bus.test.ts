@@ -21,7 +21,9 @@ describe('subjects', () => {
   it('keep tasks apart and partition the sink', () => {
     expect(subjects.sink('a', 3)).toBe('tw.sink.a.3');
     expect(subjects.sourceAll('a')).toBe('tw.source.a.>');
-    expect(durables.sink('a', 3)).not.toBe(durables.sink('b', 3));
+    expect(durables.sink('a', 3, 7)).not.toBe(durables.sink('b', 3, 7));
+    // Each lease epoch its own consumer: a previous owner's late acks cannot reach the new one.
+    expect(durables.sink('a', 3, 7)).not.toBe(durables.sink('a', 3, 9));
   });
 });
 

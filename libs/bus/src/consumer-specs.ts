@@ -30,12 +30,16 @@ export const consumerSpecs = {
     fresh: true,
   }),
   /**
-   * One sink partition, one ordered reader (O1). Chunk batches are held unacknowledged until
-   * the chunk commits, so many may be pending; the sink renews their ack wait.
+   * One sink partition, one ordered reader (O1), owned under a lease `epoch` (P3). Chunk
+   * batches are held unacknowledged until the chunk commits, so many may be pending; the sink
+   * renews their ack wait. A new owner's consumer replaces its predecessor's (`fresh`): it
+   * gets every unacknowledged message at once, and being named by the epoch, a late ack or
+   * nak of the previous owner reaches nothing (NATS applies an ack to whichever consumer now
+   * has the name it carries).
    */
-  sink: (task: string, partition: number): DurableSpec => ({
+  sink: (task: string, partition: number, epoch: number): DurableSpec => ({
     stream: STREAMS.sink,
-    durable: durables.sink(task, partition),
+    durable: durables.sink(task, partition, epoch),
     filterSubject: subjects.sink(task, partition),
     ackWaitMs: 30_000,
     maxAckPending: 10_000,

@@ -23,7 +23,9 @@ export interface DurableSpec {
    * partition): the streams are work queues that keep only unacknowledged messages, so a
    * new consumer delivers everything a crashed predecessor left pending, oldest first, before
    * anything newer — where the old consumer would hand out newer messages first and
-   * redeliver the pending ones only after their ack wait (breaking O1).
+   * redeliver the pending ones only after their ack wait (breaking O1). Every other consumer
+   * of the same subject (a predecessor under another name) is deleted first: a work queue
+   * takes one consumer per subject.
    */
   readonly fresh?: boolean;
 }
@@ -39,7 +41,13 @@ export async function ensureConsumer(jsm: JetStreamManager, spec: DurableSpec): 
     max_ack_pending: spec.maxAckPending,
     max_deliver: -1,
   };
-  if (spec.fresh) await jsm.consumers.delete(spec.stream, spec.durable).catch(() => undefined);
+  if (spec.fresh) {
+    const predecessors: string[] = [];
+    for await (const c of jsm.consumers.list(spec.stream)) {
+      if (c.name === spec.durable || c.config.filter_subject === spec.filterSubject) predecessors.push(c.name);
+    }
+    for (const name of predecessors) await jsm.consumers.delete(spec.stream, name).catch(() => undefined);
+  }
   try {
     await jsm.consumers.info(spec.stream, spec.durable);
     await jsm.consumers.update(spec.stream, spec.durable, {

@@ -66,9 +66,9 @@ describe('consumer specs', () => {
       maxBytes: 16 * 1024 * 1024,
       fresh: true,
     });
-    expect(consumerSpecs.sink('o', 2)).toEqual({
+    expect(consumerSpecs.sink('o', 2, 41)).toEqual({
       stream: 'TW_SINK',
-      durable: 'sink_o_2',
+      durable: 'sink_o_2_e41',
       filterSubject: 'tw.sink.o.2',
       ackWaitMs: 30_000,
       maxAckPending: 10_000,

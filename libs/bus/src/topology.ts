@@ -36,6 +36,8 @@ export const subjects = {
   sinkSchema: 'tw.ctl.sink.schema',
   /** Precheck: which destination tables already exist (request/reply, any sink answers). */
   sinkInspect: 'tw.ctl.sink.inspect',
+  /** Request/reply: a resync generation is copied; a sink swaps it into `_base` (sink-resync.ts). */
+  sinkResync: 'tw.ctl.sink.resync',
   /** Request/reply: a read-only query answered by the sink holding the warehouse (`key`: warehouse-query.ts). */
   warehouseQuery: (key: string) => `tw.ctl.sink.query.${key}`,
   /** Request/reply: a Parquet export done by the sink holding the warehouse. */
@@ -68,7 +70,8 @@ export const HEADERS = {
 export const durables = {
   snapshot: (task: string) => `snapshot_${task}`,
   transform: (task: string) => `transform_${task}`,
-  sink: (task: string, partition: number) => `sink_${task}_${partition}`,
+  /** Per lease epoch: acks of a previous owner name its own (deleted) consumer, never the new one's. */
+  sink: (task: string, partition: number, epoch: number) => `sink_${task}_${partition}_e${epoch}`,
   coordinator: (task: string) => `coordinator_${task}`,
 } as const;
 
