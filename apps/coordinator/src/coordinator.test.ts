@@ -5,9 +5,9 @@ import { nextStage } from './stage-machine.js';
 import { applyProgress } from './progress-consumer.js';
 import { taskView } from './task-view.js';
 
-const spec = (types: string) =>
+const spec = (types: string, partitions = 4) =>
   parseTaskSpec(
-    `name: t\nsource: { url: "mysql://u:topsecret@h:3306" }\nobjects: [{ database: d }]\nmigrationTypes: [${types}]\n`,
+    `name: t\nsource: { url: "mysql://u:topsecret@h:3306" }\nobjects: [{ database: d }]\nmigrationTypes: [${types}]\nsink: { partitions: ${partitions} }\n`,
   );
 
 describe('nextStage', () => {
@@ -24,6 +24,8 @@ describe('applyProgress', () => {
     TaskState.fromPartial({
       taskId: 't',
       stage: Stage.STAGE_FULL,
+      // Four sink partitions: every change batch reaches 0 … 3.
+      specJson: JSON.stringify(spec('schema, full, incremental')),
       tables: [
         {
           source: { database: 'd', table: 'a' },
@@ -32,7 +34,6 @@ describe('applyProgress', () => {
           chunks: [{ chunkId: 'c0' }, { chunkId: 'c1' }],
           chunksTotal: 2,
         },
-        // d.a, d.b, d.c, d.d land on sink partitions 2, 3, 0, 1: the task uses all four.
         ...['b', 'c', 'd'].map((t) => ({ source: { database: 'd', table: t }, destSchema: 'd', destTable: t })),
       ],
     });
@@ -78,13 +79,45 @@ describe('applyProgress', () => {
     expect(s.lagSeconds).toBe(0.5);
   });
 
-  it("waits only for the partitions that hold the task's tables", () => {
-    const one = TaskState.fromPartial({
+  it("waits for every partition of the task's spec, however few tables it has", () => {
+    const one = (partitions: number) =>
+      TaskState.fromPartial({
+        taskId: 't',
+        stage: Stage.STAGE_INCREMENTAL,
+        specJson: JSON.stringify(spec('schema, incremental', partitions)),
+        tables: [{ source: { database: 'd', table: 'a' }, destSchema: 'd', destTable: 'a' }],
+      });
+    expect(applyProgress(one(1), at('b', 0))!.appliedPosition?.token).toBe('b');
+    let s = one(8);
+    for (const p of [0, 1, 2, 3, 4, 5, 6]) s = applyProgress(s, at('b', p))!;
+    expect(s.appliedPosition).toBeUndefined();
+    expect(applyProgress(s, at('b', 7))!.appliedPosition?.token).toBe('b');
+  });
+
+  it('records an ADD COLUMN once when several partitions report it', () => {
+    const added = (partition: number) => ({
       taskId: 't',
-      stage: Stage.STAGE_INCREMENTAL,
-      tables: [{ source: { database: 'd', table: 'a' }, destSchema: 'd', destTable: 'a' }],
+      table: { database: 'd', table: 'a' },
+      unit: {
+        $case: 'appliedDdl' as const,
+        value: {
+          table: { database: 'd', table: 'a' },
+          statement: 'ALTER TABLE a ADD COLUMN z INT',
+          addedColumns: [],
+          newSchema: { source: { database: 'd', table: 'a' }, columns: [], keyColumns: ['id'], version: 2 },
+          reason: '',
+        },
+      },
+      partition,
+      rows: 0n,
+      bytes: 0n,
+      committedAtMs: 0n,
+      sourceTimeMs: 0n,
     });
-    expect(applyProgress(one, at('b', 2))!.appliedPosition?.token).toBe('b');
+    const s = applyProgress(state(), added(0))!;
+    expect(s.tables[0]!.schema?.version).toBe(2);
+    // The other partitions' reports of the same change (past JetStream's duplicate window) change nothing.
+    for (const p of [1, 2, 3]) expect(applyProgress(s, added(p))).toBeUndefined();
   });
 
   it('counts committed change rows once per partition report, however often it is delivered', () => {

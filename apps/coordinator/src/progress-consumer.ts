@@ -106,7 +106,7 @@ function applyPartitionProgress(
     },
   ];
   s.changesApplied += p.rows;
-  const needed = taskPartitions(s.tables);
+  const needed = taskPartitions(specOf(s));
   const reported = s.partitions.filter((x) => needed.includes(x.partition));
   if (reported.length < needed.length) return s;
   const lowest = reported.reduce((a, b) => (b.position!.token < a.position!.token ? b : a));

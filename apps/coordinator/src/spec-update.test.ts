@@ -49,4 +49,10 @@ describe('specChanges', () => {
     expect(change).toThrow(/full\.chunkRows \(the chunk plan/);
     expect(change).not.toThrow(/new|old/);
   });
+
+  it('refuses a change of sink.partitions, the default included', () => {
+    const change = () => specChanges('t', spec(), spec({ sink: { partitions: 16 } }));
+    expect(change).toThrow(/sink\.partitions \(each key's earlier changes and each chunk went to the partition/);
+    expect(specChanges('t', spec(), spec({ sink: { partitions: 8 } }))).toEqual([]);
+  });
 });

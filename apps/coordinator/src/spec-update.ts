@@ -19,6 +19,7 @@ const FIXED_BECAUSE: Record<Exclude<keyof TaskSpec, 'source' | 'throttle' | 'ret
   conflictMode: 'the destination tables were created or adopted under it',
   full: 'the chunk plan and the rows copied so far were made with it',
   incremental: 'the _log tables were created with its columns and the change stream batched by it',
+  sink: "each key's earlier changes and each chunk went to the partition its count chose",
 };
 
 /** The keys (dotted, down to leaves of mappings; lists whole) whose values differ. */

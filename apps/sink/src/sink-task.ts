@@ -8,7 +8,7 @@ import {
   type SinkMembers,
   type StoredTask,
 } from '@tidewater/task-state';
-import { destTables, SINK_PARTITIONS, type DestTable, type Destination } from '@tidewater/task-plan';
+import { destTables, sinkPartitionsOf, type DestTable, type Destination } from '@tidewater/task-plan';
 import { metrics } from '@tidewater/telemetry';
 import type { TaskSpec } from '@tidewater/config';
 import { acquireDestination } from './open-destination.js';
@@ -118,8 +118,8 @@ export async function startSinkTask(
 }
 
 /** The task's sink partitions (fixed when the task was created). */
-function partitionCount(_spec: TaskSpec): number {
-  return SINK_PARTITIONS;
+function partitionCount(spec: TaskSpec): number {
+  return sinkPartitionsOf(spec);
 }
 
 async function openDestination(spec: TaskSpec, memoryLimit: string, owner: string): Promise<OpenDestination> {

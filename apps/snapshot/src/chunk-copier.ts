@@ -59,6 +59,7 @@ export async function copyChunk(
         msgId: messageIds.snapshotBatch(chunk.chunkId, attempt, seq),
         headers: {
           [HEADERS.sourceTable]: sourceKey,
+          [HEADERS.chunkId]: chunk.chunkId,
           [HEADERS.batchId]: messageIds.snapshotSinkBatch(chunk.chunkId, attempt, seq),
         },
       }),

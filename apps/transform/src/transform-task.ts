@@ -2,24 +2,46 @@ import { consumerSpecs, HEADERS, messageIds, subjects } from '@tidewater/bus';
 import { Batch, type TaskState } from '@tidewater/proto';
 import { taskWorker, type ServiceContext, type TaskWorker } from '@tidewater/runtime';
 import { specOf, type StoredTask } from '@tidewater/task-state';
+import { tableNaming } from '@tidewater/config';
+import { sinkPartitionsOf } from '@tidewater/task-plan';
 import { tablePlan, type TablePlan } from './row-plan.js';
 import { PlanCache } from './plan-cache.js';
-import { passThroughPartition, routeBatch, type TableRoute } from './route-batch.js';
+import { passThroughPartition, routeBatch, type Routing } from './route-batch.js';
 
-function routesOf(state: TaskState, plans: PlanCache<TablePlan>): Map<string, TableRoute> {
+interface Compiled {
+  readonly plan: TablePlan;
+  /** The row key in destination naming: what the plan's rows carry and are routed by. */
+  readonly keyColumns: readonly string[];
+}
+
+function routingOf(state: TaskState, plans: PlanCache<Compiled>): Routing {
   const spec = specOf(state);
   const keyOf = (t: TaskState['tables'][number]) => `${t.source?.database}.${t.source?.table}`;
   // Compiled once per spec and schema version, not per progress report.
   const planKey = (t: TaskState['tables'][number]) => `${state.specJson}|${keyOf(t)}|${t.schema?.version}`;
   const compiled = plans.replace(
-    new Map(state.tables.filter((t) => t.schema).map((t) => [planKey(t), () => tablePlan(spec, t, t.schema!)])),
+    new Map(
+      state.tables
+        .filter((t) => t.schema)
+        .map((t) => [
+          planKey(t),
+          () => {
+            const naming = tableNaming(spec, t.source!.database, t.source!.table);
+            return { plan: tablePlan(spec, t, t.schema!), keyColumns: t.schema!.keyColumns.map(naming.column) };
+          },
+        ]),
+    ),
   );
-  return new Map(
+  const routes = new Map(
     state.tables.map((t) => {
-      const plan = t.schema ? compiled.get(planKey(t)) : undefined;
-      return [keyOf(t), { destSchema: t.destSchema, destTable: t.destTable, plan }];
+      const c = t.schema ? compiled.get(planKey(t)) : undefined;
+      return [
+        keyOf(t),
+        { destSchema: t.destSchema, destTable: t.destTable, plan: c?.plan, keyColumns: c?.keyColumns ?? [] },
+      ];
     }),
   );
+  return { routes, partitions: sinkPartitionsOf(spec) };
 }
 
 /**
@@ -33,8 +55,8 @@ export async function startTransformTask(
   signal: AbortSignal,
 ): Promise<TaskWorker> {
   const taskId = task.state.taskId;
-  const plans = new PlanCache<TablePlan>();
-  let routes = routesOf(task.state, plans);
+  const plans = new PlanCache<Compiled>();
+  let routing = routingOf(task.state, plans);
   const source = consumerSpecs.transform(taskId);
   await ctx.bus.ensureConsumer(source);
   const publisher = ctx.bus.publisher(64);
@@ -46,18 +68,23 @@ export async function startTransformTask(
         await w.traced('transform.batch', msg.headers, {}, async () => {
           // Snapshot batches hold one table and need no row changes yet: forward the bytes.
           const sourceTable = msg.headers?.get(HEADERS.sourceTable) || undefined;
+          const chunkId = msg.headers?.get(HEADERS.chunkId) || undefined;
           const batchId = msg.headers?.get(HEADERS.batchId) || undefined;
-          const direct = batchId ? passThroughPartition(sourceTable, routes) : undefined;
+          const direct = batchId ? passThroughPartition(sourceTable, chunkId, routing) : undefined;
           if (direct !== undefined) {
             await publisher.publish(subjects.sink(taskId, direct), msg.data, {
               msgId: messageIds.forwardedSnapshotBatch(batchId!),
-              headers: { [HEADERS.sourceTable]: sourceTable!, [HEADERS.batchId]: batchId! },
+              headers: {
+                [HEADERS.sourceTable]: sourceTable!,
+                [HEADERS.chunkId]: chunkId!,
+                [HEADERS.batchId]: batchId!,
+              },
             });
             await publisher.flush();
             return;
           }
           const batch = Batch.decode(msg.data);
-          for (const [p, out] of routeBatch(batch, routes)) {
+          for (const [p, out] of routeBatch(batch, routing)) {
             await publisher.publish(subjects.sink(taskId, p), Batch.encode(out).finish(), {
               msgId: messageIds.sinkBatch(batch, p),
             });
@@ -72,7 +99,7 @@ export async function startTransformTask(
     return {
       update(t) {
         try {
-          routes = routesOf(t.state, plans);
+          routing = routingOf(t.state, plans);
         } catch (e) {
           // The coordinator validated the spec in the schema stage; keep the last good routes.
           ctx.log.error("cannot compile the task's row transforms", { task: taskId, err: e });

@@ -15,7 +15,9 @@ export type {
   BatchMapping,
   ThrottleOptions,
   HeartbeatOptions,
+  SinkOptions,
 } from './task-spec.js';
+export { SINK_PARTITION_LIMITS, DEFAULT_SINK_PARTITIONS } from './spec-sink.js';
 export { DEFAULTS, taskSpecSchema } from './spec-schema.js';
 export { specKeyTable, withSpecTable } from './spec-doc.js';
 export { parseTaskSpec, validateTaskSpec, redactSpec } from './parse-task-spec.js';

@@ -5,6 +5,7 @@ import { doc } from './spec-keydoc.js';
 import { destination, heartbeat, source } from './spec-endpoints.js';
 import { dbList, mapping, objects } from './spec-objects.js';
 import { full, incremental, migrationTypes, retry, throttle } from './spec-transfer.js';
+import { sink } from './spec-sink.js';
 import type { TaskSpec } from './task-spec.js';
 
 // The one list of task-spec keys: the validation (with its defaults), and the key table of
@@ -51,6 +52,7 @@ export const taskSpecSchema = section({
   mapping,
   throttle,
   heartbeat,
+  sink,
 });
 
 /** A spec as the schema validates it: everything but `objects`, which parse-objects.ts fills in. */
@@ -75,4 +77,5 @@ export const DEFAULTS = {
   retry: taskSpecSchema.shape.retry.parse(undefined),
   capitalization: taskSpecSchema.shape.capitalization.parse(undefined),
   heartbeat: taskSpecSchema.shape.heartbeat.parse(undefined),
+  sink: taskSpecSchema.shape.sink.parse(undefined),
 };

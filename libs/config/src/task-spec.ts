@@ -20,6 +20,13 @@ export interface TaskSpec {
   /** Heartbeat table on the source (DTS option): measures lag while the source is idle. */
   readonly heartbeat: HeartbeatOptions;
   readonly retry: RetryOptions;
+  /** Sink partitions: fixed at creation (a stored spec from before this key has none). */
+  readonly sink: SinkOptions;
+}
+
+export interface SinkOptions {
+  /** 1–64, default 8: change rows spread by row key, chunks by chunk id. */
+  readonly partitions: number;
 }
 
 /** How long a failing operation is retried before the task fails (DTS's two windows). */

@@ -9,7 +9,15 @@ export {
   type PartitionColumn,
 } from './dest-table.js';
 export { destTables, destTableOf } from './dest-tables.js';
-export { sinkPartition, taskPartitions, SINK_PARTITIONS } from './sink-partition.js';
+export {
+  sinkPartitionsOf,
+  taskPartitions,
+  fnv1a,
+  tableSeed,
+  partitionOfHash,
+  chunkPartition,
+  tablePartition,
+} from './sink-partition.js';
 export { computedColumnDef } from './computed-column.js';
 export { tableExpressions, filterSql, exprColumns, type TableExpressions } from './table-expressions.js';
 export type { Destination, PartitionWriter } from './destination.js';

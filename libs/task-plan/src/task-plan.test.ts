@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TaskState, type ColumnDef } from '@tidewater/proto';
 import { parseTaskSpec } from '@tidewater/config';
-import { destTableOf, destTables, reservedLogColumnNames, sinkPartition, SINK_PARTITIONS } from './index.js';
+import { destTableOf, destTables, reservedLogColumnNames } from './index.js';
 
 const spec = (extra = '') =>
   parseTaskSpec(`name: t\nsource: { url: "mysql://u:p@h:3306" }\n${extra || 'objects: [{ database: d }]\n'}`);
@@ -24,14 +24,6 @@ const schema = (cols: string[], key = ['Id']) => ({
   columns: cols.map((c) => col(c)),
   keyColumns: key,
   version: 0,
-});
-
-describe('sinkPartition', () => {
-  it('is stable and spreads tables over the partitions', () => {
-    expect(sinkPartition('shop.customer')).toBe(sinkPartition('shop.customer'));
-    const used = new Set(Array.from({ length: 64 }, (_, i) => sinkPartition(`db.t${i}`)));
-    expect(used.size).toBe(SINK_PARTITIONS);
-  });
 });
 
 describe('destTables', () => {
