@@ -49,6 +49,8 @@ export class PartitionOwner {
   private timer: NodeJS.Timeout | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private ticking = false;
+  private polling = false;
+  private dirty = false;
   /** Stopping: renew what is held, take nothing. */
   private closing = false;
   private readonly pollMs: number;
@@ -93,11 +95,22 @@ export class PartitionOwner {
     if (this.ticking) return;
     this.ticking = true;
     try {
-      await this.serial(() => this.tick());
+      await this.serial(async () => {
+        this.polling = true;
+        try {
+          await this.tick();
+        } finally {
+          this.polling = false;
+        }
+      });
     } catch (e) {
       this.o.onError?.('sink partition poll failed; will retry', e);
     } finally {
       this.ticking = false;
+      if (this.dirty) {
+        this.dirty = false;
+        this.changed();
+      }
     }
   }
 
@@ -182,7 +195,12 @@ export class PartitionOwner {
     })();
   }
 
+  /** Reports the owned set; during a poll once at its end, not per partition taken. */
   private changed(): void {
+    if (this.polling) {
+      this.dirty = true;
+      return;
+    }
     this.o.onChange?.(new Map([...this.held].map(([p, h]) => [p, h.lease.epoch])));
   }
 }
