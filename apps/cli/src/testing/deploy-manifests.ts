@@ -161,6 +161,8 @@ export function k8sLaunches(secretValue: (secret: string, key: string) => string
       files[String(m.mountPath)] = Object.fromEntries(items.map((i) => [String(i.path), values[String(i.key)]!]));
     }
     const argv = [...((c.command ?? []) as string[]), ...((c.args ?? []) as string[])];
-    return { origin: 'k8s', service, argv, env, binds: {}, files };
+    // The image's own ENV (built with its default SERVICE) comes first, as in the container.
+    const image = dockerfile(join(DEPLOY, 'Dockerfile'), {});
+    return { origin: 'k8s', service, argv, env: { ...image.env, ...env }, binds: {}, files };
   });
 }
