@@ -128,6 +128,50 @@ describe('PostgreSQL destination', () => {
       } finally {
         await s.close();
       }
+      // Final: the next local run on this NATS does not resume it.
+      await local.client.stopTask(created.taskId);
+    } finally {
+      await local.stop();
+    }
+  });
+
+  it('two sink processes write one PostgreSQL database at once, never one partition together', async () => {
+    await resetIncDatabase(source);
+    const wh = await warehouse('tw_two');
+    const local = await startLocal({ stateDir: join(work, 'state-two'), incremental: true, sinks: 2 });
+    try {
+      const writer = new RandomWriter(source, 99);
+      const created = await local.client.createTask(
+        spec('pgtwo', wh.url, {
+          migrationTypes: ['schema', 'full', 'incremental'],
+          objects: [{ database: 'inc' }],
+          full: { chunkRows: 500, batchRows: 200, parallelChunks: 2 },
+        }),
+      );
+      await local.client.precheckAndStart(created.taskId);
+      await writer.run(200);
+      await untilStage(local.client, created.taskId, Stage.STAGE_INCREMENTAL);
+      await writer.run(400);
+      await appliedUpToNow(local.client, created.taskId, {
+        host: db.host,
+        port: db.port,
+        user: db.user,
+        password: db.password,
+      });
+      const s = await PostgresSession.open(wh.plain);
+      try {
+        await expectPgMergeEqualsSource(source, s);
+        // Both sinks wrote; the spans of the lease epochs of one partition never overlap (P3).
+        expect(Number((await s.query('SELECT count(DISTINCT sink_id) FROM _tidewater.partition_writes'))[0]![0])).toBe(
+          2,
+        );
+        expect(
+          await s.query(`SELECT a.sink_partition FROM _tidewater.partition_writes a JOIN _tidewater.partition_writes b
+            USING (task_id, sink_partition) WHERE a.epoch < b.epoch AND a.last_at >= b.first_at`),
+        ).toEqual([]);
+      } finally {
+        await s.close();
+      }
     } finally {
       await local.stop();
     }
