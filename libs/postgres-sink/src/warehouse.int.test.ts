@@ -256,7 +256,7 @@ describe('PostgresWarehouse', () => {
     expect(`${e2.describe()} ${String(e2.stack)}`).not.toContain('Sup3r-s3cret-pw');
   });
 
-  it('names the table when a row breaks a constraint', async () => {
+  it('names the table or column when a row cannot be written, and the connection stays usable', async () => {
     await s.query('ALTER TABLE shop.item_base ADD CONSTRAINT price_positive CHECK (price > 0)');
     const e = (await w
       .commitChunk(wr(), 'c2', table, [rows([[1n, '-1.00', 'a']])], opts)
@@ -264,5 +264,13 @@ describe('PostgresWarehouse', () => {
     expect(e.code).toBe('TW_DEST_WRITE');
     expect(e.message).toContain('shop.item_base');
     expect(await w.commitChunk(wr(), 'c3', table, [rows([[1n, '1.00', 'a']])], opts)).toBe(true);
+    // A text PostgreSQL cannot hold stops the COPY mid-stream; the connection stays usable.
+    const nul = (await w
+      .appendLog(wr(), table, rows([[2n, '2', 'a\0b']], ins([1n])), opts)
+      .catch((x) => x)) as TidewaterError;
+    expect(nul.code).toBe('TW_UNSUPPORTED_TYPE');
+    expect(nul.message).toContain('shop.item.record_id2');
+    for (let i = 0; i < 6; i++)
+      expect(await w.appendLog(wr(), table, rows([[2n, '2', 'ok']], ins([BigInt(i + 1)])), opts)).toBe(1);
   });
 });
