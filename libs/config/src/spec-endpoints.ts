@@ -52,7 +52,7 @@ export const destination = doc(
     {
       type: doc(oneOf(['duckdb', 'postgres'] as const).default('duckdb'), {
         meaning:
-          '`duckdb`: the embedded warehouse file (`path`). `postgres`: a PostgreSQL 13+ database (`url`), which many sinks may write at once ([merge.md](merge.md#reading-a-postgresql-warehouse)).',
+          '`duckdb`: the embedded warehouse file (`path`). `postgres`: a PostgreSQL 13+ database (`url`), which many sinks may write at once ([merge.md](merge.md#postgresql)).',
       }),
       path: doc(str().default(DESTINATION_DEFAULTS.path), {
         allowed: 'a file path',
