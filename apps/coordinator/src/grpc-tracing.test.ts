@@ -55,7 +55,7 @@ beforeAll(async () => {
   server.addService(
     def,
     tracedService(def, {
-      echo: (call: { request: string }, cb: (e: unknown, v?: string) => void) => {
+      echo: (call: { request: string }, cb: (e: { code: number; message: string } | null, v?: string) => void) => {
         log.info('echo');
         if (call.request === 'fail') cb({ code: status.NOT_FOUND, message: 'no such thing' });
         else setTimeout(() => cb(null, call.request), 1);
