@@ -24,6 +24,7 @@ const task = (rowsDone: bigint, chunksDone: number): TaskView => ({
   changesApplied: 0n,
   blockedSinceMs: 0n,
   blockedCause: '',
+  alerts: [],
   sinkPartitions: [],
   tables: [
     {

@@ -1,4 +1,4 @@
-import { Stage, type Retrying, type TaskView, type Throttle } from '@tidewater/proto';
+import { Stage, type AlertView, type Retrying, type TaskView, type Throttle } from '@tidewater/proto';
 import { ErrorCodes } from '@tidewater/errors';
 
 /** `throttle: full ≤ 5,000 rows/s, ≤ 2 queries/s; incremental ≤ 1 MB/s`, or `no throttle`. */
@@ -45,6 +45,12 @@ export function errorLines(task: Pick<TaskView, 'errorCode' | 'errorMessage'>): 
 
 const fmt = new Intl.NumberFormat('en-US');
 
+/** `ALERT lag (warning) firing since 12:31:05 UTC (4 min): replication lag 42 s is above 30 s` */
+export function alertLine(a: AlertView, now = Date.now()): string {
+  const mins = Math.max(0, Math.round((now - Number(a.sinceMs)) / 60_000));
+  return `ALERT ${a.rule} (${a.severity}) firing since ${new Date(Number(a.sinceMs)).toISOString().slice(11, 19)} UTC (${mins} min): ${a.summary}`;
+}
+
 /** `  sink partition 3  host-a-1f2e3d (epoch 57)  1,234 rows/s`, one per partition; `no owner` while its lease is free. */
 export function sinkPartitionLines(task: Pick<TaskView, 'sinkPartitions'>): string[] {
   return task.sinkPartitions.map((p) => {
@@ -87,6 +93,7 @@ export class ProgressView {
     if (task.errorCode || task.errorMessage) lines.push(...errorLines(task).map((l) => `  ${l}`));
     if (task.blockedSinceMs > 0n) lines.push(`  ${blockedLine(task, now)}`);
     for (const r of task.retrying) lines.push(`  ${retryingLine(r, now)}`);
+    for (const a of task.alerts ?? []) lines.push(`  ${alertLine(a, now)}`);
     const throttled = throttleLine(task.throttle);
     if (throttled !== 'no throttle') lines.push(`  ${throttled}`);
     for (const t of task.tables) {

@@ -11,7 +11,7 @@ import { taskView } from './task-view.js';
 import { sinkWritersItem } from './sink-writers.js';
 import { watchTask } from './watch-task.js';
 import { TERMINAL, stageName } from './stage-machine.js';
-import { specChanges } from './spec-update.js';
+import { needsPause, specChanges } from './spec-update.js';
 
 export interface ControlDeps {
   readonly store: TaskStore;
@@ -234,7 +234,7 @@ export function controlService(deps: ControlDeps): ControlServiceServer {
       const key = secretKeyFromEnv();
       let changed: string[] = [];
       const { state } = await store.update(req.taskId, (s) => {
-        if (ACTIVE_STAGES.has(s.stage)) {
+        if (ACTIVE_STAGES.has(s.stage) && needsPause(specChanges(req.taskId, specOf(s), next))) {
           throw new TidewaterError(
             'TW_TASK_STATE',
             `task ${req.taskId} is running (${stageName(s.stage)}): pause it first`,

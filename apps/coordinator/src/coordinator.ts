@@ -17,6 +17,7 @@ import { controlService } from './control-service.js';
 import { TaskDriver } from './task-driver.js';
 import { controlPlaneSecurity } from './control-plane-security.js';
 import { taskGauges } from './task-gauges.js';
+import { taskAlerts } from './alerts/task-alerts.js';
 
 /** How long open control-plane calls may finish on their own when the coordinator stops. */
 const SHUTDOWN_GRACE_MS = 500;
@@ -28,6 +29,7 @@ export function coordinator(ctx: ServiceContext, grpcAddress: string): Component
   const server = new Server({ interceptors: security.interceptors });
   let drivers: Component | undefined;
   let gauges: Component | undefined;
+  let alerts: Component | undefined;
   return {
     name: 'coordinator',
     async start(signal) {
@@ -51,6 +53,8 @@ export function coordinator(ctx: ServiceContext, grpcAddress: string): Component
       });
       drivers = taskWorkers('task-drivers', store, ctx.log, (t) => ACTIVE_STAGES.has(t.state.stage), start);
       await drivers.start(signal);
+      alerts = taskAlerts(ctx, store);
+      await alerts.start(signal);
       server.addService(
         ControlServiceService,
         tracedService(ControlServiceService, controlService({ store, bus: ctx.bus, log: ctx.log })),
@@ -87,6 +91,7 @@ export function coordinator(ctx: ServiceContext, grpcAddress: string): Component
         });
       });
       await gauges?.stop();
+      await alerts?.stop();
       await drivers?.stop();
     },
   };

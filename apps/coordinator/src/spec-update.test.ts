@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseTaskSpec } from '@tidewater/config';
-import { specChanges } from './spec-update.js';
+import { needsPause, specChanges } from './spec-update.js';
 
 const spec = (extra: Record<string, unknown> = {}) =>
   parseTaskSpec(
@@ -54,5 +54,16 @@ describe('specChanges', () => {
     const change = () => specChanges('t', spec(), spec({ sink: { partitions: 16 } }));
     expect(change).toThrow(/sink\.partitions \(each key's earlier changes and each chunk went to the partition/);
     expect(specChanges('t', spec(), spec({ sink: { partitions: 8 } }))).toEqual([]);
+  });
+
+  it('lets alerts change on a running task (the only key that needs no pause), naming keys only', () => {
+    const alerts = { webhooks: [{ url: 'https://hooks.example/T0k3n' }], rules: { failed: true } };
+    const on = specChanges('t', spec(), spec({ alerts }));
+    expect(on).toEqual(['alerts']);
+    expect(needsPause(on)).toBe(false);
+    const more = specChanges('t', spec({ alerts }), spec({ alerts: { ...alerts, interval: 5 } }));
+    expect(more).toEqual(['alerts.interval']);
+    expect(needsPause([...more, 'throttle.incremental.rps'])).toBe(true);
+    expect(JSON.stringify(on)).not.toContain('T0k3n');
   });
 });

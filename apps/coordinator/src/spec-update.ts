@@ -5,10 +5,19 @@ import { TidewaterError } from '@tidewater/errors';
  * Keys `UpdateTask` may change on an existing task: how to reach and pace the source, not
  * what is copied or where. Positions, checkpoints and the chunk plan stay valid under them.
  */
-const UPDATABLE: ReadonlySet<keyof TaskSpec> = new Set(['source', 'throttle', 'retry', 'heartbeat']);
+const UPDATABLE: ReadonlySet<keyof TaskSpec> = new Set(['source', 'throttle', 'retry', 'heartbeat', 'alerts']);
+
+/** Keys that change on a running task as well: the alert runner reads them on its next tick. */
+const LIVE: ReadonlySet<string> = new Set(['alerts']);
+
+/** Whether changing `changed` (specChanges' keys) needs the task paused first. */
+export const needsPause = (changed: readonly string[]): boolean => changed.some((k) => !LIVE.has(k.split('.')[0]!));
 
 /** Why each other key is fixed at creation: the work done so far was made under it. */
-const FIXED_BECAUSE: Record<Exclude<keyof TaskSpec, 'source' | 'throttle' | 'retry' | 'heartbeat'>, string> = {
+const FIXED_BECAUSE: Record<
+  Exclude<keyof TaskSpec, 'source' | 'throttle' | 'retry' | 'heartbeat' | 'alerts'>,
+  string
+> = {
   name: 'it is the task id',
   destination: 'the rows copied so far are in the current destination',
   migrationTypes: 'the stages run so far were chosen by it',
@@ -49,7 +58,7 @@ export function specChanges(taskId: string, current: TaskSpec, next: TaskSpec): 
       `task ${taskId}: ${fixed.join(', ')} cannot change on an existing task: ${why.join('; ')}`,
       {
         subject: fixed.join(', '),
-        fix: `only source, throttle, retry and heartbeat can be updated; for the other changes create a new task under another name (or delete ${taskId} first, which discards its progress)`,
+        fix: `only source, throttle, retry, heartbeat and alerts can be updated; for the other changes create a new task under another name (or delete ${taskId} first, which discards its progress)`,
       },
     );
   }

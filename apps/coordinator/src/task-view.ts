@@ -2,6 +2,7 @@ import type { SinkPartitionView, TaskState, TaskView } from '@tidewater/proto';
 import { redactSpec } from '@tidewater/config';
 import { specOf, type PartitionLease } from '@tidewater/task-state';
 import { lagOf } from './lag.js';
+import { firingAlerts } from './alerts/evaluate.js';
 
 /**
  * The API's view of a task as of `now`: never the password, never the chunk plan. `leases`:
@@ -37,6 +38,7 @@ export function taskView(
     currentAsOfMs: s.lastSourceTimeMs,
     changesApplied: s.changesApplied,
     sinkPartitions: sinkPartitionViews(s, leases, now),
+    alerts: firingAlerts(s.alerts),
   };
 }
 

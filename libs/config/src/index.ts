@@ -18,6 +18,13 @@ export type {
   SinkOptions,
 } from './task-spec.js';
 export { SINK_PARTITION_LIMITS, DEFAULT_SINK_PARTITIONS } from './spec-sink.js';
+export {
+  WEBHOOK_FORMATS,
+  type AlertOptions,
+  type AlertRules,
+  type WebhookFormat,
+  type WebhookSpec,
+} from './spec-alerts.js';
 export { DEFAULTS, taskSpecSchema } from './spec-schema.js';
 export { specKeyTable, withSpecTable } from './spec-doc.js';
 export { parseTaskSpec, validateTaskSpec, redactSpec } from './parse-task-spec.js';

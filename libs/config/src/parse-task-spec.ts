@@ -7,6 +7,7 @@ import { collect, fail, isObject, throwProblems, unknownKey, type Raw } from './
 import { taskSpecSchema } from './spec-schema.js';
 import { metaOf, nodeAt, shapeOf } from './spec-walk.js';
 import type { ObjectSpec, TaskSpec } from './task-spec.js';
+import { mapWebhookSecrets } from './secrets.js';
 
 function objectsOf(raw: Raw): ObjectSpec[] {
   if (raw.dbList !== undefined) {
@@ -85,10 +86,22 @@ export function parseTaskSpec(text: string): TaskSpec {
 
 /** The spec as it may be shown or logged: the password replaced. */
 export function redactSpec(spec: TaskSpec): TaskSpec {
+  spec = mapWebhookSecrets(spec, shownAs);
   const d = spec.destination;
   return {
     ...spec,
     source: { ...spec.source, password: spec.source.password ? '***' : '' },
     ...(d.password === undefined ? {} : { destination: { ...d, password: d.password ? '***' : '' } }),
   };
+}
+
+/** A webhook URL shows only where it goes (its token is in the path or query); a secret shows nothing. */
+function shownAs(value: string): string {
+  try {
+    const u = new URL(value);
+    if (u.protocol === 'http:' || u.protocol === 'https:') return `${u.origin}/***`;
+  } catch {
+    // not a URL: a signing secret
+  }
+  return '***';
 }

@@ -68,6 +68,7 @@ function open(sealed: string, key: Buffer): string {
 
 /** The spec as stored at rest: the password encrypted (AES-256-GCM). */
 export function sealSpec(spec: TaskSpec, key: Buffer): TaskSpec {
+  spec = mapWebhookSecrets(spec, (v) => (v.startsWith(PREFIX) ? v : seal(v, key)));
   const d = spec.destination;
   const sealed = d.password ? { ...spec, destination: { ...d, password: seal(d.password, key) } } : spec;
   return spec.source.password
@@ -77,6 +78,7 @@ export function sealSpec(spec: TaskSpec, key: Buffer): TaskSpec {
 
 /** The spec as services use it: the password decrypted. */
 export function openSpec(spec: TaskSpec, key: Buffer): TaskSpec {
+  spec = mapWebhookSecrets(spec, (v) => open(v, key));
   const d = spec.destination;
   const opened = d.password?.startsWith(PREFIX)
     ? { ...spec, destination: { ...d, password: open(d.password, key) } }
@@ -84,4 +86,19 @@ export function openSpec(spec: TaskSpec, key: Buffer): TaskSpec {
   return spec.source.password.startsWith(PREFIX)
     ? { ...opened, source: { ...spec.source, password: open(spec.source.password, key) } }
     : opened;
+}
+
+/**
+ * The spec with `f` applied to every alert webhook's url and secret: both are secrets (Slack
+ * and DingTalk carry their token in the URL), sealed at rest and redacted like the password.
+ */
+export function mapWebhookSecrets(spec: TaskSpec, f: (value: string) => string): TaskSpec {
+  const a = spec.alerts;
+  if (!a?.webhooks.length) return spec;
+  const webhooks = a.webhooks.map((w) => ({
+    ...w,
+    url: f(w.url),
+    ...(w.secret === undefined ? {} : { secret: f(w.secret) }),
+  }));
+  return { ...spec, alerts: { ...a, webhooks } };
 }

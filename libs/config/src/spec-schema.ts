@@ -6,6 +6,7 @@ import { destination, heartbeat, source } from './spec-endpoints.js';
 import { dbList, mapping, objects } from './spec-objects.js';
 import { full, incremental, migrationTypes, retry, throttle } from './spec-transfer.js';
 import { sink } from './spec-sink.js';
+import { alerts } from './spec-alerts.js';
 import type { TaskSpec } from './task-spec.js';
 
 // The one list of task-spec keys: the validation (with its defaults), and the key table of
@@ -53,6 +54,7 @@ export const taskSpecSchema = section({
   throttle,
   heartbeat,
   sink,
+  alerts,
 });
 
 /** A spec as the schema validates it: everything but `objects`, which parse-objects.ts fills in. */

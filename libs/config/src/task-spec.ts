@@ -1,4 +1,5 @@
 import type { SourceTlsSpec } from './spec-source-tls.js';
+import type { AlertOptions } from './spec-alerts.js';
 
 /** A validated task spec: every default filled in (spec-schema.ts, which is checked against this type), secrets in place. */
 export interface TaskSpec {
@@ -22,6 +23,8 @@ export interface TaskSpec {
   readonly retry: RetryOptions;
   /** Sink partitions: fixed at creation (a stored spec from before this key has none). */
   readonly sink: SinkOptions;
+  /** Alert rules and webhooks (docs/alerts.md); absent: none. Changeable on a running task. */
+  readonly alerts?: AlertOptions;
 }
 
 export interface SinkOptions {

@@ -183,6 +183,12 @@ export const ErrorCodes = {
     description:
       'A warehouse query or export (tidewater query / export) ran longer than its timeout and was interrupted; nothing was changed. Narrow it (WHERE, LIMIT) or raise --timeout.',
   },
+  TW_ALERT_WEBHOOK: {
+    retriable: true,
+    grpc: 'UNAVAILABLE',
+    description:
+      "An alert webhook did not accept a message after 3 attempts (timeout, connection refused or a non-2xx answer; a DingTalk robot answering errcode ≠ 0). The message is logged and dropped; the alert state moves on. Check the webhook URL, the network from the coordinator, and for DingTalk the signing secret and the robot's keyword or IP rules.",
+  },
   TW_UNCLASSIFIED: {
     retriable: true,
     grpc: 'UNAVAILABLE',

@@ -83,6 +83,20 @@ export class Metrics {
     labelNames: ['task', 'table'] as const,
     registers: [this.registry],
   });
+  /** Coordinator: a task's alert rules (spec `alerts`), 1 while firing. */
+  readonly alertsFiring = new Gauge({
+    name: 'tidewater_alerts_firing',
+    help: 'Alert rules of a task (spec alerts.rules): 1 while the alert fires, 0 otherwise',
+    labelNames: ['task', 'rule'] as const,
+    registers: [this.registry],
+  });
+  /** Coordinator: 1 for each task's current stage (and its error code, e.g. paused by DDL). */
+  readonly taskStage = new Gauge({
+    name: 'tidewater_task_stage',
+    help: "1 for a task's current stage (created, prechecked, schema, full, incremental, completed, paused, failed, stopped), with its error code when it has one",
+    labelNames: ['task', 'stage', 'code'] as const,
+    registers: [this.registry],
+  });
   private readonly open = new Map<string, OpenFault>();
 
   constructor(o: { processMetrics?: boolean } = {}) {

@@ -95,6 +95,15 @@ export interface TaskView {
    * how fast (docs/architecture.md, "Sink partitions").
    */
   sinkPartitions: SinkPartitionView[];
+  /** Alerts firing now (spec `alerts`, docs/alerts.md). */
+  alerts: AlertView[];
+}
+
+export interface AlertView {
+  rule: string;
+  sinceMs: bigint;
+  severity: string;
+  summary: string;
 }
 
 export interface SinkPartitionView {
@@ -695,6 +704,7 @@ function createBaseTaskView(): TaskView {
     blockedSinceMs: 0n,
     blockedCause: "",
     sinkPartitions: [],
+    alerts: [],
   };
 }
 
@@ -759,6 +769,9 @@ export const TaskView: MessageFns<TaskView> = {
     }
     for (const v of message.sinkPartitions) {
       SinkPartitionView.encode(v!, writer.uint32(138).fork()).join();
+    }
+    for (const v of message.alerts) {
+      AlertView.encode(v!, writer.uint32(146).fork()).join();
     }
     return writer;
   },
@@ -912,6 +925,14 @@ export const TaskView: MessageFns<TaskView> = {
             message.sinkPartitions.push(SinkPartitionView.decode(reader, reader.uint32()));
             continue;
           }
+          case 18: {
+            if (tag !== 146) {
+              break;
+            }
+
+            message.alerts.push(AlertView.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -989,6 +1010,9 @@ export const TaskView: MessageFns<TaskView> = {
         : globalThis.Array.isArray(object?.sink_partitions)
         ? object.sink_partitions.map((e: any) => SinkPartitionView.fromJSON(e))
         : [],
+      alerts: globalThis.Array.isArray(object?.alerts)
+        ? object.alerts.map((e: any) => AlertView.fromJSON(e))
+        : [],
     };
   },
 
@@ -1045,6 +1069,9 @@ export const TaskView: MessageFns<TaskView> = {
     if (message.sinkPartitions?.length) {
       obj.sinkPartitions = message.sinkPartitions.map((e) => SinkPartitionView.toJSON(e));
     }
+    if (message.alerts?.length) {
+      obj.alerts = message.alerts.map((e) => AlertView.toJSON(e));
+    }
     return obj;
   },
 
@@ -1078,6 +1105,127 @@ export const TaskView: MessageFns<TaskView> = {
       : 0n;
     message.blockedCause = object.blockedCause ?? "";
     message.sinkPartitions = object.sinkPartitions?.map((e) => SinkPartitionView.fromPartial(e)) || [];
+    message.alerts = object.alerts?.map((e) => AlertView.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseAlertView(): AlertView {
+  return { rule: "", sinceMs: 0n, severity: "", summary: "" };
+}
+
+export const AlertView: MessageFns<AlertView> = {
+  encode(message: AlertView, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.rule !== "") {
+      writer.uint32(10).string(message.rule);
+    }
+    if (message.sinceMs !== 0n) {
+      if (BigInt.asIntN(64, message.sinceMs) !== message.sinceMs) {
+        throw new globalThis.Error("value provided for field message.sinceMs of type sint64 too large");
+      }
+      writer.uint32(16).sint64(message.sinceMs);
+    }
+    if (message.severity !== "") {
+      writer.uint32(26).string(message.severity);
+    }
+    if (message.summary !== "") {
+      writer.uint32(34).string(message.summary);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AlertView {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAlertView();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.rule = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.sinceMs = reader.sint64() as bigint;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.severity = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.summary = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AlertView {
+    return {
+      rule: isSet(object.rule) ? globalThis.String(object.rule) : "",
+      sinceMs: isSet(object.sinceMs) ? BigInt(object.sinceMs) : isSet(object.since_ms) ? BigInt(object.since_ms) : 0n,
+      severity: isSet(object.severity) ? globalThis.String(object.severity) : "",
+      summary: isSet(object.summary) ? globalThis.String(object.summary) : "",
+    };
+  },
+
+  toJSON(message: AlertView): unknown {
+    const obj: any = {};
+    if (message.rule !== "") {
+      obj.rule = message.rule;
+    }
+    if (message.sinceMs !== 0n) {
+      obj.sinceMs = message.sinceMs.toString();
+    }
+    if (message.severity !== "") {
+      obj.severity = message.severity;
+    }
+    if (message.summary !== "") {
+      obj.summary = message.summary;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AlertView>, I>>(base?: I): AlertView {
+    return AlertView.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AlertView>, I>>(object: I): AlertView {
+    const message = createBaseAlertView();
+    message.rule = object.rule ?? "";
+    message.sinceMs = (object.sinceMs !== undefined && object.sinceMs !== null) ? BigInt(object.sinceMs) : 0n;
+    message.severity = object.severity ?? "";
+    message.summary = object.summary ?? "";
     return message;
   },
 };

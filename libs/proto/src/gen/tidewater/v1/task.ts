@@ -213,6 +213,35 @@ export interface TaskState {
    * every partition applied, or a caught-up report): how long nothing has been applied.
    */
   appliedAtMs: bigint;
+  /**
+   * The task's alerts (spec `alerts.rules`) that hold, fire or were announced within the
+   * interval; written only by the instance holding the lease `alerts.<task>` (docs/alerts.md).
+   */
+  alerts: AlertState[];
+}
+
+/**
+ * One alert rule of a task, as its evaluator left it: enough for another coordinator to take
+ * over without firing again or losing the "resolved" message.
+ */
+export interface AlertState {
+  /** lag, failed, pausedByDdl, retrying, fullCopy. */
+  rule: string;
+  /**
+   * When the condition began to hold; 0 once it cleared (the entry then only keeps
+   * last_sent_ms until the interval passed).
+   */
+  sinceMs: bigint;
+  /** Since when the alert fires (the condition held for the rule's duration); 0 = not firing. */
+  firingSinceMs: bigint;
+  /** The last firing message (first or reminder): at most one per alerts.interval. */
+  lastSentMs: bigint;
+  /** A firing message went out for this firing: its recovery sends "resolved". */
+  announced: boolean;
+  severity: string;
+  summary: string;
+  value: number;
+  threshold: number;
 }
 
 /**
@@ -695,6 +724,7 @@ function createBaseTaskState(): TaskState {
     partitions: [],
     changesApplied: 0n,
     appliedAtMs: 0n,
+    alerts: [],
   };
 }
 
@@ -783,6 +813,9 @@ export const TaskState: MessageFns<TaskState> = {
         throw new globalThis.Error("value provided for field message.appliedAtMs of type sint64 too large");
       }
       writer.uint32(168).sint64(message.appliedAtMs);
+    }
+    for (const v of message.alerts) {
+      AlertState.encode(v!, writer.uint32(178).fork()).join();
     }
     return writer;
   },
@@ -968,6 +1001,14 @@ export const TaskState: MessageFns<TaskState> = {
             message.appliedAtMs = reader.sint64() as bigint;
             continue;
           }
+          case 22: {
+            if (tag !== 178) {
+              break;
+            }
+
+            message.alerts.push(AlertState.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1071,6 +1112,9 @@ export const TaskState: MessageFns<TaskState> = {
         : isSet(object.applied_at_ms)
         ? BigInt(object.applied_at_ms)
         : 0n,
+      alerts: globalThis.Array.isArray(object?.alerts)
+        ? object.alerts.map((e: any) => AlertState.fromJSON(e))
+        : [],
     };
   },
 
@@ -1139,6 +1183,9 @@ export const TaskState: MessageFns<TaskState> = {
     if (message.appliedAtMs !== 0n) {
       obj.appliedAtMs = message.appliedAtMs.toString();
     }
+    if (message.alerts?.length) {
+      obj.alerts = message.alerts.map((e) => AlertState.toJSON(e));
+    }
     return obj;
   },
 
@@ -1186,6 +1233,235 @@ export const TaskState: MessageFns<TaskState> = {
     message.appliedAtMs = (object.appliedAtMs !== undefined && object.appliedAtMs !== null)
       ? BigInt(object.appliedAtMs)
       : 0n;
+    message.alerts = object.alerts?.map((e) => AlertState.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseAlertState(): AlertState {
+  return {
+    rule: "",
+    sinceMs: 0n,
+    firingSinceMs: 0n,
+    lastSentMs: 0n,
+    announced: false,
+    severity: "",
+    summary: "",
+    value: 0,
+    threshold: 0,
+  };
+}
+
+export const AlertState: MessageFns<AlertState> = {
+  encode(message: AlertState, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.rule !== "") {
+      writer.uint32(10).string(message.rule);
+    }
+    if (message.sinceMs !== 0n) {
+      if (BigInt.asIntN(64, message.sinceMs) !== message.sinceMs) {
+        throw new globalThis.Error("value provided for field message.sinceMs of type sint64 too large");
+      }
+      writer.uint32(16).sint64(message.sinceMs);
+    }
+    if (message.firingSinceMs !== 0n) {
+      if (BigInt.asIntN(64, message.firingSinceMs) !== message.firingSinceMs) {
+        throw new globalThis.Error("value provided for field message.firingSinceMs of type sint64 too large");
+      }
+      writer.uint32(24).sint64(message.firingSinceMs);
+    }
+    if (message.lastSentMs !== 0n) {
+      if (BigInt.asIntN(64, message.lastSentMs) !== message.lastSentMs) {
+        throw new globalThis.Error("value provided for field message.lastSentMs of type sint64 too large");
+      }
+      writer.uint32(32).sint64(message.lastSentMs);
+    }
+    if (message.announced !== false) {
+      writer.uint32(40).bool(message.announced);
+    }
+    if (message.severity !== "") {
+      writer.uint32(50).string(message.severity);
+    }
+    if (message.summary !== "") {
+      writer.uint32(58).string(message.summary);
+    }
+    if (message.value !== 0) {
+      writer.uint32(65).double(message.value);
+    }
+    if (message.threshold !== 0) {
+      writer.uint32(73).double(message.threshold);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AlertState {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAlertState();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.rule = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.sinceMs = reader.sint64() as bigint;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.firingSinceMs = reader.sint64() as bigint;
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.lastSentMs = reader.sint64() as bigint;
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.announced = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.severity = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.summary = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 65) {
+              break;
+            }
+
+            message.value = reader.double();
+            continue;
+          }
+          case 9: {
+            if (tag !== 73) {
+              break;
+            }
+
+            message.threshold = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AlertState {
+    return {
+      rule: isSet(object.rule) ? globalThis.String(object.rule) : "",
+      sinceMs: isSet(object.sinceMs) ? BigInt(object.sinceMs) : isSet(object.since_ms) ? BigInt(object.since_ms) : 0n,
+      firingSinceMs: isSet(object.firingSinceMs)
+        ? BigInt(object.firingSinceMs)
+        : isSet(object.firing_since_ms)
+        ? BigInt(object.firing_since_ms)
+        : 0n,
+      lastSentMs: isSet(object.lastSentMs)
+        ? BigInt(object.lastSentMs)
+        : isSet(object.last_sent_ms)
+        ? BigInt(object.last_sent_ms)
+        : 0n,
+      announced: isSet(object.announced) ? globalThis.Boolean(object.announced) : false,
+      severity: isSet(object.severity) ? globalThis.String(object.severity) : "",
+      summary: isSet(object.summary) ? globalThis.String(object.summary) : "",
+      value: isSet(object.value) ? globalThis.Number(object.value) : 0,
+      threshold: isSet(object.threshold) ? globalThis.Number(object.threshold) : 0,
+    };
+  },
+
+  toJSON(message: AlertState): unknown {
+    const obj: any = {};
+    if (message.rule !== "") {
+      obj.rule = message.rule;
+    }
+    if (message.sinceMs !== 0n) {
+      obj.sinceMs = message.sinceMs.toString();
+    }
+    if (message.firingSinceMs !== 0n) {
+      obj.firingSinceMs = message.firingSinceMs.toString();
+    }
+    if (message.lastSentMs !== 0n) {
+      obj.lastSentMs = message.lastSentMs.toString();
+    }
+    if (message.announced !== false) {
+      obj.announced = message.announced;
+    }
+    if (message.severity !== "") {
+      obj.severity = message.severity;
+    }
+    if (message.summary !== "") {
+      obj.summary = message.summary;
+    }
+    if (message.value !== 0) {
+      obj.value = floatToJson(message.value);
+    }
+    if (message.threshold !== 0) {
+      obj.threshold = floatToJson(message.threshold);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AlertState>, I>>(base?: I): AlertState {
+    return AlertState.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AlertState>, I>>(object: I): AlertState {
+    const message = createBaseAlertState();
+    message.rule = object.rule ?? "";
+    message.sinceMs = (object.sinceMs !== undefined && object.sinceMs !== null) ? BigInt(object.sinceMs) : 0n;
+    message.firingSinceMs = (object.firingSinceMs !== undefined && object.firingSinceMs !== null)
+      ? BigInt(object.firingSinceMs)
+      : 0n;
+    message.lastSentMs = (object.lastSentMs !== undefined && object.lastSentMs !== null)
+      ? BigInt(object.lastSentMs)
+      : 0n;
+    message.announced = object.announced ?? false;
+    message.severity = object.severity ?? "";
+    message.summary = object.summary ?? "";
+    message.value = object.value ?? 0;
+    message.threshold = object.threshold ?? 0;
     return message;
   },
 };
