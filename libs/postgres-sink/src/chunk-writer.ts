@@ -3,7 +3,7 @@ import { TidewaterError } from '@tidewater/errors';
 import type { DestTable, PartitionWriter, TableOptions } from '@tidewater/task-plan';
 import { copyIn, type Client, type Connection } from './connection.js';
 import { chunkCommitted, columnsOf, fence, isAdopted, recordChunk } from './catalog.js';
-import { copyLines, rowEncoders } from './copy-text.js';
+import { carriedColumns, copyLines, rowEncoders } from './copy-text.js';
 import { ident, qualified } from './names.js';
 import { postgresType } from './type-mapping.js';
 
@@ -28,39 +28,53 @@ export async function commitChunk(
     // An adopted table: rows go through a staging table and only keys it lacks are inserted
     // (the full copy keeps the destination's row on a key conflict).
     const adopted = await isAdopted(c, table.schema, base);
-    let names: string[];
-    let target: string;
-    if (adopted) {
-      names = table.columns.map((col) => col.name);
-      target = 'pg_temp.tw_stage';
-      const cols = table.columns.map((col) => `${ident(col.name)} ${postgresType(col, opts.temporalMapping)}`);
-      await c.query(`CREATE TEMP TABLE tw_stage (${cols.join(', ')}) ON COMMIT DROP`);
-    } else {
-      // Only columns the table has: a column of a newer schema version is added first.
-      const have = new Set(await columnsOf(c, table.schema, base));
-      names = table.columns.map((col) => col.name).filter((n) => have.has(n));
-      target = qualified(table.schema, base);
-    }
+    // Only columns the table has (a column of a newer schema version is added first) and the
+    // rows carry (carriedColumns: one added since they were read takes its default). A chunk's
+    // row sets come from one read; they are grouped by shape all the same, one COPY per shape.
+    const have = adopted ? undefined : new Set(await columnsOf(c, table.schema, base));
+    const names = table.columns.map((col) => col.name).filter((n) => !have || have.has(n));
     let rows = 0;
-    await copyIn(c, `COPY ${target} (${names.map(ident).join(', ')}) FROM STDIN`, copyLines(chunkLines()));
-    function* chunkLines(): Generator<string> {
-      for (const rs of rowsets) {
-        const enc = rowEncoders(table, names, rs, opts.temporalMapping);
-        for (let r = 0; r < rs.rowCount; r++) yield `${enc.map((e) => e(r)).join('\t')}\n`;
-        rows += rs.rowCount;
+    for (const [carried, group] of byCarried(table, names, rowsets)) {
+      let target = qualified(table.schema, base);
+      if (adopted) {
+        target = 'pg_temp.tw_stage';
+        const cols = carried.map((n) => table.columns.find((col) => col.name === n)!);
+        const defs = cols.map((col) => `${ident(col.name)} ${postgresType(col, opts.temporalMapping)}`);
+        await c.query('DROP TABLE IF EXISTS pg_temp.tw_stage');
+        await c.query(`CREATE TEMP TABLE tw_stage (${defs.join(', ')}) ON COMMIT DROP`);
       }
+      await copyIn(c, `COPY ${target} (${carried.map(ident).join(', ')}) FROM STDIN`, copyLines(chunkLines()));
+      function* chunkLines(): Generator<string> {
+        for (const rs of group) {
+          const enc = rowEncoders(table, carried, rs, opts.temporalMapping);
+          for (let r = 0; r < rs.rowCount; r++) yield `${enc.map((e) => e(r)).join('\t')}\n`;
+          rows += rs.rowCount;
+        }
+      }
+      if (adopted) await insertMissingKeys(c, table, carried);
     }
-    if (adopted) await insertMissingKeys(c, table);
     await recordChunk(c, writer.taskId, chunkId, `${table.schema}.${table.stem}`, rows);
     return true;
   }, `${table.schema}.${base}`);
 }
 
-async function insertMissingKeys(c: Client, table: DestTable): Promise<void> {
+/** Row sets by the columns of `names` they carry, in order of first appearance. */
+function byCarried(table: DestTable, names: readonly string[], rowsets: readonly RowSet[]): [string[], RowSet[]][] {
+  const groups = new Map<string, [string[], RowSet[]]>();
+  for (const rs of rowsets) {
+    const carried = carriedColumns(table, names, rs);
+    const key = carried.join('\0');
+    const g = groups.get(key) ?? groups.set(key, [carried, []]).get(key)!;
+    g[1].push(rs);
+  }
+  return [...groups.values()];
+}
+
+/** From the staging table (columns `staged`) into `_base`: the rows whose key `_base` lacks. */
+async function insertMissingKeys(c: Client, table: DestTable, staged: readonly string[]): Promise<void> {
   const base = qualified(table.schema, `${table.stem}_base`);
   const have = new Set(await columnsOf(c, table.schema, `${table.stem}_base`));
-  const common = table.columns
-    .map((col) => col.name)
+  const common = staged
     .filter((n) => have.has(n))
     .map(ident)
     .join(', ');

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { RowSetBuilder, encodingOf } from '@tidewater/rowcodec';
-import { cellEncoder, escapeText } from './copy-text.js';
+import { carriedColumns, cellEncoder, escapeText } from './copy-text.js';
 import { describeUrl } from './connection.js';
 import { postgresType } from './type-mapping.js';
-import { col } from './test-fixture.js';
+import { col, rows, table } from './test-fixture.js';
 
 function encode(c: ReturnType<typeof col>, v: Parameters<RowSetBuilder['add']>[0][0], temporal: 'native' | 'string') {
   const b = new RowSetBuilder({ database: 'd', table: 't' }, [c.name], [encodingOf(c)]);
   b.add([v]);
-  return cellEncoder(c, b.finish('t').columns[0], temporal, 'd.t.' + c.name)(0);
+  return cellEncoder(c, b.finish('t').columns[0]!, temporal, 'd.t.' + c.name)(0);
 }
 
 describe('COPY text encoding', () => {
@@ -33,5 +33,15 @@ describe('COPY text encoding', () => {
     expect(postgresType(col('d', 'decimal', { precision: 65, scale: 30 }), 'native')).toBe('numeric(65,30)');
     expect(postgresType(col('t', 'datetime'), 'string')).toBe('text');
     expect(describeUrl('postgres://u:s3cret@db.example:6543/wh')).toBe('db.example:6543/wh as u');
+  });
+
+  it('leaves a column added after the rows were read out of the COPY, so it takes its default', () => {
+    const names = [...table.columns.map((c) => c.name), 'tag'];
+    const altered = { ...table, columns: [...table.columns, col('tag', 'varchar')], version: 1 };
+    expect(carriedColumns(altered, names, rows([[1n, '1.00', 'a']]))).toEqual(['id', 'price', 'record_id2']);
+    // Rows of the current version must carry every column; rows newer than the sink's schema wait.
+    expect(() => carriedColumns(table, names, rows([[1n, '1.00', 'a']]))).toThrow(/lacks column tag/);
+    const newer = { ...rows([[1n, '1.00', 'a']]), schemaVersion: 2 };
+    expect(() => carriedColumns(altered, names, newer)).toThrow(/waiting for the schema change/);
   });
 });

@@ -1,5 +1,5 @@
 import { ValueEncoding, type ColumnDef, type ColumnVector, type RowSet } from '@tidewater/proto';
-import { TidewaterError } from '@tidewater/errors';
+import { TidewaterError, assert } from '@tidewater/errors';
 import { isNull } from '@tidewater/rowcodec';
 import type { DestTable, TableOptions } from '@tidewater/task-plan';
 import { isZeroDate } from './type-mapping.js';
@@ -23,12 +23,10 @@ const ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r'
  */
 export function cellEncoder(
   col: ColumnDef,
-  vec: ColumnVector | undefined,
+  vec: ColumnVector,
   temporal: TableOptions['temporalMapping'],
   where: string,
 ): CellEncoder {
-  // A column added after the rows were read: NULL.
-  if (!vec) return () => NULL_FIELD;
   const isBit = col.dataType.toLowerCase() === 'bit';
   const bits = Number(col.length) || col.precision || 1;
   const text = (row: number) => {
@@ -63,20 +61,34 @@ export function cellEncoder(
   return (row) => (isNull(vec, row) ? NULL_FIELD : value(row));
 }
 
-/** Encoders for `names` (destination columns of `table`), reading `rs` by column name. */
+/**
+ * Of `names` (destination columns of `table`), those the row set carries, in order. A column
+ * added after the rows were read is left out of the COPY so that PostgreSQL fills it with the
+ * column's default, as the ADD COLUMN filled the rows already there: another sink partition may
+ * have applied it before this one commits older rows (writing NULL would differ from the source).
+ */
+export function carriedColumns(table: DestTable, names: readonly string[], rs: RowSet): string[] {
+  checkSchemaVersion(table, rs);
+  return names.filter((name) => {
+    if (rs.columnNames.includes(name)) return true;
+    if (rs.schemaVersion === table.version)
+      throw new TidewaterError('TW_INTERNAL', `batch for ${table.schema}.${table.stem} lacks column ${name}`);
+    return false;
+  });
+}
+
+/** Encoders for `names` (destination columns of `table`, all carried by `rs`: see carriedColumns). */
 export function rowEncoders(
   table: DestTable,
   names: readonly string[],
   rs: RowSet,
   temporal: TableOptions['temporalMapping'],
 ): CellEncoder[] {
-  checkSchemaVersion(table, rs);
   return names.map((name) => {
     const col = table.columns.find((c) => c.name === name)!;
     const i = rs.columnNames.indexOf(name);
-    if (i < 0 && rs.schemaVersion === table.version)
-      throw new TidewaterError('TW_INTERNAL', `batch for ${table.schema}.${table.stem} lacks column ${name}`);
-    return cellEncoder(col, i < 0 ? undefined : rs.columns[i], temporal, `${table.schema}.${table.stem}.${name}`);
+    assert(i >= 0, `COPY into ${table.schema}.${table.stem} lists ${name}, which its rows lack`);
+    return cellEncoder(col, rs.columns[i]!, temporal, `${table.schema}.${table.stem}.${name}`);
   });
 }
 

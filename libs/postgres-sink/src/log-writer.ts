@@ -8,7 +8,7 @@ import {
 } from '@tidewater/task-plan';
 import { copyIn, type Connection } from './connection.js';
 import { columnsOf, fence, logCheckpoint, setLogCheckpoint } from './catalog.js';
-import { copyLines, escapeText, rowEncoders } from './copy-text.js';
+import { carriedColumns, copyLines, escapeText, rowEncoders } from './copy-text.js';
 import { LogPartitions, partitionValue } from './log-partitions.js';
 import { ident, qualified } from './names.js';
 
@@ -63,7 +63,11 @@ export class LogWriter {
             : await logCheckpoint(c, table.schema, logName, w.partition, m.recordId);
         const have = new Set(await columnsOf(c, table.schema, logName));
         const metaNames = new Set<string>([...Object.values(m), ...parts.map((p) => p.name)]);
-        const data = table.columns.map((col) => col.name).filter((n) => have.has(n) && !metaNames.has(n));
+        const data = carriedColumns(
+          table,
+          table.columns.map((col) => col.name).filter((n) => have.has(n) && !metaNames.has(n)),
+          rs,
+        );
         const enc = rowEncoders(table, data, rs, opts.temporalMapping);
         const cols = [...data, m.recordId, m.operationFlag, m.utcTimestamp, m.beforeFlag, m.afterFlag];
         const partAt = parts.flatMap((p, i) => (have.has(p.name) ? [i] : []));
