@@ -128,6 +128,15 @@ async function stream(db: MariaDbServer, source: SourceClient, pgUrl: string, wo
     const created = await local.client.createTask(spec(`bench-${database}`, db, pgUrl, database, ['schema', 'incremental']));
     await local.client.precheckAndStart(created.taskId);
     await untilDone(local, created.taskId, Stage.STAGE_INCREMENTAL);
+    // Measure the steady state: every partition owned, shared by all the sinks (no hand-over under way).
+    await waitFor(
+      async () => {
+        const views = (await local.client.getTask(created.taskId)).sinkPartitions;
+        const owners = new Set(views.map((v) => v.owner));
+        return views.length > 0 && !owners.has('') && owners.size === Math.min(sinks, views.length);
+      },
+      { timeoutMs: 120_000, intervalMs: 250, what: `${sinks} sinks sharing the partitions` },
+    );
     const pids = Object.fromEntries(SERVICES.map((s) => [s, local.supervisor.pid(s)]));
     const before = cpuOf(pids);
     const t0 = performance.now();
