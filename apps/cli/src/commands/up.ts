@@ -16,6 +16,11 @@ export async function up(opts: { stateDir: string; grpcAddress: string; sinks: n
   console.log(
     `tidewater is up: control plane ${local.grpcAddress}, NATS ${local.natsUrl}, logs in ${opts.stateDir}/logs (Ctrl-C stops)`,
   );
+  // Only the task says its destination: a DuckDB task's precheck fails (destination.writers) while several sinks run.
+  if (opts.sinks > 1)
+    console.log(
+      `${opts.sinks} sinks share each task's partitions; a DuckDB destination takes one writer, so its tasks need tidewater up without --sinks`,
+    );
   // A private NATS that cannot come back ends the run: nothing can move without it.
   const lost = await new Promise<Error | undefined>((resolve) => {
     process.once('SIGINT', () => resolve(undefined));
