@@ -41,7 +41,12 @@ export function alertWorker(deps: AlertDeps, first: StoredTask): TaskWorker {
     const spec = specOf(s);
     const a = spec.alerts;
     const now = Date.now();
-    const conditions = conditionsOf(s, a?.rules ?? {}, lagOf(s, now).lagSeconds, now);
+    // Scrubbed before anything keeps or sends them: the summaries reach the view and the webhooks.
+    const secrets = secretsOf(spec);
+    const conditions = conditionsOf(s, a?.rules ?? {}, lagOf(s, now).lagSeconds, now).map((c) => ({
+      ...c,
+      summary: scrub(c.summary, secrets),
+    }));
     const { next, messages } = evaluateAlerts(conditions, alerts, now, (a?.interval ?? 10) * 60_000);
     await deliver(deps, spec, messages);
     for (const rule of ALERT_RULES) {
@@ -93,10 +98,9 @@ const big = (_: string, v: unknown) => (typeof v === 'bigint' ? v.toString() : v
 async function deliver(deps: AlertDeps, spec: TaskSpec, messages: readonly AlertMessage[]): Promise<void> {
   const hooks = spec.alerts?.webhooks ?? [];
   if (messages.length === 0 || hooks.length === 0) return;
-  const scrubbed = messages.map((msg) => ({ ...msg, summary: scrub(msg.summary, secretsOf(spec)) }));
   await Promise.all(
     hooks.map(async (w, i) => {
-      for (const msg of scrubbed) {
+      for (const msg of messages) {
         try {
           await post(w, i, spec.name, msg, deps.delivery ?? DELIVERY);
           deps.log.info('alert sent', {
