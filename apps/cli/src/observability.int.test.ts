@@ -107,6 +107,27 @@ describe('traces and metrics of a running task', () => {
       { timeoutMs: 30_000, intervalMs: 500, what: 'the lag gauge of the task' },
     );
     expect(lag).toBeGreaterThanOrEqual(0);
+    // Where messages wait, per consumer of the task, and how far every partition has applied.
+    const coordinator = await waitFor(
+      async () => {
+        const text = await scrape('coordinator');
+        return sample(text, 'tidewater_consumer_pending_messages', { task: 'observed', consumer: 'transform' }) !==
+          undefined && /tidewater_consumer_ack_pending_messages\{[^}]*consumer="sink-\d+"/.test(text)
+          ? text
+          : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 500, what: 'the consumer backlog gauges of the task' },
+    );
+    expect(
+      sample(coordinator, 'tidewater_consumer_pending_messages', { task: 'observed', consumer: 'transform' }),
+    ).toBe(0);
+    const applied = (await local.client.getTask(created.taskId)).position.split(' ')[0]!.split(':');
+    expect(
+      sample(coordinator, 'tidewater_applied_binlog_position', { task: 'observed', file: applied[0]! }),
+    ).toBeGreaterThan(0);
+    expect(sample(coordinator, 'tidewater_applied_source_timestamp_seconds', { task: 'observed' })).toBeGreaterThan(
+      1_700_000_000,
+    );
 
     // The source goes away: capture counts the fault and holds it open until it recovers.
     await db.restart!(async () => {

@@ -26,6 +26,7 @@ export { type LoopOptions } from './connection.js';
 export { messageIds } from './message-ids.js';
 export { consumerSpecs } from './consumer-specs.js';
 export { publishProgress } from './progress.js';
+export { consumerBacklogs, type ConsumerBacklog } from './backlog.js';
 export { requestSinkSchema, requestSinkInspect, serveSinkControl, type SinkControlHandlers } from './sink-control.js';
 export {
   warehouseKey,

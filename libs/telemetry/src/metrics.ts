@@ -51,6 +51,33 @@ export class Metrics {
     labelNames: ['task'] as const,
     registers: [this.registry],
   });
+  /** Coordinator: the binlog position up to which every sink partition committed (P2). */
+  readonly appliedPosition = new Gauge({
+    name: 'tidewater_applied_binlog_position',
+    help: 'Applied position of a task: the offset in the binlog file (label) up to which every change is in the destination',
+    labelNames: ['task', 'file'] as const,
+    registers: [this.registry],
+  });
+  /** Coordinator: the source commit time the destination is current as of. */
+  readonly appliedSourceTime = new Gauge({
+    name: 'tidewater_applied_source_timestamp_seconds',
+    help: 'Source commit time (Unix seconds) of the newest change every sink partition of a task has applied',
+    labelNames: ['task'] as const,
+    registers: [this.registry],
+  });
+  /** Coordinator: per durable consumer of a task, messages waiting (not yet delivered). */
+  readonly consumerPending = new Gauge({
+    name: 'tidewater_consumer_pending_messages',
+    help: 'Messages of a task waiting for a consumer (snapshot, transform, sink-<partition>, coordinator), not yet delivered',
+    labelNames: ['task', 'consumer'] as const,
+    registers: [this.registry],
+  });
+  readonly consumerAckPending = new Gauge({
+    name: 'tidewater_consumer_ack_pending_messages',
+    help: 'Messages of a task delivered to a consumer and not yet acknowledged (in flight or held, e.g. a chunk being assembled)',
+    labelNames: ['task', 'consumer'] as const,
+    registers: [this.registry],
+  });
   /** Sink: the partitions of a task this sink instance owns (holds the lease of). */
   readonly sinkPartitionsOwned = new Gauge({
     name: 'tidewater_sink_partitions_owned',
