@@ -60,6 +60,8 @@ export async function startSinkTask(
       start: (partition, epoch) =>
         runOwned(w, partition, async (stopNow, stop) => {
           const { dest, committed } = await destination();
+          // Started again after a failed start (destination unreachable): that fault is over.
+          w.faults(`partition-${partition}`).recovered();
           await runPartition(
             {
               bus: ctx.bus,
@@ -102,7 +104,12 @@ export async function startSinkTask(
       'sink partitions stop failed',
     );
     return {
-      started: { sink: sink.sinkId, partitions: partitionCount(spec), destination: spec.destination.path },
+      // A PostgreSQL URL is kept without its password (parse-destination.ts).
+      started: {
+        sink: sink.sinkId,
+        partitions: partitionCount(spec),
+        destination: spec.destination.url ?? spec.destination.path,
+      },
       update(t) {
         tables = indexTables(destTables(t.state, specOf(t.state)));
       },
