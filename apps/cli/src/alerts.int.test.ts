@@ -1,10 +1,11 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MariaDbServer } from '@tidewater/testkit';
+import { freePort, waitFor, type MariaDbServer } from '@tidewater/testkit';
 import type { SourceClient } from '@tidewater/mysql-source';
 import { Stage, type TaskView } from '@tidewater/proto';
 import type { LocalRun } from './local-run.js';
 import { LocalTasks } from './testing/local-tasks.js';
+import { sample } from './testing/prometheus.js';
 import { untilPaused, untilTask } from './testing/task-waits.js';
 import { WebhookReceiver, type Received } from './testing/webhook-receiver.js';
 
@@ -23,8 +24,11 @@ let db: MariaDbServer;
 let source: SourceClient;
 let local: LocalRun;
 let rx: WebhookReceiver;
+const savedEnv = { ...process.env };
 
 beforeAll(async () => {
+  // /metrics per service, for tidewater_alerts_firing and tidewater_task_stage.
+  process.env.TIDEWATER_METRICS_PORT_BASE = String(await freePort());
   [tasks, rx] = await Promise.all([LocalTasks.start('tw-alerts-'), WebhookReceiver.start()]);
   ({ local } = tasks);
   ({ db, source } = tasks.stack);
@@ -36,7 +40,13 @@ beforeAll(async () => {
 afterAll(async () => {
   await tasks?.stop();
   await rx?.close();
+  process.env = savedEnv;
 });
+
+/** The coordinator's /metrics text. */
+async function coordinatorMetrics(): Promise<string> {
+  return (await fetch(`http://127.0.0.1:${local.metricsPorts.get('coordinator')}/metrics`)).text();
+}
 
 /** A task of database `name` read as `alertu`, with `alerts` (rules) delivered to the receiver's three formats. */
 function spec(name: string, rules: Record<string, unknown> | undefined, extra: Record<string, unknown> = {}): string {
@@ -162,9 +172,21 @@ describe('alerts to webhooks end to end', () => {
     const fired = await generic('al_fail', 'failed', 'firing', 'the failed alert to fire');
     expect(fired.json.summary).toContain('TW_UNSUPPORTED_TYPE');
     expect((await local.client.getTask(t.taskId)).alerts.map((a) => a.rule)).toEqual(['failed']);
+    const firing = await coordinatorMetrics();
+    expect(sample(firing, 'tidewater_alerts_firing', { task: 'al_fail', rule: 'failed' })).toBe(1);
+    expect(sample(firing, 'tidewater_alerts_firing', { task: 'al_fail', rule: 'pausedByDdl' })).toBe(0);
+    const stage = { task: 'al_fail', stage: 'failed', code: 'TW_UNSUPPORTED_TYPE' };
+    expect(sample(firing, 'tidewater_task_stage', stage)).toBe(1);
+    expect(firing).not.toContain(PASSWORD);
     await source.query('ALTER TABLE al_fail.t MODIFY u CHAR(36)');
     await local.client.resumeTask(t.taskId);
     await generic('al_fail', 'failed', 'resolved', 'the failed alert to resolve');
+    await waitFor(
+      async () =>
+        sample(await coordinatorMetrics(), 'tidewater_alerts_firing', { task: 'al_fail', rule: 'failed' }) === 0 ||
+        undefined,
+      { timeoutMs: 30_000, what: 'tidewater_alerts_firing to fall to 0' },
+    );
     await tasks.until(t.taskId, Stage.STAGE_COMPLETED);
   });
 
