@@ -130,7 +130,7 @@ export function controlService(deps: ControlDeps): ControlServiceServer {
       }
       const spec = specOf(state);
       const items = await runPrecheck(spec, {
-        foreignTables: (names) => requestSinkInspect(deps.bus, req.taskId, names),
+        destination: (names) => requestSinkInspect(deps.bus, req.taskId, names),
         bus: async () => ({ ...(await describeBus(deps.bus)), largestBatch: MAX_MESSAGE_BYTES }),
       });
       items.push(sinkWritersItem(spec, await liveSinks(deps.bus)));

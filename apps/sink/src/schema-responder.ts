@@ -35,7 +35,7 @@ export function schemaResponder(bus: Bus, store: TaskStore, log: Logger, duckdbM
         inspect: (taskId, tables) =>
           withDestination(taskId, async (dest) => {
             const { state } = await store.require(taskId);
-            return dest.foreignTables(taskOwner(state), tables);
+            return { foreign: await dest.foreignTables(taskOwner(state), tables), server: await dest.describe() };
           }),
         failed: (what, taskId, e) => log.warn(`${what} failed`, { task: taskId, err: e }),
       });

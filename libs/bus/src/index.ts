@@ -27,7 +27,13 @@ export { messageIds } from './message-ids.js';
 export { consumerSpecs } from './consumer-specs.js';
 export { publishProgress } from './progress.js';
 export { consumerBacklogs, type ConsumerBacklog } from './backlog.js';
-export { requestSinkSchema, requestSinkInspect, serveSinkControl, type SinkControlHandlers } from './sink-control.js';
+export {
+  requestSinkSchema,
+  requestSinkInspect,
+  serveSinkControl,
+  type DestinationFacts,
+  type SinkControlHandlers,
+} from './sink-control.js';
 export {
   warehouseKey,
   requestWarehouseQuery,

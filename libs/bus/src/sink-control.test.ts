@@ -30,7 +30,7 @@ function fakeBus(): Bus {
 
 const handlers = (over: Partial<SinkControlHandlers>, failures: string[] = []): SinkControlHandlers => ({
   schema: async () => undefined,
-  inspect: async () => [],
+  inspect: async () => ({ foreign: [], server: '' }),
   failed: (what, taskId) => void failures.push(`${what} ${taskId}`),
   ...over,
 });
@@ -45,12 +45,15 @@ describe('sink control request/reply', () => {
         schema: async (taskId) => void asked.push(`schema ${taskId}`),
         inspect: async (taskId, tables) => (
           asked.push(`inspect ${taskId}`),
-          tables.filter((t) => t.startsWith('shop.'))
+          { foreign: tables.filter((t) => t.startsWith('shop.')), server: 'db:5432/wh as u, PostgreSQL 16.4' }
         ),
       }),
     );
     await requestSinkSchema(bus, 'orders', new AbortController().signal);
-    expect(await requestSinkInspect(bus, 'orders', ['shop.a', 'crm.b'])).toEqual(['shop.a']);
+    expect(await requestSinkInspect(bus, 'orders', ['shop.a', 'crm.b'])).toEqual({
+      foreign: ['shop.a'],
+      server: 'db:5432/wh as u, PostgreSQL 16.4',
+    });
     expect(asked).toEqual(['schema orders', 'inspect orders']);
     served.stop();
   });
@@ -92,8 +95,11 @@ describe('sink control request/reply', () => {
   it('asks again while no sink answers yet', async () => {
     const bus = fakeBus();
     const pending = requestSinkInspect(bus, 'orders', ['shop.a']);
-    setTimeout(() => serveSinkControl(bus, handlers({ inspect: async (_t, tables) => tables })), 300);
-    expect(await pending).toEqual(['shop.a']);
+    setTimeout(
+      () => serveSinkControl(bus, handlers({ inspect: async (_t, foreign) => ({ foreign, server: '' }) })),
+      300,
+    );
+    expect((await pending).foreign).toEqual(['shop.a']);
     expect(subjects.sinkInspect).toBe('tw.ctl.sink.inspect');
   });
 });

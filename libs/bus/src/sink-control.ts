@@ -45,8 +45,16 @@ export async function requestSinkSchema(bus: Bus, taskId: string, signal: AbortS
   }
 }
 
-/** Asks any sink which of `tables` exist already in the destination, owned by no task. */
-export async function requestSinkInspect(bus: Bus, taskId: string, tables: string[]): Promise<string[]> {
+/** What a sink found on opening a task's destination for the precheck. */
+export interface DestinationFacts {
+  /** Of the tables asked about, those that exist already, owned by no task. */
+  readonly foreign: string[];
+  /** What it reached: `host:port/db as user, PostgreSQL 16.4`, or the DuckDB file and version; never a password. */
+  readonly server: string;
+}
+
+/** Asks any sink to open the task's destination: which of `tables` exist already, owned by no task, and what it reached. */
+export async function requestSinkInspect(bus: Bus, taskId: string, tables: string[]): Promise<DestinationFacts> {
   const data = SinkInspectRequest.encode({ taskId, tables }).finish();
   let reply: Msg;
   // A sink still starting has no subscription yet, and NATS answers "no responders" at once:
@@ -70,13 +78,13 @@ export async function requestSinkInspect(bus: Bus, taskId: string, tables: strin
       'TW_DEST_WRITE',
       `the destination could not be inspected: ${r.error.message || 'unknown error'}`,
     );
-  return r.foreign;
+  return { foreign: r.foreign, server: r.server };
 }
 
 /** What a sink does for each control request; a thrown error is sent back to the requester. */
 export interface SinkControlHandlers {
   schema(taskId: string): Promise<void>;
-  inspect(taskId: string, tables: string[]): Promise<string[]>;
+  inspect(taskId: string, tables: string[]): Promise<DestinationFacts>;
   /** Called with each error before it is sent back (for the sink's log). */
   failed(what: 'schema migration' | 'destination inspection', taskId: string, e: unknown): void;
 }
@@ -128,9 +136,9 @@ export function serveSinkControl(bus: Bus, h: SinkControlHandlers): { stop(): vo
       'destination inspection',
       SinkInspectRequest.decode,
       async (req) => {
-        return SinkInspectReply.encode({ foreign: await h.inspect(req.taskId, req.tables) }).finish();
+        return SinkInspectReply.encode(await h.inspect(req.taskId, req.tables)).finish();
       },
-      (error) => SinkInspectReply.encode({ foreign: [], error }).finish(),
+      (error) => SinkInspectReply.encode({ foreign: [], server: '', error }).finish(),
     ),
   ];
   return {

@@ -39,6 +39,12 @@ export class DuckDbWarehouse implements Destination {
     this.pool.close();
   }
 
+  /** The file and DuckDB's version, for the precheck. */
+  async describe(): Promise<string> {
+    const v = await this.pool.with(async (c) => (await c.runAndReadAll('SELECT version()')).getRows()[0]![0]);
+    return `${this.path}, DuckDB ${String(v)}`;
+  }
+
   async ensureTables(taskId: string, tables: readonly DestTable[], opts: TableOptions): Promise<void> {
     await this.pool.with((c) => ensureTables(c, this.catalog, this.path, taskId, tables, opts));
   }

@@ -41,6 +41,12 @@ export class PostgresWarehouse implements Destination {
     return this.conn.server;
   }
 
+  /** `host:port/database as user, PostgreSQL 16.4`, for the precheck: the server answered, never the password. */
+  async describe(): Promise<string> {
+    const rows = await this.conn.with((c) => c.query('SHOW server_version'));
+    return `${this.conn.server}, PostgreSQL ${String(rows.rows[0]?.server_version ?? '?')}`;
+  }
+
   async close(): Promise<void> {
     await this.conn.close();
   }

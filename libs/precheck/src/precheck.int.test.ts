@@ -186,9 +186,16 @@ describe('task precheck items against a real MariaDB', () => {
     expect(
       await item(spec([{ database: 'q', tables: ['Orders'] }], { heartbeat: true }), 'heartbeat.privileges'),
     ).toMatchObject({ status: CheckStatus.CHECK_STATUS_PASSED });
-    // The destination is asked through a sink; none answering fails the connectivity item.
+    // The destination is asked through a sink, which names what it reached; none answering fails the item.
+    const reached = await runPrecheck(spec([{ database: 'q', tables: ['Orders'] }]), {
+      destination: async () => ({ foreign: [], server: 'db.example:5432/wh as u, PostgreSQL 16.4' }),
+    });
+    expect(reached.find((i) => i.name === 'destination.connectivity')).toMatchObject({
+      status: CheckStatus.CHECK_STATUS_PASSED,
+      message: 'connected to db.example:5432/wh as u, PostgreSQL 16.4',
+    });
     const noSink = await runPrecheck(spec([{ database: 'q', tables: ['Orders'] }]), {
-      foreignTables: () =>
+      destination: () =>
         Promise.reject(
           new TidewaterError('TW_BUS_UNAVAILABLE', 'no sink service answered the destination check within 15 s'),
         ),

@@ -16,10 +16,11 @@ const DTS_COLUMNS = reservedLogColumnNames('previous');
 /** What the precheck asks of parts it cannot reach itself. */
 export interface PrecheckProbes {
   /**
-   * Which of these destination tables (`schema.table`) already exist and do not belong to
-   * the task. Throws when the destination cannot be reached.
+   * Opens the task's destination (a sink does): which of these tables (`schema.table`) already
+   * exist and do not belong to the task, and what it reached (`server`: host:port/database and
+   * version, or the file; never a password). Throws when the destination cannot be reached.
    */
-  foreignTables?(names: string[]): Promise<string[]>;
+  destination?(names: string[]): Promise<{ foreign: string[]; server: string }>;
   /** The bus the services exchange batches over. Throws when it does not answer. */
   bus?(): Promise<BusFacts>;
 }
@@ -123,10 +124,11 @@ async function destinationChecks(
         )
       : passed('destination.names', `${schemas.length} destination table name(s), all distinct`),
   ];
-  if (!probes.foreignTables) return items;
+  if (!probes.destination) return items;
   let foreign: string[];
+  let server: string;
   try {
-    foreign = await probes.foreignTables(names);
+    ({ foreign, server } = await probes.destination(names));
   } catch (e) {
     return [
       ...items,
@@ -137,7 +139,7 @@ async function destinationChecks(
       ),
     ];
   }
-  items.push(passed('destination.connectivity', `destination ${spec.destination.path} reachable`));
+  items.push(passed('destination.connectivity', `connected to ${server || spec.destination.path}`));
   if (foreign.length === 0) items.push(passed('destination.conflict', 'no destination table exists yet'));
   else if (spec.conflictMode === 'precheck') {
     items.push(

@@ -29,6 +29,8 @@ export interface Destination {
   committedChunks(taskId: string): Promise<Set<string>>;
   /** Names (`schema.table`) among `names` that exist and were not created by this task. */
   foreignTables(taskId: string, names: readonly string[]): Promise<string[]>;
+  /** What is open, for the precheck: `host:port/db as user, PostgreSQL 16.4`, or the file and DuckDB version; never a password. */
+  describe(): Promise<string>;
   /** False when the chunk was already committed (nothing written). S1, P3. */
   commitChunk(
     writer: PartitionWriter,

@@ -33,7 +33,14 @@ export interface SinkInspectRequest {
 
 export interface SinkInspectReply {
   foreign: string[];
-  error?: SinkControlError | undefined;
+  error?:
+    | SinkControlError
+    | undefined;
+  /**
+   * What the sink reached, for the precheck: `host:port/db as user, PostgreSQL 16.4`, or the
+   * DuckDB file and version. Never a password.
+   */
+  server: string;
 }
 
 function createBaseSinkControlError(): SinkControlError {
@@ -373,7 +380,7 @@ export const SinkInspectRequest: MessageFns<SinkInspectRequest> = {
 };
 
 function createBaseSinkInspectReply(): SinkInspectReply {
-  return { foreign: [], error: undefined };
+  return { foreign: [], error: undefined, server: "" };
 }
 
 export const SinkInspectReply: MessageFns<SinkInspectReply> = {
@@ -383,6 +390,9 @@ export const SinkInspectReply: MessageFns<SinkInspectReply> = {
     }
     if (message.error !== undefined) {
       SinkControlError.encode(message.error, writer.uint32(18).fork()).join();
+    }
+    if (message.server !== "") {
+      writer.uint32(26).string(message.server);
     }
     return writer;
   },
@@ -416,6 +426,14 @@ export const SinkInspectReply: MessageFns<SinkInspectReply> = {
             message.error = SinkControlError.decode(reader, reader.uint32());
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.server = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -432,6 +450,7 @@ export const SinkInspectReply: MessageFns<SinkInspectReply> = {
     return {
       foreign: globalThis.Array.isArray(object?.foreign) ? object.foreign.map((e: any) => globalThis.String(e)) : [],
       error: isSet(object.error) ? SinkControlError.fromJSON(object.error) : undefined,
+      server: isSet(object.server) ? globalThis.String(object.server) : "",
     };
   },
 
@@ -442,6 +461,9 @@ export const SinkInspectReply: MessageFns<SinkInspectReply> = {
     }
     if (message.error !== undefined) {
       obj.error = SinkControlError.toJSON(message.error);
+    }
+    if (message.server !== "") {
+      obj.server = message.server;
     }
     return obj;
   },
@@ -455,6 +477,7 @@ export const SinkInspectReply: MessageFns<SinkInspectReply> = {
     message.error = (object.error !== undefined && object.error !== null)
       ? SinkControlError.fromPartial(object.error)
       : undefined;
+    message.server = object.server ?? "";
     return message;
   },
 };
