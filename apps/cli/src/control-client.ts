@@ -9,6 +9,7 @@ import {
   type RunPrecheckResponse,
   type PauseTaskResponse,
   type ResumeTaskResponse,
+  type ResyncTableResponse,
   type CreateTaskResponse,
   type GetTaskResponse,
   type ListTasksResponse,
@@ -105,6 +106,10 @@ export class ControlClient {
   }
   resumeTask(taskId: string): Promise<TaskView> {
     return this.call<ResumeTaskResponse>((cb) => this.client.resumeTask({ taskId }, cb)).then((r) => r.task!);
+  }
+  /** `table` = `database.table`; empty = every table (and purged-binlog recovery). */
+  resyncTable(taskId: string, table: string): Promise<TaskView> {
+    return this.call<ResyncTableResponse>((cb) => this.client.resyncTable({ taskId, table }, cb)).then((r) => r.task!);
   }
   stopTask(taskId: string): Promise<TaskView> {
     return this.call<StopTaskResponse>((cb) => this.client.stopTask({ taskId }, cb)).then((r) => r.task!);

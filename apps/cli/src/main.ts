@@ -12,6 +12,9 @@ const USAGE = `tidewater — MySQL-family → warehouse data migration
   tidewater up [--grpc ADDR]               run every service here until Ctrl-C (control plane on ADDR)
   tidewater task create -f task.yaml       then: task precheck|start|status [--watch]|pause|resume|stop|delete ID, task list
   tidewater task update ID -f task.yaml    change source/credentials, throttle, retry, heartbeat of a paused or failed task
+  tidewater task resync ID DB.TABLE | --all
+                                           copy a table (--all: every table) again while changes stream;
+                                           --all also recovers a task failed with TW_BINLOG_PURGED
   tidewater task throttle ID [--full-rps N] [--full-mbps N] [--full-qps N] [--inc-rps N] [--inc-mbps N]   (0 = no limit)
   tidewater query -f task.yaml | --task ID | --warehouse FILE "SQL"
                                            one read-only statement on the DuckDB warehouse, also while the
@@ -45,6 +48,7 @@ const OPTIONS = {
   sinks: { type: 'string', default: '1' },
   grpc: { type: 'string', default: process.env.TIDEWATER_GRPC_ADDRESS ?? DEFAULT_GRPC_ADDRESS },
   watch: { type: 'boolean', default: false },
+  all: { type: 'boolean', default: false },
   'ignore-warnings': { type: 'string', default: '' },
   'full-qps': { type: 'string' },
   'full-rps': { type: 'string' },
@@ -145,6 +149,7 @@ async function main(argv: string[]): Promise<number> {
         file: values.file,
         watch: values.watch!,
         ignoreWarnings: values['ignore-warnings']!.split(',').filter(Boolean),
+        resync: { table: positionals[2], all: values.all! },
         throttle: {
           fullQps: values['full-qps'],
           fullRps: values['full-rps'],

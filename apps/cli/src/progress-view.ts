@@ -1,5 +1,6 @@
 import { Stage, type AlertView, type Retrying, type TaskView, type Throttle } from '@tidewater/proto';
 import { ErrorCodes } from '@tidewater/errors';
+import { resyncLine } from './resync-line.js';
 
 /** `throttle: full ≤ 5,000 rows/s, ≤ 2 queries/s; incremental ≤ 1 MB/s`, or `no throttle`. */
 export function throttleLine(t: Throttle | undefined): string {
@@ -108,6 +109,7 @@ export class ProgressView {
       lines.push(
         `  ${key.padEnd(28)} ${bar(shown)} ${fmt.format(t.rowsDone).padStart(12)} / ~${fmt.format(est).padEnd(12)} ${String(shown).padStart(3)}%  ${speed.padStart(16)}  ${eta}`,
       );
+      if (t.resync) lines.push(`    ${resyncLine(t.resync)}`);
     }
     lines.push(...sinkPartitionLines(task));
     if (this.out.isTTY) {

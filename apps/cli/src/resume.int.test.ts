@@ -143,7 +143,7 @@ describe('tidewater migrate with incremental', () => {
       );
       expect(failed.errorCode).toBe('TW_BINLOG_PURGED');
       expect(failed.errorMessage).toContain(stoppedAt.file);
-      expect(failed.errorMessage).toMatch(/fix: .*retention.*new name/s);
+      expect(failed.errorMessage).toMatch(/fix: .*tidewater task resync ID --all.*recreate the task.*retention/s);
     } finally {
       await second.stop();
     }

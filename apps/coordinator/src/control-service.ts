@@ -10,6 +10,7 @@ import type { Logger } from '@tidewater/telemetry';
 import { taskView } from './task-view.js';
 import { sinkWritersItem } from './sink-writers.js';
 import { watchTask } from './watch-task.js';
+import { resyncTable } from './resync-request.js';
 import { TERMINAL, stageName } from './stage-machine.js';
 import { needsPause, specChanges } from './spec-update.js';
 
@@ -266,5 +267,6 @@ export function controlService(deps: ControlDeps): ControlServiceServer {
       return { task: await view(state), changed };
     }),
     watchTask: watchTask(store, view, toServiceError),
+    resyncTable: unary((req) => resyncTable(deps, req, view)),
   };
 }

@@ -3,6 +3,7 @@ import { Progress, Stage, type BinlogPosition, type PartitionApplied, type TaskS
 import { ACTIVE_STAGES, specOf, type TaskStore } from '@tidewater/task-state';
 import { taskPartitions } from '@tidewater/task-plan';
 import { applyFault } from './retry-windows.js';
+import { applyResyncChunk } from './resync-stage.js';
 import type { Logger } from '@tidewater/telemetry';
 
 /**
@@ -46,6 +47,7 @@ export function applyProgress(s: TaskState, p: Progress, now = Date.now()): Task
     };
   }
   if (unit?.$case === 'chunkId') {
+    if (applyResyncChunk(s, unit.value, p.rows)) return s;
     const t = s.tables.find((x) => x.chunks.some((c) => c.chunkId === unit.value));
     if (!t || t.doneChunks.includes(unit.value)) return undefined;
     t.doneChunks.push(unit.value);

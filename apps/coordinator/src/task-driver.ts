@@ -11,6 +11,7 @@ import { nextStage, TERMINAL, stageName } from './stage-machine.js';
 import { readTables } from './schema-stage.js';
 import { planChunks, publishWork, fullCopyDone } from './full-stage.js';
 import { consumeProgress } from './progress-consumer.js';
+import { resyncStep } from './resync-stage.js';
 
 export interface DriverDeps {
   readonly bus: Bus;
@@ -220,6 +221,8 @@ export class TaskDriver {
       }
       case Stage.STAGE_INCREMENTAL:
         this.watchProgress();
+        // A resync (R1) takes its bounded steps beside the change stream.
+        if (await resyncStep(this.deps, state, signal)) return;
         await this.waitForChange(signal);
         return;
       default:

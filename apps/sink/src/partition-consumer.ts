@@ -87,7 +87,9 @@ async function handle(ctx: PartitionContext, assembler: ChunkAssembler, msg: JsM
       const table = tableFor(ctx, done.rowsets[0]!);
       const commit = metrics.batchCommit.startTimer({ task: ctx.taskId, stage: 'full' });
       try {
-        await ctx.dest.commitChunk(ctx.writer, done.chunkId, table, done.rowsets, ctx.opts);
+        // A resync chunk's id carries its generation: it lands in that generation's staging table (R1).
+        const generation = messageIds.chunkGeneration(done.chunkId);
+        await ctx.dest.commitChunk(ctx.writer, done.chunkId, table, done.rowsets, ctx.opts, generation);
       } catch (e) {
         for (const m of done.messages) m.nak(1_000);
         throw e;

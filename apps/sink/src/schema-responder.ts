@@ -1,4 +1,5 @@
-import { serveSinkControl, type Bus } from '@tidewater/bus';
+import { serveSinkControl, serveSinkResync, type Bus } from '@tidewater/bus';
+import { TidewaterError } from '@tidewater/errors';
 import type { Logger } from '@tidewater/telemetry';
 import { specOf, taskOwner, type TaskStore } from '@tidewater/task-state';
 import { destTables, type Destination } from '@tidewater/task-plan';
@@ -7,12 +8,13 @@ import { acquireDestination } from './open-destination.js';
 import { tableOptions } from './table-options.js';
 
 /**
- * Requests that need the destination before a task runs: schema migration and the
- * destination precheck. They run in the sink because the sink owns destination access (an
+ * Requests that need the destination outside a partition's writes: schema migration, the
+ * destination precheck and completing a resync (R1: the swap of staging into `_base`). They run in the sink because the sink owns destination access (an
  * embedded DuckDB file has one writer). Any sink instance may answer (queue group).
  */
 export function schemaResponder(bus: Bus, store: TaskStore, log: Logger, duckdbMemory: string): Component {
   let served: { stop(): void } | undefined;
+  let resyncs: { stop(): void } | undefined;
   const withDestination = async <T>(taskId: string, work: (dest: Destination) => Promise<T>): Promise<T> => {
     const { state } = await store.require(taskId);
     const { dest, release } = await acquireDestination(specOf(state), duckdbMemory);
@@ -39,9 +41,36 @@ export function schemaResponder(bus: Bus, store: TaskStore, log: Logger, duckdbM
           }),
         failed: (what, taskId, e) => log.warn(`${what} failed`, { task: taskId, err: e }),
       });
+      resyncs = serveSinkResync(
+        bus,
+        (req) =>
+          withDestination(req.taskId, async (dest) => {
+            const { state } = await store.require(req.taskId);
+            const spec = specOf(state);
+            const table = destTables(state, spec).find(
+              (t) => t.source.database === req.database && t.source.table === req.table,
+            );
+            if (!table)
+              throw new TidewaterError(
+                'TW_TASK_STATE',
+                `task ${req.taskId} has no table ${req.database}.${req.table}`,
+                {
+                  subject: `${req.database}.${req.table}`,
+                },
+              );
+            await dest.completeResync(taskOwner(state), table, req.generation, req.watermark, tableOptions(spec));
+            log.info('resync completed', {
+              task: req.taskId,
+              table: `${req.database}.${req.table}`,
+              generation: req.generation,
+            });
+          }),
+        (req, e) => log.warn('resync completion failed', { task: req?.taskId, err: e }),
+      );
     },
     async stop() {
       served?.stop();
+      resyncs?.stop();
     },
   };
 }

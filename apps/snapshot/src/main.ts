@@ -10,7 +10,10 @@ await runService('snapshot', async (ctx) => {
       'snapshot-tasks',
       store,
       ctx.log,
-      (t) => t.state.stage === Stage.STAGE_FULL,
+      // A resync (R1) copies tables again while the change stream runs.
+      (t) =>
+        t.state.stage === Stage.STAGE_FULL ||
+        (t.state.stage === Stage.STAGE_INCREMENTAL && t.state.tables.some((x) => x.resync)),
       (t, signal) => startSnapshotTask(ctx, t, signal),
       { bus: ctx.bus, service: 'snapshot' },
     ),

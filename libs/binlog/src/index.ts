@@ -3,6 +3,6 @@
 export { createBinlogReader } from './reader.js';
 export { currentBinlogPosition } from './current-position.js';
 export { positionToken, makePosition } from './position.js';
-export { recordId, fileSequence } from './record-id.js';
+export { recordId, recordIdAt, fileSequence } from './record-id.js';
 export { CheckpointStore } from './checkpoint-store.js';
 export type { RowChangeKind, RowChange, RowsEvent, BinlogHandlers, BinlogReader } from './types.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { recordId } from './record-id.js';
+import { recordId, recordIdAt } from './record-id.js';
 
 describe('recordId', () => {
   it('increases with file, position and row, and is the same when replayed', () => {
@@ -7,5 +7,16 @@ describe('recordId', () => {
     expect(recordId('mysql-bin.000002', 4n, 1)).toBe(recordId('mysql-bin.000002', 4n, 0) + 1n);
     expect(recordId('x.000007', 123n, 2)).toBe((7n << 32n) + 125n);
     expect(() => recordId('nosuffix', 1n, 0)).toThrow(/sequence/);
+  });
+});
+
+describe('recordIdAt', () => {
+  it('is at or below every row change of a transaction starting at or after the position, above every earlier one', () => {
+    const at = recordIdAt({ file: 'mysql-bin.000003', pos: 1000n });
+    expect(recordId('mysql-bin.000003', 1000n, 0)).toBe(at);
+    expect(recordId('mysql-bin.000003', 1200n, 5)).toBeGreaterThan(at);
+    expect(recordId('mysql-bin.000004', 4n, 0)).toBeGreaterThan(at);
+    expect(recordId('mysql-bin.000003', 900n, 50)).toBeLessThan(at);
+    expect(recordId('mysql-bin.000002', 90_000n, 0)).toBeLessThan(at);
   });
 });

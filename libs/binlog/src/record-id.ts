@@ -24,3 +24,12 @@ export function fileSequence(file: string): bigint {
   if (!digits) throw new TidewaterError('TW_INTERNAL', `binlog file name ${file} has no sequence suffix`);
   return BigInt(digits);
 }
+
+/**
+ * The lowest record id a row change at or after `position` (a transaction boundary) can have:
+ * every later transaction starts at or past `pos` of this file, or in a later file. A resync
+ * uses it as its watermark: `_log` rows below it are older than a copy read after `position`.
+ */
+export function recordIdAt(position: { file: string; pos: bigint | number }): bigint {
+  return (fileSequence(position.file) << 32n) + BigInt(position.pos);
+}

@@ -27,6 +27,7 @@ export { messageIds } from './message-ids.js';
 export { consumerSpecs } from './consumer-specs.js';
 export { publishProgress } from './progress.js';
 export { consumerBacklogs, type ConsumerBacklog } from './backlog.js';
+export { requestSinkResync, serveSinkResync, type SinkResync } from './sink-resync.js';
 export {
   requestSinkSchema,
   requestSinkInspect,

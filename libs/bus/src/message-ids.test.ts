@@ -12,6 +12,14 @@ describe('message ids (D1)', () => {
     expect(messageIds.snapshotSinkBatch(chunk, 1, 3)).toBe('c:orders-7.t2.c15:1:3');
   });
 
+  it('resync chunks carry their generation; full-stage chunks have none', () => {
+    const chunk = messageIds.resyncChunk('orders-7@k1', 2, 3, 15);
+    expect(chunk).toBe('orders-7@k1.t2.r3.c15');
+    expect(messageIds.chunkGeneration(chunk)).toBe(3);
+    expect(messageIds.chunkGeneration(messageIds.chunk('orders-7@k1', 2, 15))).toBe(0);
+    expect(messageIds.chunkGeneration(messageIds.chunk('a.r4.c5@k1', 0, 1))).toBe(0);
+  });
+
   it('binlog and ADD COLUMN batches', () => {
     expect(messageIds.binlogBatch('0000000100000004', 42n)).toBe('b:0000000100000004:42');
     expect(messageIds.binlogSinkBatch('0000000100000004', 42n, 3)).toBe('b:0000000100000004:42:3');

@@ -13,6 +13,14 @@ import type { Batch } from '@tidewater/proto';
 export const messageIds = {
   /** A snapshot chunk's identity, also its work item's id: `<task owner>.t<table index>.c<chunk index>`. */
   chunk: (owner: string, tableIndex: number, chunkIndex: number) => `${owner}.t${tableIndex}.c${chunkIndex}`,
+  /**
+   * A resync chunk: `<task owner>.t<table index>.r<generation>.c<chunk index>`. The generation
+   * keeps each resync's plan apart (P1 per generation, S1 never takes one generation's chunk for another's).
+   */
+  resyncChunk: (owner: string, tableIndex: number, generation: number, chunkIndex: number) =>
+    `${owner}.t${tableIndex}.r${generation}.c${chunkIndex}`,
+  /** The resync generation a chunk id carries; 0 for a chunk of the full stage. */
+  chunkGeneration: (chunkId: string): number => Number(/\.r(\d+)\.c\d+$/.exec(chunkId)?.[1] ?? 0),
   /** Work item → TW_WORK: the chunk id itself (a restarted coordinator republishes the same split, P1). */
   workItem: (chunkId: string) => chunkId,
   /** Snapshot batch → TW_SOURCE. `attempt` separates re-reads of a chunk, `seq` the batches of one read. */

@@ -149,12 +149,12 @@ export function serveSinkControl(bus: Bus, h: SinkControlHandlers): { stop(): vo
 }
 
 /** An error without our code is the destination's (a driver error while writing). */
-function toReplyError(e: unknown): SinkControlError {
+export function toReplyError(e: unknown): SinkControlError {
   const json = isTidewaterError(e) ? e.toJSON() : { code: 'TW_DEST_WRITE', message: (e as Error).message, details: {} };
   return { code: String(json.code), message: String(json.message), detailsJson: JSON.stringify(json.details ?? {}) };
 }
 
-function fromReply(error: SinkControlError, fallback: ErrorCode, message: string): TidewaterError {
+export function fromReply(error: SinkControlError, fallback: ErrorCode, message: string): TidewaterError {
   const code = error.code in ErrorCodes ? (error.code as ErrorCode) : fallback;
   return new TidewaterError(
     code,

@@ -39,6 +39,10 @@ export class Catalog {
     await c.run(
       `CREATE TABLE IF NOT EXISTS ${META}.partition_fences (task_id VARCHAR, sink_partition INTEGER, epoch BIGINT, sink_id VARCHAR, fenced_at TIMESTAMP)`,
     );
+    // R1: the last resync generation swapped into each table's `_base`, and its watermark.
+    await c.run(
+      `CREATE TABLE IF NOT EXISTS ${META}.resyncs (task_id VARCHAR, schema_name VARCHAR, table_name VARCHAR, generation INTEGER, watermark BIGINT, completed_at TIMESTAMP)`,
+    );
     for (const r of (await c.runAndReadAll(`SELECT schema_name || '.' || table_name FROM ${META}.adopted`)).getRows())
       catalog.adopted.add(String(r[0]));
     return catalog;

@@ -6,6 +6,7 @@ import { ident } from './names.js';
 import { appendAt, columnOrder, nativeFlags, writeError } from './append-values.js';
 import type { DestTable, PartitionWriter, TableOptions } from '@tidewater/task-plan';
 import type { Catalog } from './catalog.js';
+import { prepareStaging, resyncStagingName } from './resync.js';
 
 /**
  * Writes every row of one snapshot chunk into `_base` and records the chunk in
@@ -21,8 +22,12 @@ export async function commitChunk(
   table: DestTable,
   rowsets: readonly RowSet[],
   opts: Pick<TableOptions, 'temporalMapping'>,
+  generation = 0,
 ): Promise<boolean> {
   const taskId = writer.taskId;
+  // A resync chunk (R1) goes to its generation's staging table; `_base` stays as it is until the swap.
+  const target = generation > 0 ? resyncStagingName(table.stem, generation) : `${table.stem}_base`;
+  if (generation > 0) await prepareStaging(c, catalog, table, generation);
   await c.run('BEGIN TRANSACTION');
   try {
     await catalog.fence(c, writer);
@@ -31,7 +36,7 @@ export async function commitChunk(
       return false;
     }
     let rows = 0;
-    const adopted = catalog.isAdopted(table.schema, `${table.stem}_base`);
+    const adopted = generation === 0 && catalog.isAdopted(table.schema, `${table.stem}_base`);
     // An adopted table: rows go through a staging table and only keys it lacks are
     // inserted (the full copy keeps the destination's row on a key conflict).
     if (adopted)
@@ -40,12 +45,10 @@ export async function commitChunk(
       );
     const ap = adopted
       ? await c.createAppender('tw_stage', 'main', 'temp')
-      : await c.createAppender(`${table.stem}_base`, table.schema, catalog.name);
+      : await c.createAppender(target, table.schema, catalog.name);
     // Physical column order: an ADD COLUMN lands after ETL-computed columns, while the
     // table's column list keeps source columns first. The staging table is in list order.
-    const layout = adopted
-      ? table.columns.map((col) => col.name)
-      : await catalog.layout(c, table.schema, `${table.stem}_base`);
+    const layout = adopted ? table.columns.map((col) => col.name) : await catalog.layout(c, table.schema, target);
     const slot = layout.map((name) => table.columns.findIndex((col) => col.name === name));
     try {
       for (const rs of rowsets) {
@@ -71,7 +74,7 @@ export async function commitChunk(
   } catch (e) {
     await c.run('ROLLBACK').catch(() => undefined);
     if (isTidewaterError(e)) throw e;
-    throw writeError(e, `${table.schema}.${table.stem}_base`);
+    throw writeError(e, `${table.schema}.${target}`);
   }
 }
 

@@ -4,6 +4,7 @@ import { ConnectionPool } from './connection-pool.js';
 import { Catalog } from './catalog.js';
 import { addColumns, ensureTables } from './table-ddl.js';
 import { commitChunk } from './chunk-writer.js';
+import { completeResync } from './resync.js';
 import { LogWriter } from './log-writer.js';
 import { runRead, type QueryResult, type ReadLimits } from './read-query.js';
 import { exportParquet, type ExportedObject, type ExportOptions } from './parquet-export.js';
@@ -66,15 +67,27 @@ export class DuckDbWarehouse implements Destination {
     return this.pool.with((c) => this.catalog.committedChunks(c, taskId));
   }
 
-  /** S1: false (nothing written) when the chunk was committed before. */
+  /** S1: false (nothing written) when the chunk was committed before. `generation` > 0: into that resync's staging table (R1). */
   async commitChunk(
     writer: PartitionWriter,
     chunkId: string,
     table: DestTable,
     rowsets: readonly RowSet[],
     opts: Pick<TableOptions, 'temporalMapping'>,
+    generation = 0,
   ): Promise<boolean> {
-    return this.pool.with((c) => commitChunk(c, this.catalog, writer, chunkId, table, rowsets, opts));
+    return this.pool.with((c) => commitChunk(c, this.catalog, writer, chunkId, table, rowsets, opts, generation));
+  }
+
+  /** R1: swaps the generation's staging rows into `_base` with the watermark, in one transaction; once per generation. */
+  async completeResync(
+    taskId: string,
+    table: DestTable,
+    generation: number,
+    watermark: bigint,
+    opts: TableOptions,
+  ): Promise<void> {
+    await this.pool.with((c) => completeResync(c, this.catalog, taskId, table, generation, watermark, opts));
   }
 
   /** S2: rows at or below the partition's checkpoint of the table are skipped. Returns the number of rows written. */

@@ -84,7 +84,7 @@ export const ErrorCodes = {
     retriable: false,
     grpc: 'FAILED_PRECONDITION',
     description:
-      "The source no longer has the binlog at the task's resume position (purged, or the source refuses the position: server error 1236). The changes since then cannot be read: raise binlog retention, then migrate again from scratch as a new task (docs/operations.md).",
+      "The source no longer has the binlog at the task's resume position (purged, or the source refuses the position: server error 1236). The changes since then cannot be read: resync the tables (tidewater task resync ID --all) or recreate the task, and raise binlog retention (docs/operations.md).",
   },
   TW_BUS_UNAVAILABLE: {
     retriable: true,

@@ -33,10 +33,9 @@ export interface ErrorContext {
 const ER_FATAL_READING_BINLOG = 1236;
 
 export const BINLOG_PURGED_FIX =
-  'the changes since that position are gone from the source and cannot be captured; resuming this task meets the same gap. ' +
-  "Raise the source's binlog retention (binlog_expire_logs_seconds / expire_logs_days) above the longest time a task may be stopped, " +
-  "then copy again from scratch: drop this task's destination tables (<table>_base, <table>_log, <table>_merged) or choose another destination, " +
-  'and create a task under a new name with schema, full and incremental (tidewater task delete removes the failed one)';
+  'the changes since that position are gone from the source; resuming this task meets the same gap. ' +
+  'Resync the tables (tidewater task resync ID --all: capture restarts at the binlog end and every table is copied again beside it) ' +
+  "or recreate the task; and raise the source's binlog retention (binlog_expire_logs_seconds / expire_logs_days) above the longest time a task may be stopped";
 
 const UNREACHABLE = new Set([
   'ECONNREFUSED',

@@ -34,6 +34,10 @@ export async function createCatalog(c: Client): Promise<void> {
   await c.query(
     `CREATE TABLE IF NOT EXISTS ${META}.partition_fences (task_id text, sink_partition integer, epoch bigint, sink_id text, fenced_at timestamptz, PRIMARY KEY (task_id, sink_partition))`,
   );
+  // R1: the last resync generation swapped into each table's `_base`, and its watermark.
+  await c.query(
+    `CREATE TABLE IF NOT EXISTS ${META}.resyncs (task_id text, schema_name text, table_name text, generation integer, watermark bigint, completed_at timestamptz, PRIMARY KEY (schema_name, table_name))`,
+  );
   // Audit: the span each (partition, epoch) wrote in. Writers of a partition serialize on its
   // fence row and an older epoch is refused, so the spans of one partition never overlap.
   await c.query(

@@ -6,6 +6,7 @@ import { chunkCommitted, columnsOf, fence, isAdopted, recordChunk } from './cata
 import { carriedColumns, copyLines, rowEncoders } from './copy-text.js';
 import { ident, qualified } from './names.js';
 import { postgresType } from './type-mapping.js';
+import { ensureStaging, resyncStagingName } from './resync.js';
 
 /**
  * Writes every row of one snapshot chunk into `_base` with one streamed COPY and records the
@@ -20,14 +21,17 @@ export async function commitChunk(
   table: DestTable,
   rowsets: readonly RowSet[],
   opts: Pick<TableOptions, 'temporalMapping'>,
+  generation = 0,
 ): Promise<boolean> {
-  const base = `${table.stem}_base`;
+  // A resync chunk (R1) goes to its generation's staging table; `_base` stays as it is until the swap.
+  const base = generation > 0 ? resyncStagingName(table.stem, generation) : `${table.stem}_base`;
   return conn.tx(async (c) => {
     await fence(c, writer);
     if (await chunkCommitted(c, writer.taskId, chunkId)) return false;
     // An adopted table: rows go through a staging table and only keys it lacks are inserted
     // (the full copy keeps the destination's row on a key conflict).
-    const adopted = await isAdopted(c, table.schema, base);
+    const adopted = generation === 0 && (await isAdopted(c, table.schema, base));
+    if (generation > 0) await ensureStaging(c, table, generation);
     // Only columns the table has (a column of a newer schema version is added first) and the
     // rows carry (carriedColumns: one added since they were read takes its default). A chunk's
     // row sets come from one read; they are grouped by shape all the same, one COPY per shape.

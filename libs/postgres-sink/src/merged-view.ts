@@ -3,10 +3,14 @@ import type { Client } from './connection.js';
 import { columnsOf } from './catalog.js';
 import { ident, qualified } from './names.js';
 
+/** A SQL string literal (names go into the view's text, not as parameters). */
+const literal = (v: string) => `'${v.replace(/'/g, "''")}'`;
+
 /**
  * `<t>_merged`: the merge of docs/merge.md as a view, the current source state (the same
  * query as libs/duckdb-sink/src/merged-view.ts). For a point in time T, users add
- * `WHERE utc_timestamp < T` to the `_log` branch (docs/merge.md).
+ * `WHERE utc_timestamp < T` to the `_log` branch (docs/merge.md). R1: `_log` rows below the
+ * table's resync watermark are older than the `_base` a resync swapped in and are left out.
  */
 export function mergedViewSelect(t: DestTable, m: LogColumns): string {
   const cols = t.columns.map((c) => ident(c.name)).join(', ');
@@ -15,6 +19,8 @@ export function mergedViewSelect(t: DestTable, m: LogColumns): string {
   SELECT row_number() OVER (PARTITION BY ${pk} ORDER BY ${ident(m.recordId)} DESC, ${ident(m.afterFlag)} DESC) AS __tw_rn,
          ${ident(m.afterFlag)} AS __tw_after, ${cols}
   FROM (SELECT ${ident(m.recordId)}, ${ident(m.afterFlag)}, ${cols} FROM ${qualified(t.schema, `${t.stem}_log`)}
+        WHERE ${ident(m.recordId)} >= coalesce((SELECT max(watermark) FROM _tidewater.resyncs
+          WHERE schema_name = ${literal(t.schema)} AND table_name = ${literal(t.stem)}), 0)
         UNION ALL
         SELECT 0::bigint, 'Y'::text, ${cols} FROM ${qualified(t.schema, `${t.stem}_base`)}) AS __tw_u
 ) AS __tw_m WHERE __tw_rn = 1 AND __tw_after = 'Y'`;

@@ -4,6 +4,7 @@ import { Connection, describeUrl } from './connection.js';
 import { committedChunks, createCatalog, existingTables, ownedTables } from './catalog.js';
 import { addColumns, ensureTables } from './table-ddl.js';
 import { commitChunk } from './chunk-writer.js';
+import { completeResync } from './resync.js';
 import { LogWriter } from './log-writer.js';
 
 /**
@@ -68,15 +69,27 @@ export class PostgresWarehouse implements Destination {
     return this.conn.with((c) => committedChunks(c, taskId));
   }
 
-  /** S1: false (nothing written) when the chunk was committed before. */
+  /** S1: false (nothing written) when the chunk was committed before. `generation` > 0: into that resync's staging table (R1). */
   async commitChunk(
     writer: PartitionWriter,
     chunkId: string,
     table: DestTable,
     rowsets: readonly RowSet[],
     opts: Pick<TableOptions, 'temporalMapping'>,
+    generation = 0,
   ): Promise<boolean> {
-    return commitChunk(this.conn, writer, chunkId, table, rowsets, opts);
+    return commitChunk(this.conn, writer, chunkId, table, rowsets, opts, generation);
+  }
+
+  /** R1: swaps the generation's staging rows into `_base` with the watermark, in one transaction; once per generation. */
+  async completeResync(
+    taskId: string,
+    table: DestTable,
+    generation: number,
+    watermark: bigint,
+    opts: TableOptions,
+  ): Promise<void> {
+    await completeResync(this.conn, taskId, table, generation, watermark, opts);
   }
 
   /** S2: rows at or below the partition's checkpoint of the table are skipped. Returns the rows written. */

@@ -31,14 +31,30 @@ export interface Destination {
   foreignTables(taskId: string, names: readonly string[]): Promise<string[]>;
   /** What is open, for the precheck: `host:port/db as user, PostgreSQL 16.4`, or the file and DuckDB version; never a password. */
   describe(): Promise<string>;
-  /** False when the chunk was already committed (nothing written). S1, P3. */
+  /**
+   * False when the chunk was already committed (nothing written). S1, P3. `generation` > 0
+   * (a resync chunk, R1): the rows go to that generation's staging table, `_base` is untouched.
+   */
   commitChunk(
     writer: PartitionWriter,
     chunkId: string,
     table: DestTable,
     rowsets: readonly RowSet[],
     opts: TableOptions,
+    generation?: number,
   ): Promise<boolean>;
+  /**
+   * R1, in ONE transaction: `_base`'s rows become the generation's staging rows, `watermark`
+   * (a record id) is recorded for the table so `_merged` leaves `_log` rows below it out, and
+   * the staging table is dropped. A generation already completed is a no-op (requests repeat).
+   */
+  completeResync(
+    taskId: string,
+    table: DestTable,
+    generation: number,
+    watermark: bigint,
+    opts: TableOptions,
+  ): Promise<void>;
   /**
    * Rows written. S2: the checkpoint is per (`_log` table, sink partition), since rows of one
    * table reach several partitions and each partition commits in its own record-id order;

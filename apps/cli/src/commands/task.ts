@@ -11,6 +11,8 @@ export interface TaskCommandOptions {
   readonly file?: string;
   readonly watch: boolean;
   readonly ignoreWarnings: string[];
+  /** `task resync ID DB.TABLE` / `--all`. */
+  readonly resync?: { readonly table?: string; readonly all: boolean };
   /** `task throttle`: the limits to change (flags given), as typed. */
   readonly throttle?: Partial<Record<keyof Throttle, string | undefined>>;
 }
@@ -92,6 +94,16 @@ export async function task(
       case 'stop':
         show(await c.stopTask(need()));
         return 0;
+      case 'resync': {
+        const taskId = need();
+        const { table, all } = opts.resync ?? { all: false };
+        if (!!table === all)
+          throw new TidewaterError('TW_SPEC_INVALID', 'tidewater task resync: name one table or --all', {
+            fix: `tidewater task resync ${taskId} DB.TABLE, or tidewater task resync ${taskId} --all`,
+          });
+        show(await c.resyncTable(taskId, all ? '' : table!));
+        return 0;
+      }
       case 'delete':
         await c.deleteTask(need());
         console.log(
@@ -150,7 +162,7 @@ export async function task(
       }
       default:
         throw new TidewaterError('TW_SPEC_INVALID', `tidewater task: unknown command ${verb ?? '(none)'}`, {
-          fix: 'use create, precheck, start, status, pause, resume, update, stop, delete, throttle or list',
+          fix: 'use create, precheck, start, status, pause, resume, resync, update, stop, delete, throttle or list',
         });
     }
   } finally {

@@ -22,6 +22,16 @@ import {
 } from "@grpc/grpc-js";
 import { PrecheckItem, Retrying, Stage, stageFromJSON, stageToJSON, TableProgress } from "./task.js";
 
+export interface ResyncTableRequest {
+  taskId: string;
+  /** Source `database.table`; empty = every table of the task. */
+  table: string;
+}
+
+export interface ResyncTableResponse {
+  task?: TaskView | undefined;
+}
+
 /** Rate limits; 0 = unlimited. MB = 10^6 bytes of encoded rows. */
 export interface Throttle {
   fullQps: number;
@@ -199,6 +209,162 @@ export interface WatchTaskRequest {
 export interface WatchTaskResponse {
   task?: TaskView | undefined;
 }
+
+function createBaseResyncTableRequest(): ResyncTableRequest {
+  return { taskId: "", table: "" };
+}
+
+export const ResyncTableRequest: MessageFns<ResyncTableRequest> = {
+  encode(message: ResyncTableRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.taskId !== "") {
+      writer.uint32(10).string(message.taskId);
+    }
+    if (message.table !== "") {
+      writer.uint32(18).string(message.table);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ResyncTableRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseResyncTableRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.taskId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.table = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ResyncTableRequest {
+    return {
+      taskId: isSet(object.taskId)
+        ? globalThis.String(object.taskId)
+        : isSet(object.task_id)
+        ? globalThis.String(object.task_id)
+        : "",
+      table: isSet(object.table) ? globalThis.String(object.table) : "",
+    };
+  },
+
+  toJSON(message: ResyncTableRequest): unknown {
+    const obj: any = {};
+    if (message.taskId !== "") {
+      obj.taskId = message.taskId;
+    }
+    if (message.table !== "") {
+      obj.table = message.table;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ResyncTableRequest>, I>>(base?: I): ResyncTableRequest {
+    return ResyncTableRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ResyncTableRequest>, I>>(object: I): ResyncTableRequest {
+    const message = createBaseResyncTableRequest();
+    message.taskId = object.taskId ?? "";
+    message.table = object.table ?? "";
+    return message;
+  },
+};
+
+function createBaseResyncTableResponse(): ResyncTableResponse {
+  return { task: undefined };
+}
+
+export const ResyncTableResponse: MessageFns<ResyncTableResponse> = {
+  encode(message: ResyncTableResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.task !== undefined) {
+      TaskView.encode(message.task, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ResyncTableResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseResyncTableResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.task = TaskView.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ResyncTableResponse {
+    return { task: isSet(object.task) ? TaskView.fromJSON(object.task) : undefined };
+  },
+
+  toJSON(message: ResyncTableResponse): unknown {
+    const obj: any = {};
+    if (message.task !== undefined) {
+      obj.task = TaskView.toJSON(message.task);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ResyncTableResponse>, I>>(base?: I): ResyncTableResponse {
+    return ResyncTableResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ResyncTableResponse>, I>>(object: I): ResyncTableResponse {
+    const message = createBaseResyncTableResponse();
+    message.task = (object.task !== undefined && object.task !== null) ? TaskView.fromPartial(object.task) : undefined;
+    return message;
+  },
+};
 
 function createBaseThrottle(): Throttle {
   return { fullQps: 0, fullRps: 0, fullMbps: 0, incrementalRps: 0, incrementalMbps: 0 };
@@ -2911,6 +3077,19 @@ export const ControlServiceService = {
     responseSerialize: (value: UpdateTaskResponse): Buffer => Buffer.from(UpdateTaskResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): UpdateTaskResponse => UpdateTaskResponse.decode(value),
   },
+  /**
+   * Copies one table (or, with `table` empty, every table) again while the change stream
+   * runs; with `table` empty it also recovers a task failed with TW_BINLOG_PURGED.
+   */
+  resyncTable: {
+    path: "/tidewater.v1.ControlService/ResyncTable" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ResyncTableRequest): Buffer => Buffer.from(ResyncTableRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ResyncTableRequest => ResyncTableRequest.decode(value),
+    responseSerialize: (value: ResyncTableResponse): Buffer => Buffer.from(ResyncTableResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ResyncTableResponse => ResyncTableResponse.decode(value),
+  },
 } as const;
 
 export interface ControlServiceServer extends UntypedServiceImplementation {
@@ -2932,6 +3111,11 @@ export interface ControlServiceServer extends UntypedServiceImplementation {
    * checkpoints are kept.
    */
   updateTask: handleUnaryCall<UpdateTaskRequest, UpdateTaskResponse>;
+  /**
+   * Copies one table (or, with `table` empty, every table) again while the change stream
+   * runs; with `table` empty it also recovers a task failed with TW_BINLOG_PURGED.
+   */
+  resyncTable: handleUnaryCall<ResyncTableRequest, ResyncTableResponse>;
 }
 
 export interface ControlServiceClient extends Client {
@@ -3111,6 +3295,25 @@ export interface ControlServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: UpdateTaskResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Copies one table (or, with `table` empty, every table) again while the change stream
+   * runs; with `table` empty it also recovers a task failed with TW_BINLOG_PURGED.
+   */
+  resyncTable(
+    request: ResyncTableRequest,
+    callback: (error: ServiceError | null, response: ResyncTableResponse) => void,
+  ): ClientUnaryCall;
+  resyncTable(
+    request: ResyncTableRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ResyncTableResponse) => void,
+  ): ClientUnaryCall;
+  resyncTable(
+    request: ResyncTableRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ResyncTableResponse) => void,
   ): ClientUnaryCall;
 }
 

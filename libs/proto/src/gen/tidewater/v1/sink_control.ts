@@ -43,6 +43,24 @@ export interface SinkInspectReply {
   server: string;
 }
 
+/**
+ * tw.ctl.sink.resync: every chunk of a resync generation is committed to the staging table;
+ * replace `_base`'s rows with it, record the watermark and drop it, in one transaction.
+ */
+export interface SinkResyncRequest {
+  taskId: string;
+  /** Source database and table. */
+  database: string;
+  table: string;
+  generation: number;
+  watermark: bigint;
+}
+
+/** Absent error: `_base` holds the new copy (also when a previous request already did it). */
+export interface SinkResyncReply {
+  error?: SinkControlError | undefined;
+}
+
 function createBaseSinkControlError(): SinkControlError {
   return { code: "", message: "", detailsJson: "" };
 }
@@ -478,6 +496,215 @@ export const SinkInspectReply: MessageFns<SinkInspectReply> = {
       ? SinkControlError.fromPartial(object.error)
       : undefined;
     message.server = object.server ?? "";
+    return message;
+  },
+};
+
+function createBaseSinkResyncRequest(): SinkResyncRequest {
+  return { taskId: "", database: "", table: "", generation: 0, watermark: 0n };
+}
+
+export const SinkResyncRequest: MessageFns<SinkResyncRequest> = {
+  encode(message: SinkResyncRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.taskId !== "") {
+      writer.uint32(10).string(message.taskId);
+    }
+    if (message.database !== "") {
+      writer.uint32(18).string(message.database);
+    }
+    if (message.table !== "") {
+      writer.uint32(26).string(message.table);
+    }
+    if (message.generation !== 0) {
+      writer.uint32(32).uint32(message.generation);
+    }
+    if (message.watermark !== 0n) {
+      if (BigInt.asIntN(64, message.watermark) !== message.watermark) {
+        throw new globalThis.Error("value provided for field message.watermark of type sint64 too large");
+      }
+      writer.uint32(40).sint64(message.watermark);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SinkResyncRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSinkResyncRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.taskId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.database = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.table = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.generation = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.watermark = reader.sint64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SinkResyncRequest {
+    return {
+      taskId: isSet(object.taskId)
+        ? globalThis.String(object.taskId)
+        : isSet(object.task_id)
+        ? globalThis.String(object.task_id)
+        : "",
+      database: isSet(object.database) ? globalThis.String(object.database) : "",
+      table: isSet(object.table) ? globalThis.String(object.table) : "",
+      generation: isSet(object.generation) ? globalThis.Number(object.generation) : 0,
+      watermark: isSet(object.watermark) ? BigInt(object.watermark) : 0n,
+    };
+  },
+
+  toJSON(message: SinkResyncRequest): unknown {
+    const obj: any = {};
+    if (message.taskId !== "") {
+      obj.taskId = message.taskId;
+    }
+    if (message.database !== "") {
+      obj.database = message.database;
+    }
+    if (message.table !== "") {
+      obj.table = message.table;
+    }
+    if (message.generation !== 0) {
+      obj.generation = Math.round(message.generation);
+    }
+    if (message.watermark !== 0n) {
+      obj.watermark = message.watermark.toString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SinkResyncRequest>, I>>(base?: I): SinkResyncRequest {
+    return SinkResyncRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SinkResyncRequest>, I>>(object: I): SinkResyncRequest {
+    const message = createBaseSinkResyncRequest();
+    message.taskId = object.taskId ?? "";
+    message.database = object.database ?? "";
+    message.table = object.table ?? "";
+    message.generation = object.generation ?? 0;
+    message.watermark = (object.watermark !== undefined && object.watermark !== null) ? BigInt(object.watermark) : 0n;
+    return message;
+  },
+};
+
+function createBaseSinkResyncReply(): SinkResyncReply {
+  return { error: undefined };
+}
+
+export const SinkResyncReply: MessageFns<SinkResyncReply> = {
+  encode(message: SinkResyncReply, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.error !== undefined) {
+      SinkControlError.encode(message.error, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SinkResyncReply {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSinkResyncReply();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.error = SinkControlError.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SinkResyncReply {
+    return { error: isSet(object.error) ? SinkControlError.fromJSON(object.error) : undefined };
+  },
+
+  toJSON(message: SinkResyncReply): unknown {
+    const obj: any = {};
+    if (message.error !== undefined) {
+      obj.error = SinkControlError.toJSON(message.error);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SinkResyncReply>, I>>(base?: I): SinkResyncReply {
+    return SinkResyncReply.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SinkResyncReply>, I>>(object: I): SinkResyncReply {
+    const message = createBaseSinkResyncReply();
+    message.error = (object.error !== undefined && object.error !== null)
+      ? SinkControlError.fromPartial(object.error)
+      : undefined;
     return message;
   },
 };

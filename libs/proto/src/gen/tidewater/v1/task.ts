@@ -160,6 +160,36 @@ export interface TableProgress {
   chunks: ChunkPlan[];
   /** All work items of the plan were published. */
   workPublished: boolean;
+  /** Set while the table is being copied again (ResyncTable; docs/merge.md "Resync"). */
+  resync?:
+    | TableResync
+    | undefined;
+  /** The last resync generation that completed (0: never resynced). */
+  resyncedGeneration?: number | undefined;
+}
+
+/**
+ * A copy of one table made again while the change stream runs: chunks of its own generation
+ * copied into a staging table, swapped for `_base` in one destination transaction (R1).
+ */
+export interface TableResync {
+  /**
+   * 1, 2, ...: carried by the chunk ids, so each generation has its own plan (P1) and S1 keeps
+   * the chunks of one generation apart from another's.
+   */
+  generation: number;
+  /**
+   * Binlog position taken before the first chunk is read; `watermark` is its record id:
+   * `_log` rows below it are older than the new copy and stop counting in `_merged`.
+   */
+  position?: BinlogPosition | undefined;
+  watermark: bigint;
+  chunks: ChunkPlan[];
+  planned: boolean;
+  workPublished: boolean;
+  doneChunks: string[];
+  rowsDone: bigint;
+  startedAtMs: bigint;
 }
 
 export interface ChunkPlan {
@@ -297,6 +327,8 @@ function createBaseTableProgress(): TableProgress {
     destSchema: "",
     chunks: [],
     workPublished: false,
+    resync: undefined,
+    resyncedGeneration: undefined,
   };
 }
 
@@ -340,6 +372,12 @@ export const TableProgress: MessageFns<TableProgress> = {
     }
     if (message.workPublished !== false) {
       writer.uint32(88).bool(message.workPublished);
+    }
+    if (message.resync !== undefined) {
+      TableResync.encode(message.resync, writer.uint32(98).fork()).join();
+    }
+    if (message.resyncedGeneration !== undefined) {
+      writer.uint32(104).uint32(message.resyncedGeneration);
     }
     return writer;
   },
@@ -445,6 +483,22 @@ export const TableProgress: MessageFns<TableProgress> = {
             message.workPublished = reader.bool();
             continue;
           }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.resync = TableResync.decode(reader, reader.uint32());
+            continue;
+          }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.resyncedGeneration = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -504,6 +558,12 @@ export const TableProgress: MessageFns<TableProgress> = {
         : isSet(object.work_published)
         ? globalThis.Boolean(object.work_published)
         : false,
+      resync: isSet(object.resync) ? TableResync.fromJSON(object.resync) : undefined,
+      resyncedGeneration: isSet(object.resyncedGeneration)
+        ? globalThis.Number(object.resyncedGeneration)
+        : isSet(object.resynced_generation)
+        ? globalThis.Number(object.resynced_generation)
+        : undefined,
     };
   },
 
@@ -542,6 +602,12 @@ export const TableProgress: MessageFns<TableProgress> = {
     if (message.workPublished !== false) {
       obj.workPublished = message.workPublished;
     }
+    if (message.resync !== undefined) {
+      obj.resync = TableResync.toJSON(message.resync);
+    }
+    if (message.resyncedGeneration !== undefined) {
+      obj.resyncedGeneration = Math.round(message.resyncedGeneration);
+    }
     return obj;
   },
 
@@ -567,6 +633,246 @@ export const TableProgress: MessageFns<TableProgress> = {
     message.destSchema = object.destSchema ?? "";
     message.chunks = object.chunks?.map((e) => ChunkPlan.fromPartial(e)) || [];
     message.workPublished = object.workPublished ?? false;
+    message.resync = (object.resync !== undefined && object.resync !== null)
+      ? TableResync.fromPartial(object.resync)
+      : undefined;
+    message.resyncedGeneration = object.resyncedGeneration ?? undefined;
+    return message;
+  },
+};
+
+function createBaseTableResync(): TableResync {
+  return {
+    generation: 0,
+    position: undefined,
+    watermark: 0n,
+    chunks: [],
+    planned: false,
+    workPublished: false,
+    doneChunks: [],
+    rowsDone: 0n,
+    startedAtMs: 0n,
+  };
+}
+
+export const TableResync: MessageFns<TableResync> = {
+  encode(message: TableResync, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.generation !== 0) {
+      writer.uint32(8).uint32(message.generation);
+    }
+    if (message.position !== undefined) {
+      BinlogPosition.encode(message.position, writer.uint32(18).fork()).join();
+    }
+    if (message.watermark !== 0n) {
+      if (BigInt.asIntN(64, message.watermark) !== message.watermark) {
+        throw new globalThis.Error("value provided for field message.watermark of type sint64 too large");
+      }
+      writer.uint32(24).sint64(message.watermark);
+    }
+    for (const v of message.chunks) {
+      ChunkPlan.encode(v!, writer.uint32(34).fork()).join();
+    }
+    if (message.planned !== false) {
+      writer.uint32(40).bool(message.planned);
+    }
+    if (message.workPublished !== false) {
+      writer.uint32(48).bool(message.workPublished);
+    }
+    for (const v of message.doneChunks) {
+      writer.uint32(58).string(v!);
+    }
+    if (message.rowsDone !== 0n) {
+      if (BigInt.asUintN(64, message.rowsDone) !== message.rowsDone) {
+        throw new globalThis.Error("value provided for field message.rowsDone of type uint64 too large");
+      }
+      writer.uint32(64).uint64(message.rowsDone);
+    }
+    if (message.startedAtMs !== 0n) {
+      if (BigInt.asIntN(64, message.startedAtMs) !== message.startedAtMs) {
+        throw new globalThis.Error("value provided for field message.startedAtMs of type sint64 too large");
+      }
+      writer.uint32(72).sint64(message.startedAtMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TableResync {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTableResync();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.generation = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.position = BinlogPosition.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.watermark = reader.sint64() as bigint;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.chunks.push(ChunkPlan.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.planned = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.workPublished = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.doneChunks.push(reader.string());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.rowsDone = reader.uint64() as bigint;
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.startedAtMs = reader.sint64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TableResync {
+    return {
+      generation: isSet(object.generation) ? globalThis.Number(object.generation) : 0,
+      position: isSet(object.position) ? BinlogPosition.fromJSON(object.position) : undefined,
+      watermark: isSet(object.watermark) ? BigInt(object.watermark) : 0n,
+      chunks: globalThis.Array.isArray(object?.chunks) ? object.chunks.map((e: any) => ChunkPlan.fromJSON(e)) : [],
+      planned: isSet(object.planned) ? globalThis.Boolean(object.planned) : false,
+      workPublished: isSet(object.workPublished)
+        ? globalThis.Boolean(object.workPublished)
+        : isSet(object.work_published)
+        ? globalThis.Boolean(object.work_published)
+        : false,
+      doneChunks: globalThis.Array.isArray(object?.doneChunks)
+        ? object.doneChunks.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.done_chunks)
+        ? object.done_chunks.map((e: any) => globalThis.String(e))
+        : [],
+      rowsDone: isSet(object.rowsDone)
+        ? BigInt(object.rowsDone)
+        : isSet(object.rows_done)
+        ? BigInt(object.rows_done)
+        : 0n,
+      startedAtMs: isSet(object.startedAtMs)
+        ? BigInt(object.startedAtMs)
+        : isSet(object.started_at_ms)
+        ? BigInt(object.started_at_ms)
+        : 0n,
+    };
+  },
+
+  toJSON(message: TableResync): unknown {
+    const obj: any = {};
+    if (message.generation !== 0) {
+      obj.generation = Math.round(message.generation);
+    }
+    if (message.position !== undefined) {
+      obj.position = BinlogPosition.toJSON(message.position);
+    }
+    if (message.watermark !== 0n) {
+      obj.watermark = message.watermark.toString();
+    }
+    if (message.chunks?.length) {
+      obj.chunks = message.chunks.map((e) => ChunkPlan.toJSON(e));
+    }
+    if (message.planned !== false) {
+      obj.planned = message.planned;
+    }
+    if (message.workPublished !== false) {
+      obj.workPublished = message.workPublished;
+    }
+    if (message.doneChunks?.length) {
+      obj.doneChunks = message.doneChunks;
+    }
+    if (message.rowsDone !== 0n) {
+      obj.rowsDone = message.rowsDone.toString();
+    }
+    if (message.startedAtMs !== 0n) {
+      obj.startedAtMs = message.startedAtMs.toString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TableResync>, I>>(base?: I): TableResync {
+    return TableResync.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TableResync>, I>>(object: I): TableResync {
+    const message = createBaseTableResync();
+    message.generation = object.generation ?? 0;
+    message.position = (object.position !== undefined && object.position !== null)
+      ? BinlogPosition.fromPartial(object.position)
+      : undefined;
+    message.watermark = (object.watermark !== undefined && object.watermark !== null) ? BigInt(object.watermark) : 0n;
+    message.chunks = object.chunks?.map((e) => ChunkPlan.fromPartial(e)) || [];
+    message.planned = object.planned ?? false;
+    message.workPublished = object.workPublished ?? false;
+    message.doneChunks = object.doneChunks?.map((e) => e) || [];
+    message.rowsDone = (object.rowsDone !== undefined && object.rowsDone !== null) ? BigInt(object.rowsDone) : 0n;
+    message.startedAtMs = (object.startedAtMs !== undefined && object.startedAtMs !== null)
+      ? BigInt(object.startedAtMs)
+      : 0n;
     return message;
   },
 };
