@@ -249,11 +249,12 @@ describe('tidewater task against tidewater up', () => {
     // With the sink gone, the warehouse can be read without a DuckDB shell.
     const q = run([
       'query',
+      '--csv',
       '--warehouse',
       join(work, 'watched.duckdb'),
       'SELECT count(*) AS n, min(id) AS lo FROM e.t_base',
     ]);
-    expect(q).toMatchObject({ code: 0, stdout: 'n\tlo\n500\t1\n' });
+    expect(q).toMatchObject({ code: 0, stdout: 'n,lo\n500,1\n' });
     expect(run(['query', '--warehouse', join(work, 'watched.duckdb'), 'SELECT * FROM e.nokey_base']).stderr).toContain(
       'TW_SPEC_INVALID: query failed',
     );
