@@ -2,7 +2,7 @@ import type { DuckDBAppender } from '@duckdb/node-api';
 import { ValueEncoding, type ColumnVector, type RowSet } from '@tidewater/proto';
 import { TidewaterError } from '@tidewater/errors';
 import { isNull } from '@tidewater/rowcodec';
-import { isZeroDate } from './type-mapping.js';
+import { isZeroDate } from '@tidewater/rowcodec';
 import type { DestTable, TableOptions } from '@tidewater/task-plan';
 
 /**

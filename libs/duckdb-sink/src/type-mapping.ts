@@ -1,4 +1,5 @@
-import type { ColumnDef } from '@tidewater/proto';
+import { ValueEncoding, type ColumnDef } from '@tidewater/proto';
+import { encodingOf } from '@tidewater/rowcodec';
 import { TidewaterError } from '@tidewater/errors';
 
 export type TemporalMapping = 'native' | 'string';
@@ -14,6 +15,25 @@ const MAX_DECIMAL_PRECISION = 38;
 export function duckdbType(col: ColumnDef, temporal: TemporalMapping): string {
   const t = col.dataType.toLowerCase();
   const u = col.unsigned;
+  // The value encoding classifies every type the bus carries (and refuses the others).
+  switch (encodingOf(col)) {
+    case ValueEncoding.VALUE_ENCODING_TEXT:
+    case ValueEncoding.VALUE_ENCODING_JSON:
+    case ValueEncoding.VALUE_ENCODING_TIME:
+      return 'VARCHAR';
+    case ValueEncoding.VALUE_ENCODING_BYTES:
+      return 'BLOB';
+    case ValueEncoding.VALUE_ENCODING_DATE:
+      return temporal === 'native' ? 'DATE' : 'VARCHAR';
+    case ValueEncoding.VALUE_ENCODING_DATETIME:
+      return temporal === 'native' ? 'TIMESTAMP' : 'VARCHAR';
+    case ValueEncoding.VALUE_ENCODING_DOUBLE:
+      return t === 'float' ? 'FLOAT' : 'DOUBLE';
+    case ValueEncoding.VALUE_ENCODING_DECIMAL: {
+      const p = col.precision || 10;
+      return p <= MAX_DECIMAL_PRECISION ? `DECIMAL(${p},${col.scale})` : 'VARCHAR';
+    }
+  }
   switch (t) {
     case 'tinyint':
       return u ? 'UTINYINT' : 'TINYINT';
@@ -29,58 +49,13 @@ export function duckdbType(col: ColumnDef, temporal: TemporalMapping): string {
       return 'SMALLINT';
     case 'bit':
       return 'UBIGINT';
-    case 'float':
-      return 'FLOAT';
-    case 'double':
-    case 'real':
-      return 'DOUBLE';
-    case 'decimal':
-    case 'numeric': {
-      const p = col.precision || 10;
-      return p <= MAX_DECIMAL_PRECISION ? `DECIMAL(${p},${col.scale})` : 'VARCHAR';
-    }
-    case 'char':
-    case 'varchar':
-    case 'tinytext':
-    case 'text':
-    case 'mediumtext':
-    case 'longtext':
-    case 'enum':
-    case 'set':
-    case 'json':
-    case 'time':
-      return 'VARCHAR';
-    case 'binary':
-    case 'varbinary':
-    case 'tinyblob':
-    case 'blob':
-    case 'mediumblob':
-    case 'longblob':
-    case 'geometry':
-    case 'point':
-    case 'linestring':
-    case 'polygon':
-    case 'multipoint':
-    case 'multilinestring':
-    case 'multipolygon':
-    case 'geometrycollection':
-    case 'geomcollection':
-      return 'BLOB';
-    case 'date':
-      return temporal === 'native' ? 'DATE' : 'VARCHAR';
-    case 'datetime':
-    case 'timestamp':
-      return temporal === 'native' ? 'TIMESTAMP' : 'VARCHAR';
     default:
       throw new TidewaterError(
         'TW_UNSUPPORTED_TYPE',
         `column ${col.name} has type ${col.columnType || t} with no DuckDB mapping`,
-        { subject: col.name },
+        {
+          subject: col.name,
+        },
       );
   }
-}
-
-/** True for a MySQL zero or partial-zero date ('0000-00-00', '2024-00-10'), which DuckDB cannot hold. */
-export function isZeroDate(text: string): boolean {
-  return text.startsWith('0000') || text.slice(5, 7) === '00' || text.slice(8, 10) === '00';
 }

@@ -2,7 +2,7 @@ import { ValueEncoding, type ColumnDef, type ColumnVector, type RowSet } from '@
 import { TidewaterError, assert } from '@tidewater/errors';
 import { isNull } from '@tidewater/rowcodec';
 import type { DestTable, TableOptions } from '@tidewater/task-plan';
-import { isZeroDate } from './type-mapping.js';
+import { isZeroDate } from '@tidewater/rowcodec';
 
 /** One cell of a row as a field of COPY's text format (`\N` = NULL). */
 export type CellEncoder = (row: number) => string;

@@ -1,4 +1,4 @@
 export { PostgresWarehouse } from './warehouse.js';
 export { PostgresSession } from './session.js';
 export { describeUrl } from './connection.js';
-export { postgresType, isZeroDate } from './type-mapping.js';
+export { postgresType } from './type-mapping.js';

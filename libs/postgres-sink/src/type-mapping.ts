@@ -1,4 +1,5 @@
-import type { ColumnDef } from '@tidewater/proto';
+import { ValueEncoding, type ColumnDef } from '@tidewater/proto';
+import { encodingOf } from '@tidewater/rowcodec';
 import { TidewaterError } from '@tidewater/errors';
 
 export type TemporalMapping = 'native' | 'string';
@@ -12,6 +13,23 @@ export type TemporalMapping = 'native' | 'string';
 export function postgresType(col: ColumnDef, temporal: TemporalMapping): string {
   const t = col.dataType.toLowerCase();
   const u = col.unsigned;
+  // The value encoding classifies every type the bus carries (and refuses the others).
+  switch (encodingOf(col)) {
+    case ValueEncoding.VALUE_ENCODING_TEXT:
+    case ValueEncoding.VALUE_ENCODING_JSON:
+    case ValueEncoding.VALUE_ENCODING_TIME:
+      return 'text';
+    case ValueEncoding.VALUE_ENCODING_BYTES:
+      return 'bytea';
+    case ValueEncoding.VALUE_ENCODING_DATE:
+      return temporal === 'native' ? 'date' : 'text';
+    case ValueEncoding.VALUE_ENCODING_DATETIME:
+      return temporal === 'native' ? 'timestamp(6)' : 'text';
+    case ValueEncoding.VALUE_ENCODING_DOUBLE:
+      return t === 'float' ? 'real' : 'double precision';
+    case ValueEncoding.VALUE_ENCODING_DECIMAL:
+      return `numeric(${col.precision || 10},${col.scale})`;
+  }
   switch (t) {
     case 'tinyint':
     case 'year':
@@ -27,56 +45,13 @@ export function postgresType(col: ColumnDef, temporal: TemporalMapping): string 
       return u ? 'numeric(20,0)' : 'bigint';
     case 'bit':
       return 'bit varying(64)';
-    case 'float':
-      return 'real';
-    case 'double':
-    case 'real':
-      return 'double precision';
-    case 'decimal':
-    case 'numeric':
-      return `numeric(${col.precision || 10},${col.scale})`;
-    case 'char':
-    case 'varchar':
-    case 'tinytext':
-    case 'text':
-    case 'mediumtext':
-    case 'longtext':
-    case 'enum':
-    case 'set':
-    case 'json':
-    case 'time':
-      return 'text';
-    case 'binary':
-    case 'varbinary':
-    case 'tinyblob':
-    case 'blob':
-    case 'mediumblob':
-    case 'longblob':
-    case 'geometry':
-    case 'point':
-    case 'linestring':
-    case 'polygon':
-    case 'multipoint':
-    case 'multilinestring':
-    case 'multipolygon':
-    case 'geometrycollection':
-    case 'geomcollection':
-      return 'bytea';
-    case 'date':
-      return temporal === 'native' ? 'date' : 'text';
-    case 'datetime':
-    case 'timestamp':
-      return temporal === 'native' ? 'timestamp(6)' : 'text';
     default:
       throw new TidewaterError(
         'TW_UNSUPPORTED_TYPE',
         `column ${col.name} has type ${col.columnType || t} with no PostgreSQL mapping`,
-        { subject: col.name },
+        {
+          subject: col.name,
+        },
       );
   }
-}
-
-/** True for a MySQL zero or partial-zero date ('0000-00-00', '2024-00-10'), which PostgreSQL cannot hold. */
-export function isZeroDate(text: string): boolean {
-  return text.startsWith('0000') || text.slice(5, 7) === '00' || text.slice(8, 10) === '00';
 }

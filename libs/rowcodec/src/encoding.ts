@@ -82,3 +82,11 @@ export function encodingOf(column: ColumnDef, table = ''): ValueEncoding {
   // MariaDB stores JSON as LONGTEXT with a json_valid check; information_schema says longtext.
   return enc;
 }
+
+/**
+ * True for a MySQL zero or partial-zero date in canonical DATE/DATETIME text ('0000-00-00',
+ * '2024-00-10'), which no destination date type can hold: `temporalMapping` decides (docs/type-mapping.md).
+ */
+export function isZeroDate(text: string): boolean {
+  return text.startsWith('0000') || text.slice(5, 7) === '00' || text.slice(8, 10) === '00';
+}
