@@ -102,6 +102,9 @@ describe('traces and metrics of a running task', () => {
 
     const sinkText = await scrape('sink');
     expect(sample(sinkText, 'tidewater_rows_total', { ...task, table: 'obs.items' })).toBe(writtenBefore + 1);
+    // Producer → destination latency, per committed batch, in both stages.
+    for (const stage of ['full', 'incremental'])
+      expect(sample(sinkText, 'tidewater_batch_latency_seconds_count', { task: 'observed', stage })).toBeGreaterThan(0);
     const lag = await waitFor(
       async () => sample(await scrape('coordinator'), 'tidewater_replication_lag_seconds', { task: 'observed' }),
       { timeoutMs: 30_000, intervalMs: 500, what: 'the lag gauge of the task' },

@@ -95,6 +95,7 @@ async function handle(ctx: PartitionContext, assembler: ChunkAssembler, msg: JsM
         throw e;
       }
       commit();
+      observeLatency(ctx, 'full', batch.createdAtMs);
       metrics.countRows(
         { task: ctx.taskId, table: tableLabel(done.rowsets[0]!), stage: 'full', direction: 'written' },
         Number(done.chunkRows),
@@ -120,7 +121,10 @@ async function handle(ctx: PartitionContext, assembler: ChunkAssembler, msg: JsM
         rows += n;
         for (const t of rs.eventTimes) if (t > newestEvent) newestEvent = t;
       }
-      if (batch.tables.length > 0) commit();
+      if (batch.tables.length > 0) {
+        commit();
+        observeLatency(ctx, 'incremental', batch.createdAtMs);
+      }
       countBatchRows({ task: ctx.taskId, stage: 'incremental', direction: 'written' }, written, msg.data.length);
       // A heartbeat (source clock, ms) is the most precise measure; binlog event times have
       // second resolution; an empty batch was made when capture had read everything.
@@ -145,6 +149,12 @@ async function handle(ctx: PartitionContext, assembler: ChunkAssembler, msg: JsM
     }
     throw new TidewaterError('TW_INTERNAL', `batch without origin on partition ${ctx.partition}`);
   });
+}
+
+/** Producer → destination time of a committed batch (a chunk: of the batch that completed it). */
+function observeLatency(ctx: PartitionContext, stage: 'full' | 'incremental', createdAtMs: bigint): void {
+  if (createdAtMs > 0n)
+    metrics.batchLatency.observe({ task: ctx.taskId, stage }, (Date.now() - Number(createdAtMs)) / 1000);
 }
 
 function tableFor(ctx: PartitionContext, rs: { table?: { database: string; table: string } }): DestTable {

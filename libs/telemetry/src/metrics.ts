@@ -44,6 +44,14 @@ export class Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [this.registry],
   });
+  /** Sink: how long a batch took from its producer (snapshot, capture) to its commit in the destination. */
+  readonly batchLatency = new Histogram({
+    name: 'tidewater_batch_latency_seconds',
+    help: 'Time from a batch made by snapshot or capture to its commit in the destination (bus, transform, queueing and commit)',
+    labelNames: ['task', 'stage'] as const,
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+    registers: [this.registry],
+  });
   /** Coordinator: the age of what the destination lacks (lagOf). */
   readonly lag = new Gauge({
     name: 'tidewater_replication_lag_seconds',
