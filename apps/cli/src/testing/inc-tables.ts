@@ -1,54 +1,12 @@
+// Checks that a warehouse's `_base` + `_log` merge to what the `inc` source holds (inc-schema.ts: the tables).
 import { expect } from 'vitest';
 import type { SourceClient } from '@tidewater/mysql-source';
 import type { WarehouseSession } from '@tidewater/duckdb-sink';
 import { sourceRows, destRows, type ColumnKind } from './compare.js';
+import { INC_TABLES } from './inc-schema.js';
 import { mergeSql } from './merge-sql.js';
 
-/**
- * The `inc` database of incremental.int.test.ts (the tables RandomWriter writes), and the
- * checks that a warehouse's `_base` + `_log` merge to what the source holds.
- */
-export const INC_TABLES: Record<string, { key: string[]; cols: ColumnKind[] }> = {
-  acct: {
-    key: ['id'],
-    cols: [
-      { name: 'id', kind: 'int' },
-      { name: 'balance', kind: 'exact' },
-      { name: 'note', kind: 'text' },
-      { name: 'updated', kind: 'datetime' },
-    ],
-  },
-  pair: {
-    key: ['a', 'b'],
-    cols: [
-      { name: 'a', kind: 'text' },
-      { name: 'b', kind: 'int' },
-      { name: 'v', kind: 'int' },
-    ],
-  },
-};
-
-/** Creates `inc` afresh: `acct` with 3,000 seed rows, `pair` empty. */
-export async function resetIncDatabase(source: SourceClient): Promise<void> {
-  await source.query('DROP DATABASE IF EXISTS inc');
-  await source.query('CREATE DATABASE inc CHARACTER SET utf8mb4');
-  await source.query(
-    'CREATE TABLE inc.acct (id BIGINT PRIMARY KEY, balance DECIMAL(12,2) NOT NULL, note VARCHAR(50), updated DATETIME(6))',
-  );
-  await source.query('CREATE TABLE inc.pair (a CHAR(1) NOT NULL, b INT NOT NULL, v INT, PRIMARY KEY (a, b))');
-  await source.query(
-    `INSERT INTO inc.acct SELECT seq, seq / 10, CONCAT('seed ', seq), '2024-01-01 00:00:00.5' FROM inc.seq_1_to_3000`,
-  );
-}
-
-/** Every `inc` table's rows at the source now, by table (as sourceRows renders them). */
-export async function incSourceRows(source: SourceClient): Promise<Record<string, string[]>> {
-  return Object.fromEntries(
-    await Promise.all(
-      Object.entries(INC_TABLES).map(async ([t, { cols }]) => [t, await sourceRows(source, 'inc', t, cols)] as const),
-    ),
-  );
-}
+export { INC_TABLES, resetIncDatabase, incSourceRows } from './inc-schema.js';
 
 /** The merge of `inc.<table>`'s `_base` + `_log`, and the `_merged` view, both equal the source's rows. */
 export async function expectTableMerged(
