@@ -1,10 +1,12 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { ChangeKind, type RowSet } from '@tidewater/proto';
+import type { RowSet } from '@tidewater/proto';
 import { isTidewaterError } from '@tidewater/errors';
 import { appendAt, columnOrder, nativeFlags, writeError } from './append-values.js';
 import {
   logColumns,
+  logFlags,
   partitionColumnName,
+  partitionValue,
   type DestTable,
   type PartitionWriter,
   type TableOptions,
@@ -55,23 +57,17 @@ export class LogWriter {
         for (let r = 0; r < rs.rowCount; r++) {
           const id = rs.recordIds[r]!;
           if (id <= checkpoint) continue;
-          const kind = rs.kinds[r]!;
+          const flags = logFlags(rs.kinds[r]!);
           const ts = rs.eventTimes[r]!;
           const iso = partitions.size ? new Date(Number(ts) * 1000).toISOString() : '';
           for (const name of layout) {
             const k = dataIndex.get(name);
             if (k !== undefined && !metaNames.has(name)) appendAt(ap, rs, order[k]!, r, native[k]!);
             else if (name === m.recordId) ap.appendBigInt(id);
-            else if (name === m.operationFlag) ap.appendVarchar(OP_FLAG[kind] ?? '?');
+            else if (name === m.operationFlag) ap.appendVarchar(flags.operation);
             else if (name === m.utcTimestamp) ap.appendBigInt(ts);
-            else if (name === m.beforeFlag)
-              ap.appendVarchar(
-                kind === ChangeKind.CHANGE_KIND_DELETE || kind === ChangeKind.CHANGE_KIND_UPDATE_BEFORE ? 'Y' : 'N',
-              );
-            else if (name === m.afterFlag)
-              ap.appendVarchar(
-                kind === ChangeKind.CHANGE_KIND_INSERT || kind === ChangeKind.CHANGE_KIND_UPDATE_AFTER ? 'Y' : 'N',
-              );
+            else if (name === m.beforeFlag) ap.appendVarchar(flags.before);
+            else if (name === m.afterFlag) ap.appendVarchar(flags.after);
             else if (partitions.has(name)) ap.appendVarchar(partitionValue(partitions.get(name)!, iso));
             else ap.appendNull();
           }
@@ -93,27 +89,5 @@ export class LogWriter {
     }
     this.checkpoints.set(key, maxId);
     return written;
-  }
-}
-
-const OP_FLAG: Partial<Record<ChangeKind, string>> = {
-  [ChangeKind.CHANGE_KIND_INSERT]: 'I',
-  [ChangeKind.CHANGE_KIND_UPDATE_BEFORE]: 'U',
-  [ChangeKind.CHANGE_KIND_UPDATE_AFTER]: 'U',
-  [ChangeKind.CHANGE_KIND_DELETE]: 'D',
-};
-
-function partitionValue(p: string, iso: string): string {
-  switch (p) {
-    case 'modifytime_year':
-      return iso.slice(0, 4);
-    case 'modifytime_month':
-      return iso.slice(5, 7);
-    case 'modifytime_day':
-      return iso.slice(8, 10);
-    case 'modifytime_hour':
-      return iso.slice(11, 13);
-    default:
-      return iso.slice(14, 16);
   }
 }

@@ -3,22 +3,6 @@ import { advisoryLock, type Connection } from './connection.js';
 import { isPartitioned } from './catalog.js';
 import { ddlLockName, ident, partitionTableName, qualified } from './names.js';
 
-/** `'2024'`-style values of the `modifytime_*` columns for an event time (UTC), per column. */
-export function partitionValue(p: string, iso: string): string {
-  switch (p) {
-    case 'modifytime_year':
-      return iso.slice(0, 4);
-    case 'modifytime_month':
-      return iso.slice(5, 7);
-    case 'modifytime_day':
-      return iso.slice(8, 10);
-    case 'modifytime_hour':
-      return iso.slice(11, 13);
-    default:
-      return iso.slice(14, 16);
-  }
-}
-
 /** `PARTITION BY LIST (...)` of the `_log` level holding `depth` values (empty at a leaf). */
 export function partitionClause(opts: Pick<TableOptions, 'partition' | 'additionalColumnRule'>, depth: number) {
   const col = opts.partition[depth];

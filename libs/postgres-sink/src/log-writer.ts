@@ -1,7 +1,9 @@
-import { ChangeKind, type RowSet } from '@tidewater/proto';
+import type { RowSet } from '@tidewater/proto';
 import {
   logColumns,
+  logFlags,
   partitionColumnName,
+  partitionValue,
   type DestTable,
   type PartitionWriter,
   type TableOptions,
@@ -9,7 +11,7 @@ import {
 import { copyIn, type Connection } from './connection.js';
 import { columnsOf, fence, logCheckpoint, setLogCheckpoint } from './catalog.js';
 import { carriedColumns, copyLines, escapeText, rowEncoders } from './copy-text.js';
-import { LogPartitions, partitionValue } from './log-partitions.js';
+import { LogPartitions } from './log-partitions.js';
 import { ident, qualified } from './names.js';
 
 /**
@@ -77,17 +79,9 @@ export class LogWriter {
           for (let r = 0; r < rs.rowCount; r++) {
             const id = rs.recordIds[r]!;
             if (id <= checkpoint) continue;
-            const kind = rs.kinds[r]!;
-            const before = kind === ChangeKind.CHANGE_KIND_DELETE || kind === ChangeKind.CHANGE_KIND_UPDATE_BEFORE;
-            const after = kind === ChangeKind.CHANGE_KIND_INSERT || kind === ChangeKind.CHANGE_KIND_UPDATE_AFTER;
+            const flags = logFlags(rs.kinds[r]!);
             const fields = enc.map((e) => e(r));
-            fields.push(
-              String(id),
-              OP_FLAG[kind] ?? '?',
-              String(rs.eventTimes[r]!),
-              before ? 'Y' : 'N',
-              after ? 'Y' : 'N',
-            );
+            fields.push(String(id), flags.operation, String(rs.eventTimes[r]!), flags.before, flags.after);
             if (partAt.length) {
               const v = values(r);
               for (const i of partAt) fields.push(escapeText(v[i]!));
@@ -110,10 +104,3 @@ export class LogWriter {
     return result.written;
   }
 }
-
-const OP_FLAG: Partial<Record<ChangeKind, string>> = {
-  [ChangeKind.CHANGE_KIND_INSERT]: 'I',
-  [ChangeKind.CHANGE_KIND_UPDATE_BEFORE]: 'U',
-  [ChangeKind.CHANGE_KIND_UPDATE_AFTER]: 'U',
-  [ChangeKind.CHANGE_KIND_DELETE]: 'D',
-};

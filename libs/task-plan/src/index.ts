@@ -21,3 +21,4 @@ export {
 export { computedColumnDef } from './computed-column.js';
 export { tableExpressions, filterSql, exprColumns, type TableExpressions } from './table-expressions.js';
 export type { Destination, PartitionWriter } from './destination.js';
+export { logFlags, partitionValue, type LogFlags } from './log-values.js';
