@@ -20,6 +20,11 @@ export interface MariaDbServer extends AsyncDisposable {
    * mid-stream". `whileDown` runs while the server is stopped (e.g. to watch a task retry).
    */
   restart?(whileDown?: () => Promise<void>): Promise<void>;
+  /**
+   * Stops the server and leaves it down (kit-started servers only): "the primary is gone",
+   * by a clean shutdown or a crash (SIGKILL). `restart()` brings it back; `stop()` cleans up.
+   */
+  halt?(how?: 'graceful' | 'crash'): Promise<void>;
 }
 
 export interface MariaDbOptions {
@@ -77,6 +82,11 @@ function template(installDb: string): string {
 /** A private MariaDB with binlog ROW/FULL on a free port, or the server of TIDEWATER_TEST_MYSQL_URL. */
 export async function startMariaDb(opts: MariaDbOptions = {}): Promise<MariaDbServer> {
   if (process.env.TIDEWATER_TEST_MYSQL_URL) return fromUrl(process.env.TIDEWATER_TEST_MYSQL_URL);
+  return startLocalMariaDb(opts);
+}
+
+/** A private MariaDB from the local binaries, whatever TIDEWATER_TEST_MYSQL_URL says (replicas). */
+export async function startLocalMariaDb(opts: MariaDbOptions = {}): Promise<MariaDbServer> {
   const mariadbd = requireBinary('mariadbd');
   const installDb = requireBinary('mariadb-install-db');
   const root = mkdtempSync(join(tmpdir(), 'tidewater-test-mariadb-'));
@@ -162,6 +172,9 @@ export async function startMariaDb(opts: MariaDbOptions = {}): Promise<MariaDbSe
       } finally {
         await launch();
       }
+    },
+    async halt(how: 'graceful' | 'crash' = 'graceful') {
+      await stopProcess(child, 10_000, how === 'crash' ? 'SIGKILL' : 'SIGTERM');
     },
     [Symbol.asyncDispose]: stop,
   };
