@@ -1,8 +1,18 @@
-// Real servers for integration tests: env URL, else local binaries. testcontainers would be
-// the third way where a Docker engine answers; these machines have none, so a missing
-// binary is an error that names the package to install, never a skip.
+// Real servers for integration tests: env URL, else local binaries; MySQL/MariaDB images via
+// testcontainers where a Docker engine answers and TIDEWATER_TEST_ENGINES asks for them. A
+// missing binary or Docker engine is an error that names what to install, never a skip.
 export { startMariaDb, type MariaDbServer, type MariaDbOptions } from './mariadb.js';
 export { startMariaDbReplica, type MariaDbReplica, type MariaDbReplicaOptions } from './mariadb-replica.js';
+export {
+  parseEngines,
+  testEngines,
+  startSourceEngine,
+  describeEngine,
+  dockerEndpoint,
+  dockerAnswers,
+  type SourceEngine,
+  type SourceEngineServer,
+} from './engines.js';
 export { startNats, type NatsServer, type NatsOptions } from './nats.js';
 export { startPostgres, type PostgresServer } from './postgres.js';
 export { findBinary, requireBinary } from './binaries.js';
