@@ -3,7 +3,7 @@ import { TidewaterError } from '@tidewater/errors';
 import type { DestTable, PartitionWriter, TableOptions } from '@tidewater/task-plan';
 import { copyIn, type Client, type Connection } from './connection.js';
 import { chunkCommitted, columnsOf, fence, isAdopted, recordChunk } from './catalog.js';
-import { carriedColumns, copyLines, rowEncoders } from './copy-text.js';
+import { carriedColumns, copyRows, rowFields } from './copy-text.js';
 import { ident, qualified } from './names.js';
 import { postgresType } from './type-mapping.js';
 import { ensureStaging, resyncStagingName } from './resync.js';
@@ -47,11 +47,11 @@ export async function commitChunk(
         await c.query('DROP TABLE IF EXISTS pg_temp.tw_stage');
         await c.query(`CREATE TEMP TABLE tw_stage (${defs.join(', ')}) ON COMMIT DROP`);
       }
-      await copyIn(c, `COPY ${target} (${carried.map(ident).join(', ')}) FROM STDIN`, copyLines(chunkLines()));
-      function* chunkLines(): Generator<string> {
+      // One piece of COPY text per row set, made as the COPY stream asks for it.
+      await copyIn(c, `COPY ${target} (${carried.map(ident).join(', ')}) FROM STDIN`, pieces());
+      function* pieces(): Generator<Buffer> {
         for (const rs of group) {
-          const enc = rowEncoders(table, carried, rs, opts.temporalMapping);
-          for (let r = 0; r < rs.rowCount; r++) yield `${enc.map((e) => e(r)).join('\t')}\n`;
+          yield copyRows(rowFields(table, carried, rs, opts.temporalMapping), rs.rowCount);
           rows += rs.rowCount;
         }
       }

@@ -111,8 +111,8 @@ export class Connection {
   }
 }
 
-/** Streams COPY text lines into `sql` (`COPY … FROM STDIN`) on the transaction's client. */
-export async function copyIn(c: Client, sql: string, pieces: Iterable<string>): Promise<void> {
+/** Streams pieces of COPY text into `sql` (`COPY … FROM STDIN`) on the transaction's client. */
+export async function copyIn(c: Client, sql: string, pieces: Iterable<Buffer>): Promise<void> {
   await pipeline(Readable.from(pieces), c.query(copyFrom(sql)));
 }
 

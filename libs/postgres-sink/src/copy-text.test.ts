@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RowSetBuilder, encodingOf } from '@tidewater/rowcodec';
-import { carriedColumns, cellEncoder, escapeText } from './copy-text.js';
+import { carriedColumns, copyRows, fieldColumn, escapeText } from './copy-text.js';
 import { describeUrl } from './connection.js';
 import { postgresType } from './type-mapping.js';
 import { col, rows, table } from './test-fixture.js';
@@ -8,7 +8,7 @@ import { col, rows, table } from './test-fixture.js';
 function encode(c: ReturnType<typeof col>, v: Parameters<RowSetBuilder['add']>[0][0], temporal: 'native' | 'string') {
   const b = new RowSetBuilder({ database: 'd', table: 't' }, [c.name], [encodingOf(c)]);
   b.add([v]);
-  return cellEncoder(c, b.finish('t').columns[0]!, temporal, 'd.t.' + c.name)(0);
+  return String(fieldColumn(c, b.finish('t').columns[0]!, 1, temporal, 'd.t.' + c.name)[0]);
 }
 
 describe('COPY text encoding', () => {
@@ -26,6 +26,19 @@ describe('COPY text encoding', () => {
     expect(encode(col('d', 'date'), '0000-00-00', 'string')).toBe('0000-00-00');
     expect(encode(col('t', 'text'), null, 'native')).toBe('\\N');
     expect(() => encode(col('t', 'text'), 'a\0b', 'native')).toThrow(/d\.t\.t .*NUL/);
+  });
+
+  it('writes a row set as one piece of COPY text, escaping only the cells that need it', () => {
+    const rs = rows([
+      [1n, '1.50', 'plain'],
+      [2n, '2.00', 'tab\there\\'],
+    ]);
+    const fields = table.columns.map((c, i) => fieldColumn(c, rs.columns[i]!, rs.rowCount, 'native', c.name));
+    expect(copyRows(fields, rs.rowCount).toString()).toBe('1\t1.50\tplain\n2\t2.00\ttab\\there\\\\\n');
+    const withNull = rows([[3n, '0.10', 'x']]);
+    withNull.columns[2]!.nulls = new Uint8Array([1]);
+    const nulled = table.columns.map((c, i) => fieldColumn(c, withNull.columns[i]!, 1, 'native', c.name));
+    expect(copyRows(nulled, 1).toString()).toBe('3\t0.10\t\\N\n');
   });
 
   it('maps types without loss and names the server without the password', () => {

@@ -4,10 +4,16 @@ import { isNull } from '@tidewater/rowcodec';
 import type { DestTable, TableOptions } from '@tidewater/task-plan';
 import { isZeroDate } from '@tidewater/rowcodec';
 
-/** One cell of a row as a field of COPY's text format (`\N` = NULL). */
-export type CellEncoder = (row: number) => string;
+/**
+ * One destination column of a row set as COPY text fields, indexed by row (`\N` = NULL). A
+ * number or bigint is its decimal text as JS prints it (`'' + v`); COPY takes it as written.
+ */
+export type FieldColumn = ArrayLike<string | number | bigint>;
 
 const NULL_FIELD = '\\N';
+
+/** Characters COPY text treats specially, and NUL, which PostgreSQL text cannot hold. */
+const SPECIAL = /[\\\n\r\t\0]/;
 
 /** COPY text format: backslash, newline, carriage return and tab are escaped; nothing else is special. */
 export function escapeText(s: string): string {
@@ -16,49 +22,76 @@ export function escapeText(s: string): string {
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 /**
- * The encoder of one destination column over a row set's vector (rowcodec's canonical values,
+ * The fields of one destination column over a row set's vector (rowcodec's canonical values,
  * libs/rowcodec/src/encoding.ts). Exact texts (decimals, datetimes) go in as text and
  * PostgreSQL parses them: no float detour. In native temporal mode a MySQL zero date becomes
  * NULL (docs/type-mapping.md). `where` names the table and column in errors.
+ * The common case costs no copy: a vector without NULLs of numbers, or of texts none of which
+ * needs escaping, is its own field column (the full copy moves millions of such cells).
  */
-export function cellEncoder(
+export function fieldColumn(
   col: ColumnDef,
   vec: ColumnVector,
+  rowCount: number,
   temporal: TableOptions['temporalMapping'],
   where: string,
-): CellEncoder {
+): FieldColumn {
   const isBit = col.dataType.toLowerCase() === 'bit';
   const bits = Number(col.length) || col.precision || 1;
-  const text = (row: number) => {
-    const s = vec.strings[row]!;
-    if (s.includes('\0')) throw nulInText(where);
-    return escapeText(s);
+  const texts = (): readonly string[] => {
+    const strings = vec.strings;
+    let special = false;
+    for (let r = 0; r < rowCount && !special; r++) special = SPECIAL.test(strings[r]!);
+    if (!special) return strings;
+    return strings.map((s, r) => {
+      if (s.includes('\0') && !isNull(vec, r)) throw nulInText(where);
+      return escapeText(s);
+    });
   };
-  const value = ((): CellEncoder => {
+  const values = ((): FieldColumn => {
     switch (vec.encoding) {
       case ValueEncoding.VALUE_ENCODING_INT32:
-        return (r) => String(vec.ints32[r]!);
+        return vec.ints32;
       case ValueEncoding.VALUE_ENCODING_INT:
-        return (r) => String(vec.ints[r]!);
+        return vec.ints;
       case ValueEncoding.VALUE_ENCODING_UINT:
         // BIT(n) travels as its unsigned value; the column is bit varying holding n bits.
-        return isBit ? (r) => vec.uints[r]!.toString(2).padStart(bits, '0') : (r) => String(vec.uints[r]!);
+        return isBit ? vec.uints.map((u) => u.toString(2).padStart(bits, '0')) : vec.uints;
       case ValueEncoding.VALUE_ENCODING_DOUBLE:
         // Shortest round-trip text; PostgreSQL reads Infinity/NaN as written by JS.
-        return (r) => String(vec.doubles[r]!);
+        return vec.doubles;
       case ValueEncoding.VALUE_ENCODING_BYTES:
-        return (r) => {
-          const b = vec.blobs[r]!;
-          return `\\\\x${Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')}`;
-        };
+        return vec.blobs.map((b) => `\\\\x${Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')}`);
       case ValueEncoding.VALUE_ENCODING_DATE:
       case ValueEncoding.VALUE_ENCODING_DATETIME:
-        return temporal === 'native' ? (r) => (isZeroDate(vec.strings[r]!) ? NULL_FIELD : text(r)) : text;
+        return temporal === 'native' ? texts().map((s) => (isZeroDate(s) ? NULL_FIELD : s)) : texts();
       default:
-        return text;
+        return texts();
     }
   })();
-  return (row) => (isNull(vec, row) ? NULL_FIELD : value(row));
+  if (!hasNull(vec)) return values;
+  const out = new Array<string | number | bigint>(rowCount);
+  for (let r = 0; r < rowCount; r++) out[r] = isNull(vec, r) ? NULL_FIELD : values[r]!;
+  return out;
+}
+
+function hasNull(vec: ColumnVector): boolean {
+  for (const byte of vec.nulls) if (byte !== 0) return true;
+  return false;
+}
+
+/**
+ * COPY text of rows `0 … rowCount - 1` over `fields` (one field column each), as one Buffer:
+ * one string built by concatenation and encoded once, rather than a string per row.
+ */
+export function copyRows(fields: readonly FieldColumn[], rowCount: number): Buffer {
+  let text = '';
+  const last = fields.length - 1;
+  for (let r = 0; r < rowCount; r++) {
+    for (let c = 0; c < last; c++) text += fields[c]![r] + '\t';
+    text += last >= 0 ? fields[last]![r] + '\n' : '\n';
+  }
+  return Buffer.from(text);
 }
 
 /**
@@ -77,18 +110,18 @@ export function carriedColumns(table: DestTable, names: readonly string[], rs: R
   });
 }
 
-/** Encoders for `names` (destination columns of `table`, all carried by `rs`: see carriedColumns). */
-export function rowEncoders(
+/** Field columns for `names` (destination columns of `table`, all carried by `rs`: see carriedColumns). */
+export function rowFields(
   table: DestTable,
   names: readonly string[],
   rs: RowSet,
   temporal: TableOptions['temporalMapping'],
-): CellEncoder[] {
+): FieldColumn[] {
   return names.map((name) => {
     const col = table.columns.find((c) => c.name === name)!;
     const i = rs.columnNames.indexOf(name);
     assert(i >= 0, `COPY into ${table.schema}.${table.stem} lists ${name}, which its rows lack`);
-    return cellEncoder(col, rs.columns[i]!, temporal, `${table.schema}.${table.stem}.${name}`);
+    return fieldColumn(col, rs.columns[i]!, rs.rowCount, temporal, `${table.schema}.${table.stem}.${name}`);
   });
 }
 
@@ -111,17 +144,4 @@ function nulInText(where: string): TidewaterError {
       fix: 'drop or transform the column with ETL, make it a binary column on the source, or use a DuckDB destination',
     },
   );
-}
-
-/** Lines of COPY text (one row each) in pieces of about 1 MB, so a large row set streams. */
-export function* copyLines(rows: Iterable<string>): Generator<string> {
-  let piece = '';
-  for (const line of rows) {
-    piece += line;
-    if (piece.length >= 1 << 20) {
-      yield piece;
-      piece = '';
-    }
-  }
-  if (piece) yield piece;
 }

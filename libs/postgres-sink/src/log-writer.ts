@@ -10,7 +10,7 @@ import {
 } from '@tidewater/task-plan';
 import { copyIn, type Connection } from './connection.js';
 import { columnsOf, fence, logCheckpoint, setLogCheckpoint } from './catalog.js';
-import { carriedColumns, copyLines, escapeText, rowEncoders } from './copy-text.js';
+import { carriedColumns, escapeText, rowFields } from './copy-text.js';
 import { LogPartitions } from './log-partitions.js';
 import { ident, qualified } from './names.js';
 
@@ -70,29 +70,28 @@ export class LogWriter {
           table.columns.map((col) => col.name).filter((n) => have.has(n) && !metaNames.has(n)),
           rs,
         );
-        const enc = rowEncoders(table, data, rs, opts.temporalMapping);
+        const fields = rowFields(table, data, rs, opts.temporalMapping);
         const cols = [...data, m.recordId, m.operationFlag, m.utcTimestamp, m.beforeFlag, m.afterFlag];
         const partAt = parts.flatMap((p, i) => (have.has(p.name) ? [i] : []));
         let written = 0;
         let maxId = checkpoint;
-        function* lines(): Generator<string> {
-          for (let r = 0; r < rs.rowCount; r++) {
-            const id = rs.recordIds[r]!;
-            if (id <= checkpoint) continue;
-            const flags = logFlags(rs.kinds[r]!);
-            const fields = enc.map((e) => e(r));
-            fields.push(String(id), flags.operation, String(rs.eventTimes[r]!), flags.before, flags.after);
-            if (partAt.length) {
-              const v = values(r);
-              for (const i of partAt) fields.push(escapeText(v[i]!));
-            }
-            written++;
-            if (id > maxId) maxId = id;
-            yield `${fields.join('\t')}\n`;
+        let text = '';
+        for (let r = 0; r < rs.rowCount; r++) {
+          const id = rs.recordIds[r]!;
+          if (id <= checkpoint) continue;
+          const flags = logFlags(rs.kinds[r]!);
+          const row = fields.map((f) => f[r]!);
+          row.push(id, flags.operation, rs.eventTimes[r]!, flags.before, flags.after);
+          if (partAt.length) {
+            const v = values(r);
+            for (const i of partAt) row.push(escapeText(v[i]!));
           }
+          written++;
+          if (id > maxId) maxId = id;
+          text += `${row.join('\t')}\n`;
         }
         const all = [...cols, ...partAt.map((i) => parts[i]!.name)].map(ident).join(', ');
-        await copyIn(c, `COPY ${qualified(table.schema, logName)} (${all}) FROM STDIN`, copyLines(lines()));
+        await copyIn(c, `COPY ${qualified(table.schema, logName)} (${all}) FROM STDIN`, [Buffer.from(text)]);
         if (maxId > checkpoint) await setLogCheckpoint(c, table.schema, logName, w.partition, maxId);
         return { written, maxId };
       }, `${table.schema}.${logName}`)
