@@ -1,5 +1,5 @@
 import type { BinlogPosition, TableSchema } from '@tidewater/proto';
-import { CheckpointStore, createBinlogReader } from '@tidewater/binlog';
+import { CheckpointStore, createBinlogReader, planResume, type ResumePlan } from '@tidewater/binlog';
 import { taskWorker, Throttle, type ServiceContext, type TaskWorker, type WorkerContext } from '@tidewater/runtime';
 import type { TaskSpec } from '@tidewater/config';
 import { specOf, type StoredTask } from '@tidewater/task-state';
@@ -43,7 +43,7 @@ export async function startCaptureTask(
     : undefined;
 
   /** One binlog reader from `from`, until it fails or the task stops: the error that ended it. */
-  const stream = async (w: WorkerContext, from: BinlogPosition, source: SourceClient): Promise<Error> => {
+  const stream = async (w: WorkerContext, plan: ResumePlan, source: SourceClient): Promise<Error> => {
     // A fresh chain per reader: a rejected one would fail every later handler at once
     // with the old error (e.g. a publish refused while the bus restarted), for ever.
     let chain: Promise<void> = Promise.resolve();
@@ -71,7 +71,7 @@ export async function startCaptureTask(
       );
       const tables: TableSchema[] = heartbeat ? [...evolution.schemas, heartbeat.schema] : evolution.schemas;
       reader
-        .start(from, tables, {
+        .start(plan, tables, {
           onRows: (ev) =>
             serial(() => {
               const beats = heartbeat?.beatsIn(ev);
@@ -130,10 +130,34 @@ export async function startCaptureTask(
       return e as Error;
     }
     try {
-      return await stream(w, from, source);
+      const plan = await resumePlan(from, source);
+      return await stream(w, plan, source);
+    } catch (e) {
+      return e as Error;
     } finally {
       await source.close().catch(() => undefined);
     }
+  };
+
+  /** Where `from` continues on the server reached now (F1): as saved, or by GTID after a failover. */
+  const resumePlan = async (from: BinlogPosition, source: SourceClient): Promise<ResumePlan> => {
+    const where = `${spec.source.host}:${spec.source.port}`;
+    const state = await source.binlogState();
+    if (!state)
+      throw new TidewaterError('TW_BINLOG_CONFIG', `binary logging is off on ${where}`, {
+        subject: where,
+        fix: 'start the server with log_bin=ON, binlog_format=ROW, binlog_row_image=FULL',
+      });
+    const plan = planResume(taskId, from, state, where);
+    if (plan.kind === 'gtid')
+      ctx.log.warn('the source is another server now: resuming by GTID under a new epoch', {
+        task: taskId,
+        was: from.server,
+        now: plan.server,
+        gtid: plan.gtid,
+        epoch: plan.epoch,
+      });
+    return plan;
   };
 
   return taskWorker(ctx, { name: 'capture', task, signal, secrets: [spec.source.password] }, (w) => {

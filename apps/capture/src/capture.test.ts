@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ChangeKind, type TableSchema } from '@tidewater/proto';
 import { ddlTarget } from './ddl-filter.js';
 import { appendedColumnNames, schemaAfterAddColumn } from './add-column.js';
+import { makePosition } from '@tidewater/binlog';
 import { BATCH_FLUSH_BYTES, TransactionBatcher } from './transaction-batcher.js';
 
 const schema: TableSchema = {
@@ -25,12 +26,7 @@ const schema: TableSchema = {
   keyColumns: ['id'],
   version: 0,
 };
-const pos = (p: number) => ({
-  file: 'mysql-bin.000002',
-  pos: BigInt(p),
-  gtid: '',
-  token: `000002:${String(p).padStart(20, '0')}`,
-});
+const pos = (p: number) => makePosition('mysql-bin.000002', BigInt(p));
 
 describe('TransactionBatcher', () => {
   it('adds a transaction only at its commit; an UPDATE gives two rows with one id', () => {
@@ -41,6 +37,7 @@ describe('TransactionBatcher', () => {
       rows: [{ before: [1n], after: [2n] }],
       file: 'mysql-bin.000002',
       txnStart: 500n,
+      epoch: 0,
       firstRowIndex: 0,
       timestamp: 1700000000,
     });
@@ -74,6 +71,7 @@ describe('TransactionBatcher', () => {
       rows: [{ after: [1n] }, { after: [2n] }],
       file: 'mysql-bin.000002',
       txnStart: 700n,
+      epoch: 0,
       firstRowIndex: 0,
       timestamp: 1700000000,
     });

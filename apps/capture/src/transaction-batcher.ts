@@ -52,7 +52,10 @@ export class TransactionBatcher {
 
   /** Rows of the open transaction. */
   stage(ev: RowsEvent): void {
-    this.staged.push({ ev, ids: ev.rows.map((_, i) => recordId(ev.file, ev.txnStart, ev.firstRowIndex + i)) });
+    this.staged.push({
+      ev,
+      ids: ev.rows.map((_, i) => recordId(ev.file, ev.txnStart, ev.firstRowIndex + i, ev.epoch)),
+    });
   }
 
   /** The open transaction committed at `position`: its rows join the batch. */

@@ -8,6 +8,7 @@ import { startLocal, type LocalRun } from './local-run.js';
 import { sourceRows, destRows, type ColumnKind } from './testing/compare.js';
 import { RandomWriter } from './testing/writer.js';
 import { appliedUpToNow } from './testing/applied.js';
+import { withServiceTrouble } from './testing/service-trouble.js';
 import { mergeSql } from './testing/merge-sql.js';
 import { specText } from './testing/specs.js';
 import { openReleased, stopAndOpen, untilPaused, untilStage } from './testing/task-waits.js';
@@ -36,7 +37,10 @@ afterAll(async () => {
 });
 
 const caughtUp = (local: LocalRun, taskId: string): Promise<TaskView> =>
-  appliedUpToNow(local.client, taskId, { host: db.host, port: db.port, user: db.user, password: db.password });
+  withServiceTrouble(
+    local,
+    appliedUpToNow(local.client, taskId, { host: db.host, port: db.port, user: db.user, password: db.password }),
+  );
 
 const spec = (name: string, warehouse: string): string =>
   specText(name, db, warehouse, {

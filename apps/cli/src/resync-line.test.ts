@@ -3,7 +3,7 @@ import { resyncLine } from './resync-line.js';
 
 const base = {
   generation: 2,
-  position: { file: 'mysql-bin.000003', pos: 1234n, gtid: '', token: '' },
+  position: { file: 'mysql-bin.000003', pos: 1234n, gtid: '', token: '', epoch: 0, server: '' },
   watermark: 0n,
   chunks: [1, 2, 3].map((i) => ({ chunkId: `c${i}`, lower: [], upper: [], estimatedRows: 0n })),
   planned: true,

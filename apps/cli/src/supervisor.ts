@@ -34,7 +34,7 @@ export class Supervisor {
 
   constructor(
     private readonly baseEnv: Record<string, string>,
-    private readonly logDir: string,
+    readonly logDir: string,
     private readonly onEvent: (msg: string) => void = () => undefined,
   ) {
     mkdirSync(logDir, { recursive: true });

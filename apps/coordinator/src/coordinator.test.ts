@@ -53,7 +53,10 @@ describe('applyProgress', () => {
   });
   const at = (token: string, partition: number, sourceTimeMs = 1000n) => ({
     taskId: 't',
-    unit: { $case: 'binlog' as const, value: { end: { file: 'f', pos: 1n, gtid: '', token }, lastRecordId: 1n } },
+    unit: {
+      $case: 'binlog' as const,
+      value: { end: { file: 'f', pos: 1n, gtid: '', token, epoch: 0, server: '' }, lastRecordId: 1n },
+    },
     partition,
     rows: 0n,
     bytes: 0n,
@@ -151,7 +154,7 @@ describe('applyProgress', () => {
     expect(paused.errorMessage).toContain('ALTER TABLE a DROP x');
     const beat = (token: string, t: bigint) => ({
       taskId: 't',
-      unit: { $case: 'caughtUp' as const, value: { file: 'f', pos: 1n, gtid: '', token } },
+      unit: { $case: 'caughtUp' as const, value: { file: 'f', pos: 1n, gtid: '', token, epoch: 0, server: '' } },
       partition: 0,
       rows: 0n,
       bytes: 0n,

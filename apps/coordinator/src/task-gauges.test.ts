@@ -19,7 +19,7 @@ describe('setTaskGauges', () => {
         lagSeconds: 2,
         appliedAtMs: BigInt(now - 1_000),
         lastSourceTimeMs: BigInt(now - 3_000),
-        appliedPosition: { file: 'mysql-bin.000004', pos: 1234n, gtid: '', token: 't' },
+        appliedPosition: { file: 'mysql-bin.000004', pos: 1234n, gtid: '', token: 't', epoch: 0, server: '' },
         tables: [{ source: { database: 'shop', table: 'orders' }, rowsDone: 40n, estimatedRows: 100n }],
       });
     const tasks = [state('a'), state('b')].map((s) => ({ state: s, revision: 1 }));

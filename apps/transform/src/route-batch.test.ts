@@ -30,7 +30,10 @@ function changes(table: string, rows: Change[], firstId = 1n): RowSet {
 }
 const binlog = (tables: RowSet[], schemaChanges: Batch['schemaChanges'] = []): Batch => ({
   taskId: 't',
-  origin: { $case: 'binlog', value: { lastRecordId: 9n, end: { file: 'f.000001', pos: 4n, gtid: '', token: 'x' } } },
+  origin: {
+    $case: 'binlog',
+    value: { lastRecordId: 9n, end: { file: 'f.000001', pos: 4n, gtid: '', token: 'x', epoch: 0, server: '' } },
+  },
   tables,
   schemaChanges,
   createdAtMs: 0n,

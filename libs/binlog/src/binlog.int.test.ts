@@ -3,7 +3,7 @@ import { startMariaDb, waitFor, type MariaDbServer } from '@tidewater/testkit';
 import { openSource, type SourceClient } from '@tidewater/mysql-source';
 import type { BinlogPosition, TableSchema } from '@tidewater/proto';
 import type { CanonicalValue } from '@tidewater/rowcodec';
-import { createBinlogReader, currentBinlogPosition, type BinlogReader, type RowsEvent } from './index.js';
+import { createBinlogReader, currentBinlogPosition, planResume, type BinlogReader, type RowsEvent } from './index.js';
 
 const DDL = `CREATE TABLE bl.all_types (
   id INT PRIMARY KEY, ti TINYINT, tiu TINYINT UNSIGNED, si SMALLINT, mi MEDIUMINT UNSIGNED, i INT, iu INT UNSIGNED,
@@ -61,7 +61,7 @@ async function follow(
   const seen: Seen = { rows: [], commits: [], ddl: [] };
   const errors: Error[] = [];
   const reader = createBinlogReader(conn, { serverId: 4000 + Math.floor(Math.random() * 1000) });
-  await reader.start(from, tables, {
+  await reader.start({ kind: 'position', from, server: from.server }, tables, {
     onRows: async (e) => {
       if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
       seen.rows.push(e);
@@ -148,7 +148,7 @@ describe('binlog reader against MariaDB', () => {
     const end = await currentBinlogPosition(conn);
     const beats: BinlogPosition[] = [];
     const reader = createBinlogReader(conn, { serverId: 5500 });
-    await reader.start(end, [], {
+    await reader.start({ kind: 'position', from: end, server: end.server }, [], {
       onRows: () => undefined,
       onCommit: () => undefined,
       onDdl: () => undefined,
@@ -157,7 +157,8 @@ describe('binlog reader against MariaDB', () => {
     });
     try {
       await waitFor(async () => beats.length >= 2, { timeoutMs: 10_000, intervalMs: 100, what: 'two heartbeats' });
-      expect(beats.at(-1)).toEqual({ ...end, gtid: '' });
+      // A heartbeat position is a resume point like any other: with its GTIDs and server.
+      expect(beats.at(-1)).toEqual(end);
     } finally {
       await reader.stop();
     }
@@ -175,23 +176,21 @@ describe('binlog reader against MariaDB', () => {
     }
   });
 
-  it('refuses at start a resume position whose binlog file was purged, naming the file and the fix', async () => {
+  it('refuses before starting a resume position whose binlog file was purged, naming the file and the fix', async () => {
     const from = await currentBinlogPosition(conn);
     await source.query('FLUSH BINARY LOGS');
     const newest = await currentBinlogPosition(conn);
     await source.query(`PURGE BINARY LOGS TO '${newest.file}'`);
-    const reader = createBinlogReader(conn, { serverId: 5600 });
-    const started = reader.start(from, [], {
-      onRows: () => undefined,
-      onCommit: () => undefined,
-      onDdl: () => undefined,
-      onError: () => undefined,
-    });
-    try {
-      const e = await started.then(
-        () => undefined,
-        (err: unknown) => err,
-      );
+    const where = `${db.host}:${db.port}`;
+    const state = (await source.binlogState())!;
+    {
+      const e = (() => {
+        try {
+          return planResume('t1', from, state, where);
+        } catch (err) {
+          return err;
+        }
+      })();
       expect(e).toMatchObject({
         code: 'TW_BINLOG_PURGED',
         retriable: false,
@@ -199,8 +198,6 @@ describe('binlog reader against MariaDB', () => {
       });
       expect((e as Error).message).toContain(from.file);
       expect((e as { details: { fix: string } }).details.fix).toMatch(/retention/);
-    } finally {
-      await reader.stop();
     }
   });
 

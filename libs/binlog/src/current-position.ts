@@ -28,12 +28,5 @@ function binlogOff(conn: SourceConnection): TidewaterError {
 export async function currentBinlogPosition(conn: SourceConnection): Promise<BinlogPosition> {
   const end = await withSource(conn, (c) => c.binlogEnd());
   if (!end) throw binlogOff(conn);
-  return makePosition(end.file, end.pos, end.gtid);
-}
-
-/** The binlog files the source still has, oldest first (SHOW BINARY LOGS). */
-export async function binlogFiles(conn: SourceConnection): Promise<string[]> {
-  const files = await withSource(conn, (c) => c.binlogFiles());
-  if (!files) throw binlogOff(conn);
-  return files;
+  return makePosition(end.file, end.pos, { gtid: end.gtid, server: end.server });
 }

@@ -5,4 +5,5 @@ export { currentBinlogPosition } from './current-position.js';
 export { positionToken, makePosition } from './position.js';
 export { recordId, recordIdAt, fileSequence } from './record-id.js';
 export { CheckpointStore } from './checkpoint-store.js';
+export { planResume, type ResumePlan } from './resume-plan.js';
 export type { RowChangeKind, RowChange, RowsEvent, BinlogHandlers, BinlogReader } from './types.js';

@@ -12,6 +12,14 @@ describe('positionToken', () => {
     ];
     expect([...t].sort()).toEqual([t[1], t[0], t[3], t[2]]);
   });
+
+  it('orders a later epoch above every position of an earlier one (F1)', () => {
+    const before = positionToken('binlog.999999', 9_999_999n);
+    const failedOver = positionToken('binlog.000001', 4n, 1);
+    const reset = positionToken('binlog.000001', 4n, 2);
+    expect([reset, before, failedOver].sort()).toEqual([before, failedOver, reset]);
+    expect(positionToken('binlog.000002', 4n, 1) > positionToken('binlog.000001', 900n, 1)).toBe(true);
+  });
 });
 
 describe('value text forms', () => {

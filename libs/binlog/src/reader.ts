@@ -2,12 +2,13 @@ import ZongJi from '@vlasky/zongji';
 import type { AnyBinlogEvent, RowsEvent as ZRowsEvent, TableMapEntry } from '@vlasky/zongji';
 import type { BinlogPosition, TableSchema } from '@tidewater/proto';
 import { TidewaterError } from '@tidewater/errors';
-import { BINLOG_PURGED_FIX, sourceError, tlsConnectOptions, type SourceConnection } from '@tidewater/mysql-source';
+import { sourceError, tlsConnectOptions, type SourceConnection } from '@tidewater/mysql-source';
 import type { CanonicalValue } from '@tidewater/rowcodec';
 import { decoderFor, type ValueDecoder } from './value-decoder.js';
 import { makePosition } from './position.js';
 import { EventQueue } from './event-queue.js';
-import { binlogFiles } from './current-position.js';
+import { GtidTracker } from './gtid-state.js';
+import type { ResumePlan } from './resume-plan.js';
 import type { BinlogHandlers, BinlogReader, RowChange, RowChangeKind } from './types.js';
 
 interface TableDecoding {
@@ -38,6 +39,14 @@ class ZongjiReader implements BinlogReader {
   private txnStart = 0n;
   private txnRows = 0;
   private from: BinlogPosition | undefined;
+  private gtids = new GtidTracker('');
+  private epoch = 0;
+  private server = '';
+  /**
+   * False after a GTID start until the first transaction boundary: the server sends a fake
+   * rotate to the start of the file it skips through, which is no resume point of ours.
+   */
+  private settled = true;
 
   constructor(
     private readonly conn: SourceConnection,
@@ -50,22 +59,21 @@ class ZongjiReader implements BinlogReader {
     this.tables.set(key(ref.database, ref.table), { schema, decoders: schema.columns.map((c) => decoderFor(c, name)) });
   }
 
-  async start(from: BinlogPosition, tables: readonly TableSchema[], handlers: BinlogHandlers): Promise<void> {
-    // A resume file the source no longer has fails here, at once and by name, rather than
-    // as error 1236 from a stream that looked connected.
-    const files = await binlogFiles(this.conn);
-    if (!files.includes(from.file)) {
-      const has = files.length ? `its oldest is ${files[0]}` : 'it has none';
-      throw new TidewaterError(
-        'TW_BINLOG_PURGED',
-        `binlog ${from.file} (resume position ${from.file}:${from.pos}) is no longer on the source ${this.where()}: ${has}`,
-        { subject: this.where(), fix: BINLOG_PURGED_FIX },
-      );
+  async start(plan: ResumePlan, tables: readonly TableSchema[], handlers: BinlogHandlers): Promise<void> {
+    this.server = plan.server;
+    if (plan.kind === 'position') {
+      const from = plan.from;
+      this.from = from;
+      this.file = from.file;
+      this.txnStart = from.pos;
+      this.epoch = from.epoch;
+      this.gtids = new GtidTracker(from.gtid);
+    } else {
+      this.epoch = plan.epoch;
+      this.gtids = new GtidTracker(plan.gtid);
+      this.settled = false;
     }
-    this.from = from;
     for (const t of tables) this.updateSchema(t);
-    this.file = from.file;
-    this.txnStart = from.pos;
     const includeSchema: Record<string, string[]> = {};
     for (const t of tables) (includeSchema[t.source!.database] ??= []).push(t.source!.table);
 
@@ -115,8 +123,9 @@ class ZongjiReader implements BinlogReader {
       zongji.once('error', (e: unknown) => reject(this.mapError(e)));
       zongji.start({
         serverId: this.serverId,
-        filename: from.file,
-        position: Number(from.pos),
+        ...(plan.kind === 'position'
+          ? { filename: plan.from.file, position: Number(plan.from.pos) }
+          : { gtidSet: plan.gtid }),
         includeEvents: ['rotate', 'tablemap', 'writerows', 'updaterows', 'deleterows', 'xid', 'query', 'heartbeat'],
         includeSchema,
       });
@@ -146,17 +155,17 @@ class ZongjiReader implements BinlogReader {
         const r = ev as Extract<AnyBinlogEvent, { getTypeName(): 'Rotate' }>;
         this.file = r.binlogName;
         this.txnStart = BigInt(r.position);
-        await h.onIdle?.(makePosition(this.file, this.txnStart), ts);
+        if (this.settled) await h.onIdle?.(this.at(this.file, this.txnStart), ts);
         return;
       }
       case 'Xid':
-        await this.commit(h, BigInt(ev.nextPosition), ts);
+        await this.commit(h, BigInt(ev.nextPosition), ts, ev.gtid);
         return;
       case 'Heartbeat': {
         const hb = ev as Extract<AnyBinlogEvent, { getTypeName(): 'Heartbeat' }>;
         // Only at a transaction boundary is the heartbeat position a resume point.
-        if (this.txnRows > 0 || !hb.binlogName) return;
-        await h.onHeartbeat?.(makePosition(hb.binlogName, BigInt(hb.position ?? hb.nextPosition)));
+        if (this.txnRows > 0 || !hb.binlogName || !this.settled) return;
+        await h.onHeartbeat?.(this.at(hb.binlogName, BigInt(hb.position ?? hb.nextPosition)));
         return;
       }
       case 'Query': {
@@ -164,12 +173,14 @@ class ZongjiReader implements BinlogReader {
         const text = q.query.trim();
         if (/^BEGIN$/i.test(text) || /^XA (START|END)/i.test(text)) return;
         if (/^COMMIT$/i.test(text) || /^XA COMMIT/i.test(text)) {
-          await this.commit(h, BigInt(ev.nextPosition), ts);
+          await this.commit(h, BigInt(ev.nextPosition), ts, ev.gtid);
           return;
         }
         if (/^(ROLLBACK|SAVEPOINT)/i.test(text)) return;
         // DDL runs as its own implicit transaction.
-        const pos = makePosition(this.file, BigInt(ev.nextPosition));
+        this.gtids.add(ev.gtid);
+        this.settled = true;
+        const pos = this.at(this.file, BigInt(ev.nextPosition));
         this.txnStart = pos.pos;
         this.txnRows = 0;
         await h.onDdl(q.schema, text, pos, ts);
@@ -185,8 +196,10 @@ class ZongjiReader implements BinlogReader {
     }
   }
 
-  private async commit(h: BinlogHandlers, next: bigint, ts: number): Promise<void> {
-    const pos = makePosition(this.file, next);
+  private async commit(h: BinlogHandlers, next: bigint, ts: number, gtid: string | undefined): Promise<void> {
+    this.gtids.add(gtid);
+    this.settled = true;
+    const pos = this.at(this.file, next);
     this.txnStart = next;
     this.txnRows = 0;
     await h.onCommit(pos, ts);
@@ -232,13 +245,15 @@ class ZongjiReader implements BinlogReader {
       rows: changes,
       file: this.file,
       txnStart: this.txnStart,
+      epoch: this.epoch,
       firstRowIndex,
       timestamp: ts,
     });
   }
 
-  private where(): string {
-    return `${this.conn.host}:${this.conn.port}`;
+  /** A position in the history being read: its GTIDs so far, its epoch and server (F1). */
+  private at(file: string, pos: bigint): BinlogPosition {
+    return makePosition(file, pos, { gtid: this.gtids.text, epoch: this.epoch, server: this.server });
   }
 
   /** The one classification of source errors (libs/mysql-source), by driver code: 1236 is a purged binlog. */

@@ -20,6 +20,8 @@ export interface RowsEvent {
    * `firstRowIndex` it places each row at a fixed binlog coordinate, the same on every read.
    */
   readonly txnStart: bigint;
+  /** The position's epoch (BinlogPosition.epoch): it leads the record id (F1). */
+  readonly epoch: number;
   /** Index within its transaction of this event's first row change. */
   readonly firstRowIndex: number;
   /** Event time, UTC epoch seconds. */
@@ -48,9 +50,9 @@ export interface BinlogHandlers {
 }
 
 export interface BinlogReader {
-  /** Streams from `from` (a transaction boundary) for the given tables only. */
+  /** Streams from where `plan` says (planResume: a transaction boundary) for the given tables only. */
   start(
-    from: BinlogPosition,
+    plan: import('./resume-plan.js').ResumePlan,
     tables: readonly import('@tidewater/proto').TableSchema[],
     handlers: BinlogHandlers,
   ): Promise<void>;

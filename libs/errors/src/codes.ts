@@ -86,6 +86,18 @@ export const ErrorCodes = {
     description:
       "The source no longer has the binlog at the task's resume position (purged, or the source refuses the position: server error 1236). The changes since then cannot be read: resync the tables (tidewater task resync ID --all) or recreate the task, and raise binlog retention (docs/operations.md).",
   },
+  TW_BINLOG_RESET: {
+    retriable: false,
+    grpc: 'FAILED_PRECONDITION',
+    description:
+      "The source's binlog history no longer continues the task's resume position: RESET MASTER, or a restore, rewound its files and GTIDs. The changes since the checkpoint cannot be located: resync the tables (tidewater task resync ID --all) or recreate the task.",
+  },
+  TW_SOURCE_CHANGED: {
+    retriable: false,
+    grpc: 'FAILED_PRECONDITION',
+    description:
+      "The source is another server than the one the task's resume position was taken on (a failover) and the position cannot be carried over: no GTIDs were recorded or GTID mode is off, or the new server lacks transactions the task already applied. Point the task at a caught-up server, or resync the tables (tidewater task resync ID --all).",
+  },
   TW_BUS_UNAVAILABLE: {
     retriable: true,
     grpc: 'UNAVAILABLE',

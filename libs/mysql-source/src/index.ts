@@ -8,6 +8,7 @@ export type {
   ChunkBounds,
   BinlogSettings,
   BinlogCoordinates,
+  BinlogState,
   ReadChunkOptions,
   SourceClient,
 } from './types.js';

@@ -1,7 +1,7 @@
 import type { TableRef, TableSchema } from '@tidewater/proto';
 import type { CanonicalValue } from '@tidewater/rowcodec';
 import { readBinlogSettings, flavorOf } from './binlog-settings.js';
-import { readBinlogEnd, readBinlogFiles } from './binlog-position.js';
+import { readBinlogEnd, readBinlogState } from './binlog-position.js';
 import { estimateRows, planChunks } from './chunk-planner.js';
 import { readChunk } from './chunk-reader.js';
 import { SourceDb } from './connection.js';
@@ -10,6 +10,7 @@ import { readColumns } from './live-columns.js';
 import type {
   BinlogCoordinates,
   BinlogSettings,
+  BinlogState,
   ChunkBounds,
   LiveColumn,
   ObjectSelection,
@@ -66,11 +67,11 @@ class MysqlSourceClient implements SourceClient {
   }
 
   binlogEnd(): Promise<BinlogCoordinates | undefined> {
-    return readBinlogEnd(this.rows);
+    return readBinlogEnd(this.rows, this.flavor);
   }
 
-  binlogFiles(): Promise<string[] | undefined> {
-    return readBinlogFiles(this.rows);
+  binlogState(): Promise<BinlogState | undefined> {
+    return readBinlogState(this.rows, this.flavor);
   }
 
   query(sql: string, params: unknown[] = []): Promise<unknown[][]> {

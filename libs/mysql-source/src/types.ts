@@ -64,7 +64,21 @@ export interface BinlogSettings {
 export interface BinlogCoordinates {
   file: string;
   pos: bigint;
+  /** GTIDs executed up to exactly `file:pos` (MySQL set / MariaDB position); '' when unknown. */
   gtid: string;
+  /** The server whose binlog this is: "mariadb:<server_id>" or "mysql:<server_uuid>". */
+  server: string;
+}
+
+/** The source's binlog as a resume needs it: whose it is, what it still holds, how far its GTIDs go. */
+export interface BinlogState {
+  server: string;
+  /** SHOW BINARY LOGS: oldest first. */
+  files: { name: string; size: bigint }[];
+  /** GTIDs in the server's binlog now (MySQL gtid_executed, MariaDB gtid_binlog_pos). */
+  gtid: string;
+  /** A dump can start from GTIDs (MariaDB always; MySQL with gtid_mode=ON). */
+  gtidResume: boolean;
 }
 
 export interface ReadChunkOptions {
@@ -97,8 +111,8 @@ export interface SourceClient {
   binlogSettings(): Promise<BinlogSettings>;
   /** The end of the binlog now (SHOW MASTER STATUS); undefined when binary logging is off. */
   binlogEnd(): Promise<BinlogCoordinates | undefined>;
-  /** The binlog files the source still has, oldest first; undefined when binary logging is off. */
-  binlogFiles(): Promise<string[] | undefined>;
+  /** Server identity, files and GTIDs, for checking a saved position; undefined when binary logging is off. */
+  binlogState(): Promise<BinlogState | undefined>;
   /** Rows as arrays of canonical values, in order on one session (SET SESSION persists). */
   query(sql: string, params?: unknown[]): Promise<unknown[][]>;
   close(): Promise<void>;

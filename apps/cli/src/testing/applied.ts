@@ -23,13 +23,25 @@ export async function appliedUpToNow(
   timeoutMs = 120_000,
 ): Promise<TaskView> {
   const end = await currentBinlogPosition(source);
-  return waitFor(
-    async () => {
-      const t = await client.getTask(taskId);
-      if (t.stage === Stage.STAGE_FAILED || t.stage === Stage.STAGE_PAUSED)
-        throw new Error(`task ${taskId} ${Stage[t.stage]}: ${t.errorMessage}`);
-      return t.stage === Stage.STAGE_INCREMENTAL && reached(t.position, end.file, end.pos) ? t : undefined;
-    },
-    { timeoutMs, intervalMs: 200, what: `task ${taskId} to apply up to ${end.file}:${end.pos}` },
-  );
+  let last: TaskView | undefined;
+  try {
+    return await waitFor(
+      async () => {
+        const t = (last = await client.getTask(taskId));
+        if (t.stage === Stage.STAGE_FAILED || t.stage === Stage.STAGE_PAUSED)
+          throw new Error(`task ${taskId} ${Stage[t.stage]}: ${t.errorMessage}`);
+        return t.stage === Stage.STAGE_INCREMENTAL && reached(t.position, end.file, end.pos) ? t : undefined;
+      },
+      { timeoutMs, intervalMs: 200, what: `task ${taskId} to apply up to ${end.file}:${end.pos}` },
+    );
+  } catch (e) {
+    // A stall must be diagnosable from the failure alone: what the task showed last.
+    if (!last) throw e;
+    const parts = last.sinkPartitions.map((p) => `p${p.partition}=${p.owner || '-'}@${p.epoch}/${p.rows}`).join(' ');
+    const retrying = last.retrying.map((r) => `${r.reporter} ${r.code}: ${r.message}`).join('; ');
+    throw new Error(
+      `${(e as Error).message}; last seen: stage ${Stage[last.stage]}, position ${last.position || '-'}, ` +
+        `blocked ${last.blockedCause || '-'}, retrying ${retrying || '-'}, partitions ${parts || '-'}`,
+    );
+  }
 }

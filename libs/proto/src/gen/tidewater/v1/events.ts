@@ -104,12 +104,30 @@ export interface ChunkRef {
   chunkRows: bigint;
 }
 
-/** Binlog coordinates, opaque outside capture. `token` compares correctly as a string. */
+/**
+ * Binlog coordinates, opaque outside capture. `token` compares correctly as a string, also
+ * across source servers (invariant F1, docs/architecture.md).
+ */
 export interface BinlogPosition {
   file: string;
   pos: bigint;
+  /**
+   * The source's GTIDs executed up to this position (MySQL GTID set or MariaDB GTID
+   * position), empty when unknown: what locates the position on another server.
+   */
   gtid: string;
   token: string;
+  /**
+   * The binlog history the position belongs to: 0 for the task's first source server, one
+   * more after each failover or binlog reset the task resumed across. It leads the token
+   * and the record id, so both keep growing on a server whose files number from 1 again.
+   */
+  epoch: number;
+  /**
+   * The server whose binlog `file` is ("mariadb:<server_id>" or "mysql:<server_uuid>");
+   * empty on positions saved before it was recorded.
+   */
+  server: string;
 }
 
 export interface BinlogRange {
@@ -639,7 +657,7 @@ export const ChunkRef: MessageFns<ChunkRef> = {
 };
 
 function createBaseBinlogPosition(): BinlogPosition {
-  return { file: "", pos: 0n, gtid: "", token: "" };
+  return { file: "", pos: 0n, gtid: "", token: "", epoch: 0, server: "" };
 }
 
 export const BinlogPosition: MessageFns<BinlogPosition> = {
@@ -658,6 +676,12 @@ export const BinlogPosition: MessageFns<BinlogPosition> = {
     }
     if (message.token !== "") {
       writer.uint32(34).string(message.token);
+    }
+    if (message.epoch !== 0) {
+      writer.uint32(40).uint32(message.epoch);
+    }
+    if (message.server !== "") {
+      writer.uint32(50).string(message.server);
     }
     return writer;
   },
@@ -707,6 +731,22 @@ export const BinlogPosition: MessageFns<BinlogPosition> = {
             message.token = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.epoch = reader.uint32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.server = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -725,6 +765,8 @@ export const BinlogPosition: MessageFns<BinlogPosition> = {
       pos: isSet(object.pos) ? BigInt(object.pos) : 0n,
       gtid: isSet(object.gtid) ? globalThis.String(object.gtid) : "",
       token: isSet(object.token) ? globalThis.String(object.token) : "",
+      epoch: isSet(object.epoch) ? globalThis.Number(object.epoch) : 0,
+      server: isSet(object.server) ? globalThis.String(object.server) : "",
     };
   },
 
@@ -742,6 +784,12 @@ export const BinlogPosition: MessageFns<BinlogPosition> = {
     if (message.token !== "") {
       obj.token = message.token;
     }
+    if (message.epoch !== 0) {
+      obj.epoch = Math.round(message.epoch);
+    }
+    if (message.server !== "") {
+      obj.server = message.server;
+    }
     return obj;
   },
 
@@ -754,6 +802,8 @@ export const BinlogPosition: MessageFns<BinlogPosition> = {
     message.pos = (object.pos !== undefined && object.pos !== null) ? BigInt(object.pos) : 0n;
     message.gtid = object.gtid ?? "";
     message.token = object.token ?? "";
+    message.epoch = object.epoch ?? 0;
+    message.server = object.server ?? "";
     return message;
   },
 };
