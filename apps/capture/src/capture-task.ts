@@ -142,7 +142,7 @@ export async function startCaptureTask(
   /** Where `from` continues on the server reached now (F1): as saved, or by GTID after a failover. */
   const resumePlan = async (from: BinlogPosition, source: SourceClient): Promise<ResumePlan> => {
     const where = `${spec.source.host}:${spec.source.port}`;
-    const state = await source.binlogState();
+    const state = await source.binlogState(from);
     if (!state)
       throw new TidewaterError('TW_BINLOG_CONFIG', `binary logging is off on ${where}`, {
         subject: where,

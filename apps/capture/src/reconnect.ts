@@ -14,6 +14,15 @@ export async function reconnectLoop(
     const e = await attempt();
     if (signal.aborted) return;
     interrupted(e);
-    await new Promise((r) => setTimeout(r, isRetriable(e) ? 1_000 : 10_000));
+    // Cut short by a stop: a worker whose task failed must not hold its successor back.
+    await new Promise<void>((r) => {
+      const t = setTimeout(done, isRetriable(e) ? 1_000 : 10_000);
+      function done() {
+        clearTimeout(t);
+        signal.removeEventListener('abort', done);
+        r();
+      }
+      signal.addEventListener('abort', done, { once: true });
+    });
   }
 }

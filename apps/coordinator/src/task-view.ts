@@ -24,7 +24,9 @@ export function taskView(
     errorMessage: s.errorMessage,
     tables: s.tables.map((t) => ({ ...t, chunks: [], doneChunks: [], schema: undefined })),
     ...lagOf(s, now),
-    position: pos ? `${pos.file}:${pos.pos}${pos.gtid ? ` gtid ${pos.gtid}` : ''}` : '',
+    position: pos
+      ? `${pos.file}:${pos.pos}${pos.epoch ? ` epoch ${pos.epoch}` : ''}${pos.gtid ? ` gtid ${pos.gtid}` : ''}`
+      : '',
     redactedSpecJson: spec ? JSON.stringify(redactSpec(spec)) : '',
     throttle: th && {
       fullQps: th.full.qps,

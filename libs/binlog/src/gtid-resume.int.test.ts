@@ -60,6 +60,10 @@ describe('GTIDs along the stream (F1)', () => {
       expect(p.gtid).toBe(exact);
       expect(p).toMatchObject({ server: from.server, epoch: 0 });
     }
+    // What a resume checks a saved place against (resume-plan.ts): the same GTIDs, read back.
+    const last = seen.commits.at(-1)!;
+    expect((await source.binlogState(last))?.gtidAt).toBe(last.gtid);
+    expect((await source.binlogState({ file: 'binlog.999999', pos: 4n }))?.gtidAt).toBeUndefined();
   });
 
   it('started by GTID, delivers exactly the transactions after it, under the epoch given, from real positions only', async () => {

@@ -32,6 +32,16 @@ function mariadbEntries(text: string): { domain: string; seq: bigint }[] {
     });
 }
 
+/** MariaDB: every domain of `saved` has exactly its entry in `server` (other domains aside). */
+export function sameEntries(server: string, saved: string): boolean {
+  const have = new Set(server.split(',').map((e) => e.trim()));
+  return saved
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)
+    .every((e) => have.has(e));
+}
+
 type Intervals = [bigint, bigint][];
 
 function mysqlCovers(server: string, saved: string): boolean {

@@ -1,7 +1,7 @@
 import type { BinlogPosition } from '@tidewater/proto';
 import { TidewaterError } from '@tidewater/errors';
 import { BINLOG_PURGED_FIX, type BinlogState } from '@tidewater/mysql-source';
-import { gtidCovers } from './gtid-state.js';
+import { gtidCovers, sameEntries } from './gtid-state.js';
 
 /**
  * How a reader continues from a saved position on the server it reaches now:
@@ -33,8 +33,20 @@ export function planResume(taskId: string, saved: BinlogPosition, now: BinlogSta
         `the binlog of ${where} no longer holds the task's resume position ${saved.file}:${saved.pos} (GTIDs ${saved.gtid}): its history was reset (RESET MASTER, or a restore); it now holds ${now.gtid || 'no GTIDs'}`,
         { subject: where, fix: RESYNC_FIX(taskId) },
       );
+    // MariaDB says which GTIDs end at the saved place: another history there is a reset too,
+    // even once the new one has numbered past the checkpoint's GTIDs.
+    if (saved.server && saved.gtid && now.gtidAt !== undefined && !sameEntries(now.gtidAt, saved.gtid))
+      throw new TidewaterError(
+        'TW_BINLOG_RESET',
+        `the binlog of ${where} holds other transactions at the task's resume position ${saved.file}:${saved.pos} (GTIDs ${now.gtidAt || 'none'} there, the task has ${saved.gtid}): its history was reset (RESET MASTER, or a restore)`,
+        { subject: where, fix: RESYNC_FIX(taskId) },
+      );
     const file = now.files.find((f) => f.name === saved.file);
-    if (file && file.size >= saved.pos) return { kind: 'position', from: saved, server: now.server };
+    if (file && file.size >= saved.pos) {
+      // A position saved before servers were recorded may carry inexact GTIDs: take the server's.
+      const from = !saved.server && now.gtidAt !== undefined ? { ...saved, gtid: now.gtidAt } : saved;
+      return { kind: 'position', from, server: now.server };
+    }
     if (file)
       throw new TidewaterError(
         'TW_BINLOG_RESET',

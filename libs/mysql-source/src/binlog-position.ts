@@ -45,9 +45,22 @@ async function readServer(rows: Rows, flavor: 'mariadb' | 'mysql'): Promise<stri
 }
 
 /** What capture checks a saved position against before resuming (libs/binlog resume-plan.ts). */
-export async function readBinlogState(rows: Rows, flavor: 'mariadb' | 'mysql'): Promise<BinlogState | undefined> {
+export async function readBinlogState(
+  rows: Rows,
+  flavor: 'mariadb' | 'mysql',
+  at?: { file: string; pos: bigint },
+): Promise<BinlogState | undefined> {
   const files = await readBinlogFileSizes(rows);
   if (!files) return undefined;
+  // MariaDB names the GTID position of any place in its binlog: what a saved position must match.
+  const gtidAt =
+    flavor === 'mariadb' && at && files.some((f) => f.name === at.file && f.size >= at.pos)
+      ? text(
+          (
+            await rows('SELECT BINLOG_GTID_POS(?, ?)', [at.file, at.pos.toString()], 'reading the GTID position')
+          )[0]?.[0],
+        )
+      : undefined;
   const names = flavor === 'mysql' ? ['gtid_executed', 'gtid_mode'] : ['gtid_binlog_pos'];
   const vars = new Map(
     (
@@ -64,5 +77,6 @@ export async function readBinlogState(rows: Rows, flavor: 'mariadb' | 'mysql'): 
     gtid: (vars.get(names[0]!) ?? '').replace(/\s+/g, ''),
     // MariaDB's binlog always carries GTIDs; MySQL's only under gtid_mode=ON.
     gtidResume: flavor === 'mariadb' || /^ON$/i.test(vars.get('gtid_mode') ?? ''),
+    ...(gtidAt !== undefined ? { gtidAt } : {}),
   };
 }

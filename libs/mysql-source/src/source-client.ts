@@ -70,8 +70,8 @@ class MysqlSourceClient implements SourceClient {
     return readBinlogEnd(this.rows, this.flavor);
   }
 
-  binlogState(): Promise<BinlogState | undefined> {
-    return readBinlogState(this.rows, this.flavor);
+  binlogState(at?: { file: string; pos: bigint }): Promise<BinlogState | undefined> {
+    return readBinlogState(this.rows, this.flavor, at);
   }
 
   query(sql: string, params: unknown[] = []): Promise<unknown[][]> {

@@ -79,6 +79,8 @@ export interface BinlogState {
   gtid: string;
   /** A dump can start from GTIDs (MariaDB always; MySQL with gtid_mode=ON). */
   gtidResume: boolean;
+  /** MariaDB: the GTID position at the place asked about, when the server has that place. */
+  gtidAt?: string;
 }
 
 export interface ReadChunkOptions {
@@ -112,7 +114,7 @@ export interface SourceClient {
   /** The end of the binlog now (SHOW MASTER STATUS); undefined when binary logging is off. */
   binlogEnd(): Promise<BinlogCoordinates | undefined>;
   /** Server identity, files and GTIDs, for checking a saved position; undefined when binary logging is off. */
-  binlogState(): Promise<BinlogState | undefined>;
+  binlogState(at?: { file: string; pos: bigint }): Promise<BinlogState | undefined>;
   /** Rows as arrays of canonical values, in order on one session (SET SESSION persists). */
   query(sql: string, params?: unknown[]): Promise<unknown[][]>;
   close(): Promise<void>;

@@ -4,16 +4,21 @@ import type { SourceConnection } from '@tidewater/mysql-source';
 import { Stage, type TaskView } from '@tidewater/proto';
 import type { ControlClient } from '../control-client.js';
 
-/** Whether a TaskView position (`file:pos[ gtid …]`) is at or past `file`:`pos`. */
-function reached(shown: string, file: string, pos: bigint): boolean {
+/**
+ * Whether a TaskView position (`file:pos[ epoch E][ gtid …]`) is at or past `file`:`pos` of
+ * epoch `epoch`: a later epoch (after a failover or reset, F1) is past every earlier position.
+ */
+function reached(shown: string, file: string, pos: bigint, epoch: number): boolean {
   if (!shown) return false;
+  const at = Number(/ epoch (\d+)/.exec(shown)?.[1] ?? 0);
+  if (at !== epoch) return at > epoch;
   const [f, p] = shown.split(' ')[0]!.split(':');
   return f! > file || (f === file && BigInt(p!) >= pos);
 }
 
 /**
  * Waits until the task has applied every change written to the source so far: its applied
- * position reaches the source's binlog end read now. A task that fails or pauses meanwhile
+ * position reaches the source's binlog end read now, in the task's epoch `epoch`. A task that fails or pauses meanwhile
  * throws with its reason instead of timing out.
  */
 export async function appliedUpToNow(
@@ -21,6 +26,7 @@ export async function appliedUpToNow(
   taskId: string,
   source: SourceConnection,
   timeoutMs = 120_000,
+  epoch = 0,
 ): Promise<TaskView> {
   const end = await currentBinlogPosition(source);
   let last: TaskView | undefined;
@@ -30,7 +36,7 @@ export async function appliedUpToNow(
         const t = (last = await client.getTask(taskId));
         if (t.stage === Stage.STAGE_FAILED || t.stage === Stage.STAGE_PAUSED)
           throw new Error(`task ${taskId} ${Stage[t.stage]}: ${t.errorMessage}`);
-        return t.stage === Stage.STAGE_INCREMENTAL && reached(t.position, end.file, end.pos) ? t : undefined;
+        return t.stage === Stage.STAGE_INCREMENTAL && reached(t.position, end.file, end.pos, epoch) ? t : undefined;
       },
       { timeoutMs, intervalMs: 200, what: `task ${taskId} to apply up to ${end.file}:${end.pos}` },
     );

@@ -6,14 +6,17 @@ import type { SourceClient } from '@tidewater/mysql-source';
  * Deterministic for a seed, so a failure can be replayed.
  */
 export class RandomWriter {
-  private nextId = 1_000_000;
+  private nextId: number;
   private state: number;
 
+  /** `firstNewId`: where inserted keys start; writers following one another need apart ranges. */
   constructor(
     private readonly source: SourceClient,
     seed: number,
+    firstNewId = 1_000_000,
   ) {
     this.state = seed;
+    this.nextId = firstNewId;
   }
 
   private rand(n: number): number {
