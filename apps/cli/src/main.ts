@@ -14,7 +14,7 @@ const USAGE = `tidewater — MySQL-family → warehouse data migration
   tidewater task update ID -f task.yaml    change source/credentials, throttle, retry, heartbeat of a paused or failed task
   tidewater task resync ID DB.TABLE | --all
                                            copy a table (--all: every table) again while changes stream;
-                                           --all also recovers a task failed with TW_BINLOG_PURGED
+                                           --all also recovers a task failed with TW_BINLOG_PURGED/RESET, TW_SOURCE_CHANGED
   tidewater task throttle ID [--full-rps N] [--full-mbps N] [--full-qps N] [--inc-rps N] [--inc-mbps N]   (0 = no limit)
   tidewater query -f task.yaml | --task ID | --warehouse FILE "SQL"
                                            one read-only statement on the DuckDB warehouse, also while the
