@@ -1,8 +1,10 @@
-import type { MariaDbServer, NatsServer } from '@tidewater/testkit';
+import type { NatsServer } from '@tidewater/testkit';
 import type { LocalRun } from '../../apps/cli/src/local-run.js';
 
+/** The kinds drawn at random; a run also has one `failover` at its own seeded time. */
 export const FAULT_KINDS = ['capture', 'transform', 'sink', 'snapshot', 'coordinator', 'nats', 'mariadb'] as const;
-export type FaultKind = (typeof FAULT_KINDS)[number];
+export type FaultKind = (typeof FAULT_KINDS)[number] | 'failover';
+export const REPORTED_KINDS: readonly FaultKind[] = [...FAULT_KINDS, 'failover'];
 
 export interface FaultRecord {
   /** Seconds since the soak started. */
@@ -27,7 +29,10 @@ export function seededRandom(seed: number): () => number {
 export interface FaultLoopOptions {
   readonly local: LocalRun;
   readonly nats: NatsServer;
-  readonly db: MariaDbServer;
+  /** Restarts the server that is the source at that moment (after the failover, the promoted replica). */
+  readonly restartSource: () => Promise<void>;
+  /** Once, at `at` (ms since epoch), between two faults: the failover; says what it did. */
+  readonly failover?: { readonly at: number; run(): Promise<string> };
   readonly rand: () => number;
   readonly started: number;
   /** No fault starts at or after this time (ms since epoch). */
@@ -48,27 +53,40 @@ function shuffled<T>(xs: readonly T[], rand: () => number): T[] {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Every 5–15 s (seeded), one fault: SIGKILL of a service (its supervisor restarts it), or a NATS or MariaDB restart. */
+/**
+ * Every 5–15 s (seeded), one fault: SIGKILL of a service (its supervisor restarts it), or a NATS
+ * or MariaDB restart; and the failover once, when its time comes. Faults never overlap.
+ */
 export async function faultLoop(o: FaultLoopOptions): Promise<FaultRecord[]> {
   const faults: FaultRecord[] = [];
   // Kinds drawn from a shuffled bag of all seven, so each is hit once per seven faults.
   const bag: FaultKind[] = [];
+  let failover = o.failover;
   for (;;) {
     if (!bag.length) bag.push(...shuffled(FAULT_KINDS, o.rand));
-    const kind = bag.pop()!;
-    const wait = 5_000 + Math.floor(o.rand() * 10_000);
+    let kind = bag.pop()!;
+    let wait = 5_000 + Math.floor(o.rand() * 10_000);
+    if (failover && Date.now() + wait >= failover.at) {
+      // The failover takes this turn; the drawn kind waits for the next one.
+      bag.push(kind);
+      kind = 'failover';
+      wait = Math.max(0, failover.at - Date.now());
+    }
     if (Date.now() + wait >= o.until) return faults;
     await sleep(wait);
     const at = (Date.now() - o.started) / 1000;
     const t0 = performance.now();
     let note: string;
-    if (kind === 'nats') {
+    if (kind === 'failover') {
+      note = `${await failover!.run()} in ${((performance.now() - t0) / 1000).toFixed(1)} s`;
+      failover = undefined;
+    } else if (kind === 'nats') {
       await o.nats.restart!();
       note = `restarted in ${((performance.now() - t0) / 1000).toFixed(1)} s`;
     } else if (kind === 'mariadb') {
       o.sourceDown(true);
       try {
-        await o.db.restart!();
+        await o.restartSource();
       } finally {
         o.sourceDown(false);
       }

@@ -15,6 +15,8 @@ export interface TableVerdict {
   /** `_log` rows beyond the first of each (record_id, before_flag, after_flag). */
   readonly duplicates: number;
   readonly duplicateSamples: string[];
+  /** Distinct epochs leading the `_log` record ids (F1: a failover adds one). */
+  readonly epochs: number;
 }
 
 const byKey = (rows: string[], keyCols: number): Map<string, string> =>
@@ -40,7 +42,9 @@ export async function verifyTable(
     .filter(([k, v]) => got.has(k) && got.get(k) !== v)
     .map(([k, v]) => `${k}: ${v} ≠ ${got.get(k)}`);
   const log = `${db}.${table}_log`;
-  const [[logRows]] = (await w.query(`SELECT count(*) FROM ${log}`)) as [[bigint]];
+  const [[logRows, epochs]] = (await w.query(`SELECT count(*), count(DISTINCT record_id >> 52) FROM ${log}`)) as [
+    [bigint, bigint],
+  ];
   const dups = await w.query(
     `SELECT record_id, before_flag, after_flag, count(*) AS n FROM ${log} GROUP BY ALL HAVING count(*) > 1 ORDER BY n DESC`,
   );
@@ -48,6 +52,7 @@ export async function verifyTable(
     table,
     sourceRows: want.size,
     logRows: Number(logRows),
+    epochs: Number(epochs),
     lost,
     extra,
     changed,
