@@ -17,7 +17,8 @@ const WORKING_EVERY_MS = 5_000;
  * holds every batch of one attempt, so a copy that dies halfway leaves nothing behind and
  * the redelivered work item (attempt + 1) starts the chunk over.
  * `filterOf` renders the table's row filter from the task spec's parsed expression: SQL
- * never comes from the bus message itself (docs/expressions.md).
+ * never comes from the bus message itself (docs/expressions.md). `sinkPartitionOf` names the
+ * sink partition to publish to directly, or undefined for transform (sink-route.ts).
  */
 export async function copyChunk(
   tracer: Tracer,
@@ -26,6 +27,7 @@ export async function copyChunk(
   publisher: BatchPublisher,
   throttle: Throttle,
   filterOf: (schema: TableSchema) => string,
+  sinkPartitionOf: (schema: TableSchema, chunkId: string) => number | undefined,
   signal: AbortSignal,
 ): Promise<bigint> {
   const chunk = SnapshotChunk.decode(work.data);
@@ -36,7 +38,8 @@ export async function copyChunk(
   const span = tracer.startSpan('snapshot.chunk', {
     attributes: { 'tidewater.task': chunk.taskId, 'tidewater.chunk': chunk.chunkId, 'tidewater.attempt': attempt },
   });
-  const subject = subjects.sourceSnapshot(chunk.taskId);
+  const direct = sinkPartitionOf(schema, chunk.chunkId);
+  const subject = direct === undefined ? subjects.sourceSnapshot(chunk.taskId) : subjects.sink(chunk.taskId, direct);
   const sourceKey = `${schema.source!.database}.${schema.source!.table}`;
   let seq = 0;
   let total = 0n;
@@ -56,7 +59,11 @@ export async function copyChunk(
     await throttle.admit({ rows: rows.rowCount, bytes: data.length }, signal);
     await context.with(trace.setSpan(context.active(), span), () =>
       publisher.publish(subject, data, {
-        msgId: messageIds.snapshotBatch(chunk.chunkId, attempt, seq),
+        // Direct: the id transform would give the forwarded batch.
+        msgId:
+          direct === undefined
+            ? messageIds.snapshotBatch(chunk.chunkId, attempt, seq)
+            : messageIds.forwardedSnapshotBatch(messageIds.snapshotSinkBatch(chunk.chunkId, attempt, seq)),
         headers: {
           [HEADERS.sourceTable]: sourceKey,
           [HEADERS.chunkId]: chunk.chunkId,

@@ -6,6 +6,7 @@ import { specOf, type StoredTask } from '@tidewater/task-state';
 import { filterSql } from '@tidewater/task-plan';
 import { copyChunk } from './chunk-copier.js';
 import { copyWithSchemaGuard } from './schema-guard.js';
+import { directSinkPartition } from './sink-route.js';
 
 /**
  * Works off a task's snapshot queue with `parallelChunks` chunks in flight. A work item is
@@ -26,6 +27,8 @@ export async function startSnapshotTask(
   // One pace for all loops of the task in this process (limits are per snapshot instance).
   const throttle = new Throttle(fullRates(spec));
   let specJson = task.state.specJson;
+  // The newest task state: which tables go straight to the sink follows the spec.
+  let state = task.state;
   return taskWorker(ctx, { name: 'snapshot', task, signal, secrets: [spec.source.password] }, (w) => {
     for (let i = 0; i < spec.full.parallelChunks; i++) {
       const publisher = ctx.bus.publisher(32);
@@ -38,7 +41,16 @@ export async function startSnapshotTask(
             source,
             item,
             () =>
-              copyChunk(ctx.tracer, source, item, publisher, throttle, (schema) => filterSql(spec, schema), w.signal),
+              copyChunk(
+                ctx.tracer,
+                source,
+                item,
+                publisher,
+                throttle,
+                (schema) => filterSql(spec, schema),
+                (schema, chunkId) => directSinkPartition(state, schema, chunkId),
+                w.signal,
+              ),
             { signal: w.signal, admitQuery: () => throttle.admit({ queries: 1 }, w.signal) },
           );
           return 'ack';
@@ -49,6 +61,7 @@ export async function startSnapshotTask(
     return {
       started: { parallelChunks: spec.full.parallelChunks },
       update(t) {
+        state = t.state;
         // A changed throttle (SetThrottle) applies to the next batch.
         if (t.state.specJson === specJson) return;
         specJson = t.state.specJson;

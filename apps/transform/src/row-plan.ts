@@ -9,7 +9,7 @@ import {
 import { tableNaming, type TaskSpec } from '@tidewater/config';
 import { RowSetBuilder, encodingOf, valueAt, type CanonicalValue } from '@tidewater/rowcodec';
 import { compileFilter, compileValue, toRowValue, type Expression, type RowGetter } from '@tidewater/expression';
-import { computedColumnDef, exprColumns, tableExpressions } from '@tidewater/task-plan';
+import { computedColumnDef, exprColumns, rowsPassUnchanged, tableExpressions } from '@tidewater/task-plan';
 
 /** What transform does to one table's rows: names, filter, ETL. */
 export interface TablePlan {
@@ -67,9 +67,9 @@ export function tablePlan(spec: TaskSpec, t: Pick<TableProgress, 'source'>, sche
     );
     return { def, encoding: encodingOf(def), value: compileSet(e, def) };
   });
-  const renamed = schema.columns.some((c) => naming.column(c.name) !== c.name);
   const rowWork = Boolean(filter || where || set.size || add.length);
-  const identity = !renamed && !rowWork && ex.drop.size === 0;
+  // The snapshot sends such a table's chunks straight to the sink by the same rule.
+  const identity = rowsPassUnchanged(spec, schema);
 
   return {
     identity,

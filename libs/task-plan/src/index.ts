@@ -19,6 +19,12 @@ export {
   tablePartition,
 } from './sink-partition.js';
 export { computedColumnDef } from './computed-column.js';
-export { tableExpressions, filterSql, exprColumns, type TableExpressions } from './table-expressions.js';
+export {
+  tableExpressions,
+  filterSql,
+  exprColumns,
+  rowsPassUnchanged,
+  type TableExpressions,
+} from './table-expressions.js';
 export type { Destination, PartitionWriter } from './destination.js';
 export { logFlags, partitionValue, type LogFlags } from './log-values.js';

@@ -68,3 +68,17 @@ export function filterSql(spec: TaskSpec, schema: TableSchema): string {
   const f = tableExpressions(spec, schema).filter;
   return f ? renderSql(f) : '';
 }
+
+/**
+ * True when transform leaves the table's rows as they are: no column renamed, no filter, no
+ * ETL. Its snapshot batches then reach the sink as the snapshot encoded them; the one rule
+ * both the transform's plan (`identity`) and the snapshot's direct routing follow.
+ */
+export function rowsPassUnchanged(spec: TaskSpec, schema: TableSchema): boolean {
+  const src = schema.source!;
+  const naming = tableNaming(spec, src.database, src.table);
+  const ex = tableExpressions(spec, schema);
+  const renamed = schema.columns.some((c) => naming.column(c.name) !== c.name);
+  const rowWork = Boolean(ex.filter || ex.where || ex.set.size || ex.add.size);
+  return !renamed && !rowWork && ex.drop.size === 0;
+}
