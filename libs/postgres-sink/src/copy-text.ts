@@ -12,8 +12,15 @@ export type FieldColumn = ArrayLike<string | number | bigint>;
 
 const NULL_FIELD = '\\N';
 
-/** Characters COPY text treats specially, and NUL, which PostgreSQL text cannot hold. */
-const SPECIAL = /[\\\n\r\t\0]/;
+/**
+ * Whether `s` holds a character COPY text treats specially, or NUL, which PostgreSQL text
+ * cannot hold. Five native scans cost less than a regular expression on short texts.
+ */
+function special(s: string): boolean {
+  return (
+    s.indexOf('\\') >= 0 || s.indexOf('\t') >= 0 || s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0 || s.indexOf('\0') >= 0
+  );
+}
 
 /** COPY text format: backslash, newline, carriage return and tab are escaped; nothing else is special. */
 export function escapeText(s: string): string {
@@ -40,9 +47,9 @@ export function fieldColumn(
   const bits = Number(col.length) || col.precision || 1;
   const texts = (): readonly string[] => {
     const strings = vec.strings;
-    let special = false;
-    for (let r = 0; r < rowCount && !special; r++) special = SPECIAL.test(strings[r]!);
-    if (!special) return strings;
+    let any = false;
+    for (let r = 0; r < rowCount && !any; r++) any = special(strings[r]!);
+    if (!any) return strings;
     return strings.map((s, r) => {
       if (s.includes('\0') && !isNull(vec, r)) throw nulInText(where);
       return escapeText(s);
