@@ -1,3 +1,4 @@
+import { errorCodeOf } from '@tidewater/errors';
 import { Stage } from '@tidewater/proto';
 import type { MariaDbServer } from '@tidewater/testkit';
 import type { LocalRun } from '../../apps/cli/src/local-run.js';
@@ -31,6 +32,29 @@ export async function watchTask(
   return seen;
 }
 
+/**
+ * A control call during the failover, retried while the bus is away (a NATS restart or a
+ * coordinator SIGKILL just before it), as an operator would; other errors end the soak.
+ * `settled` decides, after an error, whether the call took effect anyway (its answer lost).
+ */
+async function control<T>(
+  what: string,
+  call: () => Promise<T>,
+  settled?: () => Promise<boolean>,
+): Promise<T | undefined> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    try {
+      return await call();
+    } catch (e) {
+      if (await settled?.().catch(() => false)) return undefined;
+      if (errorCodeOf(e) !== 'TW_BUS_UNAVAILABLE' || Date.now() > deadline)
+        throw new Error(`failover: ${what} failed: ${(e as Error).message}`, { cause: e });
+      await sleep(1_000);
+    }
+  }
+}
+
 export interface FailoverSteps {
   readonly local: LocalRun;
   readonly taskId: string;
@@ -53,16 +77,26 @@ export async function failOver(s: FailoverSteps): Promise<string> {
     await s.primary.halt!('graceful');
     s.hold(true);
     try {
-      await s.local.client.pauseTask(s.taskId).catch(async (e: unknown) => {
-        // Refused because a fault has just paused or failed it: it is stopped all the same.
-        const t = await s.local.client.getTask(s.taskId);
-        if (t.stage !== Stage.STAGE_PAUSED && t.stage !== Stage.STAGE_FAILED) throw e;
-      });
+      const { client } = s.local;
+      const stage = async () => (await client.getTask(s.taskId)).stage;
+      const stopped = (x: Stage) => x === Stage.STAGE_PAUSED || x === Stage.STAGE_FAILED;
+      // Refused when a fault has just paused or failed it: it is stopped all the same.
+      await control(
+        'pausing the task',
+        () => client.pauseTask(s.taskId),
+        async () => stopped(await stage()),
+      );
       await s.source.replica.promote(300_000);
-      const { changed } = await s.local.client.updateTask(s.taskId, s.spec(s.source.replica));
+      const spec = s.spec(s.source.replica);
+      // Idempotent: a repeat after a lost answer changes nothing more.
+      const updated = await control('pointing the task at the replica', () => client.updateTask(s.taskId, spec));
       await s.source.switchToReplica();
-      const resumed = await s.local.client.resumeTask(s.taskId);
-      return `to the replica on port ${s.source.replica.port} (task ${Stage[resumed.stage]}; changed ${changed.join(', ')})`;
+      await control(
+        'resuming the task',
+        () => client.resumeTask(s.taskId),
+        async () => (await stage()) === Stage.STAGE_INCREMENTAL,
+      );
+      return `to the replica on port ${s.source.replica.port} (changed ${updated?.changed.join(', ') || 'nothing more'})`;
     } finally {
       s.hold(false);
     }
