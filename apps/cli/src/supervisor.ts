@@ -23,6 +23,14 @@ interface Running {
 }
 
 /**
+ * Node flags every service runs with (also deploy/Dockerfile). Each batch allocates short-lived
+ * rows and buffers; 32 MB young-generation semi-spaces (V8's default tops out at 16 MB) let
+ * most of them die before a scavenge (measured: the sink's CPU for 500k rows copied into
+ * PostgreSQL fell from 1.6–1.7 s to 1.15–1.2 s).
+ */
+export const SERVICE_NODE_ARGS = ['--max-semi-space-size=32'];
+
+/**
  * Runs each service as its own child process, as in production: one crashing does not take
  * the others down, and a service that dies is started again (with backoff). Logs of each
  * go to `<logDir>/<instance>.log`.
@@ -85,8 +93,9 @@ export class Supervisor {
       log = createWriteStream(join(this.logDir, `${instance}.log`), { flags: 'a' });
       this.logs.set(instance, log);
     }
-    // TIDEWATER_NODE_ARGS: extra node flags for every service (heap size, --cpu-prof).
-    const nodeArgs = (process.env.TIDEWATER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    // TIDEWATER_NODE_ARGS: extra node flags for every service (heap size, --cpu-prof), after
+    // SERVICE_NODE_ARGS so they win.
+    const nodeArgs = [...SERVICE_NODE_ARGS, ...(process.env.TIDEWATER_NODE_ARGS ?? '').split(' ').filter(Boolean)];
     const child = spawn(
       process.execPath,
       [...nodeArgs, '--import', tsxLoader, join(repoRoot, 'apps', r.spec.name, 'src', 'main.ts')],
