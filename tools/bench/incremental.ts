@@ -62,7 +62,7 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     let done!: () => void;
     const finished = new Promise<void>((r) => (done = r));
-    await reader.start(p0, [rawSchema!], {
+    await reader.start({ kind: 'position', from: p0, server: p0.server }, [rawSchema!], {
       onRows: (e) => void (seen += e.rows.length),
       onCommit: (p) => {
         if (p.token >= p1.token) done();
