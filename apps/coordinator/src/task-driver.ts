@@ -243,9 +243,10 @@ export class TaskDriver {
   /** Runs the progress consumer, restarting it after a failure (e.g. a bus blip): without it a full copy never completes. */
   private watchProgress(): void {
     const signal = this.controller.signal;
-    this.progress ??= consumeProgress(this.deps.bus, this.deps.store, this.deps.log, this.taskId, signal, () =>
-      this.changed?.(),
-    )
+    this.progress ??= consumeProgress(this.deps.bus, this.deps.store, this.deps.log, this.taskId, signal, () => {
+      if (this.changed) this.changed();
+      else this.changeSeen = true;
+    })
       .catch((e: unknown) => this.deps.log.warn('progress consumer failed; restarting', { task: this.taskId, err: e }))
       .then(() => sleep(2_000, signal))
       .then(() => {
@@ -254,8 +255,17 @@ export class TaskDriver {
   }
 
   private changed: (() => void) | undefined;
+  /**
+   * A change applied while the driver was between steps: the next wait returns at once. Else
+   * the last chunk's report, landing mid-step, left the task waiting out the 1 s timer.
+   */
+  private changeSeen = false;
 
   private waitForChange(signal: AbortSignal): Promise<void> {
+    if (this.changeSeen) {
+      this.changeSeen = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(t);
