@@ -56,7 +56,8 @@ export async function commitChunk(
         const native = nativeFlags(order, rs, opts.temporalMapping);
         for (let r = 0; r < rs.rowCount; r++) {
           for (const k of slot) {
-            if (k < 0) ap.appendNull();
+            // A column another partition added after these rows were read: its default (append-values.ts).
+            if (k < 0) ap.appendDefault();
             else appendAt(ap, rs, order[k]!, r, native[k]!);
           }
           ap.endRow();

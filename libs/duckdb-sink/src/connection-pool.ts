@@ -1,4 +1,5 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { Semaphore } from 'async-mutex';
 import { TidewaterError } from '@tidewater/errors';
 
 /**
@@ -31,10 +32,23 @@ export async function openInstance(path: string, opts: { memoryLimit?: string } 
   }
 }
 
-/** Idle connections of one DuckDB instance, reused by every write. */
+/**
+ * Permits of the write gate: writes share it (one per sink partition at most, and a task has
+ * at most 64), a schema change takes them all.
+ */
+const WRITE_PERMITS = 64;
+
+/**
+ * Idle connections of one DuckDB instance, reused by every write. Writes of the sink
+ * partitions run side by side (`with`); a schema change (`exclusive`) runs alone: DuckDB
+ * fails an ALTER racing another transaction on the table (catalog write-write conflict) and
+ * an appender opened before it (column count), so eight partitions applying one ADD COLUMN
+ * at once would retry each other for a long while.
+ */
 export class ConnectionPool {
   private readonly idle: DuckDBConnection[] = [];
   private closed = false;
+  private readonly gate = new Semaphore(WRITE_PERMITS);
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -46,13 +60,27 @@ export class ConnectionPool {
     return new ConnectionPool(await openInstance(path, opts), path);
   }
 
-  async with<T>(fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+  with<T>(fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+    return this.gate.runExclusive(() => this.pooled(fn), 1);
+  }
+
+  /** `fn` alone: no other write of this warehouse runs meanwhile. */
+  exclusive<T>(fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+    return this.gate.runExclusive(() => this.pooled(fn), WRITE_PERMITS);
+  }
+
+  private async pooled<T>(fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {
     if (this.closed) throw new TidewaterError('TW_INTERNAL', `warehouse ${this.path} is closed`);
     const c = this.idle.pop() ?? (await this.instance.connect());
+    let failed = true;
     try {
-      return await fn(c);
+      const out = await fn(c);
+      failed = false;
+      return out;
     } finally {
-      if (this.closed) c.closeSync();
+      // A connection that saw an error may still be inside an aborted transaction (a ROLLBACK
+      // that failed too): it is closed, never handed to the next write.
+      if (this.closed || failed) c.closeSync();
       else this.idle.push(c);
     }
   }

@@ -69,7 +69,9 @@ export class LogWriter {
             else if (name === m.beforeFlag) ap.appendVarchar(flags.before);
             else if (name === m.afterFlag) ap.appendVarchar(flags.after);
             else if (partitions.has(name)) ap.appendVarchar(partitionValue(partitions.get(name)!, iso));
-            else ap.appendNull();
+            // A column another partition added after this one read its table: the default,
+            // as the source gave the rows the ADD COLUMN found (append-values.ts `appendAt`).
+            else ap.appendDefault();
           }
           ap.endRow();
           written++;

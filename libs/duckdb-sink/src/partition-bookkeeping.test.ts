@@ -48,9 +48,12 @@ describe('DuckDbWarehouse sink partitions', () => {
     // Partition 0 applied the ADD COLUMN; partition 1 still commits rows of the older schema.
     await w.addColumns(altered, [tag], opts);
     await w.appendLog(wr(1), altered, insert(2n), opts);
+    // Partition 2 does not even know the column yet: its rows take the default too.
+    await w.appendLog(wr(2), table, insert(3n), opts);
     expect(await s.query('SELECT id, tag FROM shop.item_log ORDER BY id')).toEqual([
       [1n, 'x'],
       [2n, 'x'],
+      [3n, 'x'],
     ]);
   });
 

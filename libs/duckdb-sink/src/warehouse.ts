@@ -101,7 +101,7 @@ export class DuckDbWarehouse implements Destination {
   }
 
   async addColumns(table: DestTable, added: readonly ColumnDef[], opts: TableOptions): Promise<void> {
-    await this.pool.with((c) => addColumns(c, this.catalog, table, added, opts));
+    await this.pool.exclusive((c) => addColumns(c, this.catalog, table, added, opts));
   }
 
   /** Rows in `schema.table` (the demo compares them with the source). */
