@@ -11,159 +11,35 @@
  *
  *   node --import tsx tools/bench/postgres.ts [fullRows=500000] [changes=100000] [sinks=1,2,4]
  *
- * BENCH_FULL_ONLY=1 runs (a) alone and prints it without appending (for iterating on the copy).
+ * BENCH_FULL_ONLY=1 runs (a) alone and prints it without appending (for iterating on the copy);
+ * BENCH_ROUNDS=N sets how many times (a) alternates psql and Tidewater (default 3, medians reported).
  */
-import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startMariaDb, startNats, startPostgres, waitFor, type MariaDbServer } from '@tidewater/testkit';
 import { openSource, type SourceClient } from '@tidewater/mysql-source';
 import { currentBinlogPosition, positionToken } from '@tidewater/binlog';
-import { CheckStatus, Stage } from '@tidewater/proto';
+import { Stage } from '@tidewater/proto';
 import { startLocal } from '../../apps/cli/src/local-run.js';
 import { machineLine } from './machine.js';
-import { loadSbtest } from './sbtest.js';
 import { cpuOf } from './cpu.js';
+import { SERVICES, spec, untilDone } from './postgres-run.js';
+import { fullCopy } from './postgres-full.js';
 
 const args = process.argv.slice(2);
 const fullRows = Number(args[0] ?? 500_000);
 const changes = Number(args[1] ?? 100_000);
 const sinkCounts = (args[2] ?? '1,2,4').split(',').map(Number);
 const resultsFile = join(process.cwd(), 'bench', 'results.md');
-const SERVICES = ['coordinator', 'capture', 'snapshot', 'transform', 'sink', 'sink-1', 'sink-2', 'sink-3'];
 const HOT_TABLES = 16;
 const FULL_ONLY = process.env.BENCH_FULL_ONLY === '1';
-
-type Local = Awaited<ReturnType<typeof startLocal>>;
-
-/**
- * CPU-seconds of the servers this bench started (its descendants named mariadbd, nats-server,
- * postgres), by name, with their ended children (PostgreSQL backends): on 2 shared cores
- * their cost bounds the copy as much as the services'.
- */
-function serverCpu(): Record<string, number> {
-  const procs = readdirSync('/proc').flatMap((d) => {
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      return [{ pid: Number(d), ppid: Number(f[1]), comm, secs: (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100 }];
-    } catch {
-      return [];
-    }
-  });
-  const mine = new Set([process.pid]);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const p of procs) if (!mine.has(p.pid) && mine.has(p.ppid)) grew = Boolean(mine.add(p.pid));
-  }
-  const out: Record<string, number> = {};
-  for (const p of procs)
-    if (mine.has(p.pid) && /^(mariadbd|nats-server|postgres)$/.test(p.comm)) out[p.comm] = (out[p.comm] ?? 0) + p.secs;
-  return out;
-}
+/** Full-copy rounds, psql and Tidewater alternating: the medians are reported (the machine is noisy). */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 function tokenOf(shown: string): string {
   const [file, pos] = shown.split(' ')[0]!.split(':');
   return positionToken(file!, BigInt(pos!));
-}
-
-/**
- * Resolves when the task reaches `stage`, watching it (WatchTask pushes each state change, as
- * `tidewater migrate` shows progress) rather than polling: polls would cost the coordinator
- * CPU on the same 2 cores as the pipeline, or add their interval to the measured time.
- * Returns when every planned chunk was first seen committed (Date.now(); the stage time if never).
- */
-async function untilDone(local: Local, taskId: string, stage: Stage): Promise<{ chunksCommittedAt: number }> {
-  const ac = new AbortController();
-  const timer = setTimeout(() => ac.abort(new Error(`task not ${Stage[stage]} within 900 s`)), 900_000);
-  let committedAt: number | undefined;
-  try {
-    await new Promise<void>((resolve, reject) => {
-      ac.signal.addEventListener('abort', () => (ac.signal.reason ? reject(ac.signal.reason) : resolve()));
-      local.client
-        .watchTask(
-          taskId,
-          (t) => {
-            const planned = t.tables.length > 0 && t.tables.every((x) => x.chunksTotal > 0);
-            if (planned && t.tables.every((x) => x.chunksDone >= x.chunksTotal)) committedAt ??= Date.now();
-            if (t.stage === Stage.STAGE_FAILED) ac.abort(new Error(`task failed: ${t.errorMessage}`));
-            else if (t.stage === stage) ac.abort(null);
-          },
-          ac.signal,
-        )
-        .catch(reject);
-    });
-  } finally {
-    clearTimeout(timer);
-  }
-  return { chunksCommittedAt: committedAt ?? Date.now() };
-}
-
-function spec(name: string, db: MariaDbServer, pgUrl: string, database: string, types: string[]): string {
-  return JSON.stringify({
-    name,
-    source: { host: db.host, port: db.port, user: db.user, password: db.password },
-    destination: { type: 'postgres', url: pgUrl },
-    migrationTypes: types,
-    objects: [{ database }],
-  });
-}
-
-/** (a) psql \copy from a file vs Tidewater full migration, same rows, same PostgreSQL. */
-async function fullCopy(db: MariaDbServer, source: SourceClient, pgUrl: string, work: string): Promise<string> {
-  await loadSbtest(source, fullRows);
-  const file = join(work, 'sbtest1.tsv');
-  execFileSync(
-    'sh',
-    ['-c', `mariadb -h ${db.host} -P ${db.port} -u ${db.user} -N -B -e 'SELECT * FROM bench.sbtest1' > ${file}`],
-    { env: { ...process.env, MYSQL_PWD: db.password } },
-  );
-  execFileSync('psql', [pgUrl, '-q', '-c', 'CREATE TABLE public.sbtest1 (id int PRIMARY KEY, k int, c char(120), pad char(60))']);
-  const t0 = performance.now();
-  execFileSync('psql', [pgUrl, '-q', '-c', `\\copy public.sbtest1 FROM '${file}'`]);
-  const psqlSecs = (performance.now() - t0) / 1000;
-  console.log(`psql \\copy: ${psqlSecs.toFixed(2)} s`);
-  const local = await startLocal({ stateDir: join(work, 'state-full'), incremental: false });
-  let twSecs = 0;
-  let completedSecs = 0;
-  let fullCpu = '';
-  try {
-    const created = await local.client.createTask(spec('bench-full', db, pgUrl, 'bench', ['schema', 'full']));
-    // The precheck is a step before the task runs, as the CREATE TABLE is before psql's copy.
-    const { passed, items } = await local.client.runPrecheck(created.taskId);
-    if (!passed) throw new Error(`precheck failed: ${JSON.stringify(items)}`);
-    const pids = Object.fromEntries(SERVICES.map((s) => [s, local.supervisor.pid(s)]));
-    const before = { ...cpuOf(pids), ...serverCpu() };
-    const t1 = Date.now();
-    await local.client.startTask(
-      created.taskId,
-      items.filter((i) => i.status === CheckStatus.CHECK_STATUS_WARNING).map((i) => i.name),
-    );
-    const { chunksCommittedAt } = await untilDone(local, created.taskId, Stage.STAGE_COMPLETED);
-    completedSecs = (Date.now() - t1) / 1000;
-    // The copy is done when PostgreSQL committed every chunk (as psql's is when \copy returns);
-    // the coordinator then marks the task completed, which the second time shows.
-    twSecs = (chunksCommittedAt - t1) / 1000;
-    const after = { ...cpuOf(pids), ...serverCpu() };
-    fullCpu = Object.entries(after)
-      .filter(([k]) => k !== 'capture' && (after[k] ?? 0) - (before[k] ?? 0) > 0.005)
-      .map(([k, v]) => `${k} ${(v - (before[k] ?? 0)).toFixed(2)}`)
-      .join(', ');
-  } finally {
-    await local.stop();
-  }
-  console.log(`tidewater: ${twSecs.toFixed(2)} s`);
-  const rate = (s: number) => `${Math.round(fullRows / s).toLocaleString('en-US')} rows/s`;
-  return (
-    `Full copy of ${fullRows.toLocaleString('en-US')} rows of \`sbtest1\` (INT PK, INT, CHAR(120), CHAR(60)) into PostgreSQL 15.\n\n` +
-    '| run | time | rate | ratio (rate / psql rate) |\n|---|---|---|---|\n' +
-    `| psql \`\\copy\` from a local file (baseline) | ${psqlSecs.toFixed(2)} s | ${rate(psqlSecs)} | 1.00× |\n` +
-    `| Tidewater full migration (StartTask → every chunk committed; precheck before) | ${twSecs.toFixed(2)} s | ${rate(twSecs)} | **${(psqlSecs / twSecs).toFixed(2)}×** (target ≥ 0.5×) |\n` +
-    `| the same, until the task shows completed | ${completedSecs.toFixed(2)} s | ${rate(completedSecs)} | ${(psqlSecs / completedSecs).toFixed(2)}× |\n\n` +
-    `CPU-seconds of the Tidewater services during the copy: ${fullCpu} (servers: their processes started by the bench).\n`
-  );
 }
 
 /**
@@ -255,7 +131,7 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'tw-bench-pg-'));
   const source = await openSource({ host: db.host, port: db.port, user: db.user, password: db.password });
   try {
-    const full = await fullCopy(db, source, pg.url, work);
+    const full = await fullCopy(db, source, pg.url, work, fullRows, ROUNDS);
     if (FULL_ONLY) {
       console.log(full);
       return;

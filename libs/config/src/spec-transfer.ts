@@ -41,7 +41,7 @@ const fullSection = section({
     meaning:
       'Target rows per chunk: the unit of parallel work and of crash recovery. A dense single-column integer key is split arithmetically (no chunk above 2 × `chunkRows`); other keys by walking the key index.',
   }),
-  batchRows: doc(int(1, 100_000).default(2_000), {
+  batchRows: doc(int(1, 100_000).default(4_000), {
     meaning: 'Most rows per bus message; a batch is also cut at about 768 KiB of encoded rows.',
   }),
   parallelChunks: doc(int(1, 64).default(4), {
