@@ -1,5 +1,5 @@
 import { consumerSpecs, messageIds, publishProgress, type Bus, type JsMsg } from '@tidewater/bus';
-import { Batch, Progress, type RowSet, type SchemaChange } from '@tidewater/proto';
+import { Batch, Progress, peekChunkRef, type RowSet, type SchemaChange } from '@tidewater/proto';
 import { countBatchRows, tableLabel, type WorkerContext } from '@tidewater/runtime';
 import { metrics } from '@tidewater/telemetry';
 import { TidewaterError } from '@tidewater/errors';
@@ -72,17 +72,16 @@ export async function runPartition(ctx: PartitionContext, signal: AbortSignal): 
 }
 
 async function handle(ctx: PartitionContext, assembler: ChunkAssembler, msg: JsMsg): Promise<'ack' | 'keep'> {
-  const batch = Batch.decode(msg.data);
+  // A snapshot batch is decoded only once its chunk is complete (ChunkAssembler).
+  const ref = peekChunkRef(msg.data);
   return ctx.worker.traced('sink.batch', msg.headers, { 'tidewater.partition': ctx.partition }, async (span) => {
-    const origin = batch.origin;
-    if (origin?.$case === 'chunk') {
-      const ref = origin.value;
+    if (ref) {
       if (ctx.committed.has(ref.chunkId)) {
         // Redelivered after the commit: re-report (the report may be what was lost).
-        if (ref.last) await reportChunk(ctx, ref.chunkId, batch.tables[0], ref.chunkRows);
+        if (ref.last) await reportChunk(ctx, ref.chunkId, Batch.decode(msg.data).tables[0], ref.chunkRows);
         return 'ack';
       }
-      const done = assembler.add(ref, batch.tables[0]!, msg);
+      const done = assembler.add(ref, msg);
       if (!done) return 'keep';
       const table = tableFor(ctx, done.rowsets[0]!);
       const commit = metrics.batchCommit.startTimer({ task: ctx.taskId, stage: 'full' });
@@ -95,7 +94,7 @@ async function handle(ctx: PartitionContext, assembler: ChunkAssembler, msg: JsM
         throw e;
       }
       commit();
-      observeLatency(ctx, 'full', batch.createdAtMs);
+      observeLatency(ctx, 'full', Batch.decode(msg.data).createdAtMs);
       metrics.countRows(
         { task: ctx.taskId, table: tableLabel(done.rowsets[0]!), stage: 'full', direction: 'written' },
         Number(done.chunkRows),
@@ -107,6 +106,8 @@ async function handle(ctx: PartitionContext, assembler: ChunkAssembler, msg: JsM
       span.setAttribute('tidewater.rows', Number(done.chunkRows));
       return 'keep';
     }
+    const batch = Batch.decode(msg.data);
+    const origin = batch.origin;
     if (origin?.$case === 'binlog') {
       for (const change of batch.schemaChanges) await applySchemaChange(ctx, change);
       let rows = 0;

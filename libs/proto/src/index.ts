@@ -9,3 +9,4 @@ export * from './gen/tidewater/v1/warehouse_query.js';
 
 /** The compiled schema of every message and service (FileDescriptorSet), for gRPC reflection. */
 export const DESCRIPTOR_SET_URL = new URL('./gen/descriptor.binpb', import.meta.url);
+export { peekChunkRef } from './peek.js';

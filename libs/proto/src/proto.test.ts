@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TaskState, Stage, SnapshotChunk } from './index.js';
+import { Batch, TaskState, Stage, SnapshotChunk, peekChunkRef } from './index.js';
 
 describe('generated contract', () => {
   it('round-trips task state with 64-bit fields exactly', () => {
@@ -23,5 +23,24 @@ describe('generated contract', () => {
     const back = SnapshotChunk.decode(SnapshotChunk.encode(c).finish());
     expect(back.lower).toEqual(c.lower);
     expect(Array.from((back.upper[0]!.kind as { value: Uint8Array }).value)).toEqual([0, 255]);
+  });
+});
+
+describe('peekChunkRef', () => {
+  it("reads a snapshot batch's chunk ref past the other fields, and nothing from a change batch", () => {
+    const ref = { chunkId: 't.t0.c3', attempt: 2, seq: 5, last: true, chunkRows: 1234n };
+    const snap = Batch.encode(
+      Batch.fromPartial({
+        taskId: 'a task',
+        origin: { $case: 'chunk', value: ref },
+        tables: [{ table: { database: 'd', table: 't' }, rowCount: 1 }],
+        createdAtMs: 7n,
+      }),
+    ).finish();
+    expect(peekChunkRef(snap)).toEqual(ref);
+    const change = Batch.encode(
+      Batch.fromPartial({ taskId: 'x', origin: { $case: 'binlog', value: { lastRecordId: 9n } } }),
+    ).finish();
+    expect(peekChunkRef(change)).toBeUndefined();
   });
 });
