@@ -59,11 +59,7 @@ export async function copyChunk(
     await throttle.admit({ rows: rows.rowCount, bytes: data.length }, signal);
     await context.with(trace.setSpan(context.active(), span), () =>
       publisher.publish(subject, data, {
-        // Direct: the id transform would give the forwarded batch.
-        msgId:
-          direct === undefined
-            ? messageIds.snapshotBatch(chunk.chunkId, attempt, seq)
-            : messageIds.forwardedSnapshotBatch(messageIds.snapshotSinkBatch(chunk.chunkId, attempt, seq)),
+        msgId: messageIds.snapshotPublish(chunk.chunkId, attempt, seq, direct !== undefined),
         headers: {
           [HEADERS.sourceTable]: sourceKey,
           [HEADERS.chunkId]: chunk.chunkId,

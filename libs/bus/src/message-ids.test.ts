@@ -10,6 +10,11 @@ describe('message ids (D1)', () => {
     expect(messageIds.workItem(chunk)).toBe('orders-7.t2.c15');
     expect(messageIds.snapshotBatch(chunk, 1, 0)).toBe('orders-7.t2.c15:1:0');
     expect(messageIds.snapshotSinkBatch(chunk, 1, 3)).toBe('c:orders-7.t2.c15:1:3');
+    // Direct to the sink: what transform's forwarding (the Tw-Batch-Id header) would give.
+    expect(messageIds.snapshotPublish(chunk, 1, 3, true)).toBe(
+      messageIds.forwardedSnapshotBatch(messageIds.snapshotSinkBatch(chunk, 1, 3)),
+    );
+    expect(messageIds.snapshotPublish(chunk, 1, 0, false)).toBe(messageIds.snapshotBatch(chunk, 1, 0));
   });
 
   it('resync chunks carry their generation; full-stage chunks have none', () => {

@@ -27,6 +27,12 @@ export const messageIds = {
   snapshotBatch: (chunkId: string, attempt: number, seq: number) => `${chunkId}:${attempt}:${seq}`,
   /** Snapshot batch → TW_SINK (forwarded by transform, also sent as the `Tw-Batch-Id` header). */
   snapshotSinkBatch: (chunkId: string, attempt: number, seq: number) => `c:${chunkId}:${attempt}:${seq}`,
+  /**
+   * A snapshot batch as snapshot publishes it: to TW_SOURCE, or `direct` to TW_SINK (a table
+   * transform leaves unchanged) under the id transform's forwarding would give it.
+   */
+  snapshotPublish: (chunkId: string, attempt: number, seq: number, direct: boolean) =>
+    direct ? messageIds.snapshotSinkBatch(chunkId, attempt, seq) : messageIds.snapshotBatch(chunkId, attempt, seq),
   /** Binlog batch → TW_SOURCE: where the batch ends. */
   binlogBatch: (endToken: string | undefined, lastRecordId: bigint | undefined) => `b:${endToken}:${lastRecordId}`,
   /** Binlog batch → TW_SINK: one per partition of the same source batch. */
