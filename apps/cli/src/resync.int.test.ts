@@ -185,7 +185,8 @@ describe('resync', () => {
       const load = writer.run(600);
       await untilResynced(second, taskId, ['acct', 'pair'], 1);
       await load;
-      await appliedUpToNow(second.client, taskId, conn());
+      // The recovery started epoch 1 (F1): the position to reach is in it.
+      await appliedUpToNow(second.client, taskId, conn(), 120_000, 1);
       const w = await stopAndOpen(second.client, taskId, warehouse);
       try {
         await expectMergedEqualsSource(w);

@@ -6,12 +6,14 @@ import type { ControlClient } from '../control-client.js';
 
 /**
  * Whether a TaskView position (`file:pos[ epoch E][ gtid …]`) is at or past `file`:`pos` of
- * epoch `epoch`: a later epoch (after a failover or reset, F1) is past every earlier position.
+ * epoch `epoch` (F1: a failover or a recovery starts the next one).
  */
 function reached(shown: string, file: string, pos: bigint, epoch: number): boolean {
   if (!shown) return false;
   const at = Number(/ epoch (\d+)/.exec(shown)?.[1] ?? 0);
-  if (at !== epoch) return at > epoch;
+  // Another epoch's coordinates say nothing about this one's: the caller must name the epoch.
+  if (at > epoch) throw new Error(`the task reads epoch ${at} of its source now: wait for that epoch's position`);
+  if (at < epoch) return false;
   const [f, p] = shown.split(' ')[0]!.split(':');
   return f! > file || (f === file && BigInt(p!) >= pos);
 }
