@@ -65,9 +65,10 @@ export class SinkMembers {
 }
 
 async function liveIn(kv: KV, now: number, staleMs: number): Promise<string[]> {
-  const keys: string[] = [];
-  for await (const k of await kv.keys()) keys.push(k);
-  const entries = await Promise.all(keys.map((k) => kv.get(k)));
+  // A key rewritten while the listing runs can be listed twice (it walks the bucket's stream).
+  const keys = new Set<string>();
+  for await (const k of await kv.keys()) keys.add(k);
+  const entries = await Promise.all([...keys].map((k) => kv.get(k)));
   const ids: string[] = [];
   for (const e of entries) {
     if (!e || e.operation !== 'PUT' || e.value.length === 0) continue;

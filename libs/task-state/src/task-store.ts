@@ -44,7 +44,10 @@ export class TaskStore {
 
   async list(): Promise<StoredTask[]> {
     const out: StoredTask[] = [];
-    for await (const key of await this.kv.keys()) {
+    // A task updated while the listing runs can be listed twice (it walks the bucket's stream).
+    const keys = new Set<string>();
+    for await (const key of await this.kv.keys()) keys.add(key);
+    for (const key of keys) {
       const t = await this.get(key);
       if (t) out.push(t);
     }
