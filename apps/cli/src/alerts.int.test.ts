@@ -118,7 +118,11 @@ describe('alerts to webhooks end to end', () => {
     await tasks.caughtUp(t.taskId);
     const resolved = await generic('al_lag', 'lag', 'resolved', 'the lag alert to resolve');
     expect(resolved.json.since).toBe(fired.json.since);
-    expect((await local.client.getTask(t.taskId)).alerts).toEqual([]);
+    // The alert state is written after the message is sent (at least once): the view follows.
+    await untilTask(local.client, t.taskId, (v) => v.alerts.length === 0, {
+      timeoutMs: 30_000,
+      what: 'the task view to drop the resolved lag alert',
+    });
     watch.abort();
 
     // The same messages in Slack's and DingTalk's shapes, the DingTalk ones signed.
