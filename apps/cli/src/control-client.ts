@@ -33,6 +33,10 @@ export class ControlClient {
     private readonly security: ClientSecurity = clientSecurityFromEnv(),
   ) {
     this.client = new ControlServiceClient(address, security.credentials, {
+      // grpc-js backs reconnects off up to 120 s: a coordinator that took 20 s to listen (a
+      // loaded machine) could be missed until past waitReady's deadline. 2 s at most.
+      'grpc.initial_reconnect_backoff_ms': 250,
+      'grpc.max_reconnect_backoff_ms': 2_000,
       ...security.options,
       interceptors: security.interceptors,
     });

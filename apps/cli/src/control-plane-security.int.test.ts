@@ -126,8 +126,11 @@ describe('control plane security', () => {
       expect(plaintext.stderr).toContain('TW_TLS_REQUIRED');
       expect(plaintext.stderr).toContain('TIDEWATER_TLS_CA');
     } finally {
-      process.kill(-upProcess.pid!, 'SIGINT');
-      await withTimeout(exited, 60_000, 'tidewater up to stop');
+      // Unless it exited already (its output is in the error above): no ESRCH to hide that.
+      if (upProcess.exitCode === null && upProcess.signalCode === null) {
+        process.kill(-upProcess.pid!, 'SIGINT');
+        await withTimeout(exited, 60_000, 'tidewater up to stop');
+      }
     }
   });
 
