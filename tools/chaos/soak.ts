@@ -19,6 +19,7 @@ import { Stage } from '@tidewater/proto';
 import { startLocal } from '../../apps/cli/src/local-run.js';
 import { INC_TABLES, resetIncDatabase } from '../../apps/cli/src/testing/inc-schema.js';
 import { specText } from '../../apps/cli/src/testing/specs.js';
+import { positionReached } from '../../apps/cli/src/testing/applied.js';
 import type { ColumnKind } from '../../apps/cli/src/testing/compare.js';
 import { machineLine } from '../bench/machine.js';
 import { faultLoop, REPORTED_KINDS, seededRandom, type FaultKind } from './faults.js';
@@ -53,15 +54,6 @@ export interface SoakResult extends SoakFigures {
   readonly duplicates: number;
   /** The bench/results.md section of the run. */
   readonly section: string;
-}
-
-/** Whether a TaskView position (`file:pos[ epoch E]…`) is at or past `file`:`pos` of epoch `epoch` (F1). */
-function reached(shown: string, file: string, pos: bigint, epoch: number): boolean {
-  if (!shown) return false;
-  const at = Number(/ epoch (\d+)/.exec(shown)?.[1] ?? 0);
-  if (at !== epoch) return at > epoch;
-  const [f, p] = shown.split(' ')[0]!.split(':');
-  return f! > file || (f === file && BigInt(p!) >= pos);
 }
 
 export async function runSoak(o: SoakOptions): Promise<SoakResult> {
@@ -135,7 +127,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     await waitFor(
       async () => {
         const t = await run.client.getTask(task.taskId);
-        return t.stage === Stage.STAGE_INCREMENTAL && reached(t.position, end.file, end.pos, epoch) ? t : undefined;
+        return t.stage === Stage.STAGE_INCREMENTAL && positionReached(t.position, end.file, end.pos, epoch)
+          ? t
+          : undefined;
       },
       { timeoutMs: 1_800_000, intervalMs: 200, what: `task to apply up to ${end.file}:${end.pos} (epoch ${epoch})` },
     );

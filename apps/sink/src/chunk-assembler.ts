@@ -14,6 +14,8 @@ export interface CompleteChunk {
   readonly rowsets: RowSet[];
   readonly messages: JsMsg[];
   readonly chunkRows: bigint;
+  /** When the producer made the batch that completed the chunk (the latency metric's start). */
+  readonly completedAtProducerMs: bigint;
 }
 
 /**
@@ -50,11 +52,13 @@ export class ChunkAssembler {
     if (p.lastSeq === undefined || p.parts.size !== p.lastSeq + 1) return undefined;
     this.pending.delete(ref.chunkId);
     const ordered = [...p.parts.entries()].sort((a, b) => a[0] - b[0]);
+    const batches = ordered.map(([, m]) => Batch.decode(m.data));
     return {
       chunkId: ref.chunkId,
-      rowsets: ordered.map(([, m]) => Batch.decode(m.data).tables[0]!),
+      rowsets: batches.map((b) => b.tables[0]!),
       messages: ordered.map(([, m]) => m),
       chunkRows: p.chunkRows,
+      completedAtProducerMs: batches[ordered.findIndex(([, m]) => m === msg)]!.createdAtMs,
     };
   }
 

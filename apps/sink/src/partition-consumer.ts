@@ -94,7 +94,7 @@ async function handle(ctx: PartitionContext, assembler: ChunkAssembler, msg: JsM
         throw e;
       }
       commit();
-      observeLatency(ctx, 'full', Batch.decode(msg.data).createdAtMs);
+      observeLatency(ctx, 'full', done.completedAtProducerMs);
       metrics.countRows(
         { task: ctx.taskId, table: tableLabel(done.rowsets[0]!), stage: 'full', direction: 'written' },
         Number(done.chunkRows),

@@ -8,7 +8,7 @@ import type { ControlClient } from '../control-client.js';
  * Whether a TaskView position (`file:pos[ epoch E][ gtid …]`) is at or past `file`:`pos` of
  * epoch `epoch` (F1: a failover or a recovery starts the next one).
  */
-function reached(shown: string, file: string, pos: bigint, epoch: number): boolean {
+export function positionReached(shown: string, file: string, pos: bigint, epoch: number): boolean {
   if (!shown) return false;
   const at = Number(/ epoch (\d+)/.exec(shown)?.[1] ?? 0);
   // Another epoch's coordinates say nothing about this one's: the caller must name the epoch.
@@ -38,7 +38,9 @@ export async function appliedUpToNow(
         const t = (last = await client.getTask(taskId));
         if (t.stage === Stage.STAGE_FAILED || t.stage === Stage.STAGE_PAUSED)
           throw new Error(`task ${taskId} ${Stage[t.stage]}: ${t.errorMessage}`);
-        return t.stage === Stage.STAGE_INCREMENTAL && reached(t.position, end.file, end.pos, epoch) ? t : undefined;
+        return t.stage === Stage.STAGE_INCREMENTAL && positionReached(t.position, end.file, end.pos, epoch)
+          ? t
+          : undefined;
       },
       { timeoutMs, intervalMs: 200, what: `task ${taskId} to apply up to ${end.file}:${end.pos}` },
     );
